@@ -1,0 +1,196 @@
+"""Reading and writing skeleton annotation files in the PYSKL / MMAction2 format.
+
+A file is a pickle of::
+
+    {'split': {split_name: [frame_dir, ...], ...},
+     'annotations': [{'frame_dir': str, 'label': int, 'total_frames': int,
+                      'img_shape': (h, w), 'original_shape': (h, w),
+                      'keypoint': float (M, T, V, 2), 'keypoint_score': float (M, T, V)},
+                     ...]}
+
+Pickles can run code when loaded, so :func:`load_annotations` reads them with an
+unpickler that only admits the builtin and numpy types this format is made of.
+"""
+import io
+import os
+import pickle
+import tempfile
+
+import numpy as np
+
+# (module, name) pairs a skeleton annotation pickle may reference: numpy arrays, dtypes
+# and scalars at pickle protocols 2 to 5, under numpy 1 and numpy 2 module names.
+_SAFE_GLOBALS = {
+    ('_codecs', 'encode'),  # bytes at protocol 2 (mmcv's default)
+    ('numpy', 'dtype'),
+    ('numpy', 'ndarray'),
+    ('collections', 'OrderedDict'),
+    ('builtins', 'set'),
+    ('builtins', 'frozenset'),
+    ('builtins', 'complex'),
+}
+for _core in ('numpy.core', 'numpy._core'):
+    _SAFE_GLOBALS |= {(f'{_core}.multiarray', '_reconstruct'),
+                      (f'{_core}.multiarray', 'scalar'),
+                      (f'{_core}.numeric', '_frombuffer')}
+
+REQUIRED_KEYS = ('frame_dir', 'label', 'keypoint')
+
+
+class AnnotationError(ValueError):
+    """An annotation file that cannot be used, with the file and record at fault."""
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """An unpickler that refuses every global outside the skeleton format's types."""
+
+    def find_class(self, module, name):
+        if (module, name) not in _SAFE_GLOBALS:
+            raise pickle.UnpicklingError(
+                f'refused to load global {module}.{name}: skeleton annotation files may '
+                f'only hold builtin containers and numpy arrays')
+        if module.startswith('numpy.core.'):
+            module = 'numpy._core.' + module[len('numpy.core.'):]
+        return super().find_class(module, name)
+
+
+def safe_load_pickle(path):
+    """Unpickle ``path`` without executing code from it."""
+    path = os.fspath(path)
+    try:
+        with open(path, 'rb') as f:
+            return RestrictedUnpickler(f).load()
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{path}: no such annotation file') from None
+    except pickle.UnpicklingError as e:
+        raise AnnotationError(f'{path}: {e}') from None
+    except (EOFError, ValueError, TypeError, AttributeError, IndexError) as e:
+        raise AnnotationError(f'{path}: truncated or not a skeleton pickle '
+                              f'({type(e).__name__}: {e})') from None
+
+
+def _check_record(path, index, record, num_classes=None, num_joints=None):
+    """Raise :class:`AnnotationError` naming the file and record if ``record`` is bad."""
+    where = f'{path}: annotation {index}'
+    if not isinstance(record, dict):
+        raise AnnotationError(f'{where} is a {type(record).__name__}, not a dict')
+    if 'frame_dir' in record:
+        where += f" ('{record['frame_dir']}')"
+    missing = [key for key in REQUIRED_KEYS if key not in record]
+    if missing:
+        raise AnnotationError(f'{where} lacks the key(s) {", ".join(missing)}')
+    label = record['label']
+    if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
+        raise AnnotationError(f'{where}: label {label!r} is not an integer')
+    if label < 0 or (num_classes is not None and label >= num_classes):
+        bound = f' [0, {num_classes})' if num_classes is not None else ' >= 0'
+        raise AnnotationError(f'{where}: label {label} is out of range{bound}')
+    keypoint = record['keypoint']
+    if not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4 or keypoint.shape[-1] != 2:
+        shape = getattr(keypoint, 'shape', type(keypoint).__name__)
+        raise AnnotationError(f'{where}: keypoint must be an array of shape (M, T, V, 2), '
+                              f'got {shape}')
+    if keypoint.shape[1] == 0:
+        raise AnnotationError(f'{where}: the clip has no frames')
+    if num_joints is not None and keypoint.shape[2] != num_joints:
+        raise AnnotationError(f'{where}: keypoint has {keypoint.shape[2]} joints, the '
+                              f'layout has {num_joints}')
+    score = record.get('keypoint_score')
+    if score is not None and (not isinstance(score, np.ndarray)
+                              or score.shape != keypoint.shape[:3]):
+        shape = getattr(score, 'shape', type(score).__name__)
+        raise AnnotationError(f'{where}: keypoint_score must have shape '
+                              f'{keypoint.shape[:3]} (M, T, V), got {shape}')
+    total = record.get('total_frames', keypoint.shape[1])
+    if total != keypoint.shape[1]:
+        raise AnnotationError(f'{where}: total_frames is {total} but keypoint holds '
+                              f'{keypoint.shape[1]} frames')
+    for key in ('img_shape', 'original_shape'):
+        shape = record.get(key)
+        if shape is not None and (len(shape) != 2 or min(shape) <= 0):
+            raise AnnotationError(f'{where}: {key} must be (height, width), got {shape}')
+
+
+def load_annotations(path, split=None, num_classes=None, num_joints=None):
+    """Load and check a skeleton annotation file.
+
+    Args:
+        path: the pickle file.
+        split: if given, keep only the records this split lists, in the split's order.
+        num_classes: if given, labels must lie in ``[0, num_classes)``.
+        num_joints: if given, every record must have this many joints.
+
+    Returns:
+        The list of annotation records (dicts).
+
+    Raises:
+        AnnotationError: naming the file, the record and the problem.
+    """
+    path = os.fspath(path)
+    data = safe_load_pickle(path)
+    if not isinstance(data, dict) or not isinstance(data.get('annotations'), list):
+        raise AnnotationError(f"{path}: expected a dict with an 'annotations' list, got "
+                              f'{type(data).__name__} with keys {_keys(data)}')
+    annotations = data['annotations']
+    for index, record in enumerate(annotations):
+        _check_record(path, index, record, num_classes, num_joints)
+    if split is None:
+        return annotations
+    splits = data.get('split')
+    if not isinstance(splits, dict):
+        raise AnnotationError(f"{path}: has no 'split' dict, cannot select split '{split}'")
+    if split not in splits:
+        raise AnnotationError(f"{path}: unknown split '{split}'; the file has "
+                              f'{", ".join(map(repr, splits)) or "no splits"}')
+    by_name = {record['frame_dir']: record for record in annotations}
+    missing = [name for name in splits[split] if name not in by_name]
+    if missing:
+        raise AnnotationError(f"{path}: split '{split}' lists {len(missing)} clip(s) with "
+                              f"no annotation, first '{missing[0]}'")
+    return [by_name[name] for name in splits[split]]
+
+
+def load_splits(path):
+    """Return the ``{split: [frame_dir, ...]}`` dict of an annotation file."""
+    data = safe_load_pickle(path)
+    return dict(data.get('split', {})) if isinstance(data, dict) else {}
+
+
+def dump_annotations(path, annotations, split=None):
+    """Write ``annotations`` (and ``split``) as a checked PYSKL-format pickle.
+
+    The file is written to a temporary name and renamed, so an interrupted write never
+    leaves a truncated file in place of a good one.
+    """
+    path = os.fspath(path)
+    for index, record in enumerate(annotations):
+        _check_record(path, index, record)
+    names = {record['frame_dir'] for record in annotations}
+    for name, members in (split or {}).items():
+        unknown = [m for m in members if m not in names]
+        if unknown:
+            raise AnnotationError(f"{path}: split '{name}' names clip '{unknown[0]}' "
+                                  'that has no annotation')
+    buffer = io.BytesIO()
+    pickle.dump({'split': dict(split or {}), 'annotations': list(annotations)}, buffer,
+                protocol=4)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pkl')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(buffer.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def read_label_map(path):
+    """Class names, one a line, as ``label_map.txt`` files hold them."""
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def _keys(data):
+    return sorted(map(str, data)) if isinstance(data, dict) else '(none)'

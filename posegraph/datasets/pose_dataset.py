@@ -1,0 +1,68 @@
+"""The skeleton dataset: one split of an annotation file, through a transform pipeline."""
+import os
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from posegraph.registry import DATASETS, TRANSFORMS
+from posegraph.skeleton import get_layout
+from .io import load_annotations, read_label_map
+from .transforms import mask_missing
+
+
+@DATASETS.register_module()
+class PoseDataset(BaseDataset):
+    """Clips of 2D joints from a PYSKL / MMAction2 skeleton annotation file.
+
+    Args:
+        ann_file: the annotation pickle (see :mod:`posegraph.datasets.io`).
+        pipeline: transforms, as dicts or callables.
+        split: the split to use; ``None`` uses every record.
+        layout: the skeleton layout the file is in; its joint count is checked.
+        num_classes: if given, labels must lie in ``[0, num_classes)``.
+        label_map: a text file of class names, one a line; sets ``num_classes`` too.
+        test_mode: passed to mmengine's :class:`BaseDataset`.
+
+    Missing joints (score 0 or non-finite coordinates) are set to coordinates 0 and
+    score 0 when the file is read; records without ``keypoint_score`` get scores of 1.
+    """
+
+    def __init__(self, ann_file, pipeline=(), split=None, layout='coco17', num_classes=None,
+                 label_map=None, test_mode=False, **kwargs):
+        self.split = split
+        self.layout = get_layout(layout).name
+        classes = read_label_map(label_map) if label_map else None
+        if classes is not None:
+            if num_classes is not None and num_classes != len(classes):
+                raise ValueError(f'{label_map} names {len(classes)} classes but '
+                                 f'num_classes is {num_classes}')
+            num_classes = len(classes)
+        self.num_classes = num_classes
+        metainfo = dict(kwargs.pop('metainfo', None) or {})
+        if classes is not None:
+            metainfo['classes'] = tuple(classes)
+        if not os.path.isfile(ann_file):
+            raise FileNotFoundError(f'{ann_file}: no such annotation file '
+                                    f'(dataset split {split!r})')
+        # Built here, not by mmengine's Compose, so that posegraph's transforms are found
+        # without a Runner's default scope.
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
+        super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode,
+                         metainfo=metainfo, **kwargs)
+
+    def load_data_list(self):
+        records = load_annotations(self.ann_file, split=self.split,
+                                   num_classes=self.num_classes,
+                                   num_joints=get_layout(self.layout).num_joints)
+        data_list = []
+        for record in records:
+            record = dict(record)
+            keypoint = np.asarray(record['keypoint'], dtype=np.float32)
+            score = record.get('keypoint_score')
+            if score is None:
+                score = np.ones(keypoint.shape[:3], dtype=np.float32)
+            record['keypoint'], record['keypoint_score'] = mask_missing(keypoint, score)
+            record['total_frames'] = keypoint.shape[1]
+            record['label'] = int(record['label'])
+            data_list.append(record)
+        return data_list

@@ -1,0 +1,183 @@
+"""Person selection, normalisation and spatial augmentation of joint coordinates."""
+import numpy as np
+
+from posegraph.registry import TRANSFORMS
+from posegraph.skeleton import get_layout
+from .base import SkeletonTransform
+
+
+@TRANSFORMS.register_module()
+class SelectPersons(SkeletonTransform):
+    """Keep the ``num_person`` persons with the highest total joint confidence.
+
+    Persons are ordered by that total, most confident first; clips with fewer persons
+    are padded with missing ones (coordinates and scores 0).
+    """
+
+    def __init__(self, num_person=1):
+        if num_person < 1:
+            raise ValueError(f'num_person must be positive, got {num_person}')
+        self.num_person = num_person
+
+    def transform(self, results):
+        keypoint, score = results['keypoint'], results['keypoint_score']
+        order = np.argsort(-score.sum(axis=(1, 2)), kind='stable')[:self.num_person]
+        keypoint, score = keypoint[order], score[order]
+        pad = self.num_person - len(order)
+        if pad:
+            keypoint = np.concatenate([keypoint, np.zeros((pad,) + keypoint.shape[1:],
+                                                          keypoint.dtype)])
+            score = np.concatenate([score, np.zeros((pad,) + score.shape[1:], score.dtype)])
+        results['keypoint'], results['keypoint_score'] = keypoint, score
+        return results
+
+
+@TRANSFORMS.register_module()
+class PoseNormalize(SkeletonTransform):
+    """Centre and scale joint coordinates, taking the most confident person as reference.
+
+    Args:
+        layout: the skeleton layout; its ``center`` joints define the body centre.
+        center: ``'clip'`` subtracts the reference's centre averaged over the clip (motion
+            across the frame, as in walking or jumping, is kept); ``'frame'`` subtracts it
+            in every frame; ``'image'`` subtracts the image centre.
+        scale: ``'body'`` divides by the reference's body size (the median over frames of
+            the larger side of its joints' bounding box), ``'image'`` by half the longer
+            image side.
+
+    All persons move by the same offset and scale, so their relative placement survives.
+    A clip with no visible joint is left at zero, which is its defined, missing, value.
+    """
+
+    def __init__(self, layout, center='clip', scale='body'):
+        if center not in ('clip', 'frame', 'image'):
+            raise ValueError(f"center must be 'clip', 'frame' or 'image', got {center!r}")
+        if scale not in ('body', 'image'):
+            raise ValueError(f"scale must be 'body' or 'image', got {scale!r}")
+        self.layout = get_layout(layout).name
+        self.center = center
+        self.scale = scale
+
+    def _reference_centres(self, keypoint, visible):
+        """Per-frame centre of one person ``(T, 2)`` and which frames have one."""
+        centre_joints = list(get_layout(self.layout).center)
+        on_centre = visible[:, centre_joints].all(axis=1)
+        centre = keypoint[:, centre_joints].mean(axis=1)
+        # Frames whose centre joints are missing fall back to the mean visible joint.
+        count = visible.sum(axis=1)
+        fallback = (keypoint * visible[..., None]).sum(axis=1) / np.maximum(count, 1)[:, None]
+        return np.where(on_centre[:, None], centre, fallback), count > 0
+
+    def transform(self, results):
+        keypoint, score = results['keypoint'], results['keypoint_score']
+        visible = score > 0
+        ref = int(np.argmax(score.sum(axis=(1, 2))))
+        height, width = results.get('img_shape', (1, 1))
+        centres, has_centre = self._reference_centres(keypoint[ref], visible[ref])
+        if self.center == 'image' or not has_centre.any():
+            offset = np.array([width / 2, height / 2]) if self.center == 'image' else 0.0
+        elif self.center == 'clip':
+            offset = centres[has_centre].mean(axis=0)
+        else:
+            offset = np.where(has_centre[:, None], centres, centres[has_centre].mean(axis=0))
+            offset = offset[None, :, None, :]
+        if self.scale == 'image':
+            size = max(height, width) / 2
+        else:
+            size = self.body_size(keypoint[ref], visible[ref])
+        keypoint = (keypoint - offset) / size
+        results['keypoint'] = np.where(visible[..., None], keypoint, 0).astype(np.float32)
+        results['body_scale'] = float(size)
+        results['normalized'] = True
+        return results
+
+    @staticmethod
+    def body_size(keypoint, visible):
+        """Median over frames of the larger bounding-box side of one person's joints."""
+        lo = np.where(visible[..., None], keypoint, np.inf).min(axis=1)
+        hi = np.where(visible[..., None], keypoint, -np.inf).max(axis=1)
+        valid = visible.sum(axis=1) >= 2
+        if not valid.any():
+            return 1.0
+        size = float(np.median((hi - lo)[valid].max(axis=1)))
+        return size if size > 1e-6 else 1.0
+
+
+@TRANSFORMS.register_module()
+class RandomFlip(SkeletonTransform):
+    """Mirror the clip horizontally with probability ``prob``, swapping left and right.
+
+    Normalised coordinates mirror about ``x = 0``, pixel coordinates about the image's
+    vertical centre line.
+    """
+
+    def __init__(self, layout, prob=0.5):
+        self.layout = get_layout(layout).name
+        self.prob = prob
+
+    def transform(self, results):
+        if np.random.rand() >= self.prob:
+            return results
+        flip_index = get_layout(self.layout).flip_index
+        keypoint = results['keypoint'][..., flip_index, :].copy()
+        score = results['keypoint_score'][..., flip_index]
+        axis = 0.0 if results.get('normalized') else (results['img_shape'][1] - 1)
+        keypoint[..., 0] = np.where(score > 0, axis - keypoint[..., 0], 0)
+        results['keypoint'], results['keypoint_score'] = keypoint, score
+        results['flipped'] = not results.get('flipped', False)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomAffine(SkeletonTransform):
+    """Rotate, scale and shear normalised coordinates about the origin.
+
+    One transform is drawn per clip: an angle uniform in ``[-rotate, rotate]`` degrees,
+    a scale uniform in ``scale``, horizontal and vertical shears uniform in
+    ``[-shear, shear]``. Put it after :class:`PoseNormalize`.
+    """
+
+    def __init__(self, rotate=10.0, scale=(0.9, 1.1), shear=0.1):
+        self.rotate = rotate
+        self.scale = tuple(scale)
+        self.shear = shear
+
+    def matrix(self):
+        """Draw one 2x2 transform: scale @ shear @ rotation."""
+        angle = np.deg2rad(np.random.uniform(-self.rotate, self.rotate))
+        rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        shx, shy = np.random.uniform(-self.shear, self.shear, size=2)
+        shear = np.array([[1.0, shx], [shy, 1.0]])
+        return np.random.uniform(*self.scale) * shear @ rotation
+
+    def transform(self, results):
+        if not results.get('normalized'):
+            raise ValueError('RandomAffine works on normalised coordinates: '
+                             'put PoseNormalize before it in the pipeline')
+        keypoint = results['keypoint'] @ self.matrix().T.astype(np.float32)
+        visible = results['keypoint_score'] > 0
+        results['keypoint'] = np.where(visible[..., None], keypoint, 0).astype(np.float32)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomJointDropout(SkeletonTransform):
+    """Mark joints missing at random, as a detector that loses them would.
+
+    Args:
+        prob: chance that a joint is dropped.
+        per_frame: drop joints frame by frame (``True``) or a joint for the whole clip.
+    """
+
+    def __init__(self, prob=0.05, per_frame=True):
+        self.prob = prob
+        self.per_frame = per_frame
+
+    def transform(self, results):
+        score = results['keypoint_score']
+        num_person, num_frames, num_joints = score.shape
+        shape = (num_person, num_frames if self.per_frame else 1, num_joints)
+        keep = np.random.rand(*shape) >= self.prob
+        results['keypoint_score'] = score * keep
+        results['keypoint'] = results['keypoint'] * keep[..., None]
+        return results

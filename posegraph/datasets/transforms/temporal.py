@@ -1,0 +1,70 @@
+"""Choosing which frames of a clip the model sees."""
+import numpy as np
+
+from posegraph.registry import TRANSFORMS
+from .base import SkeletonTransform
+
+
+@TRANSFORMS.register_module()
+class RandomTemporalCrop(SkeletonTransform):
+    """Keep a random window of the clip, ``ratio`` of its frames long (training only).
+
+    Args:
+        ratio: ``(low, high)`` bounds of the kept fraction, drawn uniformly.
+    """
+
+    def __init__(self, ratio=(0.8, 1.0)):
+        low, high = ratio
+        if not 0 < low <= high <= 1:
+            raise ValueError(f'ratio must satisfy 0 < low <= high <= 1, got {ratio}')
+        self.ratio = (low, high)
+
+    def transform(self, results):
+        num_frames = results['keypoint'].shape[1]
+        length = max(1, int(round(num_frames * np.random.uniform(*self.ratio))))
+        start = np.random.randint(0, num_frames - length + 1)
+        for key in ('keypoint', 'keypoint_score'):
+            results[key] = results[key][:, start:start + length]
+        results['total_frames'] = length
+        return results
+
+
+@TRANSFORMS.register_module()
+class UniformSampleFrames(SkeletonTransform):
+    """Resample a clip to ``clip_len`` frames, one from each of ``clip_len`` equal segments.
+
+    While training, the frame is drawn at random inside its segment, so a clip is seen at
+    varying offsets and speeds; a clip shorter than ``clip_len`` repeats frames. In test
+    mode the positions are fixed: clip ``k`` of ``num_clips`` takes the point
+    ``(k + 0.5) / num_clips`` of each segment, and the model averages the clips' scores.
+
+    Writes ``keypoint`` ``(M, num_clips * clip_len, V, 2)``, the matching
+    ``keypoint_score``, ``frame_inds``, ``clip_len`` and ``num_clips``.
+    """
+
+    def __init__(self, clip_len, num_clips=1, test_mode=False):
+        if clip_len < 1 or num_clips < 1:
+            raise ValueError('clip_len and num_clips must be positive')
+        self.clip_len = clip_len
+        self.num_clips = num_clips
+        self.test_mode = test_mode
+
+    def frame_indices(self, num_frames):
+        """Indices into ``num_frames`` frames, shape ``(num_clips * clip_len,)``."""
+        if num_frames < 1:
+            raise ValueError('cannot sample frames from an empty clip')
+        bounds = np.linspace(0, num_frames, self.clip_len + 1)
+        starts, widths = bounds[:-1], np.diff(bounds)
+        if self.test_mode:
+            where = (np.arange(self.num_clips) + 0.5) / self.num_clips
+        else:
+            where = np.random.rand(self.num_clips, self.clip_len)
+        positions = starts + np.reshape(where, (self.num_clips, -1)) * widths
+        return np.minimum(positions.astype(np.int64), num_frames - 1).reshape(-1)
+
+    def transform(self, results):
+        inds = self.frame_indices(results['keypoint'].shape[1])
+        results['keypoint'] = results['keypoint'][:, inds]
+        results['keypoint_score'] = results['keypoint_score'][:, inds]
+        results.update(frame_inds=inds, clip_len=self.clip_len, num_clips=self.num_clips)
+        return results

@@ -1,0 +1,50 @@
+"""Conversion of keypoints between layouts whose joints correspond."""
+import numpy as np
+
+from .layout import get_layout
+
+# For each (source, target) pair, the source joints behind every target joint. A target
+# joint with several sources (OpenPose's neck) is their mean, scored by their minimum.
+_CONVERSIONS = {
+    ('openpose18', 'coco17'): [0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10],
+    ('coco17', 'openpose18'): [0, (5, 6), 6, 8, 10, 5, 7, 9, 12, 14, 16, 11, 13, 15, 2, 1,
+                               4, 3],
+    ('mediapipe33', 'coco17'): [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27,
+                                28],
+}
+
+
+def convert_keypoints(keypoint, keypoint_score, source, target):
+    """Convert keypoints from layout ``source`` to layout ``target``.
+
+    Args:
+        keypoint: coordinates, shape ``(..., V_source, C)``.
+        keypoint_score: confidences, shape ``(..., V_source)``.
+        source, target: layouts or their names.
+
+    Returns:
+        ``(keypoint, keypoint_score)`` of shapes ``(..., V_target, C)`` and
+        ``(..., V_target)``. A derived joint is missing (score 0, coordinates 0)
+        wherever one of its source joints is.
+    """
+    source, target = get_layout(source), get_layout(target)
+    if source.name == target.name:
+        return keypoint.copy(), keypoint_score.copy()
+    try:
+        table = _CONVERSIONS[source.name, target.name]
+    except KeyError:
+        known = ', '.join(f'{s} -> {t}' for s, t in _CONVERSIONS)
+        raise ValueError(f'no conversion from {source.name} to {target.name}; '
+                         f'known: {known}') from None
+    if keypoint.shape[-2] != source.num_joints:
+        raise ValueError(f'{source.name} has {source.num_joints} joints, '
+                         f'the keypoints have {keypoint.shape[-2]}')
+    out_xy, out_score = [], []
+    for sources in table:
+        sources = np.atleast_1d(sources)
+        score = keypoint_score[..., sources].min(axis=-1)
+        xy = keypoint[..., sources, :].mean(axis=-2)
+        out_xy.append(np.where((score > 0)[..., None], xy, 0))
+        out_score.append(score)
+    return (np.stack(out_xy, axis=-2).astype(keypoint.dtype),
+            np.stack(out_score, axis=-1).astype(keypoint_score.dtype))

@@ -1,0 +1,130 @@
+"""Skeleton layouts: joint names, bones, centre and left/right pairs of each keypoint set."""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SkeletonLayout:
+    """A keypoint set and the tree of bones that joins it.
+
+    Args:
+        name: the layout's name, as configs spell it (``'coco17'``).
+        joint_names: one name per joint, in the order the data stores them.
+        bones: ``(child, parent)`` pairs forming a spanning tree of the joints; the bone
+            stream of a joint is ``x[child] - x[parent]``. The joint with no parent is
+            the tree's ``root``.
+        center: joints whose mean is the body centre, used to centre poses and as the
+            reference of the ST-GCN spatial partition.
+        flip_pairs: ``(left, right)`` pairs swapped by a horizontal flip.
+    """
+    name: str
+    joint_names: tuple
+    bones: tuple
+    center: tuple
+    flip_pairs: tuple
+    parents: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        num_joints = len(self.joint_names)
+        parents = np.full(num_joints, -1, dtype=np.int64)
+        for child, parent in self.bones:
+            if parents[child] != -1:
+                raise ValueError(f'{self.name}: joint {child} has two parents')
+            parents[child] = parent
+        if len(self.bones) != num_joints - 1 or (parents == -1).sum() != 1:
+            raise ValueError(f'{self.name}: bones must form a tree over {num_joints} joints')
+        object.__setattr__(self, 'parents', parents)
+
+    @property
+    def num_joints(self):
+        return len(self.joint_names)
+
+    @property
+    def root(self):
+        return int(np.flatnonzero(self.parents == -1)[0])
+
+    @property
+    def flip_index(self):
+        """Index array that reorders joints as seen in a mirror."""
+        index = np.arange(self.num_joints)
+        for left, right in self.flip_pairs:
+            index[left], index[right] = right, left
+        return index
+
+    def index(self, joint_name):
+        return self.joint_names.index(joint_name)
+
+    def __repr__(self):
+        return f'SkeletonLayout({self.name!r}, num_joints={self.num_joints})'
+
+
+COCO17 = SkeletonLayout(
+    name='coco17',
+    joint_names=('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
+                 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
+                 'left_wrist', 'right_wrist', 'left_hip', 'right_hip',
+                 'left_knee', 'right_knee', 'left_ankle', 'right_ankle'),
+    # COCO has no neck: as in PYSKL, the shoulders hang from the nose.
+    bones=((1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 5), (8, 6), (9, 7),
+           (10, 8), (11, 5), (12, 6), (13, 11), (14, 12), (15, 13), (16, 14)),
+    center=(11, 12),
+    flip_pairs=((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)),
+)
+
+OPENPOSE18 = SkeletonLayout(
+    name='openpose18',
+    joint_names=('nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist',
+                 'left_shoulder', 'left_elbow', 'left_wrist', 'right_hip', 'right_knee',
+                 'right_ankle', 'left_hip', 'left_knee', 'left_ankle', 'right_eye',
+                 'left_eye', 'right_ear', 'left_ear'),
+    # The tree of Lightweight OpenPose's limb list (the neck joins arms, hips and head).
+    bones=((2, 1), (5, 1), (3, 2), (4, 3), (6, 5), (7, 6), (8, 1), (9, 8), (10, 9),
+           (11, 1), (12, 11), (13, 12), (0, 1), (14, 0), (16, 14), (15, 0), (17, 15)),
+    center=(1,),
+    flip_pairs=((2, 5), (3, 6), (4, 7), (8, 11), (9, 12), (10, 13), (14, 15), (16, 17)),
+)
+
+JHMDB15 = SkeletonLayout(
+    name='jhmdb15',
+    joint_names=('neck', 'belly', 'face', 'right_shoulder', 'left_shoulder', 'right_hip',
+                 'left_hip', 'right_elbow', 'left_elbow', 'right_knee', 'left_knee',
+                 'right_wrist', 'left_wrist', 'right_ankle', 'left_ankle'),
+    bones=((0, 1), (2, 0), (3, 0), (4, 0), (7, 3), (8, 4), (11, 7), (12, 8), (5, 1),
+           (6, 1), (9, 5), (10, 6), (13, 9), (14, 10)),
+    center=(1,),
+    flip_pairs=((3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14)),
+)
+
+MEDIAPIPE33 = SkeletonLayout(
+    name='mediapipe33',
+    joint_names=('nose', 'left_eye_inner', 'left_eye', 'left_eye_outer', 'right_eye_inner',
+                 'right_eye', 'right_eye_outer', 'left_ear', 'right_ear', 'mouth_left',
+                 'mouth_right', 'left_shoulder', 'right_shoulder', 'left_elbow',
+                 'right_elbow', 'left_wrist', 'right_wrist', 'left_pinky', 'right_pinky',
+                 'left_index', 'right_index', 'left_thumb', 'right_thumb', 'left_hip',
+                 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle',
+                 'left_heel', 'right_heel', 'left_foot_index', 'right_foot_index'),
+    bones=((1, 0), (2, 1), (3, 2), (7, 3), (4, 0), (5, 4), (6, 5), (8, 6), (9, 0),
+           (10, 0), (11, 0), (12, 0), (13, 11), (14, 12), (15, 13), (16, 14), (17, 15),
+           (18, 16), (19, 15), (20, 16), (21, 15), (22, 16), (23, 11), (24, 12),
+           (25, 23), (26, 24), (27, 25), (28, 26), (29, 27), (30, 28), (31, 27),
+           (32, 28)),
+    center=(23, 24),
+    flip_pairs=((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16),
+                (17, 18), (19, 20), (21, 22), (23, 24), (25, 26), (27, 28), (29, 30),
+                (31, 32)),
+)
+
+LAYOUTS = {layout.name: layout for layout in (COCO17, OPENPOSE18, JHMDB15, MEDIAPIPE33)}
+
+
+def get_layout(layout):
+    """Return a :class:`SkeletonLayout` given one or its name."""
+    if isinstance(layout, SkeletonLayout):
+        return layout
+    try:
+        return LAYOUTS[layout]
+    except KeyError:
+        raise KeyError(f'unknown skeleton layout {layout!r}; '
+                       f'known layouts: {", ".join(LAYOUTS)}') from None

@@ -1,0 +1,22 @@
+"""The data sample that travels with each clip through datasets, models and metrics."""
+import torch
+from mmengine.structures import BaseDataElement
+
+
+class ActionDataSample(BaseDataElement):
+    """A clip's ground-truth label and, after inference, its class scores.
+
+    Fields: ``gt_label`` (a 1-element long tensor), ``pred_score`` (``(num_classes,)``
+    float tensor) and ``pred_label``; metainfo carries ``frame_dir`` and the like.
+    """
+
+    def set_gt_label(self, label):
+        self.set_field(torch.as_tensor([int(label)], dtype=torch.long), 'gt_label',
+                       dtype=torch.Tensor)
+        return self
+
+    def set_pred_score(self, score):
+        score = torch.as_tensor(score)
+        self.set_field(score, 'pred_score', dtype=torch.Tensor)
+        self.set_field(score.argmax(-1, keepdim=True), 'pred_label', dtype=torch.Tensor)
+        return self
