@@ -41,12 +41,16 @@ class AnnotationError(ValueError):
     """An annotation file that cannot be used, with the file and record at fault."""
 
 
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle that asks for a global outside the skeleton format's types."""
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that refuses every global outside the skeleton format's types."""
 
     def find_class(self, module, name):
         if (module, name) not in _SAFE_GLOBALS:
-            raise pickle.UnpicklingError(
+            raise UnsafePickleError(
                 f'refused to load global {module}.{name}: skeleton annotation files may '
                 f'only hold builtin containers and numpy arrays')
         if module.startswith('numpy.core.'):
@@ -62,9 +66,9 @@ def safe_load_pickle(path):
             return RestrictedUnpickler(f).load()
     except FileNotFoundError:
         raise FileNotFoundError(f'{path}: no such annotation file') from None
-    except pickle.UnpicklingError as e:
+    except UnsafePickleError as e:
         raise AnnotationError(f'{path}: {e}') from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError) as e:
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as e:
         raise AnnotationError(f'{path}: truncated or not a skeleton pickle '
                               f'({type(e).__name__}: {e})') from None
 

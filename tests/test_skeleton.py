@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import torch
+
+from posegraph.skeleton import (COCO17, LAYOUTS, MEDIAPIPE33, OPENPOSE18, SkeletonLayout,
+                                adjacency, convert_keypoints, get_layout, hop_distance,
+                                normalized_adjacency, spatial_partition)
+
+# A hand-worked graph: 0 is the centre, 1 and 2 hang from it, 3 hangs from 2.
+#   1 - 0 - 2 - 3      degrees with self-loops: 3, 2, 3, 2
+TINY = SkeletonLayout(name='tiny', joint_names=('c', 'a', 'b', 'd'),
+                      bones=((1, 0), (2, 0), (3, 2)), center=(0,), flip_pairs=())
+
+
+def test_adjacency_of_hand_worked_graph():
+    expected = torch.tensor([[1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 1, 1], [0, 0, 1, 1.]])
+    assert torch.equal(adjacency(TINY), expected)
+    assert torch.equal(adjacency(TINY, self_loops=False), expected - torch.eye(4))
+
+
+def test_symmetric_normalisation_of_hand_worked_graph():
+    r6 = 1 / np.sqrt(6)
+    expected = torch.tensor([[1 / 3, r6, 1 / 3, 0], [r6, 1 / 2, 0, 0],
+                             [1 / 3, 0, 1 / 3, r6], [0, 0, r6, 1 / 2]], dtype=torch.float)
+    torch.testing.assert_close(normalized_adjacency(TINY), expected)
+
+
+def test_spatial_partition_of_hand_worked_graph():
+    assert hop_distance(TINY).tolist() == [0, 1, 1, 2]
+    self_, centripetal, centrifugal = spatial_partition(TINY)
+    # Rows are receivers, normalised by their degree (3, 2, 3, 2).
+    torch.testing.assert_close(self_, torch.diag(torch.tensor([1 / 3, 1 / 2, 1 / 3, 1 / 2])))
+    expected_in = torch.zeros(4, 4)
+    expected_in[1, 0], expected_in[2, 0], expected_in[3, 2] = 1 / 2, 1 / 3, 1 / 2
+    torch.testing.assert_close(centripetal, expected_in)
+    expected_out = torch.zeros(4, 4)
+    expected_out[0, 1], expected_out[0, 2], expected_out[2, 3] = 1 / 3, 1 / 3, 1 / 3
+    torch.testing.assert_close(centrifugal, expected_out)
+
+
+@pytest.mark.parametrize('name', list(LAYOUTS))
+def test_layouts_are_consistent(name):
+    layout = get_layout(name)
+    assert layout.name == name
+    # Each flip pair joins a left joint to its right twin.
+    for left, right in layout.flip_pairs:
+        assert layout.joint_names[left].replace('left', 'right') == layout.joint_names[right]
+    unpaired = set(range(layout.num_joints)) - {j for pair in layout.flip_pairs for j in pair}
+    assert not any('left' in layout.joint_names[j] or 'right' in layout.joint_names[j]
+                   for j in unpaired)
+    assert sorted(layout.flip_index[layout.flip_index]) == list(range(layout.num_joints))
+    # The partition covers A + I exactly and every row averages its neighbours.
+    partition = spatial_partition(layout)
+    assert torch.equal(partition.sum(0) > 0, adjacency(layout) > 0)
+    torch.testing.assert_close(partition.sum((0, 2)), torch.ones(layout.num_joints))
+    norm = normalized_adjacency(layout)
+    torch.testing.assert_close(norm, norm.t())
+    assert hop_distance(layout).max() < layout.num_joints
+
+
+def test_layout_rejects_a_non_tree():
+    with pytest.raises(ValueError, match='tree'):
+        SkeletonLayout(name='bad', joint_names=('a', 'b', 'c'), bones=((1, 0),),
+                       center=(0,), flip_pairs=())
+    with pytest.raises(KeyError, match='known layouts: coco17'):
+        get_layout('nope')
+
+
+def test_openpose18_to_coco17_keeps_named_joints():
+    rng = np.random.default_rng(0)
+    kp = rng.normal(size=(2, 5, 18, 2)).astype(np.float32)
+    score = rng.uniform(0.1, 1, size=(2, 5, 18)).astype(np.float32)
+    coco, coco_score = convert_keypoints(kp, score, 'openpose18', 'coco17')
+    assert coco.shape == (2, 5, 17, 2)
+    for j, name in enumerate(COCO17.joint_names):
+        np.testing.assert_array_equal(coco[..., j, :], kp[..., OPENPOSE18.index(name), :])
+        np.testing.assert_array_equal(coco_score[..., j], score[..., OPENPOSE18.index(name)])
+
+
+def test_coco17_to_openpose18_derives_the_neck():
+    kp = np.zeros((1, 2, 17, 2), np.float32)
+    score = np.ones((1, 2, 17), np.float32)
+    kp[..., 5, :], kp[..., 6, :] = (10, 20), (30, 40)   # left and right shoulder
+    score[0, :, 5], score[0, :, 6] = (0.9, 0.8), (0.5, 0.0)
+    op, op_score = convert_keypoints(kp, score, 'coco17', 'openpose18')
+    neck = OPENPOSE18.index('neck')
+    np.testing.assert_allclose(op[0, 0, neck], (20, 30))
+    assert op_score[0, 0, neck] == pytest.approx(0.5)
+    # A missing shoulder leaves the neck missing: score 0 and no half-way coordinates.
+    assert op_score[0, 1, neck] == 0 and (op[0, 1, neck] == 0).all()
+    back, back_score = convert_keypoints(op, op_score, 'openpose18', 'coco17')
+    kp[score == 0] = 0  # a missing joint comes back as missing
+    np.testing.assert_array_equal(back, kp)
+    np.testing.assert_array_equal(back_score, score)
+
+
+def test_mediapipe33_to_coco17_by_name():
+    kp = np.arange(33 * 2, dtype=np.float32).reshape(33, 2)
+    coco, _ = convert_keypoints(kp, np.ones(33, np.float32), MEDIAPIPE33, COCO17)
+    for j, name in enumerate(COCO17.joint_names):
+        np.testing.assert_array_equal(coco[j], kp[MEDIAPIPE33.index(name)])
+
+
+def test_conversion_errors():
+    with pytest.raises(ValueError, match='no conversion from jhmdb15 to coco17'):
+        convert_keypoints(np.zeros((15, 2)), np.zeros(15), 'jhmdb15', 'coco17')
+    with pytest.raises(ValueError, match='openpose18 has 18 joints'):
+        convert_keypoints(np.zeros((17, 2)), np.zeros(17), 'openpose18', 'coco17')
