@@ -19,7 +19,7 @@ drawn from the same video (``K = 1`` when training), whose scores the model aver
 from . import transforms
 from .io import (AnnotationError, dump_annotations, load_annotations, load_splits,
                  read_label_map, safe_load_pickle)
-from .pose_dataset import PoseDataset
+from .pose_dataset import PoseDataset, SyntheticPoseDataset
 
 __all__ = ['transforms', 'AnnotationError', 'dump_annotations', 'load_annotations',
-           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset']
+           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset', 'SyntheticPoseDataset']

@@ -66,3 +66,19 @@ class PoseDataset(BaseDataset):
             record['label'] = int(record['label'])
             data_list.append(record)
         return data_list
+
+
+@DATASETS.register_module()
+class SyntheticPoseDataset(PoseDataset):
+    """:class:`PoseDataset` over the synthetic set, written first if ``ann_file`` is absent.
+
+    Args:
+        clips_per_class, seed: passed to :func:`posegraph.datasets.synthetic.write_synthetic`
+            when the file has to be made.
+    """
+
+    def __init__(self, ann_file, *args, clips_per_class=80, seed=0, **kwargs):
+        if not os.path.isfile(ann_file):
+            from .synthetic import write_synthetic
+            write_synthetic(ann_file, clips_per_class=clips_per_class, seed=seed)
+        super().__init__(ann_file, *args, **kwargs)

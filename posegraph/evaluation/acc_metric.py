@@ -1,10 +1,13 @@
 """Accuracy metric for mmengine's evaluator."""
+import os
+
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 
 from posegraph.registry import METRICS
-from .metrics import mean_class_accuracy, top_k_accuracy
+from .metrics import confusion_matrix, mean_class_accuracy, top_k_accuracy
+from .plot import plot_confusion_matrix
 
 
 @METRICS.register_module()
@@ -13,13 +16,15 @@ class AccMetric(BaseMetric):
 
     Each data sample must carry ``pred_score`` ``(num_classes,)`` and ``gt_label``.
     Reports ``top1``, ``top5`` (for each ``k`` in ``topk``) and ``mean_class_accuracy``,
-    as fractions.
+    as fractions. With ``out_dir``, also draws ``confusion_matrix.png`` there, with the
+    dataset's class names.
     """
     default_prefix = 'acc'
 
-    def __init__(self, topk=(1, 5), collect_device='cpu', prefix=None):
+    def __init__(self, topk=(1, 5), out_dir=None, collect_device='cpu', prefix=None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.topk = tuple(topk)
+        self.out_dir = out_dir
 
     def process(self, data_batch, data_samples):
         for sample in data_samples:
@@ -35,4 +40,11 @@ class AccMetric(BaseMetric):
         metrics = {f'top{k}': acc for k, acc in
                    zip(self.topk, top_k_accuracy(scores, labels, self.topk))}
         metrics['mean_class_accuracy'] = mean_class_accuracy(scores, labels)
+        if self.out_dir is not None:
+            num_classes = scores.shape[1]
+            names = (self.dataset_meta or {}).get('classes') or [str(k) for k in
+                                                                 range(num_classes)]
+            matrix = confusion_matrix(scores.argmax(1), labels, num_classes)
+            plot_confusion_matrix(matrix, list(names),
+                                  os.path.join(self.out_dir, 'confusion_matrix.png'))
         return metrics

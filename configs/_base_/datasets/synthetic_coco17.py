@@ -6,6 +6,7 @@ label_map = data_root + 'label_map.txt'
 num_classes = 14
 clip_len = 32
 streams = ('joint', 'bone', 'joint_motion')
+in_channels = 2 * len(streams) + 1  # two coordinates a stream, then the confidence
 
 train_pipeline = [
     dict(type='SelectPersons', num_person=2),
@@ -25,9 +26,21 @@ test_pipeline = [
     dict(type='FormatStreams', layout=layout, streams=streams),
     dict(type='PackSkeletonInputs'),
 ]
-train_dataset = dict(type='PoseDataset', ann_file=ann_file, split='train', layout=layout,
-                     label_map=label_map, pipeline=train_pipeline)
-val_dataset = dict(type='PoseDataset', ann_file=ann_file, split='val', layout=layout,
-                   label_map=label_map, pipeline=test_pipeline, test_mode=True)
-test_dataset = dict(type='PoseDataset', ann_file=ann_file, split='test', layout=layout,
-                    label_map=label_map, pipeline=test_pipeline, test_mode=True)
+# Written on first use if absent, so the quick start needs no separate step.
+dataset_defaults = dict(type='SyntheticPoseDataset', ann_file=ann_file, layout=layout,
+                        label_map=label_map)
+train_dataloader = dict(
+    batch_size=32, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    worker_init_fn=dict(type='posegraph.seed_worker'),
+    dataset=dict(dataset_defaults, split='train', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(dataset_defaults, split='val', pipeline=test_pipeline, test_mode=True))
+test_dataloader = dict(
+    batch_size=64, num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(dataset_defaults, split='test', pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='AccMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,4 @@
+"""Building mmengine Runners from posegraph configs, as the tools do."""
+from .runner import build_runner, load_config, parse_cfg_options
+
+__all__ = ['build_runner', 'load_config', 'parse_cfg_options']

@@ -1,0 +1,61 @@
+"""Config loading and Runner construction shared by tools/train.py and tools/test.py."""
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from posegraph.registry import register_all_modules
+
+parse_cfg_options = DictAction
+
+
+def load_config(config, cfg_options=None):
+    """Read ``config`` and apply ``--cfg-options`` overrides."""
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'{config}: no such config file')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resume=None,
+                 checkpoint=None, dump=None):
+    """An mmengine :class:`Runner` for training (``resume``) or testing (``checkpoint``).
+
+    Args:
+        config: the config file.
+        work_dir: overrides the config's; default ``work_dirs/<config name>``.
+        cfg_options: a dict of config overrides.
+        launcher: ``'none'`` or a distributed launcher (``'pytorch'`` for torchrun).
+        resume: ``'auto'`` for the work dir's last checkpoint, or a checkpoint path.
+        checkpoint: weights to test.
+        dump: for testing, a pickle file that receives every clip's scores.
+    """
+    register_all_modules()
+    cfg = load_config(config, cfg_options)
+    cfg.launcher = launcher
+    cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(config))[0])
+    if not torch.cuda.is_available():
+        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume:
+        if not osp.isfile(resume):
+            raise FileNotFoundError(f'{resume}: no such checkpoint to resume from')
+        cfg.resume, cfg.load_from = True, resume
+    if checkpoint is not None:
+        cfg.load_from = checkpoint
+        evaluators = cfg.test_evaluator
+        evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
+        for evaluator in evaluators:
+            if evaluator.get('type') == 'AccMetric':
+                evaluator['out_dir'] = cfg.work_dir
+        if dump:
+            os.makedirs(osp.dirname(osp.abspath(dump)), exist_ok=True)
+            evaluators.append(dict(type='DumpResults', out_file_path=dump))
+        cfg.test_evaluator = evaluators
+    return Runner.from_cfg(cfg)

@@ -1,0 +1,6 @@
+"""Training helpers for mmengine's Runner: hooks and functions named in configs."""
+from .curves import TrainingCurvesHook, plot_training_curves, read_scalars
+from .seeding import EpochSeedHook, seed_worker
+
+__all__ = ['TrainingCurvesHook', 'plot_training_curves', 'read_scalars', 'EpochSeedHook',
+           'seed_worker']

@@ -1,0 +1,188 @@
+r"""The human graph network + pose-attention network ("Pose-attention model for online
+action recognition").
+"""
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch_geometric.nn import DenseGCNConv
+
+from posegraph.nn import AttentionGRU, DiffPool, JointAttention, SkeletonGraphConv
+from posegraph.registry import MODELS
+from posegraph.skeleton import get_layout
+
+
+def _masked_mean(x, mask, dim):
+    """Mean of ``x`` over ``dim`` where ``mask`` (``x``'s shape without its last axis) holds."""
+    weight = mask.to(x.dtype).unsqueeze(-1)
+    return (x * weight).sum(dim) / weight.sum(dim).clamp(min=1)
+
+
+@MODELS.register_module()
+class PoseAttentionNetwork(nn.Module):
+    r"""Skeleton action classifier: a graph network per frame, attention over joints, a GRU
+    with attention over frames.
+
+    For every person and frame, the **human graph network** (HGN) runs graph convolutions
+    :math:`\mathbf{H}_{l+1} = \mathrm{ReLU}(\hat{\mathbf{A}} \mathbf{H}_l \mathbf{W}_l)`
+    over the skeleton (:class:`~posegraph.nn.SkeletonGraphConv`, eq. 1), pools the joints
+    into ``num_clusters`` learned clusters (:class:`~posegraph.nn.DiffPool`, eq. 2-4) and
+    convolves the pooled graph once more. **Joint attention**
+    (:class:`~posegraph.nn.JointAttention`, eq. 13-15) turns the frame's nodes into one
+    vector :math:`\mathbf{s}_t`; a GRU over :math:`\mathbf{s}_1 \dots \mathbf{s}_T` with
+    **pose attention** (:class:`~posegraph.nn.AttentionGRU`, eq. 6-12) gives the clip
+    vector :math:`\mathbf{v}`, classified by a linear layer. A second linear layer classifies
+    the frame-averaged :math:`\mathbf{s}_t` for the joints loss of eq. 18.
+
+    Persons share all weights; their clip vectors are averaged over the persons present.
+    Switches turn off DiffPool, joint attention (mean over nodes instead) and pose
+    attention (last GRU state instead) for ablations.
+
+    Args:
+        layout: the skeleton layout of the input.
+        in_channels: channels ``C`` of the input; the last one is the joint confidence
+            (0 for a missing joint), as :class:`~posegraph.datasets.transforms.FormatStreams`
+            makes it.
+        num_classes: classes to predict.
+        graph_channels: output channels of the graph convolutions before pooling.
+        pooled_channels: channels of the pooled graph's nodes (and of :math:`\mathbf{s}_t`).
+        num_clusters: DiffPool clusters.
+        gru_channels: GRU hidden size.
+        attention_channels: size of the attention vectors.
+        diffpool, joint_attention, pose_attention: the ablation switches.
+        dropout: before both classifiers.
+        loss_weights: weights of the losses ``pose`` (eq. 17), ``joints`` (eq. 18) and
+            DiffPool's ``link`` and ``entropy`` regularisers.
+
+    Shapes:
+        - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)
+        - output: a dict with ``logits`` :math:`(N, classes)`, ``joint_logits``,
+          ``joint_weights`` :math:`(N, M, T, V)` (per joint, clusters mapped back to
+          joints), ``frame_weights`` :math:`(N, M, T)` and the scalar ``link_loss`` and
+          ``entropy_loss``.
+    """
+
+    def __init__(self, layout, in_channels, num_classes, graph_channels=(64, 64),
+                 pooled_channels=128, num_clusters=8, gru_channels=128, attention_channels=64,
+                 diffpool=True, joint_attention=True, pose_attention=True, dropout=0.3,
+                 loss_weights=None):
+        super().__init__()
+        layout = get_layout(layout)
+        self.layout = layout.name
+        self.num_joints = layout.num_joints
+        self.in_channels = in_channels
+        self.num_classes = num_classes
+        self.loss_weights = {'pose': 1.0, 'joints': 0.5, 'link': 0.0, 'entropy': 0.0,
+                             **(loss_weights or {})}
+        self.data_bn = nn.BatchNorm1d(self.num_joints * in_channels)
+        channels = (in_channels,) + tuple(graph_channels)
+        self.graph_convs = nn.ModuleList(
+            SkeletonGraphConv(c_in, c_out, layout) for c_in, c_out in zip(channels, channels[1:]))
+        self.graph_norms = nn.ModuleList(nn.BatchNorm1d(c) for c in channels[1:])
+        if diffpool:
+            self.pool = DiffPool(channels[-1], channels[-1], num_clusters)
+            self.pooled_conv = DenseGCNConv(channels[-1], pooled_channels)
+        else:
+            self.pool = None
+            self.pooled_conv = SkeletonGraphConv(channels[-1], pooled_channels, layout)
+        self.joint_attention = (JointAttention(pooled_channels, attention_channels)
+                                if joint_attention else None)
+        self.temporal = AttentionGRU(pooled_channels, gru_channels, attention_channels,
+                                     attention=pose_attention)
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(gru_channels, num_classes)
+        self.joint_classifier = nn.Linear(pooled_channels, num_classes)
+
+    def frame_vectors(self, x):
+        """Run the HGN and joint attention on every frame.
+
+        Returns ``s`` :math:`(N M, T, F)`, joint weights :math:`(N, M, T, V)`, the joint
+        mask :math:`(N, M, T, V)` and DiffPool's two losses.
+        """
+        n, m, t, v, c = x.shape
+        if v != self.num_joints or c != self.in_channels:
+            raise ValueError(f'{self.layout} network expects (N, M, T, {self.num_joints}, '
+                             f'{self.in_channels}) inputs, got {tuple(x.shape)}')
+        mask = x[..., -1] > 0
+        h = x.permute(0, 1, 3, 4, 2).reshape(n * m, v * c, t)
+        h = self.data_bn(h).reshape(n, m, v, c, t).permute(0, 1, 4, 2, 3)
+        h = (h * mask.unsqueeze(-1)).reshape(n * m * t, v, c)
+        flat_mask = mask.reshape(n * m * t, v)
+        for conv, norm in zip(self.graph_convs, self.graph_norms):
+            h = conv(h, flat_mask)
+            h = F.relu(norm(h.transpose(1, 2)).transpose(1, 2)) * flat_mask.unsqueeze(-1)
+        zero = h.new_zeros(())
+        link_loss = entropy_loss = zero
+        if self.pool is not None:
+            h, adj, link_loss, entropy_loss, assignment = self.pool(
+                h, self.graph_convs[0].adj, flat_mask)
+            nodes = F.relu(self.pooled_conv(h, adj))
+            node_mask = None
+        else:
+            nodes = F.relu(self.pooled_conv(h, flat_mask))
+            node_mask = flat_mask
+        if self.joint_attention is not None:
+            s, node_weights = self.joint_attention(nodes, node_mask)
+        else:
+            node_mask = node_mask if node_mask is not None else torch.ones_like(nodes[..., 0],
+                                                                                dtype=torch.bool)
+            s = _masked_mean(nodes, node_mask, dim=1)
+            node_weights = node_mask.to(s.dtype) / node_mask.sum(1, keepdim=True).clamp(min=1)
+        # Cluster weights spread back over the joints assigned to each cluster.
+        joint_weights = (assignment @ node_weights.unsqueeze(-1)).squeeze(-1) \
+            if self.pool is not None else node_weights
+        return (s.reshape(n * m, t, -1), joint_weights.reshape(n, m, t, v), mask,
+                link_loss, entropy_loss)
+
+    def forward(self, x):
+        n, m = x.shape[:2]
+        s, joint_weights, mask, link_loss, entropy_loss = self.frame_vectors(x)
+        frame_mask = mask.any(-1).reshape(n * m, -1)
+        v, frame_weights, _ = self.temporal(s, frame_mask)
+        present = frame_mask.any(-1).reshape(n, m)
+        clip = _masked_mean(v.reshape(n, m, -1), present, dim=1)
+        joints = _masked_mean(_masked_mean(s, frame_mask, dim=1).reshape(n, m, -1), present, 1)
+        if frame_weights is None:
+            frame_weights = torch.zeros_like(frame_mask, dtype=s.dtype)
+            frame_weights[:, -1] = 1
+        return {'logits': self.classifier(self.dropout(clip)),
+                'joint_logits': self.joint_classifier(self.dropout(joints)),
+                'joint_weights': joint_weights,
+                'frame_weights': frame_weights.reshape(n, m, -1),
+                'link_loss': link_loss, 'entropy_loss': entropy_loss}
+
+    def loss(self, outputs, labels):
+        """The weighted losses of eq. 16 (plus DiffPool's regularisers), as a dict."""
+        w = self.loss_weights
+        losses = {'loss_pose': w['pose'] * F.cross_entropy(outputs['logits'], labels),
+                  'loss_joints': w['joints'] * F.cross_entropy(outputs['joint_logits'], labels)}
+        if self.pool is not None and w['link']:
+            losses['loss_link'] = w['link'] * outputs['link_loss']
+        if self.pool is not None and w['entropy']:
+            losses['loss_entropy'] = w['entropy'] * outputs['entropy_loss']
+        return losses
+
+    def initial_state(self, batch_size, num_person, device=None):
+        """Streaming state before the first frame (see :meth:`step`)."""
+        return {'temporal': self.temporal.initial_state(batch_size * num_person, device=device),
+                'present': torch.zeros(batch_size, num_person, dtype=torch.bool, device=device)}
+
+    def step(self, frame, state):
+        r"""Online mode: fold one frame :math:`(N, M, V, C)` into ``state``.
+
+        Returns ``(logits, state)``: the class logits for the action so far, with the GRU
+        carried and causal pose attention over the frames seen. After a clip's last frame
+        they equal :meth:`forward` on the whole clip (in eval mode).
+        """
+        n, m = frame.shape[:2]
+        s, _, mask, _, _ = self.frame_vectors(frame.unsqueeze(2))
+        seen = mask.any(-1).reshape(n * m)
+        v, temporal = self.temporal.step(s[:, 0], state['temporal'], seen)
+        present = state['present'] | seen.reshape(n, m)
+        clip = _masked_mean(v.reshape(n, m, -1), present, dim=1)
+        return self.classifier(clip), {'temporal': temporal, 'present': present}
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(layout={self.layout!r}, in_channels={self.in_channels}, '
+                f'num_classes={self.num_classes}, diffpool={self.pool is not None}, '
+                f'joint_attention={self.joint_attention is not None}, '
+                f'pose_attention={self.temporal.attention is not None})')

@@ -1,0 +1,78 @@
+r"""A GRU over frames followed by frame attention."""
+import torch
+from torch import nn
+
+from .frame_attention import FrameAttention
+
+
+class AttentionGRU(nn.Module):
+    r"""A GRU over a clip's frame vectors (eq. 6-9 of the pose-attention paper),
+
+    .. math::
+        \mathbf{r}_t &= \sigma(\mathbf{W}_r \mathbf{x}_t + \mathbf{U}_r \mathbf{h}_{t-1}), \qquad
+        \mathbf{z}_t = \sigma(\mathbf{W}_z \mathbf{x}_t + \mathbf{U}_z \mathbf{h}_{t-1})
+
+        \tilde{\mathbf{h}}_t &= \tanh(\mathbf{W} \mathbf{x}_t
+            + \mathbf{r}_t \odot \mathbf{U} \mathbf{h}_{t-1}), \qquad
+        \mathbf{h}_t = (1 - \mathbf{z}_t) \odot \tilde{\mathbf{h}}_t
+            + \mathbf{z}_t \odot \mathbf{h}_{t-1}
+
+    (biases omitted; :class:`torch.nn.GRU` computes them), then
+    :class:`FrameAttention` pools the states :math:`\mathbf{h}_t` into the clip vector
+    :math:`\mathbf{v}`. Without attention (``attention=False``), :math:`\mathbf{v}` is the
+    last state :math:`\mathbf{h}_T`.
+
+    :meth:`step` runs one frame at a time with a carried state and returns what the
+    offline :meth:`forward` would return for the frames seen so far.
+
+    Args:
+        in_channels: size of each frame vector :math:`\mathbf{x}_t`.
+        hidden_channels: size of :math:`\mathbf{h}_t`.
+        attention_channels: size of the frame attention's :math:`\mathbf{u}_t`.
+        attention: pool with frame attention (else take the last state).
+
+    Shapes:
+        - input: ``x`` :math:`(N, T, F_{in})`, optional ``mask`` :math:`(N, T)` (bool,
+          frames to attend to)
+        - output: ``v`` :math:`(N, F_{hid})`, frame weights :math:`(N, T)` (``None``
+          without attention) and all states :math:`(N, T, F_{hid})`
+    """
+
+    def __init__(self, in_channels, hidden_channels, attention_channels=64, attention=True):
+        super().__init__()
+        self.in_channels = in_channels
+        self.hidden_channels = hidden_channels
+        self.gru = nn.GRU(in_channels, hidden_channels, batch_first=True)
+        self.attention = (FrameAttention(hidden_channels, attention_channels)
+                          if attention else None)
+
+    def reset_parameters(self):
+        self.gru.reset_parameters()
+        if self.attention is not None:
+            self.attention.reset_parameters()
+
+    def forward(self, x, mask=None):
+        states, _ = self.gru(x)
+        if self.attention is None:
+            return states[:, -1], None, states
+        v, alpha = self.attention(states, mask)
+        return v, alpha, states
+
+    def initial_state(self, batch_size, dtype=torch.float32, device=None):
+        hidden = torch.zeros(1, batch_size, self.hidden_channels, dtype=dtype, device=device)
+        if self.attention is None:
+            return (hidden,)
+        return (hidden,) + self.attention.initial_state(batch_size, dtype, device)
+
+    def step(self, x, state, mask=None):
+        """One frame ``x`` :math:`(N, F_{in})`; returns ``(v, state)``."""
+        out, hidden = self.gru(x.unsqueeze(1), state[0])
+        h = out[:, 0]
+        if self.attention is None:
+            return h, (hidden,)
+        v, attention_state = self.attention.step(h, state[1:], mask)
+        return v, (hidden,) + attention_state
+
+    def __repr__(self):
+        return (f'{type(self).__name__}({self.in_channels}, {self.hidden_channels}, '
+                f'attention={self.attention is not None})')

@@ -1,0 +1,61 @@
+r"""Additive attention pooling, the mechanism behind joint and frame attention."""
+import math
+
+import torch
+from torch import nn
+
+
+class AttentionPool(nn.Module):
+    r"""Pools a set of vectors by learned additive attention (Yang et al., 2016):
+
+    .. math::
+        \mathbf{u}_i = \tanh(\mathbf{W} \mathbf{h}_i + \mathbf{b}), \qquad
+        \alpha_i = \frac{\exp(\mathbf{u}_i^{\top} \mathbf{c})}
+                        {\sum_k \exp(\mathbf{u}_k^{\top} \mathbf{c})}, \qquad
+        \mathbf{s} = \sum_i \alpha_i \mathbf{h}_i
+
+    with a learned context vector :math:`\mathbf{c}`. Masked elements get weight exactly 0;
+    a set with every element masked pools to 0 with all weights 0.
+
+    Args:
+        in_channels: size of each :math:`\mathbf{h}_i`.
+        attention_channels: size of :math:`\mathbf{u}_i` and :math:`\mathbf{c}`.
+
+    Shapes:
+        - input: ``h`` :math:`(*, L, F)`, optional ``mask`` :math:`(*, L)` (bool)
+        - output: ``s`` :math:`(*, F)` and the weights ``alpha`` :math:`(*, L)`
+    """
+
+    def __init__(self, in_channels, attention_channels):
+        super().__init__()
+        self.in_channels = in_channels
+        self.attention_channels = attention_channels
+        self.proj = nn.Linear(in_channels, attention_channels)
+        self.context = nn.Parameter(torch.empty(attention_channels))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        self.proj.reset_parameters()
+        nn.init.uniform_(self.context, -1 / math.sqrt(self.attention_channels),
+                         1 / math.sqrt(self.attention_channels))
+
+    def score(self, h):
+        """Unnormalised attention logits :math:`\\mathbf{u}_i^{\\top}\\mathbf{c}`, ``(*, L)``."""
+        return torch.tanh(self.proj(h)) @ self.context
+
+    def forward(self, h, mask=None):
+        return self.pool(h, self.score(h), mask)
+
+    @staticmethod
+    def pool(h, logits, mask=None):
+        """Softmax ``logits`` over the set (honouring ``mask``) and pool ``h`` with them."""
+        if mask is not None:
+            # A large finite negative (not -inf) keeps fully masked sets free of NaN.
+            logits = logits.masked_fill(~mask, -1e9)
+        alpha = torch.softmax(logits, dim=-1)
+        if mask is not None:
+            alpha = alpha * mask.to(alpha.dtype)
+        return (alpha.unsqueeze(-1) * h).sum(dim=-2), alpha
+
+    def __repr__(self):
+        return f'{type(self).__name__}({self.in_channels}, {self.attention_channels})'

@@ -1,0 +1,52 @@
+r"""Graph convolution over a fixed skeleton."""
+import torch
+from torch import nn
+from torch_geometric.nn import DenseGCNConv
+
+from posegraph.skeleton import adjacency
+
+
+class SkeletonGraphConv(nn.Module):
+    r"""The graph convolution of Kipf & Welling on a skeleton's bone graph,
+
+    .. math::
+        \mathbf{H}' = \hat{\mathbf{D}}^{-1/2} (\mathbf{A} + \mathbf{I})
+        \hat{\mathbf{D}}^{-1/2} \mathbf{H} \mathbf{W} + \mathbf{b},
+
+    where :math:`\mathbf{A}` joins the joints that share a bone. The adjacency is fixed by
+    the layout and shared by every graph in the batch; the arithmetic is PyG's
+    :class:`~torch_geometric.nn.dense.DenseGCNConv`.
+
+    Args:
+        in_channels: features per joint in.
+        out_channels: features per joint out.
+        layout: a :class:`~posegraph.skeleton.SkeletonLayout` or its name.
+        bias: learn an additive bias.
+
+    Shapes:
+        - input: ``x`` :math:`(*, V, F_{in})`, optional ``mask`` :math:`(*, V)` (bool,
+          ``True`` for joints that are present)
+        - output: :math:`(*, V, F_{out})`, zero at masked joints
+    """
+
+    def __init__(self, in_channels, out_channels, layout, bias=True):
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.register_buffer('adj', adjacency(layout, self_loops=False))
+        self.conv = DenseGCNConv(in_channels, out_channels, bias=bias)
+
+    def reset_parameters(self):
+        self.conv.reset_parameters()
+
+    def forward(self, x, mask=None):
+        lead = x.shape[:-2]
+        out = self.conv(x.reshape(-1, *x.shape[-2:]), self.adj)
+        out = out.reshape(*lead, *out.shape[-2:])
+        if mask is not None:
+            out = out * mask.unsqueeze(-1).to(out.dtype)
+        return out
+
+    def __repr__(self):
+        return (f'{type(self).__name__}({self.in_channels}, {self.out_channels}, '
+                f'num_joints={self.adj.shape[0]})')

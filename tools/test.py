@@ -1,0 +1,54 @@
+"""Evaluate a checkpoint on a config's test set.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump SCORES.pkl]
+                         [--cfg-options K=V ...]
+
+Prints top-1, top-5 and mean class accuracy; writes them to ``test_metrics.json`` and the
+confusion matrix to ``confusion_matrix.png`` in the work dir. ``--dump`` saves each clip's
+class scores (a list of dicts with ``pred_score`` and ``gt_label``, as MMAction2 writes
+them) for score fusion.
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.apis import build_runner, parse_cfg_options  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a posegraph model')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where to write metrics and figures')
+    parser.add_argument('--dump', help='pickle file for the per-clip scores')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+                        help='override config entries')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not os.path.isfile(args.checkpoint):
+        sys.exit(f'{args.checkpoint}: no such checkpoint')
+    runner = build_runner(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
+                          launcher=args.launcher, checkpoint=args.checkpoint, dump=args.dump)
+    metrics = runner.test()
+    if runner.rank == 0:
+        out = os.path.join(runner.work_dir, 'test_metrics.json')
+        with open(out, 'w') as f:
+            json.dump(metrics, f, indent=2)
+        for key in ('top1', 'top5', 'mean_class_accuracy'):
+            print(f'{key:>20s}: {100 * metrics[f"acc/{key}"]:.2f} %')
+        print(f'metrics: {out}')
+        print(f'confusion matrix: {os.path.join(runner.work_dir, "confusion_matrix.png")}')
+        if args.dump:
+            print(f'scores: {args.dump}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,40 @@
+"""Train a model from a config with mmengine's Runner.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--cfg-options K=V ...]
+
+The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs and
+``curves.png``. ``--resume`` continues from the work dir's last checkpoint (or CKPT).
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.apis import build_runner, parse_cfg_options  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a posegraph model')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='where to save logs and checkpoints')
+    parser.add_argument('--resume', nargs='?', const='auto', default=None,
+                        help='resume from CKPT, or from the last checkpoint in the work dir')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+                        help='override config entries, e.g. train_cfg.max_epochs=5')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher (tools/dist_train.sh uses pytorch)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    runner = build_runner(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
+                          launcher=args.launcher, resume=args.resume)
+    runner.train()
+    if runner.rank == 0:
+        print(f'work dir: {runner.work_dir} (checkpoints, logs, curves.png)')
+
+
+if __name__ == '__main__':
+    main()
