@@ -10,6 +10,15 @@ import numpy as np  # noqa: E402
 from posegraph.skeleton import get_layout  # noqa: E402
 
 
+def save_figure(fig, path, dpi=90):
+    """Lay out ``fig``, write it to ``path`` (making its folder) and close it."""
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def plot_skeleton_strips(records, layout, path, titles=None, num_frames=6):
     """Draw each record's most confident person at ``num_frames`` moments, a row a clip.
 
@@ -46,8 +55,52 @@ def plot_skeleton_strips(records, layout, path, titles=None, num_frames=6):
             ax.set_title(f't={frame}', fontsize=7)
         label = titles[row] if titles is not None else record.get('frame_dir', '')
         axes[row, 0].set_ylabel(label, fontsize=8)
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=80)
+
+
+def plot_attention(keypoint, joint_weights, frame_weights, layout, path, title=None,
+                   num_frames=5):
+    """Draw which frames and joints a model attended to in one person's clip.
+
+    Args:
+        keypoint: the person's joints ``(T, V, 2)`` (image or normalised coordinates,
+            y pointing down).
+        joint_weights: attention over joints in every frame, ``(T, V)``.
+        frame_weights: attention over frames, ``(T,)``.
+        layout: the skeleton layout.
+        path: the PNG to write.
+        title: a heading, e.g. the true and predicted class.
+        num_frames: how many of the most attended frames to draw.
+    """
+    layout = get_layout(layout)
+    keypoint, joint_weights = np.asarray(keypoint), np.asarray(joint_weights)
+    frame_weights = np.asarray(frame_weights)
+    top = np.sort(np.argsort(-frame_weights)[:num_frames])
+    fig = plt.figure(figsize=(2.4 * num_frames, 5.2))
+    grid = fig.add_gridspec(2, num_frames, height_ratios=[1, 2.2])
+    ax_time = fig.add_subplot(grid[0, :])
+    ax_time.bar(np.arange(len(frame_weights)), frame_weights, color='tab:gray')
+    ax_time.bar(top, frame_weights[top], color='tab:orange')
+    ax_time.set_xlabel('frame')
+    ax_time.set_ylabel('frame attention')
+    ax_time.set_xlim(-0.5, len(frame_weights) - 0.5)
+    lo, hi = keypoint.reshape(-1, 2).min(0), keypoint.reshape(-1, 2).max(0)
+    pad = 0.05 * max(*(hi - lo), 1e-6)
+    scale = 400 / max(joint_weights.max(), 1e-6)
+    for col, frame in enumerate(top):
+        ax = fig.add_subplot(grid[1, col])
+        for child, parent in layout.bones:
+            ax.plot(keypoint[frame, [child, parent], 0], keypoint[frame, [child, parent], 1],
+                    color='tab:gray', lw=1.5, zorder=1)
+        ax.scatter(keypoint[frame, :, 0], keypoint[frame, :, 1], zorder=2,
+                   s=10 + scale * joint_weights[frame], c=joint_weights[frame],
+                   cmap='inferno_r', vmin=0, vmax=joint_weights.max())
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(hi[1] + pad, lo[1] - pad)
+        ax.set_aspect('equal')
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f'frame {frame}', fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)

@@ -249,3 +249,30 @@ def test_transforms_build_from_config_dicts_and_print():
     transform = TRANSFORMS.build(dict(type='RandomAffine', rotate=5))
     assert isinstance(transform, RandomAffine)
     assert repr(transform) == 'RandomAffine(rotate=5, scale=(0.9, 1.1), shear=0.1)'
+
+
+def test_add_flipped_clips_appends_mirror_images():
+    from posegraph.datasets.transforms import AddFlippedClips
+    results = PoseNormalize('coco17')(clip(frames=30))
+    results = UniformSampleFrames(clip_len=6, num_clips=2, test_mode=True)(results)
+    sampled = results['keypoint'].copy()
+    out = FormatStreams('coco17')(AddFlippedClips('coco17')(results))
+    inputs = out['inputs']
+    assert inputs.shape == (4, 1, 6, 17, 3)
+    np.testing.assert_array_equal(inputs[:2, 0, :, :, :2], sampled[0].reshape(2, 6, 17, 2))
+    left, right = COCO17.index('left_ankle'), COCO17.index('right_ankle')
+    np.testing.assert_allclose(inputs[2:, 0, :, left, 0], -inputs[:2, 0, :, right, 0])
+
+
+def test_distance_stream_gives_each_joint_its_distances():
+    from posegraph.datasets.transforms import stream_channels
+    keypoint = np.zeros((1, 2, 17, 2), np.float32)
+    keypoint[0, :, 1] = (3, 4)               # left eye 5 away from the nose at (0, 0)
+    visible = np.ones((1, 2, 17), bool)
+    visible[0, 1, 2] = False
+    out = joint_streams(keypoint, visible, 'coco17', ('joint', 'distance'))
+    assert out.shape[-1] == stream_channels(('joint', 'distance'), 17) == 19
+    distances = out[0, 0, :, 2:]
+    np.testing.assert_allclose(distances, distances.T)
+    assert distances[0, 1] == pytest.approx(5) and distances[0, 0] == 0
+    assert (out[0, 1, 2] == 0).all() and (out[0, 1, :, 2 + 2] == 0).all()  # missing joint

@@ -9,12 +9,11 @@ class scores (a list of dicts with ``pred_score`` and ``gt_label``, as MMAction2
 them) for score fusion.
 """
 import argparse
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import build_runner, parse_cfg_options  # noqa: E402
+from posegraph.apis import build_runner, parse_cfg_options, report_test_metrics  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -39,15 +38,7 @@ def main(argv=None):
                           launcher=args.launcher, checkpoint=args.checkpoint, dump=args.dump)
     metrics = runner.test()
     if runner.rank == 0:
-        out = os.path.join(runner.work_dir, 'test_metrics.json')
-        with open(out, 'w') as f:
-            json.dump(metrics, f, indent=2)
-        for key in ('top1', 'top5', 'mean_class_accuracy'):
-            print(f'{key:>20s}: {100 * metrics[f"acc/{key}"]:.2f} %')
-        print(f'metrics: {out}')
-        print(f'confusion matrix: {os.path.join(runner.work_dir, "confusion_matrix.png")}')
-        if args.dump:
-            print(f'scores: {args.dump}')
+        report_test_metrics(runner, metrics, args.dump)
 
 
 if __name__ == '__main__':

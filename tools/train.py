@@ -1,16 +1,18 @@
 """Train a model from a config with mmengine's Runner.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--cfg-options K=V ...]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--test]
+                          [--cfg-options K=V ...]
 
 The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs and
 ``curves.png``. ``--resume`` continues from the work dir's last checkpoint (or CKPT).
+``--test`` then evaluates the final model on the test set, as tools/test.py would.
 """
 import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import build_runner, parse_cfg_options  # noqa: E402
+from posegraph.apis import build_runner, parse_cfg_options, report_test_metrics  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -19,6 +21,8 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='where to save logs and checkpoints')
     parser.add_argument('--resume', nargs='?', const='auto', default=None,
                         help='resume from CKPT, or from the last checkpoint in the work dir')
+    parser.add_argument('--test', action='store_true',
+                        help='after training, evaluate the final model on the test set')
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='override config entries, e.g. train_cfg.max_epochs=5')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -30,10 +34,13 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     runner = build_runner(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
-                          launcher=args.launcher, resume=args.resume)
+                          launcher=args.launcher, resume=args.resume, test=args.test)
     runner.train()
+    metrics = runner.test() if args.test else None
     if runner.rank == 0:
         print(f'work dir: {runner.work_dir} (checkpoints, logs, curves.png)')
+        if metrics is not None:
+            report_test_metrics(runner, metrics)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
 """Config loading and Runner construction shared by tools/train.py and tools/test.py."""
+import json
 import os
 import os.path as osp
 
@@ -22,7 +23,7 @@ def load_config(config, cfg_options=None):
 
 
 def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resume=None,
-                 checkpoint=None, dump=None):
+                 checkpoint=None, test=False, dump=None):
     """An mmengine :class:`Runner` for training (``resume``) or testing (``checkpoint``).
 
     Args:
@@ -31,7 +32,9 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
         cfg_options: a dict of config overrides.
         launcher: ``'none'`` or a distributed launcher (``'pytorch'`` for torchrun).
         resume: ``'auto'`` for the work dir's last checkpoint, or a checkpoint path.
-        checkpoint: weights to test.
+        checkpoint: weights to test (implies ``test``).
+        test: the runner will be tested: its accuracy metric draws the confusion matrix
+            into the work dir.
         dump: for testing, a pickle file that receives every clip's scores.
     """
     register_all_modules()
@@ -49,6 +52,7 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
         cfg.resume, cfg.load_from = True, resume
     if checkpoint is not None:
         cfg.load_from = checkpoint
+    if checkpoint is not None or test:
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
         for evaluator in evaluators:
@@ -59,3 +63,16 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
     return Runner.from_cfg(cfg)
+
+
+def report_test_metrics(runner, metrics, dump=None):
+    """Print a test run's accuracies and write them to ``test_metrics.json``."""
+    out = osp.join(runner.work_dir, 'test_metrics.json')
+    with open(out, 'w') as f:
+        json.dump(metrics, f, indent=2)
+    for key in ('top1', 'top5', 'mean_class_accuracy'):
+        print(f'{key:>20s}: {100 * metrics[f"acc/{key}"]:.2f} %')
+    print(f'metrics: {out}')
+    print(f'confusion matrix: {osp.join(runner.work_dir, "confusion_matrix.png")}')
+    if dump:
+        print(f'scores: {dump}')

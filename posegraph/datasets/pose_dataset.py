@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset
 from posegraph.registry import DATASETS, TRANSFORMS
 from posegraph.skeleton import get_layout
 from .io import load_annotations, read_label_map
+from .synthetic import ACTIONS, write_synthetic
 from .transforms import mask_missing
 
 
@@ -72,6 +73,8 @@ class PoseDataset(BaseDataset):
 class SyntheticPoseDataset(PoseDataset):
     """:class:`PoseDataset` over the synthetic set, written first if ``ann_file`` is absent.
 
+    Its classes are the synthetic actions, so no label map is needed.
+
     Args:
         clips_per_class, seed: passed to :func:`posegraph.datasets.synthetic.write_synthetic`
             when the file has to be made.
@@ -79,6 +82,7 @@ class SyntheticPoseDataset(PoseDataset):
 
     def __init__(self, ann_file, *args, clips_per_class=80, seed=0, **kwargs):
         if not os.path.isfile(ann_file):
-            from .synthetic import write_synthetic
             write_synthetic(ann_file, clips_per_class=clips_per_class, seed=seed)
-        super().__init__(ann_file, *args, **kwargs)
+        metainfo = dict(kwargs.pop('metainfo', None) or {}, classes=ACTIONS)
+        super().__init__(ann_file, *args, num_classes=len(ACTIONS), metainfo=metainfo,
+                         **kwargs)

@@ -2,13 +2,13 @@
 import json
 import os
 
-import matplotlib
+from mmengine.hooks import Hook
 
-matplotlib.use('Agg')  # draw to files; no display is needed or assumed
-import matplotlib.pyplot as plt  # noqa: E402
-from mmengine.hooks import Hook  # noqa: E402
+from posegraph.registry import HOOKS
+from posegraph.visualization import save_figure  # sets the Agg backend before pyplot loads
+import matplotlib.pyplot as plt  # noqa: E402,I001
 
-from posegraph.registry import HOOKS  # noqa: E402
+_NOT_METRICS = {'step', 'time', 'data_time', 'epoch', 'iter', 'lr'}
 
 
 def read_scalars(path):
@@ -35,7 +35,7 @@ def plot_training_curves(scalars_json, path):
     ax_loss.set_yscale('log')
     if keys:
         ax_loss.legend()
-    metrics = sorted({k for r in val for k in r if k != 'step'})
+    metrics = sorted({k for r in val for k in r if k not in _NOT_METRICS})
     for key in metrics:
         points = [(r['step'], 100 * r[key]) for r in val if key in r]
         ax_acc.plot(*zip(*points), marker='o', label=key)
@@ -44,10 +44,7 @@ def plot_training_curves(scalars_json, path):
     if metrics:
         ax_acc.legend()
     ax_acc.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 @HOOKS.register_module()

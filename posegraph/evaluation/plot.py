@@ -1,13 +1,9 @@
 """Figures of classification results."""
-import os
+import numpy as np
 
-import matplotlib
-
-matplotlib.use('Agg')  # draw to files; no display is needed or assumed
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .metrics import per_class_accuracy  # noqa: E402
+from posegraph.visualization import save_figure  # sets the Agg backend before pyplot loads
+from .metrics import per_class_accuracy
+import matplotlib.pyplot as plt  # noqa: E402,I001
 
 
 def plot_confusion_matrix(matrix, class_names, path, title=None):
@@ -55,8 +51,4 @@ def plot_confusion_matrix(matrix, class_names, path, title=None):
     ax_acc.set_xlabel('accuracy (%)')
     ax_acc.set_title('per class')
     fig.suptitle(title)
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)

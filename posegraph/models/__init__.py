@@ -1,5 +1,6 @@
 """Action recognition models, registered in ``posegraph.registry.MODELS``."""
+from .ensemble import StreamEnsemble
 from .pan import PoseAttentionNetwork
 from .recognizer import SkeletonDataPreprocessor, SkeletonRecognizer
 
-__all__ = ['PoseAttentionNetwork', 'SkeletonDataPreprocessor', 'SkeletonRecognizer']
+__all__ = ['StreamEnsemble', 'PoseAttentionNetwork', 'SkeletonDataPreprocessor', 'SkeletonRecognizer']

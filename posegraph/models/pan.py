@@ -50,6 +50,7 @@ class PoseAttentionNetwork(nn.Module):
         attention_channels: size of the attention vectors.
         diffpool, joint_attention, pose_attention: the ablation switches.
         dropout: before both classifiers.
+        label_smoothing: of both cross-entropy losses.
         loss_weights: weights of the losses ``pose`` (eq. 17), ``joints`` (eq. 18) and
             DiffPool's ``link`` and ``entropy`` regularisers.
 
@@ -64,13 +65,14 @@ class PoseAttentionNetwork(nn.Module):
     def __init__(self, layout, in_channels, num_classes, graph_channels=(64, 64),
                  pooled_channels=128, num_clusters=8, gru_channels=128, attention_channels=64,
                  diffpool=True, joint_attention=True, pose_attention=True, dropout=0.3,
-                 loss_weights=None):
+                 label_smoothing=0.0, loss_weights=None):
         super().__init__()
         layout = get_layout(layout)
         self.layout = layout.name
         self.num_joints = layout.num_joints
         self.in_channels = in_channels
         self.num_classes = num_classes
+        self.label_smoothing = label_smoothing
         self.loss_weights = {'pose': 1.0, 'joints': 0.5, 'link': 0.0, 'entropy': 0.0,
                              **(loss_weights or {})}
         self.data_bn = nn.BatchNorm1d(self.num_joints * in_channels)
@@ -152,9 +154,11 @@ class PoseAttentionNetwork(nn.Module):
 
     def loss(self, outputs, labels):
         """The weighted losses of eq. 16 (plus DiffPool's regularisers), as a dict."""
-        w = self.loss_weights
-        losses = {'loss_pose': w['pose'] * F.cross_entropy(outputs['logits'], labels),
-                  'loss_joints': w['joints'] * F.cross_entropy(outputs['joint_logits'], labels)}
+        w, smoothing = self.loss_weights, self.label_smoothing
+        losses = {'loss_pose': w['pose'] * F.cross_entropy(
+                      outputs['logits'], labels, label_smoothing=smoothing),
+                  'loss_joints': w['joints'] * F.cross_entropy(
+                      outputs['joint_logits'], labels, label_smoothing=smoothing)}
         if self.pool is not None and w['link']:
             losses['loss_link'] = w['link'] * outputs['link_loss']
         if self.pool is not None and w['entropy']:
@@ -162,24 +166,26 @@ class PoseAttentionNetwork(nn.Module):
         return losses
 
     def initial_state(self, batch_size, num_person, device=None):
-        """Streaming state before the first frame (see :meth:`step`)."""
-        return {'temporal': self.temporal.initial_state(batch_size * num_person, device=device),
-                'present': torch.zeros(batch_size, num_person, dtype=torch.bool, device=device)}
+        """Streaming state before the first frame: a tuple of tensors (see :meth:`step`)."""
+        present = torch.zeros(batch_size, num_person, device=device)
+        return self.temporal.initial_state(batch_size * num_person, device=device) + (present,)
 
     def step(self, frame, state):
         r"""Online mode: fold one frame :math:`(N, M, V, C)` into ``state``.
 
         Returns ``(logits, state)``: the class logits for the action so far, with the GRU
         carried and causal pose attention over the frames seen. After a clip's last frame
-        they equal :meth:`forward` on the whole clip (in eval mode).
+        they equal :meth:`forward` on the whole clip (in eval mode). The state is a tuple of
+        tensors (GRU and attention state, then which persons have appeared), so that it
+        can travel through ONNX as it is.
         """
         n, m = frame.shape[:2]
         s, _, mask, _, _ = self.frame_vectors(frame.unsqueeze(2))
         seen = mask.any(-1).reshape(n * m)
-        v, temporal = self.temporal.step(s[:, 0], state['temporal'], seen)
-        present = state['present'] | seen.reshape(n, m)
-        clip = _masked_mean(v.reshape(n, m, -1), present, dim=1)
-        return self.classifier(clip), {'temporal': temporal, 'present': present}
+        v, temporal = self.temporal.step(s[:, 0], state[:-1], seen)
+        present = torch.maximum(state[-1], seen.reshape(n, m).to(state[-1].dtype))
+        clip = _masked_mean(v.reshape(n, m, -1), present > 0, dim=1)
+        return self.classifier(clip), temporal + (present,)
 
     def __repr__(self):
         return (f'{type(self).__name__}(layout={self.layout!r}, in_channels={self.in_channels}, '

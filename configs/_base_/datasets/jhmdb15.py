@@ -5,7 +5,7 @@ ann_file = data_root + 'jhmdb_gt_dev.pkl'
 label_map = data_root + 'label_map.txt'
 num_classes = 14
 clip_len = 32
-streams = ('joint', 'bone', 'joint_motion')
+streams = ('joint', 'bone', 'joint_motion', 'bone_motion')
 in_channels = 2 * len(streams) + 1  # two coordinates a stream, then the confidence
 
 train_pipeline = [
@@ -22,6 +22,7 @@ test_pipeline = [
     dict(type='SelectPersons', num_person=1),
     dict(type='PoseNormalize', layout=layout),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5, test_mode=True),
+    dict(type='AddFlippedClips', layout=layout),
     dict(type='FormatStreams', layout=layout, streams=streams),
     dict(type='PackSkeletonInputs'),
 ]

@@ -2,7 +2,6 @@
 layout = 'coco17'
 data_root = 'data/synthetic/'
 ann_file = data_root + 'synthetic_coco17.pkl'
-label_map = data_root + 'label_map.txt'
 num_classes = 14
 clip_len = 32
 streams = ('joint', 'bone', 'joint_motion')
@@ -27,8 +26,7 @@ test_pipeline = [
     dict(type='PackSkeletonInputs'),
 ]
 # Written on first use if absent, so the quick start needs no separate step.
-dataset_defaults = dict(type='SyntheticPoseDataset', ann_file=ann_file, layout=layout,
-                        label_map=label_map)
+dataset_defaults = dict(type='SyntheticPoseDataset', ann_file=ann_file, layout=layout)
 train_dataloader = dict(
     batch_size=32, num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),

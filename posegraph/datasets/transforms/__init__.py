@@ -3,15 +3,17 @@
 A training pipeline usually runs, in this order: :class:`SelectPersons`,
 :class:`PoseNormalize`, :class:`RandomTemporalCrop`, :class:`UniformSampleFrames`,
 :class:`RandomFlip`, :class:`RandomAffine`, :class:`RandomJointDropout`,
-:class:`FormatStreams`, :class:`PackSkeletonInputs`.
+:class:`FormatStreams`, :class:`PackSkeletonInputs`; a test pipeline may add
+:class:`AddFlippedClips` after sampling.
 """
 from .base import SkeletonTransform, mask_missing
-from .formatting import STREAMS, FormatStreams, PackSkeletonInputs, joint_streams
-from .spatial import (PoseNormalize, RandomAffine, RandomFlip, RandomJointDropout,
+from .formatting import (STREAMS, FormatStreams, PackSkeletonInputs, joint_streams,
+                         stream_channels)
+from .spatial import (AddFlippedClips, PoseNormalize, RandomAffine, RandomFlip, RandomJointDropout,
                       SelectPersons)
 from .temporal import RandomTemporalCrop, UniformSampleFrames
 
-__all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'FormatStreams',
-           'PackSkeletonInputs', 'PoseNormalize', 'RandomAffine', 'RandomFlip',
+__all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels', 'FormatStreams',
+           'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize', 'RandomAffine', 'RandomFlip',
            'RandomJointDropout', 'SelectPersons', 'RandomTemporalCrop',
            'UniformSampleFrames']

@@ -129,6 +129,26 @@ class RandomFlip(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
+class AddFlippedClips(SkeletonTransform):
+    """Test-time augmentation: append a mirrored copy of every sampled clip.
+
+    Put it after :class:`UniformSampleFrames`: the ``num_clips`` clips become
+    ``2 * num_clips`` (the originals, then their mirror images), whose scores the model
+    averages like any other test clips.
+    """
+
+    def __init__(self, layout):
+        self.layout = get_layout(layout).name
+
+    def transform(self, results):
+        mirrored = RandomFlip(self.layout, prob=1.0)(dict(results))
+        for key in ('keypoint', 'keypoint_score'):
+            results[key] = np.concatenate([results[key], mirrored[key]], axis=1)
+        results['num_clips'] = 2 * results.get('num_clips', 1)
+        return results
+
+
+@TRANSFORMS.register_module()
 class RandomAffine(SkeletonTransform):
     """Rotate, scale and shear normalised coordinates about the origin.
 

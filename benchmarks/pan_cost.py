@@ -1,0 +1,90 @@
+"""Parameters, multiply-adds and latency of PoseAttentionNetwork on one 32-frame clip.
+
+Latency is batch 1, one thread, the median of many runs, in PyTorch and in onnxruntime,
+for the whole clip and for one online (streaming) step.
+
+    python benchmarks/pan_cost.py [--config configs/pan_jhmdb.py] [--persons 1] [--runs 300]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from mmengine.config import Config
+from torch.utils.flop_counter import FlopCounterMode
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.export import StreamingStep, export_onnx  # noqa: E402
+from posegraph.registry import MODELS, register_all_modules  # noqa: E402
+
+
+def median_ms(fn, runs):
+    for _ in range(20):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def multiply_adds(network, clip):
+    """Multiply-adds of one forward: PyTorch's FLOP counter (2 FLOPs each) plus the GRU,
+    whose fused kernel the counter does not see."""
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        network(clip)
+    steps = clip.shape[0] * clip.shape[1] * clip.shape[2]
+    gru_macs = sum(steps * 3 * gru.hidden_size * (gru.input_size + gru.hidden_size)
+                   for gru in network.modules() if isinstance(gru, torch.nn.GRU))
+    return counter.get_total_flops() // 2 + gru_macs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default='configs/pan_jhmdb.py')
+    parser.add_argument('--persons', type=int, default=1)
+    parser.add_argument('--frames', type=int, default=32)
+    parser.add_argument('--runs', type=int, default=300)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    register_all_modules()
+    network = MODELS.build(Config.fromfile(args.config).model).network.eval()
+    clip = torch.randn(1, args.persons, args.frames, network.num_joints, network.in_channels)
+    clip[..., -1] = 1
+    params = sum(p.numel() for p in network.parameters())
+    macs = multiply_adds(network, clip)
+    with torch.no_grad():
+        torch_ms = median_ms(lambda: network(clip), args.runs)
+        step = StreamingStep(network)
+        state = step.initial_state(1, args.persons)
+        frame = clip[:, :, 0]
+        torch_step_ms = median_ms(lambda: step(frame, *state), args.runs)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    with tempfile.TemporaryDirectory() as folder:
+        export_onnx(network, os.path.join(folder, 'clip.onnx'), args.persons, args.frames)
+        export_onnx(network, os.path.join(folder, 'step.onnx'), args.persons, streaming=True)
+        session = ort.InferenceSession(os.path.join(folder, 'clip.onnx'), options)
+        step_session = ort.InferenceSession(os.path.join(folder, 'step.onnx'), options)
+    feed = {'inputs': clip.numpy()}
+    ort_ms = median_ms(lambda: session.run(None, feed), args.runs)
+    step_feed = {'frame': frame.numpy(), **{name: t.numpy() for name, t in
+                                             zip(step.state_names, state)}}
+    ort_step_ms = median_ms(lambda: step_session.run(None, step_feed), args.runs)
+    print(f'config {args.config}, {args.persons} person(s), {args.frames} frames, '
+          f'{network.num_joints} joints, {network.in_channels} channels, 1 thread')
+    print('| parameters | multiply-adds | clip, PyTorch | clip, onnxruntime | '
+          'online step, PyTorch | online step, onnxruntime |')
+    print('| --- | --- | --- | --- | --- | --- |')
+    print(f'| {params / 1e6:.3f} M | {macs / 1e6:.1f} M | {torch_ms:.2f} ms | {ort_ms:.2f} ms | '
+          f'{torch_step_ms:.2f} ms | {ort_step_ms:.2f} ms |')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,41 @@
+# PYSKL's 2D skeletons of UCF101 (coco17, HRNet detections): data/skeleton/ucf101_2d.pkl,
+# as published by PYSKL; splits train1..3 / test1..3.
+layout = 'coco17'
+ann_file = 'data/skeleton/ucf101_2d.pkl'
+num_classes = 101
+clip_len = 48
+streams = ('joint', 'bone', 'joint_motion')
+in_channels = 2 * len(streams) + 1  # two coordinates a stream, then the confidence
+
+train_pipeline = [
+    dict(type='SelectPersons', num_person=2),
+    dict(type='PoseNormalize', layout=layout),
+    dict(type='RandomTemporalCrop', ratio=(0.8, 1.0)),
+    dict(type='UniformSampleFrames', clip_len=clip_len),
+    dict(type='RandomFlip', layout=layout),
+    dict(type='RandomAffine', rotate=10, scale=(0.9, 1.1), shear=0.1),
+    dict(type='RandomJointDropout', prob=0.02),
+    dict(type='FormatStreams', layout=layout, streams=streams),
+    dict(type='PackSkeletonInputs'),
+]
+test_pipeline = [
+    dict(type='SelectPersons', num_person=2),
+    dict(type='PoseNormalize', layout=layout),
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=10, test_mode=True),
+    dict(type='FormatStreams', layout=layout, streams=streams),
+    dict(type='PackSkeletonInputs'),
+]
+dataset_defaults = dict(type='PoseDataset', ann_file=ann_file, layout=layout,
+                        num_classes=num_classes)
+train_dataloader = dict(
+    batch_size=32, num_workers=2, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    worker_init_fn=dict(type='posegraph.seed_worker'),
+    dataset=dict(dataset_defaults, split='train1', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32, num_workers=2, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(dataset_defaults, split='test1', pipeline=test_pipeline, test_mode=True))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='AccMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,7 @@
+# PAN on PYSKL's HMDB51 2D skeletons (bring data/skeleton/hmdb51_2d.pkl), split 1.
+_base_ = ['_base_/default_runtime.py', '_base_/models/pan.py', '_base_/datasets/hmdb51_2d.py',
+          '_base_/schedules/adamw_cosine.py']
+
+model = dict(network=dict(layout={{_base_.layout}}, in_channels={{_base_.in_channels}},
+                          num_classes={{_base_.num_classes}}))
+train_cfg = dict(max_epochs=60, val_interval=5)

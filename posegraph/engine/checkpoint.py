@@ -1,0 +1,35 @@
+"""Loading mmengine checkpoints with ``torch.load(weights_only=True)``.
+
+mmengine's checkpoints carry the message hub's log history (``HistoryBuffer`` objects,
+whose pickled state names ``getattr(HistoryBuffer, 'min')`` and the like) and numpy
+scalars, so the weights-only unpickler of torch >= 2.6 refuses them and mmengine's resume
+fails. This module replaces mmengine's loader for local files with one that stays
+weights-only and admits exactly those types, with a ``getattr`` that resolves nothing but
+the history buffer's statistics methods.
+"""
+import pickle
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+def _history_buffer_getattr(obj, name):
+    if obj is HistoryBuffer and name in ('min', 'max', 'current', 'mean'):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(f'refused getattr({obj!r}, {name!r}) in a checkpoint')
+
+
+SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, np._core.multiarray.scalar,
+                np._core.multiarray._reconstruct, (_history_buffer_getattr, 'builtins.getattr')]
+SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')]
+
+
+def load_checkpoint_file(filename, map_location=None):
+    """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types."""
+    with torch.serialization.safe_globals(SAFE_GLOBALS):
+        return torch.load(filename, map_location=map_location, weights_only=True)
+
+
+CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_file)

@@ -1,0 +1,66 @@
+"""Export skeleton networks to ONNX: the whole clip, or one online step."""
+import torch
+from torch import nn
+
+
+class StreamingStep(nn.Module):
+    """One online step of a skeleton network (``network.step``) as a module of tensors.
+
+    Inputs: ``frame`` :math:`(N, M, V, C)` and the state tensors; outputs: ``logits``
+    :math:`(N, classes)` and the new state, in the same order.
+    """
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+        self.state_names = [f'state_{k}' for k in range(len(network.initial_state(1, 1)))]
+
+    def initial_state(self, batch_size, num_person):
+        return self.network.initial_state(batch_size, num_person)
+
+    def forward(self, frame, *state):
+        logits, state = self.network.step(frame, state)
+        return (logits,) + tuple(state)
+
+
+class ClipScores(nn.Module):
+    """A network's class logits for a whole clip :math:`(N, M, T, V, C)`."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, x):
+        return self.network(x)['logits']
+
+
+def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset=18):
+    """Write ``network`` (in eval mode) to ONNX at ``path``.
+
+    The offline graph takes ``inputs`` :math:`(N, M, T, V, C)` with ``N`` and ``T``
+    dynamic and returns ``logits``; the streaming graph (``streaming=True``) is one
+    :class:`StreamingStep`. Returns the example inputs used for tracing.
+    """
+    network = network.eval()
+    channels, joints = network.in_channels, network.num_joints
+    if streaming:
+        module = StreamingStep(network)
+        frame = torch.randn(1, num_person, joints, channels)
+        frame[..., -1] = 1
+        example = (frame,) + module.initial_state(1, num_person)
+        input_names = ['frame'] + module.state_names
+        output_names = ['logits'] + [f'{name}_out' for name in module.state_names]
+        dynamic_shapes = None
+    else:
+        module = ClipScores(network)
+        clip = torch.randn(1, num_person, clip_len, joints, channels)
+        clip[..., -1] = 1
+        example = (clip,)
+        input_names, output_names = ['inputs'], ['logits']
+        dynamic_shapes = ({0: torch.export.Dim('batch', max=4096),
+                           2: torch.export.Dim('frames', min=2, max=4096)},)
+    with torch.no_grad():
+        torch.onnx.export(module, example, path, input_names=input_names,
+                          output_names=output_names, dynamic_shapes=dynamic_shapes,
+                          opset_version=opset, dynamo=True, verbose=False)
+    return example

@@ -1,0 +1,75 @@
+"""Several skeleton networks, each on its own input streams, scored together."""
+import torch
+from torch import nn
+
+from posegraph.registry import MODELS
+
+
+@MODELS.register_module()
+class StreamEnsemble(nn.Module):
+    """An ensemble of networks over different input streams, as one model.
+
+    Branch ``k`` sees the input channels ``branches[k]`` plus the confidence (the last
+    channel) and is trained by its own losses, as if alone; the ensemble's logits are the
+    mean of the branches' logits. Online mode and export work as for a single network.
+
+    Args:
+        branches: one list of input channel indices per branch (confidence excluded).
+        branch_type: the registered network class of every branch.
+        **branch_args: the branches' arguments (``in_channels`` is set per branch), so a
+            config can turn a single network into an ensemble by adding ``branches``.
+
+    Shapes:
+        - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)
+        - output: the branches' outputs averaged (``logits``, ``joint_logits``,
+          ``joint_weights``, ``frame_weights``, the DiffPool losses), and ``branches``,
+          the list of each branch's own outputs
+    """
+
+    def __init__(self, branches, branch_type='PoseAttentionNetwork', **branch_args):
+        super().__init__()
+        self.branch_channels = [list(channels) for channels in branches]
+        branch_args.pop('in_channels', None)
+        self.branches = nn.ModuleList(
+            MODELS.build(dict(branch_args, type=branch_type, in_channels=len(channels) + 1))
+            for channels in self.branch_channels)
+        first = self.branches[0]
+        self.layout, self.num_joints = first.layout, first.num_joints
+        self.num_classes = first.num_classes
+        self.in_channels = max(max(c) for c in self.branch_channels) + 2
+        self._state_sizes = [len(b.initial_state(1, 1)) for b in self.branches]
+
+    def _inputs(self, x, k):
+        return x[..., self.branch_channels[k] + [x.shape[-1] - 1]]
+
+    def forward(self, x):
+        if x.shape[-1] != self.in_channels:
+            raise ValueError(f'the ensemble expects {self.in_channels} input channels, '
+                             f'got {x.shape[-1]}')
+        outputs = [branch(self._inputs(x, k)) for k, branch in enumerate(self.branches)]
+        merged = {key: torch.stack([out[key] for out in outputs]).mean(0)
+                  for key in outputs[0]}
+        merged['branches'] = outputs
+        return merged
+
+    def loss(self, outputs, labels):
+        """The sum over branches of each branch's own losses."""
+        losses = {}
+        for branch, branch_outputs in zip(self.branches, outputs['branches']):
+            for key, value in branch.loss(branch_outputs, labels).items():
+                losses[key] = losses.get(key, 0) + value
+        return losses
+
+    def initial_state(self, batch_size, num_person, device=None):
+        return sum((b.initial_state(batch_size, num_person, device) for b in self.branches), ())
+
+    def step(self, frame, state):
+        """Online mode: every branch steps on its own slice of ``state``."""
+        logits, new_state, start = [], (), 0
+        for k, (branch, size) in enumerate(zip(self.branches, self._state_sizes)):
+            branch_logits, branch_state = branch.step(self._inputs(frame, k),
+                                                      state[start:start + size])
+            logits.append(branch_logits)
+            new_state += branch_state
+            start += size
+        return torch.stack(logits).mean(0), new_state

@@ -1,0 +1,72 @@
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from posegraph.export import StreamingStep, export_onnx
+from posegraph.models import PoseAttentionNetwork
+
+
+@pytest.fixture(scope='module')
+def network():
+    torch.manual_seed(0)
+    net = PoseAttentionNetwork('coco17', 7, 9).eval()
+    # Move batch-norm statistics off their defaults so the export has real work to do.
+    with torch.no_grad():
+        net.data_bn.running_mean.uniform_(-0.5, 0.5)
+        net.data_bn.running_var.uniform_(0.5, 2)
+    return net
+
+
+def clip(n, t, seed):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 2, t, 17, 7, generator=g)
+    visible = (torch.rand(n, 2, t, 17, generator=g) > 0.2).float()
+    x[..., :-1] *= visible.unsqueeze(-1)
+    x[..., -1] = visible
+    return x
+
+
+def run_streaming(path, network, x):
+    """Feed ``x`` frame by frame through the exported step; the last logits."""
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    step = StreamingStep(network)
+    state = [t.numpy() for t in step.initial_state(1, 2)]
+    for t in range(x.shape[2]):
+        outputs = session.run(None, {'frame': x[:, :, t].numpy(),
+                                     **dict(zip(step.state_names, state))})
+        state = outputs[1:]
+    return outputs[0]
+
+
+def test_offline_onnx_matches_pytorch_for_other_batch_and_length(network, tmp_path):
+    path = str(tmp_path / 'pan.onnx')
+    export_onnx(network, path, clip_len=32)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    for n, t in ((1, 32), (3, 47)):
+        x = clip(n, t, seed=t)
+        with torch.no_grad():
+            expected = network(x)['logits'].numpy()
+        got = session.run(['logits'], {'inputs': x.numpy()})[0]
+        np.testing.assert_allclose(got, expected, atol=1e-4, rtol=0)
+
+
+def test_streaming_onnx_step_matches_pytorch(network, tmp_path):
+    path = str(tmp_path / 'pan_step.onnx')
+    export_onnx(network, path, streaming=True)
+    x = clip(1, 20, seed=5)
+    with torch.no_grad():
+        expected = network(x)['logits'].numpy()
+    np.testing.assert_allclose(run_streaming(path, network, x), expected, atol=1e-4, rtol=0)
+
+
+def test_ensemble_streaming_onnx_matches_pytorch(tmp_path):
+    from posegraph.models import StreamEnsemble
+    torch.manual_seed(1)
+    ens = StreamEnsemble([[0, 1], [2, 3, 4, 5]], layout='coco17', num_classes=5).eval()
+    path = str(tmp_path / 'ens_step.onnx')
+    export_onnx(ens, path, streaming=True)
+    x = clip(1, 8, seed=2)
+    with torch.no_grad():
+        expected = ens(x)['logits'].numpy()
+    np.testing.assert_allclose(run_streaming(path, ens, x), expected, atol=1e-4, rtol=0)

@@ -1,0 +1,152 @@
+import numpy as np
+import pytest
+import torch
+
+from posegraph.models import PoseAttentionNetwork, SkeletonRecognizer
+from posegraph.structures import ActionDataSample
+from posegraph.visualization import plot_attention
+
+
+def clip_batch(n=2, m=2, t=12, v=17, c=7, seed=0):
+    torch.manual_seed(seed)
+    x = torch.randn(n, m, t, v, c)
+    visible = (torch.rand(n, m, t, v) > 0.15).float()
+    x[..., :-1] *= visible.unsqueeze(-1)
+    x[..., -1] = visible
+    return x
+
+
+SWITCHES = [dict(), dict(diffpool=False), dict(joint_attention=False),
+            dict(pose_attention=False),
+            dict(diffpool=False, joint_attention=False, pose_attention=False)]
+
+
+@pytest.mark.parametrize('switches', SWITCHES)
+def test_network_outputs_and_gradients(switches):
+    net = PoseAttentionNetwork('coco17', 7, 5, num_clusters=4, **switches,
+                               loss_weights=dict(link=0.1, entropy=0.1))
+    x = clip_batch()
+    out = net(x)
+    assert out['logits'].shape == (2, 5) and out['joint_logits'].shape == (2, 5)
+    assert out['joint_weights'].shape == (2, 2, 12, 17)
+    assert out['frame_weights'].shape == (2, 2, 12)
+    torch.testing.assert_close(out['frame_weights'].sum(-1), torch.ones(2, 2))
+    losses = net.loss(out, torch.tensor([1, 3]))
+    assert {'loss_pose', 'loss_joints'} <= set(losses)
+    assert ('loss_link' in losses) == (net.pool is not None)
+    sum(losses.values()).backward()
+    unused = [name for name, p in net.named_parameters() if p.grad is None]
+    assert not unused, unused
+
+
+def test_missing_joints_get_no_attention():
+    net = PoseAttentionNetwork('coco17', 7, 5, diffpool=False).eval()
+    x = clip_batch()
+    weights = net(x)['joint_weights']
+    missing = x[..., -1] == 0
+    assert (weights[missing] == 0).all()
+    torch.testing.assert_close(weights.sum(-1), torch.ones(2, 2, 12))
+
+
+@pytest.mark.parametrize('switches', SWITCHES)
+def test_online_mode_ends_where_the_offline_forward_is(switches):
+    net = PoseAttentionNetwork('coco17', 7, 6, num_clusters=4, **switches).eval()
+    x = clip_batch(t=15)
+    x[0, 1, :4] = 0                     # the second person arrives late ...
+    x[1, 1] = 0                         # ... or never
+    with torch.no_grad():
+        offline = net(x)['logits']
+        state = net.initial_state(2, 2)
+        for t in range(15):
+            logits, state = net.step(x[:, :, t], state)
+            if t == 6:
+                # Mid-clip, the online scores are those of the clip so far.
+                torch.testing.assert_close(logits, net(x[:, :, :7])['logits'])
+    torch.testing.assert_close(logits, offline)
+
+
+def test_two_persons_both_count_and_absent_ones_do_not():
+    net = PoseAttentionNetwork('coco17', 7, 4).eval()
+    x = clip_batch(n=1)
+    with torch.no_grad():
+        both = net(x)['logits']
+        alone = net(x[:, :1])['logits']
+        padded = net(torch.cat([x[:, :1], torch.zeros_like(x[:, :1])], dim=1))['logits']
+    assert not torch.allclose(both, alone)
+    torch.testing.assert_close(padded, alone)
+
+
+def test_all_missing_clip_is_scored_not_crashed_on():
+    net = PoseAttentionNetwork('coco17', 7, 4).eval()
+    with torch.no_grad():
+        out = net(torch.zeros(1, 2, 10, 17, 7))
+    assert torch.isfinite(out['logits']).all()
+
+
+def test_wrong_input_shape_is_named():
+    net = PoseAttentionNetwork('jhmdb15', 7, 4)
+    with pytest.raises(ValueError, match=r'jhmdb15 network expects \(N, M, T, 15, 7\)'):
+        net(clip_batch())
+
+
+def test_recognizer_modes_and_clip_averaging():
+    model = SkeletonRecognizer(dict(type='PoseAttentionNetwork', layout='coco17',
+                                    in_channels=7, num_classes=5)).eval()
+    inputs = torch.stack([clip_batch(n=3, seed=1), clip_batch(n=3, seed=2)], dim=1)
+    samples = [ActionDataSample().set_gt_label(k) for k in (0, 2, 4)]
+    data = model.data_preprocessor({'inputs': list(inputs), 'data_samples': samples})
+    assert data['inputs'].shape == (3, 2, 2, 12, 17, 7)
+    with torch.no_grad():
+        scores = model(data['inputs'], mode='tensor')
+        per_clip = [model(inputs[:, k], mode='tensor') for k in range(2)]
+        predicted = model(data['inputs'], samples, mode='predict')
+        losses = model.train()(data['inputs'], samples, mode='loss')
+    torch.testing.assert_close(scores, (per_clip[0] + per_clip[1]) / 2)
+    torch.testing.assert_close(predicted[1].pred_score, scores[1])
+    assert predicted[1].pred_label.item() == scores[1].argmax().item()
+    assert set(losses) == {'loss_pose', 'loss_joints'} and losses['loss_pose'] > 0
+    with pytest.raises(ValueError, match='mode must be'):
+        model(data['inputs'], mode='nope')
+
+
+def test_cost_stays_small():
+    net = PoseAttentionNetwork('coco17', 7, 60)
+    assert sum(p.numel() for p in net.parameters()) < 1_000_000
+
+
+def test_attention_figure(tmp_path):
+    net = PoseAttentionNetwork('coco17', 7, 4).eval()
+    x = clip_batch(n=1)
+    with torch.no_grad():
+        out = net(x)
+    path = plot_attention(x[0, 0, :, :, :2].numpy(), out['joint_weights'][0, 0].numpy(),
+                          out['frame_weights'][0, 0].numpy(), 'coco17',
+                          str(tmp_path / 'att.png'), title='clip')
+    import cv2
+    image = cv2.imread(path)
+    assert image is not None and image.std() > 10
+
+
+def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
+    from posegraph.models import StreamEnsemble
+    ens = StreamEnsemble([[0, 1], [2, 3, 4, 5]], layout='coco17', num_classes=4,
+                         num_clusters=3).eval()
+    assert ens.in_channels == 7
+    assert [b.in_channels for b in ens.branches] == [3, 5]
+    x = clip_batch(t=9)
+    with torch.no_grad():
+        out = ens(x)
+        alone = ens.branches[1](x[..., [2, 3, 4, 5, 6]])['logits']
+        state = ens.initial_state(2, 2)
+        for t in range(9):
+            logits, state = ens.step(x[:, :, t], state)
+    torch.testing.assert_close(out['branches'][1]['logits'], alone)
+    torch.testing.assert_close(out['logits'], (out['branches'][0]['logits'] + alone) / 2)
+    torch.testing.assert_close(logits, out['logits'])
+    labels = torch.tensor([0, 3])
+    losses = ens.loss(out, labels)
+    expected = sum(b.loss(o, labels)['loss_pose'] for b, o in zip(ens.branches, out['branches']))
+    assert set(losses) == {'loss_pose', 'loss_joints'}
+    torch.testing.assert_close(losses['loss_pose'], expected)
+    with pytest.raises(ValueError, match='expects 7 input channels'):
+        ens(x[..., :5])

@@ -1,0 +1,139 @@
+"""tools/train.py, tools/test.py, resuming and distributed training on a tiny schedule."""
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from mmengine.hooks import Hook
+
+from posegraph.apis import build_runner
+from posegraph.registry import HOOKS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
+SMALL = ['model.network.graph_channels=[16,16]', 'model.network.pooled_channels=32',
+         'model.network.gru_channels=32', 'model.network.attention_channels=16',
+         'model.network.num_clusters=4', 'default_hooks.logger.interval=1']
+
+
+def options(ann_file, epochs, val_interval=1):
+    return [f'{loader}.dataset.ann_file={ann_file}'
+            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')] + \
+        [f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={val_interval}'] + SMALL
+
+
+def as_dict(items):
+    from mmengine.config import DictAction
+    parsed = {}
+    for item in items:
+        key, value = item.split('=', 1)
+        parsed[key] = DictAction._parse_iterable(value)
+    return parsed
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_train_then_test_with_dump(synthetic_file, tmp_path):
+    work_dir = tmp_path / 'run'
+    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(work_dir), '--test',
+                      '--cfg-options', *options(synthetic_file, 2))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (work_dir / 'epoch_2.pth').is_file() and (work_dir / 'curves.png').is_file()
+    assert 'top1:' in result.stdout and (work_dir / 'test_metrics.json').is_file()
+    (work_dir / 'test_metrics.json').unlink()
+    dump = tmp_path / 'scores.pkl'
+    result = run_tool('tools/test.py', CONFIG, str(work_dir / 'epoch_2.pth'), '--work-dir',
+                      str(work_dir), '--dump', str(dump),
+                      '--cfg-options', *options(synthetic_file, 2))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'top1:' in result.stdout and 'mean_class_accuracy:' in result.stdout
+    metrics = json.loads((work_dir / 'test_metrics.json').read_text())
+    assert 0 <= metrics['acc/top1'] <= metrics['acc/top5'] <= 1
+    assert (work_dir / 'confusion_matrix.png').stat().st_size > 10_000
+    with open(dump, 'rb') as f:   # our own file: plain pickle is fine here
+        scores = pickle.load(f)
+    assert len(scores) == 14 * 2
+    assert scores[0]['pred_score'].shape == (14,) and scores[0]['gt_label'].numel() == 1
+    torch.testing.assert_close(scores[0]['pred_score'].sum(), torch.tensor(1.0))
+
+
+def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path):
+    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+                      '--cfg-options', *options(synthetic_file, 1),
+                      'train_dataloader.dataset.split=nope')
+    assert result.returncode != 0 and "unknown split 'nope'" in result.stderr
+    result = run_tool('tools/train.py', os.path.join(ROOT, 'configs', 'pan_jhmdb.py'),
+                      '--work-dir', str(tmp_path), '--cfg-options',
+                      'train_dataloader.dataset.ann_file=/nowhere/jhmdb.pkl')
+    assert result.returncode != 0 and '/nowhere/jhmdb.pkl: no such annotation file' in result.stderr
+    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+                      *options(synthetic_file, 1), 'train_dataloader.dataset.layout=jhmdb15')
+    assert result.returncode != 0 and 'the layout has 15' in result.stderr
+    result = run_tool('tools/test.py', CONFIG, str(tmp_path / 'none.pth'))
+    assert result.returncode != 0 and 'none.pth: no such checkpoint' in result.stderr
+    result = run_tool('tools/train.py', 'configs/missing.py')
+    assert result.returncode != 0 and 'configs/missing.py: no such config file' in result.stderr
+
+
+class Interrupted(Exception):
+    pass
+
+
+@HOOKS.register_module(force=True)
+class InterruptAfterEpoch(Hook):
+    """Stops training after an epoch's checkpoint is written, as a crash would."""
+    priority = 'LOWEST'
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch + 1 == self.epoch:
+            raise Interrupted
+
+
+def train(synthetic_file, work_dir, epochs, hooks=(), resume=None):
+    cfg = as_dict(options(synthetic_file, epochs, val_interval=100))
+    cfg['experiment_name'] = f'resume_{os.path.basename(work_dir)}_{time.time_ns()}'
+    cfg['custom_hooks'] = [dict(type='EpochSeedHook'), *hooks]
+    # Dropout and augmentation must both be exercised for the comparison to mean much.
+    cfg['model.network.dropout'] = 0.5
+    runner = build_runner(CONFIG, work_dir=str(work_dir), cfg_options=cfg, resume=resume)
+    runner.train()
+
+
+def test_resumed_run_ends_where_an_uninterrupted_run_ends(synthetic_file, tmp_path):
+    train(synthetic_file, tmp_path / 'straight', epochs=4)
+    with pytest.raises(Interrupted):
+        train(synthetic_file, tmp_path / 'broken', epochs=4,
+              hooks=[dict(type='InterruptAfterEpoch', epoch=2)])
+    assert not (tmp_path / 'broken' / 'epoch_3.pth').exists()
+    train(synthetic_file, tmp_path / 'broken', epochs=4, resume='auto')
+
+    def weights(run):
+        return torch.load(tmp_path / run / 'epoch_4.pth', weights_only=False)['state_dict']
+    straight, resumed = weights('straight'), weights('broken')
+    early = torch.load(tmp_path / 'broken' / 'epoch_2.pth', weights_only=False)['state_dict']
+    assert any(not torch.equal(early[k], straight[k]) for k in straight)  # training moved on
+    for key in straight:
+        assert torch.equal(straight[key], resumed[key]), key
+
+
+@pytest.mark.slow
+def test_distributed_training_with_two_cpu_processes(synthetic_file, tmp_path):
+    env = dict(os.environ, PORT=str(29500 + os.getpid() % 1000), OMP_NUM_THREADS='1')
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(tmp_path),
+         '--cfg-options', *options(synthetic_file, 1)],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / 'epoch_1.pth').is_file()
+    log = next(tmp_path.glob('*/*.log')).read_text()
+    assert 'Distributed training: True' in log
+    assert "'backend': 'gloo'" in log

@@ -1,0 +1,68 @@
+"""Draw which joints and frames a trained skeleton model attended to, clip by clip.
+
+    python tools/visualize_attention.py CONFIG CHECKPOINT [--clips NAME ...] [--num 4]
+                                        [--out-dir DIR] [--cfg-options K=V ...]
+
+Uses the config's test set; writes one PNG per clip (frame attention over time, and the
+most attended frames with joints sized by their attention).
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from mmengine.registry import DATASETS  # noqa: E402
+from mmengine.runner import load_checkpoint  # noqa: E402
+
+from posegraph.apis import load_config, parse_cfg_options  # noqa: E402
+from posegraph.registry import MODELS, register_all_modules  # noqa: E402
+from posegraph.visualization import plot_attention  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--clips', nargs='+', help='frame_dir names (default: the first --num)')
+    parser.add_argument('--num', type=int, default=4)
+    parser.add_argument('--out-dir', default='work_dirs/attention')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
+    args = parser.parse_args(argv)
+    register_all_modules()
+    cfg = load_config(args.config, args.cfg_options)
+    dataset_cfg = cfg.test_dataloader.dataset
+    # One fixed clip per video, so the weights belong to one sequence of frames.
+    for step in dataset_cfg.pipeline:
+        if step['type'] == 'UniformSampleFrames':
+            step['num_clips'] = 1
+    dataset = DATASETS.build(dict(dataset_cfg, _scope_='posegraph'))
+    model = MODELS.build(cfg.model).eval()
+    load_checkpoint(model, args.checkpoint, map_location='cpu')
+    names = [dataset.get_data_info(i)['frame_dir'] for i in range(len(dataset))]
+    wanted = args.clips or names[:args.num]
+    missing = [name for name in wanted if name not in names]
+    if missing:
+        sys.exit(f'not in the test set: {", ".join(missing)}')
+    classes = dataset.metainfo.get('classes')
+    for name in wanted:
+        sample = dataset[names.index(name)]
+        inputs = sample['inputs'][:1]                            # (1, M, T, V, C)
+        with torch.no_grad():
+            outputs = model.network(inputs)
+        person = int(inputs[0, :, :, :, -1].sum((1, 2)).argmax())
+        label = sample['data_samples'].gt_label.item()
+        pred = int(outputs['logits'][0].argmax())
+        def name_of(k):
+            return classes[k] if classes else str(k)
+        path = plot_attention(
+            inputs[0, person, :, :, :2].numpy(), outputs['joint_weights'][0, person].numpy(),
+            outputs['frame_weights'][0, person].numpy(), model.network.layout,
+            os.path.join(args.out_dir, f'{name}.png'),
+            title=f'{name}: true {name_of(label)}, predicted {name_of(pred)}')
+        print(path)
+
+
+if __name__ == '__main__':
+    main()
