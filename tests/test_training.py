@@ -61,6 +61,15 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path):
     assert len(scores) == 14 * 2
     assert scores[0]['pred_score'].shape == (14,) and scores[0]['gt_label'].numel() == 1
     torch.testing.assert_close(scores[0]['pred_score'].sum(), torch.tensor(1.0))
+    figures = tmp_path / 'attention'
+    result = run_tool('tools/visualize_attention.py', CONFIG, str(work_dir / 'epoch_2.pth'),
+                      '--num', '2', '--out-dir', str(figures),
+                      '--cfg-options', *options(synthetic_file, 2))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(list(figures.glob('*.png'))) == 2
+    result = run_tool('tools/visualize_attention.py', CONFIG, str(work_dir / 'epoch_2.pth'),
+                      '--clips', 'no_such_clip', '--cfg-options', *options(synthetic_file, 2))
+    assert result.returncode != 0 and 'not in the test set: no_such_clip' in result.stderr
 
 
 def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path):

@@ -1,0 +1,202 @@
+"""Lightweight OpenPose: a MobileNet backbone with keypoint-heatmap and part-affinity-field
+stages (Osokin, 2018), in the configuration of the public implementation and in the
+pose-attention paper's.
+
+With ``width=1.0``, one ``'residual'`` refinement stage, 128 channels, 19 heatmaps and 38
+PAFs, the module names and parameter shapes are exactly those of the public network, so
+its ``checkpoint_iter_370000.pth`` loads with ``strict=True`` (see :func:`load_pretrained`).
+"""
+import torch
+from torch import nn
+
+
+def conv(in_channels, out_channels, kernel_size=3, padding=1, bn=True, dilation=1, stride=1,
+         relu=True, bias=True):
+    """Convolution, then optional batch norm and ReLU, as a ``Sequential`` (0, 1, 2)."""
+    layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                        bias=bias)]
+    if bn:
+        layers.append(nn.BatchNorm2d(out_channels))
+    if relu:
+        layers.append(nn.ReLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+def conv_dw(in_channels, out_channels, stride=1, dilation=1, bn=True, activation=nn.ReLU):
+    """Depthwise-separable convolution: 3x3 depthwise and 1x1 pointwise, each followed by
+    batch norm (optional) and an activation, without biases."""
+    def block(conv_layer, channels):
+        return [conv_layer] + ([nn.BatchNorm2d(channels)] if bn else []) + \
+            [activation(inplace=True)]
+    return nn.Sequential(
+        *block(nn.Conv2d(in_channels, in_channels, 3, stride, dilation, dilation,
+                         groups=in_channels, bias=False), in_channels),
+        *block(nn.Conv2d(in_channels, out_channels, 1, bias=False), out_channels))
+
+
+# MobileNet-v1 up to conv5_5 at output stride 8: (out channels, stride, dilation) of each
+# depthwise-separable layer after the first 3x3/2 convolution (32 channels at width 1).
+MOBILENET_LAYERS = ((64, 1, 1), (128, 2, 1), (128, 1, 1), (256, 2, 1), (256, 1, 1),
+                    (512, 1, 1), (512, 1, 2), (512, 1, 1), (512, 1, 1), (512, 1, 1),
+                    (512, 1, 1))
+
+
+def mobilenet_backbone(width=1.0):
+    """The 12-layer MobileNet trunk; returns ``(module, out_channels)``."""
+    first = int(32 * width)
+    layers = [conv(3, first, stride=2, bias=False)]
+    channels = first
+    for out, stride, dilation in MOBILENET_LAYERS:
+        out = int(out * width)
+        layers.append(conv_dw(channels, out, stride=stride, dilation=dilation))
+        channels = out
+    return nn.Sequential(*layers), channels
+
+
+class Cpm(nn.Module):
+    """Feature adaptation after the backbone: 1x1 down to ``out_channels``, a residual trunk
+    of three depthwise-separable convolutions with ELU, and a 3x3 convolution."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.align = conv(in_channels, out_channels, kernel_size=1, padding=0, bn=False)
+        self.trunk = nn.Sequential(*(conv_dw(out_channels, out_channels, bn=False,
+                                             activation=nn.ELU) for _ in range(3)))
+        self.conv = conv(out_channels, out_channels, bn=False)
+
+    def forward(self, x):
+        x = self.align(x)
+        return self.conv(x + self.trunk(x))
+
+
+class InitialStage(nn.Module):
+    """Stage 1: three 3x3 convolutions, then the heatmap and PAF heads."""
+
+    def __init__(self, num_channels, num_heatmaps, num_pafs):
+        super().__init__()
+        self.trunk = nn.Sequential(*(conv(num_channels, num_channels, bn=False)
+                                     for _ in range(3)))
+        self.heatmaps = _head(num_channels, 512, num_heatmaps)
+        self.pafs = _head(num_channels, 512, num_pafs)
+
+    def forward(self, x):
+        x = self.trunk(x)
+        return self.heatmaps(x), self.pafs(x)
+
+
+def _head(in_channels, hidden, out_channels):
+    return nn.Sequential(conv(in_channels, hidden, kernel_size=1, padding=0, bn=False),
+                         conv(hidden, out_channels, kernel_size=1, padding=0, bn=False,
+                              relu=False))
+
+
+class RefinementStageBlock(nn.Module):
+    """1x1 projection, then two 3x3 convolutions (the second dilated) with a residual add."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.initial = conv(in_channels, out_channels, kernel_size=1, padding=0, bn=False)
+        self.trunk = nn.Sequential(conv(out_channels, out_channels),
+                                   conv(out_channels, out_channels, dilation=2, padding=2))
+
+    def forward(self, x):
+        x = self.initial(x)
+        return x + self.trunk(x)
+
+
+class DepthwiseRefinementBlock(RefinementStageBlock):
+    """The block with depthwise-separable 3x3 convolutions (the pose-attention paper)."""
+
+    def __init__(self, in_channels, out_channels):
+        nn.Module.__init__(self)
+        self.initial = conv(in_channels, out_channels, kernel_size=1, padding=0, bn=False)
+        self.trunk = nn.Sequential(conv_dw(out_channels, out_channels),
+                                   conv_dw(out_channels, out_channels, dilation=2))
+
+
+class RefinementStage(nn.Module):
+    """Stages 2 and later: five blocks on [features, heatmaps, PAFs], then the heads."""
+
+    def __init__(self, in_channels, num_channels, num_heatmaps, num_pafs, block):
+        super().__init__()
+        self.trunk = nn.Sequential(block(in_channels, num_channels),
+                                   *(block(num_channels, num_channels) for _ in range(4)))
+        self.heatmaps = _head(num_channels, num_channels, num_heatmaps)
+        self.pafs = _head(num_channels, num_channels, num_pafs)
+
+    def forward(self, x):
+        x = self.trunk(x)
+        return self.heatmaps(x), self.pafs(x)
+
+
+class LightweightOpenPose(nn.Module):
+    """Multi-person 2D pose network: keypoint heatmaps and part affinity fields at stride 8.
+
+    Args:
+        width: MobileNet width multiplier (1.0 public Lightweight OpenPose, 0.75 the paper's).
+        num_refinement_stages: stages after the first (1 public, 5 the paper's).
+        num_channels: channels of the stage features.
+        num_heatmaps: keypoint maps plus one background map (19 for ``openpose18``).
+        num_pafs: two channels per limb (38 for the 19 limbs of OpenPose).
+        refinement: ``'residual'`` blocks (public) or ``'depthwise'``-separable ones (paper).
+
+    Shapes:
+        - input: BGR images normalised as ``(img - 128) / 256``, :math:`(N, 3, H, W)` with
+          ``H`` and ``W`` multiples of 8
+        - output: a list with ``(heatmaps, pafs)`` of every stage, each
+          :math:`(N, 19, H/8, W/8)` and :math:`(N, 38, H/8, W/8)`; inference uses the last
+    """
+
+    def __init__(self, width=1.0, num_refinement_stages=1, num_channels=128, num_heatmaps=19,
+                 num_pafs=38, refinement='residual'):
+        super().__init__()
+        blocks = {'residual': RefinementStageBlock, 'depthwise': DepthwiseRefinementBlock}
+        if refinement not in blocks:
+            raise ValueError(f"refinement must be 'residual' or 'depthwise', got {refinement!r}")
+        self.config = dict(width=width, num_refinement_stages=num_refinement_stages,
+                           num_channels=num_channels, num_heatmaps=num_heatmaps,
+                           num_pafs=num_pafs, refinement=refinement)
+        self.model, backbone_channels = mobilenet_backbone(width)
+        self.cpm = Cpm(backbone_channels, num_channels)
+        self.initial_stage = InitialStage(num_channels, num_heatmaps, num_pafs)
+        self.refinement_stages = nn.ModuleList(
+            RefinementStage(num_channels + num_heatmaps + num_pafs, num_channels,
+                            num_heatmaps, num_pafs, blocks[refinement])
+            for _ in range(num_refinement_stages))
+
+    def forward(self, x):
+        features = self.cpm(self.model(x))
+        outputs = [self.initial_stage(features)]
+        for stage in self.refinement_stages:
+            outputs.append(stage(torch.cat([features, *outputs[-1]], dim=1)))
+        return outputs
+
+    def __repr__(self):
+        args = ', '.join(f'{k}={v!r}' for k, v in self.config.items())
+        return f'{type(self).__name__}({args})'
+
+
+def lightweight_openpose():
+    """The public Lightweight OpenPose configuration (loads its published checkpoint)."""
+    return LightweightOpenPose()
+
+
+def pose_attention_openpose():
+    """The pose-attention paper's estimator: width 0.75, five depthwise refinement stages."""
+    return LightweightOpenPose(width=0.75, num_refinement_stages=5, refinement='depthwise')
+
+
+def load_pretrained(model, path, strict=True):
+    """Load a Lightweight OpenPose checkpoint (``checkpoint['state_dict']`` or a bare state
+    dict, with or without a ``module.`` prefix) with ``torch.load(weights_only=True)``.
+
+    Returns mmengine-style ``(missing_keys, unexpected_keys)``.
+    """
+    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError(f'{path}: not a state dict or a checkpoint holding one')
+    state = {key[len('module.'):] if key.startswith('module.') else key: value
+             for key, value in state.items()}
+    result = model.load_state_dict(state, strict=strict)
+    return result.missing_keys, result.unexpected_keys
