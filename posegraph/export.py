@@ -1,4 +1,5 @@
-"""Export skeleton networks to ONNX: the whole clip, or one online step."""
+"""Export to ONNX: skeleton networks (the whole clip, or one online step) and the pose
+estimator."""
 import torch
 from torch import nn
 
@@ -62,5 +63,34 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
     with torch.no_grad():
         torch.onnx.export(module, example, path, input_names=input_names,
                           output_names=output_names, dynamic_shapes=dynamic_shapes,
+                          opset_version=opset, dynamo=True, verbose=False)
+    return example
+
+
+class LastStage(nn.Module):
+    """A pose network's last-stage heatmaps and PAFs, the maps inference decodes."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, images):
+        return tuple(self.network(images)[-1])
+
+
+def export_pose_onnx(network, path, height=256, width=456, opset=18):
+    """Write a :class:`~posegraph.pose.LightweightOpenPose` (eval mode) to ONNX.
+
+    Input ``images`` :math:`(N, 3, H, W)` with dynamic batch, height and width (multiples
+    of 8); outputs ``heatmaps`` and ``pafs`` of the last stage.
+    """
+    module = LastStage(network.eval())
+    example = (torch.randn(1, 3, height, width),)
+    dynamic_shapes = ({0: torch.export.Dim('batch', max=256),
+                       2: 8 * torch.export.Dim('rows', min=2, max=512),
+                       3: 8 * torch.export.Dim('cols', min=2, max=512)},)
+    with torch.no_grad():
+        torch.onnx.export(module, example, path, input_names=['images'],
+                          output_names=['heatmaps', 'pafs'], dynamic_shapes=dynamic_shapes,
                           opset_version=opset, dynamo=True, verbose=False)
     return example

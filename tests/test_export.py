@@ -70,3 +70,24 @@ def test_ensemble_streaming_onnx_matches_pytorch(tmp_path):
     with torch.no_grad():
         expected = ens(x)['logits'].numpy()
     np.testing.assert_allclose(run_streaming(path, ens, x), expected, atol=1e-4, rtol=0)
+
+
+def test_pose_estimator_onnx_matches_pytorch(tmp_path):
+    from posegraph.export import export_pose_onnx
+    from posegraph.pose import LightweightOpenPose
+    torch.manual_seed(0)
+    net = LightweightOpenPose(width=0.5, num_channels=32).eval()
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.2, 0.2)
+            module.running_var.uniform_(0.5, 1.5)
+    path = str(tmp_path / 'pose.onnx')
+    export_pose_onnx(net, path, height=64, width=96)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    images = torch.randn(2, 3, 48, 80)            # another batch and size than exported
+    with torch.no_grad():
+        heatmaps, pafs = net(images)[-1]
+    got_heatmaps, got_pafs = session.run(['heatmaps', 'pafs'], {'images': images.numpy()})
+    assert got_heatmaps.shape == (2, 19, 6, 10) and got_pafs.shape == (2, 38, 6, 10)
+    np.testing.assert_allclose(got_heatmaps, heatmaps.numpy(), atol=1e-4, rtol=0)
+    np.testing.assert_allclose(got_pafs, pafs.numpy(), atol=1e-4, rtol=0)
