@@ -1,0 +1,131 @@
+"""Finding the videos of a file, a folder or a UCF101 / HMDB51 tree, with labels and splits.
+
+* **UCF101**: class folders, ``classInd.txt`` and ``trainlist0N.txt`` / ``testlist0N.txt``
+  (at the root or in any sub-folder, e.g. ``ucfTrainTestlist/``) give splits
+  ``train1..3`` / ``test1..3``; labels follow ``classInd.txt``.
+* **HMDB51**: class folders and ``<class>_test_splitN.txt`` files (lines ``video flag``,
+  1 train, 2 test) give the same split names; labels are the sorted class folders.
+* **A folder**: videos in class sub-folders are labelled by folder (sorted); videos at
+  the top level get label 0. Every video is in split ``all``.
+* **A file**: one video, label 0, split ``all``.
+
+``frame_dir`` is the video's file name without extension, as in PYSKL's files.
+"""
+import glob
+import os
+import re
+from dataclasses import dataclass
+
+VIDEO_EXTENSIONS = ('.avi', '.mp4', '.mkv', '.mov', '.webm', '.mpg', '.mpeg', '.m4v')
+
+
+@dataclass(frozen=True)
+class VideoItem:
+    path: str
+    frame_dir: str
+    label: int
+
+
+@dataclass
+class VideoIndex:
+    """The videos of a source, their classes and splits (``{name: [frame_dir, ...]}``)."""
+    kind: str
+    items: list
+    classes: list
+    splits: dict
+
+
+def _is_video(name):
+    return name.lower().endswith(VIDEO_EXTENSIONS)
+
+
+def _stem(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _find(root, pattern):
+    return sorted(glob.glob(os.path.join(root, '**', pattern), recursive=True))
+
+
+def _class_folders(root):
+    return sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d))
+                  and any(_is_video(f) for f in os.listdir(os.path.join(root, d))))
+
+
+def _videos_by_stem(root, classes):
+    found = {}
+    for label, name in enumerate(classes):
+        for f in sorted(os.listdir(os.path.join(root, name))):
+            if _is_video(f):
+                found[_stem(f)] = VideoItem(os.path.join(root, name, f), _stem(f), label)
+    return found
+
+
+def _index_ucf101(root):
+    class_file = _find(root, 'classInd.txt')
+    if not class_file:
+        raise FileNotFoundError(f'{root}: UCF101 split files found but no classInd.txt')
+    classes = []
+    with open(class_file[0]) as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                index, name = line.split()
+                if int(index) != len(classes) + 1:
+                    raise ValueError(f'{class_file[0]}:{number}: expected class '
+                                     f'{len(classes) + 1}, got {index}')
+                classes.append(name)
+    by_stem = {}
+    for label, name in enumerate(classes):
+        folder = os.path.join(root, name)
+        for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
+            if _is_video(f):
+                by_stem[_stem(f)] = VideoItem(os.path.join(folder, f), _stem(f), label)
+    splits = {}
+    for path in _find(root, 'trainlist0*.txt') + _find(root, 'testlist0*.txt'):
+        kind, number = re.match(r'(train|test)list0(\d)\.txt', os.path.basename(path)).groups()
+        with open(path) as f:
+            names = [_stem(line.split()[0]) for line in f if line.strip()]
+        splits[f'{kind}{number}'] = [n for n in names if n in by_stem]
+    return VideoIndex('ucf101', list(by_stem.values()), classes, dict(sorted(splits.items())))
+
+
+def _index_hmdb51(root, split_files):
+    folders = _class_folders(root)
+    by_stem = _videos_by_stem(root, folders)
+    splits = {}
+    for path in split_files:
+        number = re.search(r'_test_split(\d)\.txt$', path).group(1)
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and _stem(parts[0]) in by_stem:
+                    target = {'1': f'train{number}', '2': f'test{number}'}.get(parts[1])
+                    if target:
+                        splits.setdefault(target, []).append(_stem(parts[0]))
+    return VideoIndex('hmdb51', list(by_stem.values()), folders, dict(sorted(splits.items())))
+
+
+def index_videos(source):
+    """Index a video file, a folder of videos, or a UCF101 / HMDB51 tree (auto-detected)."""
+    if os.path.isfile(source):
+        if not _is_video(source):
+            raise ValueError(f'{source}: not a video file ({", ".join(VIDEO_EXTENSIONS)})')
+        item = VideoItem(source, _stem(source), 0)
+        return VideoIndex('file', [item], [], {'all': [item.frame_dir]})
+    if not os.path.isdir(source):
+        raise FileNotFoundError(f'{source}: no such file or folder')
+    if _find(source, 'trainlist0*.txt'):
+        return _index_ucf101(source)
+    hmdb_splits = _find(source, '*_test_split[0-9].txt')
+    if hmdb_splits:
+        return _index_hmdb51(source, hmdb_splits)
+    classes = _class_folders(source)
+    items = list(_videos_by_stem(source, classes).values())
+    items += [VideoItem(os.path.join(source, f), _stem(f), 0)
+              for f in sorted(os.listdir(source)) if _is_video(f)]
+    if not items:
+        raise FileNotFoundError(f'{source}: no videos ({", ".join(VIDEO_EXTENSIONS)})')
+    names = [item.frame_dir for item in items]
+    if len(set(names)) != len(names):
+        raise ValueError(f'{source}: two videos share a file name, which must be unique')
+    return VideoIndex('folder', items, classes, {'all': names})

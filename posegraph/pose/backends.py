@@ -1,0 +1,152 @@
+"""Pose estimation back-ends behind one interface: frames in, persons in ``coco17`` out.
+
+A back-end is called with a list of BGR ``uint8`` frames of one video and returns, per
+frame, ``(keypoints (P, 17, 2), scores (P, 17))`` in the frames' own pixels. Register
+your own with :func:`register_backend`; ``tools/extract_pose.py --custom-imports`` loads
+the module that does.
+"""
+import os
+import tempfile
+
+import cv2
+import numpy as np
+import torch
+
+from posegraph.skeleton import convert_keypoints
+from .decode import decode_poses
+from .lwopenpose import lightweight_openpose, load_pretrained, pose_attention_openpose
+
+BACKENDS = {}
+
+WEIGHTS_HELP = (
+    'The lwopenpose back-end needs trained weights: download checkpoint_iter_370000.pth, '
+    'the checkpoint published with Lightweight OpenPose (Osokin 2018, '
+    'github.com/Daniil-Osokin/lightweight-human-pose-estimation.pytorch), and pass '
+    '--checkpoint PATH; or train one with tools/train.py configs/lwopenpose_coco.py. '
+    'posegraph never extracts poses with an untrained network.')
+
+
+class MissingWeightsError(FileNotFoundError):
+    """A back-end was asked to run without usable weights."""
+
+
+def register_backend(name):
+    """Class decorator that makes a back-end available by ``name``."""
+    def wrap(cls):
+        BACKENDS[name] = cls
+        return cls
+    return wrap
+
+
+def build_backend(name, **kwargs):
+    if name not in BACKENDS:
+        raise KeyError(f'unknown pose back-end {name!r}; back-ends: {", ".join(BACKENDS)}')
+    return BACKENDS[name](**kwargs)
+
+
+@register_backend('lwopenpose')
+class LightweightOpenPoseBackend:
+    """Our Lightweight OpenPose network, in PyTorch or onnxruntime.
+
+    Args:
+        checkpoint: trained weights (required; see :data:`WEIGHTS_HELP`).
+        arch: ``'lwopenpose'`` (public configuration) or ``'pose_attention'`` (the paper's).
+        height: network input height; width follows the frame's aspect ratio, padded to a
+            multiple of the stride.
+        runtime: ``'torch'`` or ``'onnx'``.
+        batch_size: frames per forward pass.
+        num_threads: CPU threads (``None``: the library's default).
+    """
+    stride = 8
+
+    def __init__(self, checkpoint=None, arch='lwopenpose', height=256, runtime='torch',
+                 batch_size=8, num_threads=None):
+        if not checkpoint:
+            raise MissingWeightsError(WEIGHTS_HELP)
+        if not os.path.isfile(checkpoint):
+            raise MissingWeightsError(f'{checkpoint}: no such checkpoint. {WEIGHTS_HELP}')
+        if runtime not in ('torch', 'onnx'):
+            raise ValueError(f"runtime must be 'torch' or 'onnx', got {runtime!r}")
+        builders = {'lwopenpose': lightweight_openpose, 'pose_attention': pose_attention_openpose}
+        self.network = builders[arch]().eval()
+        load_pretrained(self.network, checkpoint)
+        self.height, self.batch_size, self.runtime = height, batch_size, runtime
+        if num_threads:
+            torch.set_num_threads(num_threads)
+        if runtime == 'onnx':
+            import onnxruntime as ort
+            from posegraph.export import export_pose_onnx
+            options = ort.SessionOptions()
+            if num_threads:
+                options.intra_op_num_threads = options.inter_op_num_threads = num_threads
+            with tempfile.TemporaryDirectory() as folder:
+                path = os.path.join(folder, 'pose.onnx')
+                export_pose_onnx(self.network, path, height=height, width=height)
+                self.session = ort.InferenceSession(path, options,
+                                                    providers=['CPUExecutionProvider'])
+
+    def preprocess(self, frame):
+        """Resize to ``height`` keeping the aspect ratio, normalise and pad to the stride.
+
+        Returns the ``(3, H, W)`` float32 input and the scale from frame to input pixels.
+        """
+        scale = self.height / frame.shape[0]
+        resized = cv2.resize(frame, (max(1, round(frame.shape[1] * scale)), self.height),
+                             interpolation=cv2.INTER_LINEAR)
+        normalized = (resized.astype(np.float32) - 128) / 256
+        pad_h = -normalized.shape[0] % self.stride
+        pad_w = -normalized.shape[1] % self.stride
+        padded = np.pad(normalized, ((0, pad_h), (0, pad_w), (0, 0)))   # 0 = mid-grey
+        return padded.transpose(2, 0, 1), scale
+
+    def maps(self, batch):
+        """Last-stage heatmaps and PAFs of a ``(N, 3, H, W)`` batch, as numpy arrays."""
+        if self.runtime == 'onnx':
+            return self.session.run(['heatmaps', 'pafs'], {'images': batch})
+        with torch.no_grad():
+            heatmaps, pafs = self.network(torch.from_numpy(batch))[-1]
+        return heatmaps.numpy(), pafs.numpy()
+
+    def __call__(self, frames):
+        results = []
+        for start in range(0, len(frames), self.batch_size):
+            inputs, scales = zip(*(self.preprocess(f) for f in frames[start:start + self.batch_size]))
+            heatmaps, pafs = self.maps(np.stack(inputs))
+            for h, p, scale in zip(heatmaps, pafs, scales):
+                keypoints, scores = decode_poses(h, p, stride=self.stride)
+                results.append((keypoints / scale, scores))
+        return results
+
+
+@register_backend('mediapipe')
+class MediaPipeBackend:
+    """BlazePose through mediapipe (optional; its wheels up to 0.10.21 carry the model, so it
+    runs offline). One person per frame; the 33 landmarks become ``coco17``, scored by their
+    visibility."""
+
+    def __init__(self, model_complexity=1, min_detection_confidence=0.5, **_):
+        try:
+            import mediapipe as mp
+        except ImportError:
+            raise ImportError("the mediapipe back-end needs mediapipe<=0.10.21 (with numpy<2, "
+                              "protobuf<5) in its own environment: pip install "
+                              "'posegraph[mediapipe]'") from None
+        self.pose = mp.solutions.pose.Pose(static_image_mode=False,
+                                           model_complexity=model_complexity,
+                                           min_detection_confidence=min_detection_confidence)
+
+    def __call__(self, frames):
+        results = []
+        for frame in frames:
+            found = self.pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)).pose_landmarks
+            if found is None:
+                results.append((np.zeros((0, 17, 2), np.float32), np.zeros((0, 17), np.float32)))
+                continue
+            height, width = frame.shape[:2]
+            marks = np.array([(m.x * width, m.y * height, m.visibility)
+                              for m in found.landmark], np.float32)
+            keypoints, scores = convert_keypoints(marks[None, :, :2], marks[None, :, 2],
+                                                  'mediapipe33', 'coco17')
+            results.append((keypoints, scores))
+        return results
+

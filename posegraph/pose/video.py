@@ -1,0 +1,54 @@
+"""Reading videos and turning one video into a skeleton annotation record."""
+import os
+
+import cv2
+import numpy as np
+
+from .tracking import track_persons
+
+
+class VideoReadError(RuntimeError):
+    """A video that cannot be opened or decoded."""
+
+
+def read_video(path):
+    """All frames of a video as BGR ``uint8`` arrays, decoded by OpenCV.
+
+    Raises:
+        VideoReadError: naming the file, if it cannot be opened or yields no frame.
+    """
+    if not os.path.isfile(path):
+        raise VideoReadError(f'{path}: no such file')
+    capture = cv2.VideoCapture(path)
+    try:
+        if not capture.isOpened():
+            raise VideoReadError(f'{path}: OpenCV cannot open it (not a video, or corrupt)')
+        frames = []
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            frames.append(frame)
+    finally:
+        capture.release()
+    if not frames:
+        raise VideoReadError(f'{path}: no frame could be decoded (empty or corrupt)')
+    return frames
+
+
+def extract_video(path, backend, num_person=2, label=0, frame_dir=None):
+    """Estimate and track the persons of one video.
+
+    Returns a record of the PYSKL format: ``frame_dir`` (the file's stem by default),
+    ``label``, ``img_shape`` and ``original_shape`` (the frames' height and width),
+    ``total_frames``, ``keypoint`` ``(M, T, 17, 2)`` in original pixels and
+    ``keypoint_score`` ``(M, T, 17)``, frames without a person being zeros with score 0.
+    """
+    frames = read_video(path)
+    detections = backend(frames)
+    keypoint, keypoint_score = track_persons(detections, num_person=num_person)
+    shape = tuple(int(v) for v in frames[0].shape[:2])
+    return {'frame_dir': frame_dir or os.path.splitext(os.path.basename(path))[0],
+            'label': int(label), 'img_shape': shape, 'original_shape': shape,
+            'total_frames': len(frames), 'keypoint': keypoint.astype(np.float32),
+            'keypoint_score': keypoint_score.astype(np.float32)}

@@ -1,0 +1,150 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from posegraph.datasets import load_annotations, load_splits
+from posegraph.datasets.video_index import index_videos
+from posegraph.pose.backends import MissingWeightsError, build_backend
+from posegraph.pose.video import VideoReadError, read_video
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.dirname(os.path.abspath(__file__))
+
+
+def write_video(path, frames=8, start=5, step=3, size=(48, 64)):
+    """A white square moving right on black: the 'brightest' back-end follows it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10, size[::-1])
+    for t in range(frames):
+        frame = np.zeros(size + (3,), np.uint8)
+        x = start + step * t
+        frame[20:28, x:x + 8] = 255
+        writer.write(frame)
+    writer.release()
+    return str(path)
+
+
+def run_tool(*args, env=None):
+    return subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_pose.py'),
+                           *args, '--backend', 'brightest',
+                           '--custom-imports', 'pose_backends_for_tests'],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=TESTS, **(env or {})))
+
+
+def ucf_tree(root, per_class=2):
+    classes = ['ApplyLipstick', 'Biking']
+    root.mkdir(parents=True)
+    with open(root / 'classInd.txt', 'w') as f:
+        f.writelines(f'{i + 1} {c}\n' for i, c in enumerate(classes))
+    train, test = [], []
+    for label, name in enumerate(classes):
+        for g in range(per_class):
+            stem = f'v_{name}_g0{g + 1}_c01'
+            write_video(root / name / f'{stem}.avi', start=5 + 10 * g + 3 * label)
+            (test if g == 0 else train).append(f'{name}/{stem}.avi')
+    (root / 'splits').mkdir()
+    (root / 'splits' / 'trainlist01.txt').write_text(''.join(f'{v} 1\n' for v in train))
+    (root / 'splits' / 'testlist01.txt').write_text(''.join(f'{v}\n' for v in test))
+    return classes
+
+
+def test_ucf101_tree_gives_splits_labels_and_tracks(tmp_path):
+    tree = tmp_path / 'UCF101'
+    classes = ucf_tree(tree)
+    (tree / 'Biking' / 'v_Biking_g09_c01.avi').write_bytes(os.urandom(3000))  # corrupt
+    out = tmp_path / 'ucf_2d.pkl'
+    result = run_tool(str(tree), '--out', str(out), '--num-person', '1')
+    assert result.returncode == 1, result.stderr           # one video failed
+    assert 'v_Biking_g09_c01.avi' in result.stdout and 'failed and were skipped' in result.stdout
+    splits = load_splits(out)
+    assert splits == {'test1': ['v_ApplyLipstick_g01_c01', 'v_Biking_g01_c01'],
+                      'train1': ['v_ApplyLipstick_g02_c01', 'v_Biking_g02_c01']}
+    records = {r['frame_dir']: r for r in load_annotations(out)}
+    assert len(records) == 4
+    biking = records['v_Biking_g02_c01']
+    assert biking['label'] == 1 and biking['img_shape'] == (48, 64)
+    assert biking['keypoint'].shape == (1, 8, 17, 2) and biking['total_frames'] == 8
+    # The joints follow the square: it moves 3 px a frame to the right.
+    np.testing.assert_allclose(np.diff(biking['keypoint'][0, :, 0, 0]), 3, atol=0.5)
+    assert (tmp_path / 'label_map.txt').read_text().split() == classes
+
+
+def test_hmdb51_split_files(tmp_path):
+    tree = tmp_path / 'hmdb51'
+    for name in ('wave', 'clap'):
+        for k in range(2):
+            write_video(tree / name / f'{name}_{k}.avi')
+        (tree / f'{name}_test_split1.txt').write_text(f'{name}_0.avi 1 \n{name}_1.avi 2 \n')
+    index = index_videos(str(tree))
+    assert index.kind == 'hmdb51' and index.classes == ['clap', 'wave']
+    assert index.splits == {'test1': ['clap_1', 'wave_1'], 'train1': ['clap_0', 'wave_0']}
+    assert {i.frame_dir: i.label for i in index.items}['wave_0'] == 1
+
+
+def test_a_killed_run_resumes_without_recomputing(tmp_path):
+    folder = tmp_path / 'videos'
+    for k in range(6):
+        write_video(folder / f'clip{k}.avi', start=4 + 5 * k)
+    out, log = tmp_path / 'out.pkl', tmp_path / 'calls.log'
+    env = dict(os.environ, PYTHONPATH=TESTS, BRIGHTEST_LOG=str(log), BRIGHTEST_SLEEP='0.6')
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, 'tools', 'extract_pose.py'), str(folder),
+         '--out', str(out), '--backend', 'brightest', '--custom-imports',
+         'pose_backends_for_tests'], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    parts = tmp_path / 'out.pkl.parts'
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(parts.glob('*.pkl'))) < 2:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    finished = {p.stem for p in parts.glob('*.pkl')}
+    assert 2 <= len(finished) < 6 and not out.exists()
+    calls_before = log.read_text().split()
+    result = run_tool(str(folder), '--out', str(out), env={'BRIGHTEST_LOG': str(log)})
+    assert result.returncode == 0, result.stderr
+    assert f'{len(finished)} already done' in result.stdout
+    calls_after = log.read_text().split()[len(calls_before):]
+    assert len(calls_after) == 6 - len(finished)              # nothing finished is redone
+    assert len(load_annotations(out, split='all')) == 6
+
+
+def test_workers_give_the_same_file(tmp_path):
+    folder = tmp_path / 'videos'
+    for k in range(4):
+        write_video(folder / 'a' / f'clip{k}.avi', start=4 + 5 * k)
+    serial, parallel = tmp_path / 'serial.pkl', tmp_path / 'parallel.pkl'
+    assert run_tool(str(folder), '--out', str(serial)).returncode == 0
+    result = run_tool(str(folder), '--out', str(parallel), '--workers', '2')
+    assert result.returncode == 0, result.stderr
+    a, b = load_annotations(serial), load_annotations(parallel)
+    assert [r['frame_dir'] for r in a] == [r['frame_dir'] for r in b]
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x['keypoint'], y['keypoint'])
+
+
+def test_no_weights_fails_at_once_with_instructions(tmp_path):
+    video = write_video(tmp_path / 'one.avi')
+    with pytest.raises(MissingWeightsError, match='checkpoint_iter_370000.pth'):
+        build_backend('lwopenpose')
+    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_pose.py'),
+                             video, '--out', str(tmp_path / 'x.pkl')],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode != 0 and '--checkpoint PATH' in result.stderr
+    assert not (tmp_path / 'x.pkl').exists()
+
+
+def test_unreadable_videos_are_named(tmp_path):
+    broken = tmp_path / 'broken.avi'
+    broken.write_bytes(b'not a video at all' * 100)
+    with pytest.raises(VideoReadError, match='broken.avi'):
+        read_video(str(broken))
+    with pytest.raises(VideoReadError, match='no such file'):
+        read_video(str(tmp_path / 'missing.avi'))
