@@ -104,3 +104,35 @@ def plot_attention(keypoint, joint_weights, frame_weights, layout, path, title=N
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
+
+
+# Colours (BGR) of the first persons' skeletons on video frames.
+TRACK_COLOURS = ((0, 200, 255), (255, 160, 0), (60, 220, 60), (220, 60, 220), (80, 80, 255))
+
+
+def draw_tracks(frame, keypoint, keypoint_score, layout, label=None, min_score=0.05):
+    """Draw every person's skeleton of one frame on a copy of ``frame`` (BGR).
+
+    Args:
+        keypoint: ``(M, V, 2)`` pixels; ``keypoint_score``: ``(M, V)``.
+        label: text written in the top-left corner (e.g. the predicted action).
+    """
+    import cv2
+    layout = get_layout(layout)
+    canvas = frame.copy()
+    thickness = max(2, round(frame.shape[0] / 240))
+    for person, (points, scores) in enumerate(zip(keypoint, keypoint_score)):
+        colour = TRACK_COLOURS[person % len(TRACK_COLOURS)]
+        seen = scores > min_score
+        for child, parent in layout.bones:
+            if seen[child] and seen[parent]:
+                cv2.line(canvas, tuple(int(v) for v in points[child]),
+                         tuple(int(v) for v in points[parent]), colour, thickness, cv2.LINE_AA)
+        for joint in np.flatnonzero(seen):
+            cv2.circle(canvas, tuple(int(v) for v in points[joint]), thickness + 1, colour, -1,
+                       cv2.LINE_AA)
+    if label:
+        scale = frame.shape[0] / 500
+        cv2.putText(canvas, label, (10, int(40 * scale)), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (255, 255, 255), max(1, int(3 * scale)), cv2.LINE_AA)
+    return canvas

@@ -148,3 +148,27 @@ def test_unreadable_videos_are_named(tmp_path):
         read_video(str(broken))
     with pytest.raises(VideoReadError, match='no such file'):
         read_video(str(tmp_path / 'missing.avi'))
+
+
+def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path):
+    video = write_video(tmp_path / 'clip.avi', frames=6)
+    out = tmp_path / 'ann.pkl'
+    assert run_tool(video, '--out', str(out), '--num-person', '1').returncode == 0
+    tool = os.path.join(ROOT, 'tools', 'visualize.py')
+    result = subprocess.run([sys.executable, tool, video, str(out), '--out',
+                             str(tmp_path / 'drawn.mp4'), '--width', '128', '--frame', '2',
+                             '--label', 'walk'], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    drawn = read_video(str(tmp_path / 'drawn.mp4'))
+    assert len(drawn) == 6 and drawn[0].shape == (96, 128, 3)
+    original = cv2.resize(read_video(video)[2], (128, 96))
+    picture = cv2.imread(str(tmp_path / 'drawn.png'))
+    assert np.abs(picture.astype(int) - original).sum() > 1000       # something was drawn
+    result = subprocess.run([sys.executable, tool, video, str(out), '--out',
+                             str(tmp_path / 'drawn.gif'), '--width', '64'],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and (tmp_path / 'drawn.gif').stat().st_size > 1000
+    result = subprocess.run([sys.executable, tool, video, str(out), '--frame-dir', 'nope',
+                             '--out', str(tmp_path / 'x.mp4')], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode != 0 and "no record 'nope'" in result.stderr

@@ -1,0 +1,100 @@
+"""Draw the pose tracks of an annotation file on their video, as an MP4 or a GIF.
+
+    python tools/visualize.py VIDEO ANN.pkl [--frame-dir NAME] --out OUT.mp4|OUT.gif
+        [--layout coco17] [--label TEXT] [--config CFG --checkpoint CKPT] [--width 640]
+        [--frame K --frame-out FRAME.png]
+
+With a skeleton model's --config and --checkpoint, its predicted action is written on the
+frames. --frame writes one drawn frame as a picture as well.
+"""
+import argparse
+import os
+import sys
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.datasets import load_annotations  # noqa: E402
+from posegraph.pose.video import read_video  # noqa: E402
+from posegraph.visualization import draw_tracks  # noqa: E402
+
+
+def predict_label(record, config, checkpoint):
+    """The skeleton model's top class for one record, as text."""
+    import torch
+    from mmengine.registry import DATASETS  # noqa: F401
+    from mmengine.runner import load_checkpoint
+
+    from posegraph.apis import load_config
+    from posegraph.registry import MODELS, TRANSFORMS, register_all_modules
+    from mmengine.dataset import Compose
+    register_all_modules()
+    cfg = load_config(config)
+    pipeline = Compose([TRANSFORMS.build(t) for t in cfg.test_dataloader.dataset.pipeline])
+    model = MODELS.build(cfg.model).eval()
+    load_checkpoint(model, checkpoint, map_location='cpu')
+    sample = pipeline(dict(record))
+    with torch.no_grad():
+        scores = model(sample['inputs'][None], mode='tensor')[0]
+    classes = model.network.num_classes
+    names = None
+    label_map = cfg.test_dataloader.dataset.get('label_map')
+    if label_map and os.path.isfile(label_map):
+        with open(label_map) as f:
+            names = [line.strip() for line in f if line.strip()]
+    top = int(scores.argmax())
+    name = names[top] if names and len(names) == classes else f'class {top}'
+    return f'{name} ({100 * float(scores[top]):.0f} %)'
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('video')
+    parser.add_argument('annotations')
+    parser.add_argument('--frame-dir', help='which record (default: the video file name)')
+    parser.add_argument('--out', required=True, help='.mp4 or .gif')
+    parser.add_argument('--layout', default='coco17')
+    parser.add_argument('--label', help='text to write on the frames')
+    parser.add_argument('--config')
+    parser.add_argument('--checkpoint')
+    parser.add_argument('--width', type=int, default=640, help='output width in pixels')
+    parser.add_argument('--frame', type=int, help='also save this frame as a picture')
+    parser.add_argument('--frame-out', help='where to save --frame (PNG)')
+    args = parser.parse_args(argv)
+    name = args.frame_dir or os.path.splitext(os.path.basename(args.video))[0]
+    records = {r['frame_dir']: r for r in load_annotations(args.annotations)}
+    if name not in records:
+        sys.exit(f'{args.annotations}: no record {name!r} (use --frame-dir)')
+    record = records[name]
+    frames = read_video(args.video)
+    if len(frames) != record['total_frames']:
+        sys.exit(f'{args.video} has {len(frames)} frames, the record {record["total_frames"]}')
+    label = args.label
+    if args.config and args.checkpoint:
+        label = predict_label(record, args.config, args.checkpoint)
+    scale = args.width / frames[0].shape[1]
+    size = (args.width, round(frames[0].shape[0] * scale))
+    drawn = [cv2.resize(draw_tracks(frame, record['keypoint'][:, t], record['keypoint_score'][:, t],
+                                    args.layout, label), size, interpolation=cv2.INTER_AREA)
+             for t, frame in enumerate(frames)]
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    if args.out.lower().endswith('.gif'):
+        from PIL import Image
+        images = [Image.fromarray(cv2.cvtColor(f, cv2.COLOR_BGR2RGB)) for f in drawn]
+        images[0].save(args.out, save_all=True, append_images=images[1:], duration=66, loop=0)
+    else:
+        writer = cv2.VideoWriter(args.out, cv2.VideoWriter_fourcc(*'mp4v'), 15, size)
+        if not writer.isOpened():
+            sys.exit(f'{args.out}: OpenCV cannot write this video format')
+        for frame in drawn:
+            writer.write(frame)
+        writer.release()
+    if args.frame is not None:
+        cv2.imwrite(args.frame_out or os.path.splitext(args.out)[0] + '.png',
+                    drawn[min(args.frame, len(drawn) - 1)])
+    print(f'wrote {args.out} ({len(drawn)} frames)')
+
+
+if __name__ == '__main__':
+    main()
