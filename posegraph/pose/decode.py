@@ -35,12 +35,12 @@ def find_peaks(heatmaps, threshold=0.1, min_distance=6.0):
         ``(channel, x, y, score)`` arrays, sorted by channel then by decreasing score.
     """
     padded = np.pad(heatmaps, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
-    centre = padded[:, 1:-1, 1:-1]
-    is_peak = ((centre >= threshold) & (centre > padded[:, :-2, 1:-1])
-               & (centre >= padded[:, 2:, 1:-1]) & (centre > padded[:, 1:-1, :-2])
-               & (centre >= padded[:, 1:-1, 2:]))
-    channel, y, x = np.nonzero(is_peak)
+    channel, y, x = np.nonzero(heatmaps >= threshold)   # compare neighbours there only
     score = heatmaps[channel, y, x]
+    y1, x1 = y + 1, x + 1
+    is_peak = ((score > padded[channel, y1 - 1, x1]) & (score >= padded[channel, y1 + 1, x1])
+               & (score > padded[channel, y1, x1 - 1]) & (score >= padded[channel, y1, x1 + 1]))
+    channel, y, x, score = channel[is_peak], y[is_peak], x[is_peak], score[is_peak]
     order = np.lexsort((-score, channel))
     channel, x, y, score = channel[order], x[order], y[order], score[order]
     if len(channel) > 1:
@@ -59,28 +59,44 @@ def find_peaks(heatmaps, threshold=0.1, min_distance=6.0):
     return channel, x.astype(np.float64), y.astype(np.float64), score
 
 
+def bilinear(field, x, y):
+    """``field`` ``(H, W)`` interpolated at float positions ``x``, ``y`` (clamped inside)."""
+    height, width = field.shape
+    x = np.clip(x, 0, width - 1)
+    y = np.clip(y, 0, height - 1)
+    x0 = np.clip(np.floor(x).astype(np.int64), 0, max(width - 2, 0))
+    y0 = np.clip(np.floor(y).astype(np.int64), 0, max(height - 2, 0))
+    fx, fy = x - x0, y - y0
+    x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
+    top = field[y0, x0] * (1 - fx) + field[y0, x1] * fx
+    bottom = field[y1, x0] * (1 - fx) + field[y1, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
 def paf_score(pafs_x, pafs_y, starts, ends, num_samples=10, min_valid=0.05,
-              min_valid_fraction=0.9):
+              min_valid_fraction=0.9, scale=1.0):
     """Line-integral score of every candidate limb from each start to each end.
 
     Args:
-        pafs_x, pafs_y: the limb's two PAF channels, ``(H, W)``.
-        starts: ``(A, 2)`` candidate A keypoints (x, y); ``ends``: ``(B, 2)``.
+        pafs_x, pafs_y: the limb's two PAF channels, ``(H, W)``, sampled bilinearly.
+        starts: ``(A, 2)`` candidate A keypoints (x, y); ``ends``: ``(B, 2)``, in pixels
+            of a grid ``scale`` times finer than the PAFs (pixel ``u`` is PAF position
+            ``(u + 0.5) / scale - 0.5``).
 
     Returns:
         ``(A, B)`` scores: the mean of the PAF's projection on the unit vector from A to B
         over the samples where it exceeds ``min_valid``, and 0 for a pair with fewer than
         ``min_valid_fraction`` of its samples valid.
     """
-    height, width = pafs_x.shape
     vector = ends[None, :, :] - starts[:, None, :]                    # (A, B, 2)
     length = np.linalg.norm(vector, axis=-1, keepdims=True)
     unit = vector / np.maximum(length, 1e-6)
     steps = np.linspace(0, 1, num_samples)[:, None]
     points = starts[:, None, None, :] + steps * vector[:, :, None, :]  # (A, B, S, 2)
-    xs = np.clip(np.round(points[..., 0]).astype(np.int64), 0, width - 1)
-    ys = np.clip(np.round(points[..., 1]).astype(np.int64), 0, height - 1)
-    projection = pafs_x[ys, xs] * unit[..., None, 0] + pafs_y[ys, xs] * unit[..., None, 1]
+    points = (points + 0.5) / scale - 0.5
+    xs, ys = points[..., 0], points[..., 1]
+    projection = (bilinear(pafs_x, xs, ys) * unit[..., None, 0]
+                  + bilinear(pafs_y, xs, ys) * unit[..., None, 1])
     valid = projection > min_valid
     count = valid.sum(axis=-1)
     mean = np.where(valid, projection, 0).sum(axis=-1) / np.maximum(count, 1)
@@ -107,12 +123,12 @@ def match_limbs(scores):
     return a[taken], b[taken], scores[a[taken], b[taken]]
 
 
-def group_persons(peaks, pafs, min_keypoints=3, min_mean_score=0.2):
+def group_persons(peaks, pafs, min_keypoints=3, min_mean_score=0.2, scale=1.0):
     """Assemble connections into persons, from the neck outwards.
 
     Args:
         peaks: :func:`find_peaks` output.
-        pafs: ``(38, H, W)`` at the peaks' resolution.
+        pafs: ``(38, h, w)``; the peaks' grid is ``scale`` times finer.
 
     Returns:
         ``(keypoints, scores)``: ``(P, 18, 2)`` coordinates and ``(P, 18)`` keypoint
@@ -128,7 +144,7 @@ def group_persons(peaks, pafs, min_keypoints=3, min_mean_score=0.2):
         if len(ids_a) == 0 or len(ids_b) == 0:
             continue
         scores = paf_score(pafs[cx], pafs[cy], np.stack([x[ids_a], y[ids_a]], 1),
-                           np.stack([x[ids_b], y[ids_b]], 1))
+                           np.stack([x[ids_b], y[ids_b]], 1), scale=scale)
         for ia, ib, score in zip(*match_limbs(scores)):
             peak_a, peak_b = ids_a[ia], ids_b[ib]
             person = owner.get((part_a, peak_a))
@@ -172,7 +188,8 @@ def decode_poses(heatmaps, pafs, stride=8, upsample_factor=4, layout='coco17', *
         heatmaps: ``(19, h, w)`` keypoint maps (the last is background).
         pafs: ``(38, h, w)``.
         stride: input pixels per map cell.
-        upsample_factor: the maps are upsampled this much before peaks are searched.
+        upsample_factor: the heatmaps are upsampled this much (bicubic) before peaks are
+            searched; PAFs are sampled bilinearly at their own resolution.
         layout: ``'openpose18'`` (the network's own) or ``'coco17'``.
         **kwargs: passed to :func:`group_persons`.
 
@@ -180,8 +197,8 @@ def decode_poses(heatmaps, pafs, stride=8, upsample_factor=4, layout='coco17', *
         ``(keypoints (P, V, 2), scores (P, V))`` in ``layout``.
     """
     heatmaps = upsample(heatmaps[:NUM_KEYPOINTS], upsample_factor)
-    pafs = upsample(pafs, upsample_factor)
-    keypoints, scores = group_persons(find_peaks(heatmaps), pafs, **kwargs)
+    keypoints, scores = group_persons(find_peaks(heatmaps), pafs, scale=upsample_factor,
+                                      **kwargs)
     # Upsampled pixel u is map coordinate (u + 0.5) / f - 0.5, whose cell centre is at
     # input pixel map * stride + (stride - 1) / 2.
     map_xy = (keypoints + 0.5) / upsample_factor - 0.5
