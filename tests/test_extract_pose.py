@@ -172,3 +172,16 @@ def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path):
                              '--out', str(tmp_path / 'x.mp4')], capture_output=True, text=True,
                             cwd=ROOT)
     assert result.returncode != 0 and "no record 'nope'" in result.stderr
+
+
+def test_mediapipe_backend_on_a_real_person():
+    pytest.importorskip('mediapipe', reason='mediapipe lives in its own environment')
+    video = os.path.join(ROOT, '..', 'shared', 'media', 'ntu_S001C001P001R001A001_rgb.avi')
+    if not os.path.isfile(video):
+        pytest.skip('../shared/media is not present')
+    frames = read_video(video)[:10]
+    detections = build_backend('mediapipe')(frames)
+    assert len(detections) == 10
+    keypoints, scores = detections[-1]
+    assert keypoints.shape == (1, 17, 2) and scores.mean() > 0.5
+    assert 0 < keypoints[0, :, 0].mean() < frames[0].shape[1]

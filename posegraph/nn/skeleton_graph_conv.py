@@ -1,9 +1,8 @@
 r"""Graph convolution over a fixed skeleton."""
-import torch
 from torch import nn
 from torch_geometric.nn import DenseGCNConv
 
-from posegraph.skeleton import adjacency
+from posegraph.skeleton import adjacency, normalized_adjacency
 
 
 class SkeletonGraphConv(nn.Module):
@@ -14,7 +13,8 @@ class SkeletonGraphConv(nn.Module):
         \hat{\mathbf{D}}^{-1/2} \mathbf{H} \mathbf{W} + \mathbf{b},
 
     where :math:`\mathbf{A}` joins the joints that share a bone. The adjacency is fixed by
-    the layout and shared by every graph in the batch; the arithmetic is PyG's
+    the layout and shared by every graph in the batch, so its normalisation (PyG's
+    ``gcn_norm``) is computed once; the weights are those of PyG's
     :class:`~torch_geometric.nn.dense.DenseGCNConv`.
 
     Args:
@@ -34,15 +34,16 @@ class SkeletonGraphConv(nn.Module):
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.register_buffer('adj', adjacency(layout, self_loops=False))
+        self.register_buffer('norm_adj', normalized_adjacency(layout))
         self.conv = DenseGCNConv(in_channels, out_channels, bias=bias)
 
     def reset_parameters(self):
         self.conv.reset_parameters()
 
     def forward(self, x, mask=None):
-        lead = x.shape[:-2]
-        out = self.conv(x.reshape(-1, *x.shape[-2:]), self.adj)
-        out = out.reshape(*lead, *out.shape[-2:])
+        out = self.norm_adj @ self.conv.lin(x)
+        if self.conv.bias is not None:
+            out = out + self.conv.bias
         if mask is not None:
             out = out * mask.unsqueeze(-1).to(out.dtype)
         return out
