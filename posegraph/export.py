@@ -45,7 +45,7 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
     network = network.eval()
     channels, joints = network.in_channels, network.num_joints
     if streaming:
-        module = StreamingStep(network)
+        module = StreamingStep(network).eval()
         frame = torch.randn(1, num_person, joints, channels)
         frame[..., -1] = 1
         example = (frame,) + module.initial_state(1, num_person)
@@ -53,7 +53,7 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
         output_names = ['logits'] + [f'{name}_out' for name in module.state_names]
         dynamic_shapes = None
     else:
-        module = ClipScores(network)
+        module = ClipScores(network).eval()
         clip = torch.randn(1, num_person, clip_len, joints, channels)
         clip[..., -1] = 1
         example = (clip,)
@@ -84,7 +84,7 @@ def export_pose_onnx(network, path, height=256, width=456, opset=18):
     Input ``images`` :math:`(N, 3, H, W)` with dynamic batch, height and width (multiples
     of 8); outputs ``heatmaps`` and ``pafs`` of the last stage.
     """
-    module = LastStage(network.eval())
+    module = LastStage(network).eval()
     example = (torch.randn(1, 3, height, width),)
     dynamic_shapes = ({0: torch.export.Dim('batch', max=256),
                        2: 8 * torch.export.Dim('rows', min=2, max=512),

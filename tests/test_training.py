@@ -11,6 +11,7 @@ import torch
 from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
+from posegraph.engine import load_checkpoint_file
 from posegraph.registry import HOOKS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -123,12 +124,12 @@ def test_resumed_run_ends_where_an_uninterrupted_run_ends(synthetic_file, tmp_pa
         train(synthetic_file, tmp_path / 'broken', epochs=4,
               hooks=[dict(type='InterruptAfterEpoch', epoch=2)])
     assert not (tmp_path / 'broken' / 'epoch_3.pth').exists()
+    early = load_checkpoint_file(tmp_path / 'broken' / 'epoch_2.pth')['state_dict']
     train(synthetic_file, tmp_path / 'broken', epochs=4, resume='auto')
 
     def weights(run):
-        return torch.load(tmp_path / run / 'epoch_4.pth', weights_only=False)['state_dict']
+        return load_checkpoint_file(tmp_path / run / 'epoch_4.pth')['state_dict']
     straight, resumed = weights('straight'), weights('broken')
-    early = torch.load(tmp_path / 'broken' / 'epoch_2.pth', weights_only=False)['state_dict']
     assert any(not torch.equal(early[k], straight[k]) for k in straight)  # training moved on
     for key in straight:
         assert torch.equal(straight[key], resumed[key]), key

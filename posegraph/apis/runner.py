@@ -44,6 +44,14 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
         'work_dirs', osp.splitext(osp.basename(config))[0])
     if not torch.cuda.is_available():
         cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+        if launcher == 'pytorch':
+            # mmengine's initialiser and DDP wrapper bind a CUDA device, which a CPU build
+            # of torch lacks: start the gloo group here (mmengine then keeps it) and keep
+            # the model on the CPU.
+            if not torch.distributed.is_initialized():
+                torch.distributed.init_process_group(backend='gloo')
+            cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
+                                         broadcast_buffers=False)
     if resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif resume:
