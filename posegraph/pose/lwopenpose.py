@@ -188,15 +188,20 @@ def pose_attention_openpose():
 
 def load_pretrained(model, path, strict=True):
     """Load a Lightweight OpenPose checkpoint (``checkpoint['state_dict']`` or a bare state
-    dict, with or without a ``module.`` prefix) with ``torch.load(weights_only=True)``.
+    dict), weights-only (:func:`posegraph.engine.load_checkpoint_file`): the public one,
+    one saved through
+    ``DataParallel`` (``module.`` keys) or one written by ``tools/train.py
+    configs/lwopenpose_coco.py`` (``network.`` keys).
 
     Returns mmengine-style ``(missing_keys, unexpected_keys)``.
     """
-    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    from posegraph.engine.checkpoint import load_checkpoint_file
+    checkpoint = load_checkpoint_file(path, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict):
         raise ValueError(f'{path}: not a state dict or a checkpoint holding one')
-    state = {key[len('module.'):] if key.startswith('module.') else key: value
-             for key, value in state.items()}
+    for prefix in ('module.', 'network.'):
+        if state and all(key.startswith(prefix) for key in state):
+            state = {key[len(prefix):]: value for key, value in state.items()}
     result = model.load_state_dict(state, strict=strict)
     return result.missing_keys, result.unexpected_keys

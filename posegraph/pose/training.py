@@ -1,0 +1,155 @@
+"""Training the pose network on COCO person keypoints with mmengine's Runner."""
+import json
+import os
+
+import cv2
+import numpy as np
+import torch
+from mmengine.dataset import BaseDataset
+from mmengine.model import BaseModel
+from mmengine.structures import BaseDataElement
+
+from posegraph.models.recognizer import SkeletonDataPreprocessor
+from posegraph.registry import DATASETS, MODELS
+from posegraph.skeleton import OPENPOSE18, convert_keypoints
+from .lwopenpose import LightweightOpenPose
+from .targets import keypoint_heatmaps, part_affinity_fields
+
+
+@DATASETS.register_module()
+class CocoKeypointsDataset(BaseDataset):
+    """COCO person-keypoint images with Lightweight OpenPose training targets.
+
+    Each image is scaled to fit ``input_size`` (by a random factor in ``scale_range`` when
+    training), randomly mirrored, padded, normalised as ``(img - 128) / 256`` (BGR), and
+    given its targets at ``stride``: Gaussian heatmaps (``sigma`` pixels) with the
+    background map, part affinity fields, and a mask that is 0 over crowd regions and over
+    people without labelled keypoints, so that the loss ignores what was not annotated.
+
+    Args:
+        ann_file: a COCO ``person_keypoints_*.json``.
+        img_dir: the folder of its images.
+        input_size: ``(height, width)`` of the network input, multiples of ``stride``.
+        test_mode: no random scaling or mirroring.
+    """
+
+    def __init__(self, ann_file, img_dir, input_size=(368, 368), stride=8, sigma=7.0,
+                 scale_range=(0.7, 1.3), flip_prob=0.5, test_mode=False, **kwargs):
+        self.img_dir = img_dir
+        self.input_size = tuple(input_size)
+        self.stride, self.sigma = stride, sigma
+        self.scale_range, self.flip_prob = scale_range, flip_prob
+        if any(side % stride for side in self.input_size):
+            raise ValueError(f'input_size {input_size} must be multiples of {stride}')
+        if not os.path.isfile(ann_file):
+            raise FileNotFoundError(f'{ann_file}: no such COCO annotation file')
+        super().__init__(ann_file=ann_file, test_mode=test_mode, serialize_data=False, **kwargs)
+
+    def load_data_list(self):
+        try:
+            with open(self.ann_file) as f:
+                coco = json.load(f)
+            images = {image['id']: image for image in coco['images']}
+            annotations = coco['annotations']
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f'{self.ann_file}: not a COCO keypoint file ({e})') from None
+        by_image = {}
+        for ann in annotations:
+            if ann.get('category_id', 1) == 1:
+                by_image.setdefault(ann['image_id'], []).append(ann)
+        data = []
+        for image_id, anns in sorted(by_image.items()):
+            if not any(a.get('num_keypoints', 0) > 0 for a in anns):
+                continue
+            image = images[image_id]
+            data.append({'img_path': os.path.join(self.img_dir, image['file_name']),
+                         'height': image['height'], 'width': image['width'], 'anns': anns})
+        return data
+
+    @staticmethod
+    def to_openpose18(anns):
+        """``(P, 18, 3)`` openpose18 keypoints (x, y, labelled) of the labelled people."""
+        people = [np.asarray(a['keypoints'], np.float32).reshape(17, 3) for a in anns
+                  if a.get('num_keypoints', 0) > 0 and not a.get('iscrowd', 0)]
+        if not people:
+            return np.zeros((0, 18, 3), np.float32)
+        people = np.stack(people)
+        xy, labelled = convert_keypoints(people[..., :2], (people[..., 2] > 0).astype(np.float32),
+                                         'coco17', 'openpose18')
+        return np.concatenate([xy, labelled[..., None]], axis=-1)
+
+    def unlabelled_mask(self, info, shape):
+        """1 where the loss counts, 0 over crowds and people without keypoints."""
+        mask = np.ones(shape, np.uint8)
+        for ann in info['anns']:
+            if ann.get('iscrowd', 0) or ann.get('num_keypoints', 0) == 0:
+                x, y, w, h = (int(round(v)) for v in ann.get('bbox', (0, 0, 0, 0)))
+                mask[max(y, 0):y + h, max(x, 0):x + w] = 0
+        return mask
+
+    def prepare_data(self, idx):
+        info = self.get_data_info(idx)
+        image = cv2.imread(info['img_path'])
+        if image is None:
+            raise FileNotFoundError(f"{info['img_path']}: cannot read the image")
+        people = self.to_openpose18(info['anns'])
+        mask = self.unlabelled_mask(info, image.shape[:2])
+        height, width = self.input_size
+        scale = min(height / image.shape[0], width / image.shape[1])
+        if not self.test_mode:
+            scale *= np.random.uniform(*self.scale_range)
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+        mask = cv2.resize(mask, (image.shape[1], image.shape[0]),
+                          interpolation=cv2.INTER_NEAREST)
+        people[..., :2] *= scale
+        if not self.test_mode and np.random.rand() < self.flip_prob:
+            image, mask = image[:, ::-1], mask[:, ::-1]
+            people = people[:, OPENPOSE18.flip_index]
+            people[..., 0] = image.shape[1] - 1 - people[..., 0]
+        canvas = np.full((height, width, 3), 128, np.uint8)   # grey: 0 once normalised
+        mask_canvas = np.zeros((height, width), np.uint8)
+        h, w = min(height, image.shape[0]), min(width, image.shape[1])
+        canvas[:h, :w], mask_canvas[:h, :w] = image[:h, :w], mask[:h, :w]
+        map_shape = (height // self.stride, width // self.stride)
+        sample = BaseDataElement(
+            heatmaps=torch.from_numpy(keypoint_heatmaps(people, map_shape, self.stride,
+                                                        self.sigma)),
+            pafs=torch.from_numpy(part_affinity_fields(people, map_shape, self.stride)),
+            mask=torch.from_numpy(cv2.resize(mask_canvas, map_shape[::-1],
+                                             interpolation=cv2.INTER_AREA).astype(np.float32)))
+        inputs = (canvas.astype(np.float32) - 128) / 256
+        return {'inputs': torch.from_numpy(inputs.transpose(2, 0, 1).copy()),
+                'data_samples': sample}
+
+
+@MODELS.register_module()
+class PoseEstimatorModel(BaseModel):
+    """A :class:`LightweightOpenPose` trained by mmengine.
+
+    The loss of every stage is ``sum(mask * (pred - target)^2) / 2 / batch`` for heatmaps
+    and PAFs alike, as in Lightweight OpenPose.
+
+    Args:
+        network: keyword arguments of :class:`LightweightOpenPose`.
+    """
+
+    def __init__(self, network=None, data_preprocessor=None, init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor or SkeletonDataPreprocessor(),
+                         init_cfg=init_cfg)
+        self.network = LightweightOpenPose(**(network or {}))
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        outputs = self.network(inputs)
+        if mode == 'tensor':
+            return outputs[-1]
+        if mode != 'loss':
+            raise ValueError(f"mode must be 'loss' or 'tensor', got {mode!r}")
+        heatmaps = torch.stack([s.heatmaps for s in data_samples]).to(inputs.device)
+        pafs = torch.stack([s.pafs for s in data_samples]).to(inputs.device)
+        mask = torch.stack([s.mask for s in data_samples]).to(inputs.device).unsqueeze(1)
+        batch = inputs.shape[0]
+        losses = {}
+        for stage, (pred_heatmaps, pred_pafs) in enumerate(outputs):
+            losses[f'loss_heatmaps_{stage}'] = ((pred_heatmaps - heatmaps) ** 2 * mask).sum() / 2 / batch
+            losses[f'loss_pafs_{stage}'] = ((pred_pafs - pafs) ** 2 * mask).sum() / 2 / batch
+        return losses
