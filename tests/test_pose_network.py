@@ -71,3 +71,21 @@ def test_paper_configuration():
     assert features.shape == (1, 384, 28, 28)
     with pytest.raises(ValueError, match="refinement must be"):
         LightweightOpenPose(refinement='dense')
+
+
+def test_backend_runs_the_same_through_onnxruntime(tmp_path):
+    import numpy as np
+    from posegraph.pose.backends import LightweightOpenPoseBackend
+    torch.manual_seed(0)
+    source = lightweight_openpose()
+    path = tmp_path / 'weights.pth'
+    torch.save({'state_dict': source.state_dict()}, path)
+    eager = LightweightOpenPoseBackend(str(path), height=64)
+    onnx = LightweightOpenPoseBackend(str(path), height=64, runtime='onnx')
+    frame = np.random.default_rng(0).integers(0, 255, (90, 160, 3), dtype=np.uint8)
+    batch, scale = eager.preprocess(frame)
+    assert batch.shape == (3, 64, 120) and scale == pytest.approx(64 / 90)  # 114 -> 120
+    for a, b in zip(eager.maps(batch[None]), onnx.maps(batch[None])):
+        np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
+    (k1, s1), (k2, s2) = eager([frame])[0], onnx([frame])[0]
+    assert k1.shape == k2.shape and k1.shape[1:] == (17, 2)

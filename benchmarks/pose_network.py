@@ -1,0 +1,96 @@
+"""Milliseconds per frame of the pose network at 256x456, PyTorch and onnxruntime, 1 and 2
+threads, for the public Lightweight OpenPose configuration and the pose-attention paper's.
+
+Random weights: speed does not depend on them. The public implementation's own code is
+not available offline here; `tests/test_pose_network.py` shows our public configuration has
+its exact modules, parameter names and shapes.
+
+    python benchmarks/pose_network.py [--runs 30] [--height 256] [--width 456]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import onnxruntime as ort
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.export import export_pose_onnx  # noqa: E402
+from posegraph.pose import lightweight_openpose, pose_attention_openpose  # noqa: E402
+
+
+def median_ms(fn, runs):
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def part_macs(network, image):
+    """Multiply-adds (G) of the backbone, CPM, initial stage and refinement stages."""
+    counts = {}
+    with torch.no_grad():
+        for name, run in (('backbone', lambda: network.model(image)),):
+            with FlopCounterMode(display=False) as counter:
+                features = run()
+            counts[name] = counter.get_total_flops() / 2e9
+        with FlopCounterMode(display=False) as counter:
+            features = network.cpm(features)
+        counts['cpm'] = counter.get_total_flops() / 2e9
+        with FlopCounterMode(display=False) as counter:
+            maps = network.initial_stage(features)
+        counts['initial'] = counter.get_total_flops() / 2e9
+        with FlopCounterMode(display=False) as counter:
+            for stage in network.refinement_stages:
+                maps = stage(torch.cat([features, *maps], dim=1))
+        counts['refinement'] = counter.get_total_flops() / 2e9
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=30)
+    parser.add_argument('--height', type=int, default=256)
+    parser.add_argument('--width', type=int, default=456)
+    args = parser.parse_args()
+    image = torch.randn(1, 3, args.height, args.width)
+    parts = part_macs(lightweight_openpose().eval(), image)
+    print('public configuration, G multiply-adds by part (reference facts: backbone 3.15, '
+          'CPM 0.48, initial 1.10, refinement 2.93):',
+          ', '.join(f'{k} {v:.2f}' for k, v in parts.items()))
+    print('| network | parameters | multiply-adds | threads | PyTorch | onnxruntime | ratio |')
+    print('| --- | --- | --- | --- | --- | --- | --- |')
+    for name, build in (('Lightweight OpenPose (public)', lightweight_openpose),
+                        ('pose-attention paper', pose_attention_openpose)):
+        network = build().eval()
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            network(image)
+        params = sum(p.numel() for p in network.parameters())
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, 'pose.onnx')
+            export_pose_onnx(network, path, args.height, args.width)
+            for threads in (1, 2):
+                torch.set_num_threads(threads)
+                with torch.no_grad():
+                    torch_ms = median_ms(lambda: network(image), args.runs)
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+                session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
+                feed = {'images': image.numpy()}
+                ort_ms = median_ms(lambda: session.run(None, feed), args.runs)
+                print(f'| {name} | {params / 1e6:.2f} M | {counter.get_total_flops() / 2e9:.2f} G '
+                      f'| {threads} | {torch_ms:.1f} ms | {ort_ms:.1f} ms | '
+                      f'{torch_ms / ort_ms:.2f}x |', flush=True)
+
+
+if __name__ == '__main__':
+    main()
