@@ -62,6 +62,10 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path):
     assert len(scores) == 14 * 2
     assert scores[0]['pred_score'].shape == (14,) and scores[0]['gt_label'].numel() == 1
     torch.testing.assert_close(scores[0]['pred_score'].sum(), torch.tensor(1.0))
+    fused = run_tool('tools/fuse_scores.py', str(dump), str(dump))   # the dump format fuses
+    assert fused.returncode == 0, fused.stderr
+    top1 = 100 * metrics['acc/top1']
+    assert f'{top1:5.1f} %' in fused.stdout.splitlines()[-1]
     figures = tmp_path / 'attention'
     result = run_tool('tools/visualize_attention.py', CONFIG, str(work_dir / 'epoch_2.pth'),
                       '--num', '2', '--out-dir', str(figures),
