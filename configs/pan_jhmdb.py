@@ -8,6 +8,7 @@ model = dict(network=dict(
     type='StreamEnsemble',
     # Channels of ('joint', 'bone', 'joint_motion', 'bone_motion'), two each.
     branches=[[0, 1, 4, 5], [2, 3, 6, 7]],
+    in_channels={{_base_.in_channels}},
     layout={{_base_.layout}}, num_classes={{_base_.num_classes}}, label_smoothing=0.1))
 train_cfg = dict(max_epochs=120, val_interval=10)
 param_scheduler = [

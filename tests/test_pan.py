@@ -150,3 +150,10 @@ def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
     torch.testing.assert_close(losses['loss_pose'], expected)
     with pytest.raises(ValueError, match='expects 7 input channels'):
         ens(x[..., :5])
+    # A branch may take a subset of a wider input; the confidence is the last channel.
+    wide = StreamEnsemble([[0, 1]], in_channels=7, layout='coco17', num_classes=4).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(wide(x)['logits'],
+                                   wide.branches[0](x[..., [0, 1, 6]])['logits'])
+    with pytest.raises(ValueError, match='needs at least 7 channels'):
+        StreamEnsemble([[0, 5]], in_channels=4, layout='coco17', num_classes=4)

@@ -15,6 +15,8 @@ class StreamEnsemble(nn.Module):
 
     Args:
         branches: one list of input channel indices per branch (confidence excluded).
+        in_channels: channels of the input, the last being the confidence (default: just
+            enough for the branches' channels).
         branch_type: the registered network class of every branch.
         **branch_args: the branches' arguments (``in_channels`` is set per branch), so a
             config can turn a single network into an ensemble by adding ``branches``.
@@ -26,17 +28,21 @@ class StreamEnsemble(nn.Module):
           the list of each branch's own outputs
     """
 
-    def __init__(self, branches, branch_type='PoseAttentionNetwork', **branch_args):
+    def __init__(self, branches, in_channels=None, branch_type='PoseAttentionNetwork',
+                 **branch_args):
         super().__init__()
         self.branch_channels = [list(channels) for channels in branches]
-        branch_args.pop('in_channels', None)
+        needed = max(max(c) for c in self.branch_channels) + 2
+        if in_channels is not None and in_channels < needed:
+            raise ValueError(f'branches use channel {needed - 2}, so the input needs at least '
+                             f'{needed} channels (with the confidence), not {in_channels}')
         self.branches = nn.ModuleList(
             MODELS.build(dict(branch_args, type=branch_type, in_channels=len(channels) + 1))
             for channels in self.branch_channels)
         first = self.branches[0]
         self.layout, self.num_joints = first.layout, first.num_joints
         self.num_classes = first.num_classes
-        self.in_channels = max(max(c) for c in self.branch_channels) + 2
+        self.in_channels = in_channels or needed
         self._state_sizes = [len(b.initial_state(1, 1)) for b in self.branches]
 
     def _inputs(self, x, k):
