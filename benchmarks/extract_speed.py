@@ -50,8 +50,8 @@ def main():
     total = read + estimate + track
     print(f'video.avi: {len(frames)} frames, runtime {args.runtime}, {args.threads} threads, '
           f'input height {args.height}')
-    print(f'| set-up (load, export) | read video | network + decode | tracking | '
-          f'frames per second |')
+    print('| set-up (load, export) | read video | network + decode | tracking | '
+          'frames per second |')
     print('| --- | --- | --- | --- | --- |')
     print(f'| {setup:.1f} s | {1000 * read / len(frames):.1f} ms/frame | '
           f'{1000 * estimate / len(frames):.1f} ms/frame | {1000 * track / len(frames):.2f} '

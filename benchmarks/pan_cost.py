@@ -7,31 +7,18 @@ for the whole clip and for one online (streaming) step.
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 
-import numpy as np
 import onnxruntime as ort
 import torch
 from mmengine.config import Config
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from timing import median_ms  # noqa: E402
 from posegraph.export import StreamingStep, export_onnx  # noqa: E402
 from posegraph.registry import MODELS, register_all_modules  # noqa: E402
-
-
-def median_ms(fn, runs):
-    for _ in range(20):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def multiply_adds(network, clip):
@@ -60,11 +47,11 @@ def main():
     params = sum(p.numel() for p in network.parameters())
     macs = multiply_adds(network, clip)
     with torch.no_grad():
-        torch_ms = median_ms(lambda: network(clip), args.runs)
+        torch_ms = median_ms(lambda: network(clip), args.runs, warmup=20)
         step = StreamingStep(network)
         state = step.initial_state(1, args.persons)
         frame = clip[:, :, 0]
-        torch_step_ms = median_ms(lambda: step(frame, *state), args.runs)
+        torch_step_ms = median_ms(lambda: step(frame, *state), args.runs, warmup=20)
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     with tempfile.TemporaryDirectory() as folder:
@@ -73,10 +60,10 @@ def main():
         session = ort.InferenceSession(os.path.join(folder, 'clip.onnx'), options)
         step_session = ort.InferenceSession(os.path.join(folder, 'step.onnx'), options)
     feed = {'inputs': clip.numpy()}
-    ort_ms = median_ms(lambda: session.run(None, feed), args.runs)
+    ort_ms = median_ms(lambda: session.run(None, feed), args.runs, warmup=20)
     step_feed = {'frame': frame.numpy(), **{name: t.numpy() for name, t in
                                              zip(step.state_names, state)}}
-    ort_step_ms = median_ms(lambda: step_session.run(None, step_feed), args.runs)
+    ort_step_ms = median_ms(lambda: step_session.run(None, step_feed), args.runs, warmup=20)
     print(f'config {args.config}, {args.persons} person(s), {args.frames} frames, '
           f'{network.num_joints} joints, {network.in_channels} channels, 1 thread')
     print('| parameters | multiply-adds | clip, PyTorch | clip, onnxruntime | '

@@ -9,29 +9,17 @@ its exact modules, parameter names and shapes.
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 import onnxruntime as ort
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from timing import median_ms  # noqa: E402
 from posegraph.export import export_pose_onnx  # noqa: E402
 from posegraph.pose import lightweight_openpose, pose_attention_openpose  # noqa: E402
-
-
-def median_ms(fn, runs):
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 def part_macs(network, image):
@@ -80,13 +68,13 @@ def main():
             for threads in (1, 2):
                 torch.set_num_threads(threads)
                 with torch.no_grad():
-                    torch_ms = median_ms(lambda: network(image), args.runs)
+                    torch_ms = median_ms(lambda: network(image), args.runs, warmup=3)
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
                 session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
                 feed = {'images': image.numpy()}
-                ort_ms = median_ms(lambda: session.run(None, feed), args.runs)
+                ort_ms = median_ms(lambda: session.run(None, feed), args.runs, warmup=3)
                 print(f'| {name} | {params / 1e6:.2f} M | {counter.get_total_flops() / 2e9:.2f} G '
                       f'| {threads} | {torch_ms:.1f} ms | {ort_ms:.1f} ms | '
                       f'{torch_ms / ort_ms:.2f}x |', flush=True)

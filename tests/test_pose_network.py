@@ -88,4 +88,4 @@ def test_backend_runs_the_same_through_onnxruntime(tmp_path):
     for a, b in zip(eager.maps(batch[None]), onnx.maps(batch[None])):
         np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
     (k1, s1), (k2, s2) = eager([frame])[0], onnx([frame])[0]
-    assert k1.shape == k2.shape and k1.shape[1:] == (17, 2)
+    assert k1.shape == k2.shape and k1.shape[1:] == (17, 2) and s1.shape == s2.shape

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import cv2
+import numpy as np
 import pytest
 import torch
 from mmengine.hooks import Hook
@@ -62,6 +64,22 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path):
     assert len(scores) == 14 * 2
     assert scores[0]['pred_score'].shape == (14,) and scores[0]['gt_label'].numel() == 1
     torch.testing.assert_close(scores[0]['pred_score'].sum(), torch.tensor(1.0))
+    # tools/visualize.py writes the model's prediction, named, on a clip's video.
+    from posegraph.datasets import load_annotations
+    from posegraph.datasets.synthetic import ACTIONS
+    record = load_annotations(synthetic_file, split='test')[0]
+    video = str(tmp_path / f"{record['frame_dir']}.avi")
+    height, width = record['img_shape']
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 10, (width, height))
+    for _ in range(record['total_frames']):
+        writer.write(np.zeros((height, width, 3), np.uint8))
+    writer.release()
+    drawn = run_tool('tools/visualize.py', video, synthetic_file, '--out',
+                     str(tmp_path / 'drawn.gif'), '--width', '64', '--config', CONFIG,
+                     '--checkpoint', str(work_dir / 'epoch_2.pth'), '--cfg-options', *SMALL[:-1])
+    assert drawn.returncode == 0, drawn.stderr[-3000:]
+    predicted = drawn.stdout.split('predicted: ')[1].split(' (')[0]
+    assert predicted in ACTIONS
     fused = run_tool('tools/fuse_scores.py', str(dump), str(dump))   # the dump format fuses
     assert fused.returncode == 0, fused.stderr
     top1 = 100 * metrics['acc/top1']

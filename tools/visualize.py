@@ -1,7 +1,8 @@
 """Draw the pose tracks of an annotation file on their video, as an MP4 or a GIF.
 
     python tools/visualize.py VIDEO ANN.pkl [--frame-dir NAME] --out OUT.mp4|OUT.gif
-        [--layout coco17] [--label TEXT] [--config CFG --checkpoint CKPT] [--width 640]
+        [--layout coco17] [--label TEXT] [--config CFG --checkpoint CKPT [--cfg-options ...]]
+        [--width 640]
         [--frame K --frame-out FRAME.png]
 
 With a skeleton model's --config and --checkpoint, its predicted action is written on the
@@ -12,39 +13,34 @@ import os
 import sys
 
 import cv2
-import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.apis import parse_cfg_options  # noqa: E402
 from posegraph.datasets import load_annotations  # noqa: E402
 from posegraph.pose.video import read_video  # noqa: E402
 from posegraph.visualization import draw_tracks  # noqa: E402
 
 
-def predict_label(record, config, checkpoint):
-    """The skeleton model's top class for one record, as text."""
+def predict_label(record, config, checkpoint, cfg_options=None):
+    """The skeleton model's top class for one record, as text ("name (score %)")."""
     import torch
-    from mmengine.registry import DATASETS  # noqa: F401
-    from mmengine.runner import load_checkpoint
+    from mmengine.dataset import Compose
 
     from posegraph.apis import load_config
+    from posegraph.engine import load_checkpoint_file
     from posegraph.registry import MODELS, TRANSFORMS, register_all_modules
-    from mmengine.dataset import Compose
     register_all_modules()
-    cfg = load_config(config)
+    cfg = load_config(config, cfg_options)
     pipeline = Compose([TRANSFORMS.build(t) for t in cfg.test_dataloader.dataset.pipeline])
     model = MODELS.build(cfg.model).eval()
-    load_checkpoint(model, checkpoint, map_location='cpu')
-    sample = pipeline(dict(record))
+    saved = load_checkpoint_file(checkpoint, map_location='cpu')
+    model.load_state_dict(saved['state_dict'])
+    # mmengine keeps the training set's class names in the checkpoint.
+    classes = saved.get('meta', {}).get('dataset_meta', {}).get('classes')
     with torch.no_grad():
-        scores = model(sample['inputs'][None], mode='tensor')[0]
-    classes = model.network.num_classes
-    names = None
-    label_map = cfg.test_dataloader.dataset.get('label_map')
-    if label_map and os.path.isfile(label_map):
-        with open(label_map) as f:
-            names = [line.strip() for line in f if line.strip()]
+        scores = model(pipeline(dict(record))['inputs'][None], mode='tensor')[0]
     top = int(scores.argmax())
-    name = names[top] if names and len(names) == classes else f'class {top}'
+    name = classes[top] if classes else f'class {top}'
     return f'{name} ({100 * float(scores[top]):.0f} %)'
 
 
@@ -58,6 +54,8 @@ def main(argv=None):
     parser.add_argument('--label', help='text to write on the frames')
     parser.add_argument('--config')
     parser.add_argument('--checkpoint')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+                        help='overrides of the skeleton model config')
     parser.add_argument('--width', type=int, default=640, help='output width in pixels')
     parser.add_argument('--frame', type=int, help='also save this frame as a picture')
     parser.add_argument('--frame-out', help='where to save --frame (PNG)')
@@ -72,7 +70,8 @@ def main(argv=None):
         sys.exit(f'{args.video} has {len(frames)} frames, the record {record["total_frames"]}')
     label = args.label
     if args.config and args.checkpoint:
-        label = predict_label(record, args.config, args.checkpoint)
+        label = predict_label(record, args.config, args.checkpoint, args.cfg_options)
+        print(f'predicted: {label}')
     scale = args.width / frames[0].shape[1]
     size = (args.width, round(frames[0].shape[0] * scale))
     drawn = [cv2.resize(draw_tracks(frame, record['keypoint'][:, t], record['keypoint_score'][:, t],
