@@ -139,9 +139,10 @@ class AddFlippedClips(SkeletonTransform):
 
     def __init__(self, layout):
         self.layout = get_layout(layout).name
+        self._mirror = RandomFlip(self.layout, prob=1.0)
 
     def transform(self, results):
-        mirrored = RandomFlip(self.layout, prob=1.0)(dict(results))
+        mirrored = self._mirror(dict(results))
         for key in ('keypoint', 'keypoint_score'):
             results[key] = np.concatenate([results[key], mirrored[key]], axis=1)
         results['num_clips'] = 2 * results.get('num_clips', 1)
