@@ -1,6 +1,20 @@
-"""Action recognition models, registered in ``posegraph.registry.MODELS``."""
+"""Action recognition models, registered in ``posegraph.registry.MODELS``.
+
+Skeleton: :class:`PoseAttentionNetwork` (and :class:`StreamEnsemble` of several) in a
+:class:`SkeletonRecognizer`. RGB companions: :class:`ConvGRUXception`, :class:`SMNet` and
+:class:`TwoStreamFusion` in a :class:`VideoRecognizer`; their backbones live in
+:mod:`posegraph.models.backbones` and load downloaded checkpoints with
+:func:`load_pretrained`.
+"""
+from .convgru_xception import ConvGRUXception
 from .ensemble import StreamEnsemble
 from .pan import PoseAttentionNetwork
+from .pretrained import load_pretrained
 from .recognizer import SkeletonDataPreprocessor, SkeletonRecognizer
+from .smnet import SMNet
+from .two_stream_fusion import TwoStreamFusion
+from .video_recognizer import VideoDataPreprocessor, VideoRecognizer
 
-__all__ = ['StreamEnsemble', 'PoseAttentionNetwork', 'SkeletonDataPreprocessor', 'SkeletonRecognizer']
+__all__ = ['ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork', 'load_pretrained',
+           'SkeletonDataPreprocessor', 'SkeletonRecognizer', 'SMNet', 'TwoStreamFusion',
+           'VideoDataPreprocessor', 'VideoRecognizer']

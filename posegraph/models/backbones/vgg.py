@@ -1,0 +1,76 @@
+"""VGG-16 (Simonyan and Zisserman, 2015) with torchvision's module names.
+
+``features`` is one ``Sequential`` of 3x3 convolutions (each followed by a ReLU) and
+2x2 max pools, indexed as torchvision's (``features.0`` ... ``features.28``, pools at 4,
+9, 16, 23, 30); ``classifier`` is fc6 (0), fc7 (3) and fc8 (6) with ReLU and dropout
+between.
+"""
+from torch import nn
+
+from .scaling import scaled
+
+VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
+
+
+class VGG(nn.Module):
+    """VGG-16; :meth:`forward_conv5` gives the ReLU'd conv5_3 map (stride 16).
+
+    Args:
+        num_classes: size of fc8 (0 for none: the classifier then ends at fc7).
+        in_channels: input channels (3 for RGB, 2L for a stack of L optical flows).
+        width: channel multiplier of the convolutions (1.0 = the published network).
+        fc_channels: width of fc6 and fc7 (4096 in the published network).
+        dropout: dropout after fc6 and fc7.
+    """
+
+    def __init__(self, num_classes=1000, in_channels=3, width=1.0, fc_channels=4096,
+                 dropout=0.5):
+        super().__init__()
+        self.width, self.fc_channels = width, fc_channels
+        layers, channels = [], in_channels
+        for stage in VGG16_STAGES:
+            for out in stage:
+                out = scaled(out, width)
+                layers += [nn.Conv2d(channels, out, 3, padding=1), nn.ReLU(inplace=True)]
+                channels = out
+            layers.append(nn.MaxPool2d(2, 2))
+        self.features = nn.Sequential(*layers)
+        self.conv5_channels = channels
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        head = [nn.Linear(channels * 49, fc_channels), nn.ReLU(inplace=True), nn.Dropout(dropout),
+                nn.Linear(fc_channels, fc_channels), nn.ReLU(inplace=True), nn.Dropout(dropout)]
+        if num_classes:
+            head.append(nn.Linear(fc_channels, num_classes))
+        self.classifier = nn.Sequential(*head)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0, 0.01)
+                nn.init.zeros_(m.bias)
+
+    def forward_conv5(self, x):
+        """The conv5_3 feature map after its ReLU, before the last pool."""
+        return self.features[:-1](x)
+
+    def forward_fc(self, conv5):
+        """fc7 features (after ReLU and dropout) from a :meth:`forward_conv5` map."""
+        x = self.avgpool(self.features[-1](conv5)).flatten(1)
+        return self.classifier[:6](x)
+
+    def forward(self, x):
+        x = self.forward_fc(self.forward_conv5(x))
+        return self.classifier[6:](x)
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(width={self.width}, fc_channels={self.fc_channels}, '
+                f'conv5_channels={self.conv5_channels})')
+
+
+def vgg16(**kwargs):
+    """VGG-16 (torchvision ``vgg16`` names and shapes at the defaults)."""
+    return VGG(**kwargs)

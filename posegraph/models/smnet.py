@@ -1,0 +1,97 @@
+"""SMNet (the "spatio-temporal motion network" paper): ResNet-50 with a spatio-temporal and
+motion excitation block in every residual block, over TSN segments."""
+import torch
+from torch import nn
+
+from posegraph.nn import MotionExcitation
+from posegraph.registry import MODELS
+from .backbones import ResNet
+from .pretrained import load_pretrained
+from .video_recognizer import VideoClassifier
+
+
+class SMNetBlock(nn.Module):
+    r"""Spatio-temporal excitation plus motion excitation of one block's features:
+
+    .. math::
+        \mathbf{F} &= \mathrm{GroupConv}_{t=3}(\mathbf{X}), \qquad
+        \mathbf{A} = \sigma(\mathrm{Conv}_{7 \times 7}([\mathrm{mean}_c \mathbf{F},
+            \max_c \mathbf{F}])), \\
+        \mathbf{Y} &= \mathbf{X} + \tfrac{1}{2} \big(\mathbf{X} \odot \mathbf{A}
+            + \mathrm{ME}(\mathbf{X})\big)
+
+    The spatio-temporal branch fuses neighbouring frames with a temporal convolution
+    grouped over channels (``group_channels`` per group) and turns the result into a
+    spatial attention map; the motion branch is :class:`~posegraph.nn.MotionExcitation`.
+
+    Args:
+        channels: channels of the block's features.
+        num_segments: frames (segments) per clip.
+        reduction: the motion branch's squeeze ratio.
+        group_channels: channels per group of the temporal convolution.
+
+    Shapes:
+        - input: :math:`(N T, C, H, W)`
+        - output: same as input
+    """
+
+    def __init__(self, channels, num_segments, reduction=16, group_channels=4):
+        super().__init__()
+        self.channels, self.num_segments = channels, num_segments
+        groups = max(1, channels // group_channels)
+        while channels % groups:
+            groups -= 1
+        self.temporal = nn.Conv3d(channels, channels, (3, 1, 1), padding=(1, 0, 0),
+                                  groups=groups, bias=False)
+        self.spatial = nn.Conv2d(2, 1, 7, padding=3)
+        self.motion = MotionExcitation(channels, num_segments, reduction)
+
+    def forward(self, x):
+        nt, c, h, w = x.shape
+        volume = x.reshape(nt // self.num_segments, self.num_segments, c, h, w).transpose(1, 2)
+        fused = self.temporal(volume).transpose(1, 2).reshape(nt, c, h, w)
+        pooled = torch.cat([fused.mean(1, keepdim=True), fused.amax(1, keepdim=True)], 1)
+        attention = torch.sigmoid(self.spatial(pooled))
+        return x + 0.5 * (x * attention + self.motion(x))
+
+    def __repr__(self):
+        return f'{type(self).__name__}({self.channels}, num_segments={self.num_segments})'
+
+
+@MODELS.register_module()
+class SMNet(VideoClassifier):
+    """ResNet-50 with an :class:`SMNetBlock` after every bottleneck's first convolution;
+    one frame per TSN segment, class scores averaged over segments (consensus).
+
+    Args:
+        num_classes: classes.
+        num_segments: segments per clip (8 in the paper).
+        layers, width: the backbone's (see :class:`~posegraph.models.backbones.ResNet`).
+        reduction: the motion excitation's squeeze ratio.
+        dropout: before the classifier.
+        pretrained: a torchvision ResNet-50 checkpoint to start the backbone from.
+
+    Shapes:
+        - input: :math:`(N, T, 3, H, W)` with :math:`T` = ``num_segments``
+        - output: ``{'logits': (N, num_classes)}``
+    """
+
+    def __init__(self, num_classes, num_segments=8, layers=(3, 4, 6, 3), width=1.0,
+                 reduction=16, dropout=0.5, pretrained=None, label_smoothing=0.0):
+        super().__init__()
+        self.num_segments, self.label_smoothing = num_segments, label_smoothing
+        self.backbone = ResNet(layers, num_classes=0, width=width,
+                               inner=lambda planes: SMNetBlock(planes, num_segments, reduction))
+        if pretrained:
+            load_pretrained(self.backbone, pretrained)
+        self.dropout = nn.Dropout(dropout)
+        self.fc = nn.Linear(self.backbone.num_features, num_classes)
+
+    def forward(self, x):
+        n, t = x.shape[:2]
+        if t != self.num_segments:
+            raise ValueError(f'clips have {t} frames; this model was built for '
+                             f'num_segments={self.num_segments}')
+        features = self.backbone(x.flatten(0, 1))
+        logits = self.fc(self.dropout(features)).reshape(n, t, -1)
+        return {'logits': logits.mean(1)}
