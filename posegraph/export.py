@@ -1,5 +1,5 @@
-"""Export to ONNX: skeleton networks (the whole clip, or one online step) and the pose
-estimator."""
+"""Export to ONNX: skeleton networks (the whole clip, or one online step), the RGB
+companion networks and the pose estimator."""
 import torch
 from torch import nn
 
@@ -25,7 +25,8 @@ class StreamingStep(nn.Module):
 
 
 class ClipScores(nn.Module):
-    """A network's class logits for a whole clip :math:`(N, M, T, V, C)`."""
+    """A network's class logits for a whole clip (skeleton :math:`(N, M, T, V, C)` or
+    video :math:`(N, T, C, H, W)`)."""
 
     def __init__(self, network):
         super().__init__()
@@ -63,6 +64,25 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
     with torch.no_grad():
         torch.onnx.export(module, example, path, input_names=input_names,
                           output_names=output_names, dynamic_shapes=dynamic_shapes,
+                          opset_version=opset, dynamo=True, verbose=False)
+    return example
+
+
+def export_video_onnx(network, path, clip_len, channels=3, size=224, opset=18):
+    """Write an RGB network (:class:`~posegraph.models.ConvGRUXception`,
+    :class:`~posegraph.models.SMNet`, :class:`~posegraph.models.TwoStreamFusion`; eval
+    mode) to ONNX.
+
+    Input ``inputs`` :math:`(N, T, C, H, W)`, normalised as the model's data preprocessor
+    does, with dynamic batch; ``T`` (``clip_len``), ``C`` and ``H = W = size`` are fixed.
+    Output ``logits``. Returns the example input used for tracing.
+    """
+    module = ClipScores(network).eval()
+    example = (torch.randn(2, clip_len, channels, size, size),)
+    dynamic_shapes = ({0: torch.export.Dim('batch', min=1, max=1024)},)
+    with torch.no_grad():
+        torch.onnx.export(module, example, path, input_names=['inputs'],
+                          output_names=['logits'], dynamic_shapes=dynamic_shapes,
                           opset_version=opset, dynamo=True, verbose=False)
     return example
 

@@ -48,3 +48,49 @@ def test_pyskl_configs_use_their_published_splits(name):
 @pytest.mark.parametrize('path', CONFIGS, ids=[os.path.relpath(p, ROOT) for p in CONFIGS])
 def test_every_config_parses(path):
     assert Config.fromfile(path)
+
+
+def tiny_ucf101(root):
+    from test_video_data import write_clip
+    for name in ('Biking', 'Diving'):
+        for g in (1, 2):
+            write_clip(root / name / f'v_{name}_g0{g}_c01.avi', frames=20, size=40)
+    (root / 'classInd.txt').write_text('1 Biking\n2 Diving\n')
+    (root / 'trainlist01.txt').write_text('Biking/v_Biking_g02_c01.avi 1\nDiving/v_Diving_g02_c01.avi 2\n')
+    (root / 'testlist01.txt').write_text('Biking/v_Biking_g01_c01.avi\nDiving/v_Diving_g01_c01.avi\n')
+
+
+@pytest.mark.parametrize('name, frames, channels', [('convgru', 40, 3), ('smnet', 8, 3),
+                                                    ('twostream', 17, 11)])
+def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channels, tmp_path):
+    import subprocess
+    import sys
+    import torch
+    tiny_ucf101(tmp_path / 'ucf')
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', f'{name}_ucf101.py'))
+    flow_dir = str(tmp_path / 'flow')
+    subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_flow.py'),
+                    str(tmp_path / 'ucf'), '--out', flow_dir], check=True, capture_output=True)
+    for loader in ('train_dataloader', 'test_dataloader'):
+        for step in cfg[loader].dataset.pipeline:
+            if step['type'] == 'LoadFlowStack':
+                step['flow_dir'] = flow_dir
+    train = dataset(cfg, 'train_dataloader', video_root=str(tmp_path / 'ucf'))
+    test = dataset(cfg, 'test_dataloader', video_root=str(tmp_path / 'ucf'))
+    assert [test.get_data_info(i)['frame_dir'] for i in range(len(test))] == ['v_Biking_g01_c01', 'v_Diving_g01_c01']
+    inputs = train[0]['inputs']
+    assert tuple(inputs.shape) == (1, frames, channels, 224, 224)
+    assert tuple(test[1]['inputs'].shape) == (1, frames, channels, 224, 224)
+    # The model the config describes (at a small width) takes those clips.
+    cfg.model.network.num_classes = 2
+    cfg.model.network.width = 0.125
+    if name == 'smnet':
+        cfg.model.network.layers = (1, 1, 1, 1)
+    if name == 'twostream':
+        cfg.model.network.fc_channels = 16
+    if name == 'convgru':
+        cfg.model.network.middle_blocks = 1
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():
+        scores = model(**model.data_preprocessor({'inputs': [inputs], 'data_samples': None}))
+    assert scores.shape == (1, 2) and torch.allclose(scores.sum(-1), torch.ones(1))

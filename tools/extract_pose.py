@@ -12,17 +12,13 @@ listed at the end (and in ANN.pkl.parts/failed.json); the run goes on.
 """
 import argparse
 import importlib
-import json
 import os
 import pickle
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress,  # noqa: E402
-                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
-
+from posegraph.batch import run_jobs  # noqa: E402
 from posegraph.datasets import dump_annotations, safe_load_pickle  # noqa: E402
 from posegraph.datasets.video_index import index_videos  # noqa: E402
 from posegraph.pose.backends import MissingWeightsError, build_backend  # noqa: E402
@@ -64,21 +60,20 @@ def _start_worker(name, options, imports):
 
 
 def _process(job):
-    """Extract one video into its part file; returns ``(frame_dir, error or None, seconds)``."""
+    """Extract one video into its part file; returns ``(frame_dir, error or None)``."""
     item, parts_dir, num_person = job
-    start = time.time()
     try:
         record = extract_video(item.path, _BACKEND, num_person=num_person, label=item.label,
                                frame_dir=item.frame_dir)
     except VideoReadError as e:
-        return item.frame_dir, str(e), time.time() - start
+        return item.frame_dir, str(e)
     except Exception as e:  # a broken video must not stop the others
-        return item.frame_dir, f'{item.path}: {type(e).__name__}: {e}', time.time() - start
+        return item.frame_dir, f'{item.path}: {type(e).__name__}: {e}'
     fd, tmp = tempfile.mkstemp(dir=parts_dir, prefix='.tmp-')
     with os.fdopen(fd, 'wb') as f:
         pickle.dump(record, f, protocol=4)
     os.replace(tmp, os.path.join(parts_dir, f'{item.frame_dir}.pkl'))
-    return item.frame_dir, None, time.time() - start
+    return item.frame_dir, None
 
 
 def main(argv=None):
@@ -98,33 +93,10 @@ def main(argv=None):
     print(f'{index.kind}: {len(index.items)} videos, {len(index.classes)} classes, '
           f'{len(done & {i.frame_dir for i in index.items})} already done, {len(todo)} to do')
 
-    failures = {}
     jobs = [(item, parts_dir, args.num_person) for item in todo]
-    columns = (TextColumn('[progress.description]{task.description}'), BarColumn(),
-               MofNCompleteColumn(), TextColumn('{task.fields[rate]}'), TimeElapsedColumn(),
-               TextColumn('eta'), TimeRemainingColumn())
-    with Progress(*columns, disable=not jobs) as progress:
-        task = progress.add_task('extracting', total=len(jobs), rate='')
-        if args.workers > 1 and len(jobs) > 1:
-            import multiprocessing
-            pool = multiprocessing.get_context('spawn').Pool(
-                args.workers, _start_worker, (args.backend, options, args.custom_imports))
-            results = pool.imap_unordered(_process, jobs)
-        else:
-            pool, results = None, map(_process, jobs)
-        started = time.time()
-        for count, (name, error, _) in enumerate(results, 1):
-            if error:
-                failures[name] = error
-                progress.console.print(f'[red]failed[/red] {error}')
-            progress.update(task, advance=1,
-                            rate=f'{count / max(time.time() - started, 1e-9):.2f} videos/s')
-        if pool is not None:
-            pool.close()
-            pool.join()
-
-    with open(os.path.join(parts_dir, 'failed.json'), 'w') as f:
-        json.dump(failures, f, indent=2)
+    failures = run_jobs(jobs, _process, args.workers, _start_worker,
+                        (args.backend, options, args.custom_imports), 'extracting',
+                        os.path.join(parts_dir, 'failed.json'))
     records = []
     for item in index.items:
         part = os.path.join(parts_dir, f'{item.frame_dir}.pkl')

@@ -1,4 +1,4 @@
-"""Skeleton data: the annotation format, the dataset, transforms and a synthetic set.
+"""Skeleton and video data: the annotation format, the datasets, transforms and synthetic sets.
 
 Tensor layout
 -------------
@@ -20,6 +20,8 @@ from . import transforms
 from .io import (AnnotationError, dump_annotations, load_annotations, load_splits,
                  read_label_map, safe_load_pickle)
 from .pose_dataset import PoseDataset, SyntheticPoseDataset
+from .video_dataset import SyntheticVideoDataset, VideoDataset
 
 __all__ = ['transforms', 'AnnotationError', 'dump_annotations', 'load_annotations',
-           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset', 'SyntheticPoseDataset']
+           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset', 'SyntheticPoseDataset',
+           'SyntheticVideoDataset', 'VideoDataset']

@@ -5,6 +5,11 @@
   ``train1..3`` / ``test1..3``; labels follow ``classInd.txt``.
 * **HMDB51**: class folders and ``<class>_test_splitN.txt`` files (lines ``video flag``,
   1 train, 2 test) give the same split names; labels are the sorted class folders.
+* **UCF11** (YouTube Action): ``<class>/v_<class>_<GG>/v_<class>_<GG>_<CC>.<ext>``, one
+  sub-folder per group of clips from one source video; splits ``train<G>`` / ``test<G>``
+  leave group ``G`` out (the dataset's leave-one-group-out protocol).
+* **UCF Sports**: ``<class>/<NNN>/`` sub-folders holding a clip's frame images (or a
+  video); ``frame_dir`` is ``<class>_<NNN>``; split ``all``.
 * **A folder**: videos in class sub-folders are labelled by folder (sorted); videos at
   the top level get label 0. Every video is in split ``all``.
 * **A file**: one video, label 0, split ``all``.
@@ -15,6 +20,8 @@ import glob
 import os
 import re
 from dataclasses import dataclass
+
+from .video_io import is_frame_folder
 
 VIDEO_EXTENSIONS = ('.avi', '.mp4', '.mkv', '.mov', '.webm', '.mpg', '.mpeg', '.m4v')
 
@@ -105,8 +112,44 @@ def _index_hmdb51(root, split_files):
     return VideoIndex('hmdb51', list(by_stem.values()), folders, dict(sorted(splits.items())))
 
 
+def _sub_folders(path):
+    return sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)))
+
+
+def _index_nested(root):
+    """UCF11 (videos in group sub-folders) or UCF Sports (frame folders), or ``None``."""
+    classes, items, groups = [], [], {}
+    for name in _sub_folders(root):
+        clips = []
+        for sub in _sub_folders(os.path.join(root, name)):
+            folder = os.path.join(root, name, sub)
+            videos = sorted(f for f in os.listdir(folder) if _is_video(f))
+            if videos and re.fullmatch(r'v_.+_\d+', sub):  # UCF11 group folder
+                for f in videos:
+                    clips.append((os.path.join(folder, f), _stem(f), int(sub.rsplit('_', 1)[1])))
+            elif videos or is_frame_folder(folder):  # UCF Sports clip folder
+                path = os.path.join(folder, videos[0]) if videos else folder
+                clips.append((path, f'{name}_{sub}', None))
+        if clips:
+            for path, frame_dir, group in clips:
+                items.append(VideoItem(path, frame_dir, len(classes)))
+                groups[frame_dir] = group
+            classes.append(name)
+    if not items:
+        return None
+    names = [item.frame_dir for item in items]
+    if any(group is None for group in groups.values()):
+        return VideoIndex('ucf_sports', items, classes, {'all': names})
+    splits = {}
+    for g in sorted(set(groups.values())):
+        splits[f'train{g}'] = [n for n in names if groups[n] != g]
+        splits[f'test{g}'] = [n for n in names if groups[n] == g]
+    return VideoIndex('ucf11', items, classes, splits)
+
+
 def index_videos(source):
-    """Index a video file, a folder of videos, or a UCF101 / HMDB51 tree (auto-detected)."""
+    """Index a video file, a folder of videos, or a UCF101 / HMDB51 / UCF11 / UCF Sports
+    tree (auto-detected)."""
     if os.path.isfile(source):
         if not _is_video(source):
             raise ValueError(f'{source}: not a video file ({", ".join(VIDEO_EXTENSIONS)})')
@@ -120,6 +163,10 @@ def index_videos(source):
     if hmdb_splits:
         return _index_hmdb51(source, hmdb_splits)
     classes = _class_folders(source)
+    if not classes and not any(_is_video(f) for f in os.listdir(source)):
+        nested = _index_nested(source)
+        if nested is not None:
+            return nested
     items = list(_videos_by_stem(source, classes).values())
     items += [VideoItem(os.path.join(source, f), _stem(f), 0)
               for f in sorted(os.listdir(source)) if _is_video(f)]

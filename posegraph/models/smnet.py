@@ -17,12 +17,14 @@ class SMNetBlock(nn.Module):
         \mathbf{F} &= \mathrm{GroupConv}_{t=3}(\mathbf{X}), \qquad
         \mathbf{A} = \sigma(\mathrm{Conv}_{7 \times 7}([\mathrm{mean}_c \mathbf{F},
             \max_c \mathbf{F}])), \\
-        \mathbf{Y} &= \mathbf{X} + \tfrac{1}{2} \big(\mathbf{X} \odot \mathbf{A}
+        \mathbf{Y} &= \mathbf{X} + \tfrac{1}{2} \big(\mathbf{F} \odot \mathbf{A}
             + \mathrm{ME}(\mathbf{X})\big)
 
     The spatio-temporal branch fuses neighbouring frames with a temporal convolution
-    grouped over channels (``group_channels`` per group) and turns the result into a
-    spatial attention map; the motion branch is :class:`~posegraph.nn.MotionExcitation`.
+    grouped over channels (``group_channels`` per group), weighted by a spatial attention
+    map computed from the fused features; the motion branch is
+    :class:`~posegraph.nn.MotionExcitation`. The temporal convolution starts as the
+    identity, so a block first only re-weights a pretrained network's features.
 
     Args:
         channels: channels of the block's features.
@@ -45,6 +47,17 @@ class SMNetBlock(nn.Module):
                                   groups=groups, bias=False)
         self.spatial = nn.Conv2d(2, 1, 7, padding=3)
         self.motion = MotionExcitation(channels, num_segments, reduction)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        weight = self.temporal.weight  # (C, C / groups, 3, 1, 1)
+        with torch.no_grad():
+            weight.zero_()
+            per_group = weight.shape[1]
+            channels = torch.arange(weight.shape[0])
+            weight[channels, channels % per_group, 1] = 1
+        self.spatial.reset_parameters()
+        self.motion.reset_parameters()
 
     def forward(self, x):
         nt, c, h, w = x.shape
@@ -52,7 +65,7 @@ class SMNetBlock(nn.Module):
         fused = self.temporal(volume).transpose(1, 2).reshape(nt, c, h, w)
         pooled = torch.cat([fused.mean(1, keepdim=True), fused.amax(1, keepdim=True)], 1)
         attention = torch.sigmoid(self.spatial(pooled))
-        return x + 0.5 * (x * attention + self.motion(x))
+        return x + 0.5 * (fused * attention + self.motion(x))
 
     def __repr__(self):
         return f'{type(self).__name__}({self.channels}, num_segments={self.num_segments})'

@@ -1,39 +1,12 @@
-"""Reading videos and turning one video into a skeleton annotation record."""
+"""Turning one video into a skeleton annotation record."""
 import os
 
-import cv2
 import numpy as np
 
+from posegraph.datasets.video_io import VideoReadError, read_video
 from .tracking import track_persons
 
-
-class VideoReadError(RuntimeError):
-    """A video that cannot be opened or decoded."""
-
-
-def read_video(path):
-    """All frames of a video as BGR ``uint8`` arrays, decoded by OpenCV.
-
-    Raises:
-        VideoReadError: naming the file, if it cannot be opened or yields no frame.
-    """
-    if not os.path.isfile(path):
-        raise VideoReadError(f'{path}: no such file')
-    capture = cv2.VideoCapture(path)
-    try:
-        if not capture.isOpened():
-            raise VideoReadError(f'{path}: OpenCV cannot open it (not a video, or corrupt)')
-        frames = []
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            frames.append(frame)
-    finally:
-        capture.release()
-    if not frames:
-        raise VideoReadError(f'{path}: no frame could be decoded (empty or corrupt)')
-    return frames
+__all__ = ['VideoReadError', 'extract_video', 'read_video']
 
 
 def extract_video(path, backend, num_person=2, label=0, frame_dir=None):

@@ -1,10 +1,11 @@
-"""Skeleton transforms, registered in ``posegraph.registry.TRANSFORMS``.
+"""Skeleton and video transforms, registered in ``posegraph.registry.TRANSFORMS``.
 
 A training pipeline usually runs, in this order: :class:`SelectPersons`,
 :class:`PoseNormalize`, :class:`RandomTemporalCrop`, :class:`UniformSampleFrames`,
 :class:`RandomFlip`, :class:`RandomAffine`, :class:`RandomJointDropout`,
 :class:`FormatStreams`, :class:`PackSkeletonInputs`; a test pipeline may add
-:class:`AddFlippedClips` after sampling.
+:class:`AddFlippedClips` after sampling. Video pipelines are described in
+:mod:`posegraph.datasets.transforms.video`.
 """
 from .base import SkeletonTransform, mask_missing
 from .formatting import (STREAMS, FormatStreams, PackSkeletonInputs, joint_streams,
@@ -12,8 +13,11 @@ from .formatting import (STREAMS, FormatStreams, PackSkeletonInputs, joint_strea
 from .spatial import (AddFlippedClips, PoseNormalize, RandomAffine, RandomFlip, RandomJointDropout,
                       SelectPersons)
 from .temporal import RandomTemporalCrop, UniformSampleFrames
+from .video import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack, PackVideoInputs,
+                    ResizeFrames, SampleVideoFrames, ShuffleFrames)
 
 __all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels', 'FormatStreams',
            'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize', 'RandomAffine', 'RandomFlip',
            'RandomJointDropout', 'SelectPersons', 'RandomTemporalCrop',
-           'UniformSampleFrames']
+           'UniformSampleFrames', 'CropFrames', 'DecodeVideo', 'FlipFrames', 'LoadFlowStack',
+           'PackVideoInputs', 'ResizeFrames', 'SampleVideoFrames', 'ShuffleFrames']

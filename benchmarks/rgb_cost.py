@@ -1,0 +1,91 @@
+"""Cost of the RGB companion models at the papers' input sizes on this CPU: parameters,
+multiply-adds and clips per second (inference and training), each next to the paper's
+backbone alone on the same frames.
+
+    python benchmarks/rgb_cost.py [--runs 3] [--threads 2] [--models convgru smnet twostream]
+
+Clips: ConvGRU 40 frames, SMNet 8 segments, two-stream 17 steps of RGB + 4 flows, all
+224x224, batch 1 for inference and 2 for a training step (forward, backward, Adam).
+Random weights: speed does not depend on them.
+"""
+import argparse
+import os
+import sys
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from timing import median_ms  # noqa: E402
+from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion  # noqa: E402
+from posegraph.models.backbones import resnet50, vgg16, xception  # noqa: E402
+
+SIZE = 224
+MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame)
+    'convgru': (lambda: ConvGRUXception(101, num_frames=40), 40, 3,
+                lambda: xception(num_classes=0), 1, 'Xception'),
+    'smnet': (lambda: SMNet(101, num_segments=8), 8, 3, lambda: resnet50(num_classes=0), 1,
+              'ResNet-50'),
+    'twostream': (lambda: TwoStreamFusion(101, flow_length=4), 17, 11,
+                  lambda: vgg16(num_classes=0), 2, 'VGG-16 x 2 streams'),
+}
+
+
+def macs(fn):
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops() / 2
+
+
+def parameters(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--models', nargs='+', default=list(MODELS), choices=list(MODELS))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f'{SIZE}x{SIZE}, {args.threads} threads, median of {args.runs} runs')
+    print('| model | frames | parameters (M) | GMACs / clip | inference clips/s | '
+          'training clips/s | backbone alone | backbone params (M) | backbone GMACs / clip | '
+          'backbone clips/s | MACs ratio | speed ratio |')
+    print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    for name in args.models:
+        build, frames, channels, build_backbone, passes, backbone_name = MODELS[name]
+        model = build().eval()
+        model_parameters = parameters(model)
+        clip = torch.randn(1, frames, channels, SIZE, SIZE)
+        model_macs = macs(lambda: model(clip))
+        with torch.no_grad():
+            infer = median_ms(lambda: model(clip), args.runs, warmup=1)
+        model.train()
+        optimiser = torch.optim.Adam(model.parameters(), 1e-4)
+        batch, labels = torch.randn(2, frames, channels, SIZE, SIZE), torch.tensor([0, 1])
+
+        def step():
+            optimiser.zero_grad()
+            model.loss(model(batch), labels)['loss_cls'].backward()
+            optimiser.step()
+        train = median_ms(step, args.runs, warmup=1)
+        del model, optimiser
+        backbone = build_backbone().eval()
+        frames_in = torch.randn(frames, 3, SIZE, SIZE)
+
+        def backbone_clip():
+            for _ in range(passes):
+                backbone(frames_in)
+        backbone_macs = macs(backbone_clip)
+        with torch.no_grad():
+            backbone_ms = median_ms(backbone_clip, args.runs, warmup=1)
+        print(f'| {name} | {frames} | {model_parameters / 1e6:.2f} | {model_macs / 1e9:.1f} | '
+              f'{1000 / infer:.3f} | {2000 / train:.3f} | {backbone_name} | '
+              f'{passes * parameters(backbone) / 1e6:.2f} | {backbone_macs / 1e9:.1f} | '
+              f'{1000 / backbone_ms:.3f} | {model_macs / backbone_macs:.2f} | '
+              f'{backbone_ms / infer:.2f} |', flush=True)
+
+
+if __name__ == '__main__':
+    main()

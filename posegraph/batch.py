@@ -1,0 +1,49 @@
+"""Running a per-video job over many videos, as the extraction tools do: a progress bar
+with rate and ETA, optional worker processes, failures collected instead of raised."""
+import json
+import multiprocessing
+import os
+import time
+
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
+
+
+def run_jobs(jobs, process, workers=1, initializer=None, initargs=(), description='processing',
+             failed_file=None):
+    """Call ``process(job)`` for every job; it returns ``(name, error or None)``.
+
+    With ``workers > 1`` the jobs run in a pool of spawned processes, each first calling
+    ``initializer(*initargs)`` (in the serial case the caller has set up). Errors are
+    printed as they come and returned as ``{name: error}``; with ``failed_file`` they are
+    also written there as JSON (an empty dict when all went well).
+    """
+    failures = {}
+    columns = (TextColumn('[progress.description]{task.description}'), BarColumn(),
+               MofNCompleteColumn(), TextColumn('{task.fields[rate]}'), TimeElapsedColumn(),
+               TextColumn('eta'), TimeRemainingColumn())
+    with Progress(*columns, disable=not jobs) as progress:
+        task = progress.add_task(description, total=len(jobs), rate='')
+        pool = None
+        if workers > 1 and len(jobs) > 1:
+            pool = multiprocessing.get_context('spawn').Pool(workers, initializer, initargs)
+            results = pool.imap_unordered(process, jobs)
+        else:
+            results = map(process, jobs)
+        started = time.time()
+        try:
+            for count, (name, error) in enumerate(results, 1):
+                if error:
+                    failures[name] = error
+                    progress.console.print(f'[red]failed[/red] {error}')
+                progress.update(task, advance=1,
+                                rate=f'{count / max(time.time() - started, 1e-9):.2f} videos/s')
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+    if failed_file:
+        os.makedirs(os.path.dirname(os.path.abspath(failed_file)), exist_ok=True)
+        with open(failed_file, 'w') as f:
+            json.dump(failures, f, indent=2)
+    return failures

@@ -1,0 +1,137 @@
+"""The video dataset for the RGB models: a list file or a dataset tree, through a pipeline."""
+import os
+
+from mmengine.dataset import BaseDataset
+
+from posegraph.registry import DATASETS, TRANSFORMS
+from .flow import compute_flow, flow_path, save_flow
+from .io import read_label_map
+from .synthetic_video import MOTIONS, write_synthetic_videos
+from .video_index import index_videos
+from .video_io import read_video
+
+
+def read_video_list(path, prefix=''):
+    """``[(video path, label), ...]`` of a list file with ``path label`` lines (paths may
+    hold spaces; relative ones are taken from ``prefix``)."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{path}: no such video list file')
+    items = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            parts = line.strip().rsplit(maxsplit=1)
+            if len(parts) != 2 or not parts[1].lstrip('-').isdigit():
+                raise ValueError(f'{path}:{number}: expected "path label", got {line.strip()!r}')
+            items.append((os.path.join(prefix, parts[0]), int(parts[1])))
+    return items
+
+
+@DATASETS.register_module()
+class VideoDataset(BaseDataset):
+    """Videos and labels from a list file or a dataset tree.
+
+    Args:
+        ann_file: a list file of ``path label`` lines (MMAction2's video list format).
+        video_root: instead of a list, a UCF101 / HMDB51 / UCF11 / UCF Sports tree or a
+            folder of class folders (see :mod:`posegraph.datasets.video_index`), whose
+            ``split`` (a name such as ``'train1'``, or a list of names) is used.
+        data_prefix: ``dict(video=folder)``: where relative list paths start (by default
+            the list file's folder).
+        label_map: class names, one a line; sets ``num_classes`` and the ``classes`` meta.
+        num_classes: if given, labels must lie in ``[0, num_classes)``.
+        pipeline: transforms, as dicts or callables (see
+            :mod:`posegraph.datasets.transforms.video`).
+    """
+
+    def __init__(self, ann_file='', pipeline=(), video_root=None, split=None, data_prefix=None,
+                 label_map=None, num_classes=None, test_mode=False, **kwargs):
+        if bool(ann_file) == bool(video_root):
+            raise ValueError('give a video list (ann_file) or a dataset tree (video_root), '
+                             'not both or neither')
+        self.video_root, self.split = video_root, split
+        classes = read_label_map(label_map) if label_map else None
+        if classes is not None:
+            if num_classes is not None and num_classes != len(classes):
+                raise ValueError(f'{label_map} names {len(classes)} classes but '
+                                 f'num_classes is {num_classes}')
+            num_classes = len(classes)
+        self.num_classes = num_classes
+        self._index = index_videos(video_root) if video_root else None
+        if classes is None and self._index is not None and self._index.classes:
+            classes = self._index.classes
+        metainfo = dict(kwargs.pop('metainfo', None) or {})
+        if classes is not None:
+            metainfo['classes'] = tuple(classes)
+        if data_prefix is None:
+            data_prefix = dict(video=os.path.dirname(os.path.abspath(ann_file)) if ann_file else '')
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
+        super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode,
+                         metainfo=metainfo, data_prefix=data_prefix, **kwargs)
+
+    def _items(self):
+        if self._index is None:
+            return [(path, label, os.path.splitext(os.path.basename(path.rstrip('/')))[0])
+                    for path, label in read_video_list(self.ann_file,
+                                                       self.data_prefix.get('video', ''))]
+        splits = [self.split] if isinstance(self.split, str) else self.split
+        if splits is None:
+            names = None
+        else:
+            unknown = [s for s in splits if s not in self._index.splits]
+            if unknown:
+                raise KeyError(f'{self.video_root}: no split {unknown[0]!r}; its splits are '
+                               f'{", ".join(self._index.splits)}')
+            names = {name for s in splits for name in self._index.splits[s]}
+        return [(item.path, item.label, item.frame_dir) for item in self._index.items
+                if names is None or item.frame_dir in names]
+
+    def load_data_list(self):
+        data_list = []
+        source = self.ann_file or self.video_root
+        for path, label, frame_dir in self._items():
+            if self.num_classes is not None and not 0 <= label < self.num_classes:
+                raise ValueError(f'{source}: {path} has label {label}, outside '
+                                 f'[0, {self.num_classes})')
+            data_list.append(dict(filename=path, label=label, frame_dir=frame_dir))
+        if not data_list:
+            raise ValueError(f'{source}: no videos (split {self.split!r})')
+        return data_list
+
+
+def write_synthetic_flow(root, method='auto', bound=20.0):
+    """Flow of every synthetic clip into ``<root>/flow`` (those not there yet)."""
+    items = read_video_list(os.path.join(root, 'train.txt'), root)
+    for name in ('val', 'test'):
+        items += read_video_list(os.path.join(root, f'{name}.txt'), root)
+    for path, _ in items:
+        target = flow_path(os.path.join(root, 'flow'), os.path.splitext(os.path.basename(path))[0])
+        if not os.path.isfile(target):
+            flow, used = compute_flow(read_video(path), method, bound)
+            save_flow(target, flow, used, bound)
+
+
+@DATASETS.register_module()
+class SyntheticVideoDataset(VideoDataset):
+    """:class:`VideoDataset` over the synthetic motion set in ``root``, written first if
+    absent (and its optical flow, in ``<root>/flow``, when ``with_flow``).
+
+    Args:
+        root: the set's folder.
+        split: ``'train'``, ``'val'`` or ``'test'``.
+        clips_per_class, seed, num_frames, size: passed to
+            :func:`~posegraph.datasets.synthetic_video.write_synthetic_videos`.
+        with_flow: compute the flow the two-stream model reads.
+    """
+
+    def __init__(self, root, split, pipeline=(), clips_per_class=40, seed=0, num_frames=16,
+                 size=64, with_flow=False, **kwargs):
+        if not os.path.isfile(os.path.join(root, 'label_map.txt')):
+            write_synthetic_videos(root, clips_per_class, seed, num_frames, size)
+        if with_flow and not os.path.isfile(os.path.join(root, 'flow', 'complete')):
+            write_synthetic_flow(root)
+            open(os.path.join(root, 'flow', 'complete'), 'w').close()
+        metainfo = dict(kwargs.pop('metainfo', None) or {}, classes=MOTIONS)
+        super().__init__(os.path.join(root, f'{split}.txt'), pipeline, num_classes=len(MOTIONS),
+                         metainfo=metainfo, **kwargs)

@@ -1,0 +1,62 @@
+"""The RGB configs train, test, dump scores and fuse through the same tools as PAN."""
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMALL = {'convgru': ['model.network.width=0.125', 'model.network.middle_blocks=1',
+                     'model.network.fc_channels=16', 'model.network.hidden_channels=8'],
+         'smnet': ['model.network.width=0.125', 'model.network.layers=[1,1,1,1]'],
+         'twostream': ['model.network.width=0.125', 'model.network.fc_channels=16',
+                       'model.network.hidden_channels=8']}
+
+
+@pytest.fixture(scope='module')
+def video_root(tmp_path_factory):
+    return str(tmp_path_factory.mktemp('synthetic_video'))
+
+
+def options(name, root):
+    opts = [f'{loader}.dataset.{key}={value}'
+            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+            for key, value in (('root', root), ('clips_per_class', 4))]
+    if name == 'twostream':
+        opts += [f'{loader}.dataset.pipeline.2.flow_dir={root}/flow'
+                 for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    return opts + ['train_cfg.max_epochs=1', 'train_cfg.val_interval=1'] + SMALL[name]
+
+
+def run_tool(*args):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def train_and_dump(name, root, tmp_path):
+    config = os.path.join(ROOT, 'configs', f'{name}_synthetic.py')
+    work_dir = tmp_path / name
+    result = run_tool('tools/train.py', config, '--work-dir', str(work_dir),
+                      '--cfg-options', *options(name, root))
+    assert result.returncode == 0, result.stderr[-3000:]
+    dump = tmp_path / f'{name}.pkl'
+    result = run_tool('tools/test.py', config, str(work_dir / 'epoch_1.pth'), '--work-dir',
+                      str(work_dir), '--dump', str(dump), '--cfg-options', *options(name, root))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'top1:' in result.stdout
+    with open(dump, 'rb') as f:  # our own file
+        scores = pickle.load(f)
+    assert len(scores) == 8 and scores[0]['pred_score'].shape == (8,)
+    torch.testing.assert_close(scores[0]['pred_score'].sum(), torch.tensor(1.0))
+    return dump
+
+
+@pytest.mark.slow
+def test_rgb_models_train_dump_and_fuse(video_root, tmp_path):
+    dumps = [train_and_dump(name, video_root, tmp_path) for name in ('convgru', 'smnet', 'twostream')]
+    fused = run_tool('tools/fuse_scores.py', *map(str, dumps))
+    assert fused.returncode == 0, fused.stderr
+    lines = fused.stdout.splitlines()
+    assert [line.split()[0] for line in lines[1:5]] == [*map(str, dumps), 'fusion']
+    assert all('%' in line for line in lines[1:5])
