@@ -47,3 +47,13 @@ def run_jobs(jobs, process, workers=1, initializer=None, initargs=(), descriptio
         with open(failed_file, 'w') as f:
             json.dump(failures, f, indent=2)
     return failures
+
+
+def report_failures(failures):
+    """Print the failed videos and their errors; returns the tool's exit status."""
+    if not failures:
+        return 0
+    print(f'{len(failures)} video(s) failed and were skipped:')
+    for error in failures.values():
+        print(f'  {error}')
+    return 1

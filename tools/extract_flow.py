@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 import cv2  # noqa: E402
 
-from posegraph.batch import run_jobs  # noqa: E402
+from posegraph.batch import report_failures, run_jobs  # noqa: E402
 from posegraph.datasets.flow import (METHODS, compute_flow, flow_path,  # noqa: E402
                                      resolve_method, save_flow)
 from posegraph.datasets.video_index import index_videos  # noqa: E402
@@ -71,12 +71,7 @@ def main(argv=None):
                         os.path.join(args.out, 'failed.json'))
     done = sum(os.path.isfile(flow_path(args.out, i.frame_dir)) for i in index.items)
     print(f'{args.out}: flow of {done} of {len(index.items)} videos ({method})')
-    if failures:
-        print(f'{len(failures)} video(s) failed and were skipped:')
-        for error in failures.values():
-            print(f'  {error}')
-        return 1
-    return 0
+    return report_failures(failures)
 
 
 if __name__ == '__main__':

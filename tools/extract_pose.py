@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.batch import run_jobs  # noqa: E402
+from posegraph.batch import report_failures, run_jobs  # noqa: E402
 from posegraph.datasets import dump_annotations, safe_load_pickle  # noqa: E402
 from posegraph.datasets.video_index import index_videos  # noqa: E402
 from posegraph.pose.backends import MissingWeightsError, build_backend  # noqa: E402
@@ -111,12 +111,7 @@ def main(argv=None):
             f.write('\n'.join(index.classes) + '\n')
     print(f'wrote {args.out}: {len(records)} videos, splits '
           + ', '.join(f'{k} ({len(v)})' for k, v in splits.items()))
-    if failures:
-        print(f'{len(failures)} video(s) failed and were skipped:')
-        for error in failures.values():
-            print(f'  {error}')
-        return 1
-    return 0
+    return report_failures(failures)
 
 
 if __name__ == '__main__':

@@ -196,5 +196,17 @@ def read_label_map(path):
         return [line.strip() for line in f if line.strip()]
 
 
+def resolve_classes(label_map=None, num_classes=None):
+    """``(class names or None, number of classes or None)`` from a dataset's optional
+    label map and ``num_classes``, which must agree."""
+    if not label_map:
+        return None, num_classes
+    classes = read_label_map(label_map)
+    if num_classes is not None and num_classes != len(classes):
+        raise ValueError(f'{label_map} names {len(classes)} classes but '
+                         f'num_classes is {num_classes}')
+    return classes, len(classes)
+
+
 def _keys(data):
     return sorted(map(str, data)) if isinstance(data, dict) else '(none)'

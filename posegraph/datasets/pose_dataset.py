@@ -6,7 +6,7 @@ from mmengine.dataset import BaseDataset
 
 from posegraph.registry import DATASETS, TRANSFORMS
 from posegraph.skeleton import get_layout
-from .io import load_annotations, read_label_map
+from .io import load_annotations, resolve_classes
 from .synthetic import ACTIONS, write_synthetic
 from .transforms import mask_missing
 
@@ -32,13 +32,7 @@ class PoseDataset(BaseDataset):
                  label_map=None, test_mode=False, **kwargs):
         self.split = split
         self.layout = get_layout(layout).name
-        classes = read_label_map(label_map) if label_map else None
-        if classes is not None:
-            if num_classes is not None and num_classes != len(classes):
-                raise ValueError(f'{label_map} names {len(classes)} classes but '
-                                 f'num_classes is {num_classes}')
-            num_classes = len(classes)
-        self.num_classes = num_classes
+        classes, self.num_classes = resolve_classes(label_map, num_classes)
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         if classes is not None:
             metainfo['classes'] = tuple(classes)

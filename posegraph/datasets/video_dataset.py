@@ -5,7 +5,7 @@ from mmengine.dataset import BaseDataset
 
 from posegraph.registry import DATASETS, TRANSFORMS
 from .flow import compute_flow, flow_path, save_flow
-from .io import read_label_map
+from .io import resolve_classes
 from .synthetic_video import MOTIONS, write_synthetic_videos
 from .video_index import index_videos
 from .video_io import read_video
@@ -51,13 +51,7 @@ class VideoDataset(BaseDataset):
             raise ValueError('give a video list (ann_file) or a dataset tree (video_root), '
                              'not both or neither')
         self.video_root, self.split = video_root, split
-        classes = read_label_map(label_map) if label_map else None
-        if classes is not None:
-            if num_classes is not None and num_classes != len(classes):
-                raise ValueError(f'{label_map} names {len(classes)} classes but '
-                                 f'num_classes is {num_classes}')
-            num_classes = len(classes)
-        self.num_classes = num_classes
+        classes, self.num_classes = resolve_classes(label_map, num_classes)
         self._index = index_videos(video_root) if video_root else None
         if classes is None and self._index is not None and self._index.classes:
             classes = self._index.classes

@@ -102,9 +102,14 @@ class PackSkeletonInputs(SkeletonTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results):
-        sample = ActionDataSample(metainfo={key: results[key] for key in self.meta_keys
-                                            if key in results})
-        if 'label' in results:
-            sample.set_gt_label(results['label'])
-        return {'inputs': torch.from_numpy(np.ascontiguousarray(results['inputs'])),
-                'data_samples': sample}
+        return pack_sample(np.ascontiguousarray(results['inputs']), results, self.meta_keys)
+
+
+def pack_sample(inputs, results, meta_keys):
+    """``{'inputs': tensor, 'data_samples': ActionDataSample}`` with the label (if any) and
+    the ``meta_keys`` present in ``results``."""
+    sample = ActionDataSample(metainfo={key: results[key] for key in meta_keys
+                                        if key in results})
+    if 'label' in results:
+        sample.set_gt_label(results['label'])
+    return {'inputs': torch.from_numpy(inputs), 'data_samples': sample}

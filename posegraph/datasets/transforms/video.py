@@ -9,13 +9,12 @@ from collections import OrderedDict
 
 import cv2
 import numpy as np
-import torch
 
 from posegraph.registry import TRANSFORMS
-from posegraph.structures import ActionDataSample
 from ..flow import flow_path, load_flow
 from ..video_io import read_video
 from .base import SkeletonTransform
+from .formatting import pack_sample
 
 
 @TRANSFORMS.register_module()
@@ -232,9 +231,5 @@ class PackVideoInputs(SkeletonTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results):
-        sample = ActionDataSample(metainfo={key: results[key] for key in self.meta_keys
-                                            if key in results})
-        if 'label' in results:
-            sample.set_gt_label(results['label'])
         inputs = np.ascontiguousarray(results['imgs'].transpose(0, 1, 4, 2, 3))
-        return {'inputs': torch.from_numpy(inputs), 'data_samples': sample}
+        return pack_sample(inputs, results, self.meta_keys)

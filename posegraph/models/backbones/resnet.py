@@ -8,7 +8,7 @@ convolution; SMNet puts its module there.
 """
 from torch import nn
 
-from .scaling import scaled
+from .scaling import init_conv_bn, scaled
 
 
 class Bottleneck(nn.Module):
@@ -78,12 +78,7 @@ class ResNet(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        init_conv_bn(self)
 
     def forward_features(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))

@@ -1,4 +1,5 @@
-"""Channel scaling shared by the backbones' ``width`` argument."""
+"""What the backbones share: channel scaling for ``width`` and the usual initialisation."""
+from torch import nn
 
 
 def scaled(channels, width, divisor=8):
@@ -6,3 +7,15 @@ def scaled(channels, width, divisor=8):
     if width == 1:
         return channels
     return max(divisor, int(round(channels * width / divisor)) * divisor)
+
+
+def init_conv_bn(module):
+    """He (fan-out) initialisation of convolutions, unit / zero batch norms."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)

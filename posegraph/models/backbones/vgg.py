@@ -7,7 +7,7 @@ between.
 """
 from torch import nn
 
-from .scaling import scaled
+from .scaling import init_conv_bn, scaled
 
 VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
 
@@ -45,11 +45,9 @@ class VGG(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        init_conv_bn(self)
         for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
+            if isinstance(m, nn.Linear):
                 nn.init.normal_(m.weight, 0, 0.01)
                 nn.init.zeros_(m.bias)
 

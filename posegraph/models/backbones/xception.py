@@ -10,7 +10,7 @@ Output stride 32: 224x224 gives 7x7 maps, 299x299 gives 10x10.
 """
 from torch import nn
 
-from .scaling import scaled
+from .scaling import init_conv_bn, scaled
 
 
 class SeparableConv2d(nn.Module):
@@ -108,12 +108,7 @@ class Xception(nn.Module):
         return [getattr(self, name) for name in self.block_names]
 
     def reset_parameters(self):
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        init_conv_bn(self)
 
     def forward_entry(self, x):
         """Everything before the exit flow's first block: ``(N, 728w, H/16, W/16)``."""
