@@ -53,7 +53,8 @@ def timm_xception_keys():
             **bn('bn2', 64), 'fc.weight': (1000, 2048), 'fc.bias': (1000,)}
 
     def sep(prefix, cin, cout):
-        return {f'{prefix}.conv1.weight': (cin, 1, 3, 3), f'{prefix}.pointwise.weight': (cout, cin, 1, 1)}
+        return {f'{prefix}.conv1.weight': (cin, 1, 3, 3),
+                f'{prefix}.pointwise.weight': (cout, cin, 1, 1)}
 
     blocks = [(64, 128, 2, False, True), (128, 256, 2, True, True), (256, 728, 2, True, True)]
     blocks += [(728, 728, 3, True, True)] * 8 + [(728, 1024, 2, True, False)]
@@ -105,7 +106,8 @@ def test_flow_stream_and_other_classifiers_are_adapted_and_reported(tmp_path):
     assert report.adapted == ['features.0.weight']
     assert report.mismatched == ['classifier.6.bias', 'classifier.6.weight']
     first = flow_stream.features[0].weight
-    torch.testing.assert_close(first, state['features.0.weight'].mean(1, keepdim=True).expand(-1, 8, -1, -1))
+    averaged = state['features.0.weight'].mean(1, keepdim=True)
+    torch.testing.assert_close(first, averaged.expand(-1, 8, -1, -1))
     torch.testing.assert_close(flow_stream.features[28].weight, state['features.28.weight'])
     with pytest.raises(KeyError, match='mismatched'):
         load_pretrained(flow_stream, str(tmp_path / 'vgg16.pth'), strict=True)
@@ -116,10 +118,12 @@ def test_flow_stream_and_other_classifiers_are_adapted_and_reported(tmp_path):
 
 
 def test_models_take_pretrained_resnet(tmp_path):
-    state = {k: (torch.randn(s) if s else torch.tensor(1)) for k, s in torchvision_resnet50_keys().items()}
+    state = {k: (torch.randn(s) if s else torch.tensor(1))
+             for k, s in torchvision_resnet50_keys().items()}
     torch.save(state, tmp_path / 'resnet50.pth')
     model = SMNet(num_classes=4, pretrained=str(tmp_path / 'resnet50.pth'))
-    torch.testing.assert_close(model.backbone.layer3[2].conv2.weight, state['layer3.2.conv2.weight'])
+    torch.testing.assert_close(model.backbone.layer3[2].conv2.weight,
+                               state['layer3.2.conv2.weight'])
 
 
 def test_pickled_payloads_and_non_checkpoints_are_refused(tmp_path):

@@ -1,8 +1,12 @@
 import glob
 import os
+import subprocess
+import sys
 
 import pytest
+import torch
 from mmengine.config import Config
+from test_video_data import frame_dirs, tiny_ucf101
 
 from posegraph.registry import DATASETS, MODELS, register_all_modules
 
@@ -50,23 +54,10 @@ def test_every_config_parses(path):
     assert Config.fromfile(path)
 
 
-def tiny_ucf101(root):
-    from test_video_data import write_clip
-    for name in ('Biking', 'Diving'):
-        for g in (1, 2):
-            write_clip(root / name / f'v_{name}_g0{g}_c01.avi', frames=20, size=40)
-    (root / 'classInd.txt').write_text('1 Biking\n2 Diving\n')
-    (root / 'trainlist01.txt').write_text('Biking/v_Biking_g02_c01.avi 1\nDiving/v_Diving_g02_c01.avi 2\n')
-    (root / 'testlist01.txt').write_text('Biking/v_Biking_g01_c01.avi\nDiving/v_Diving_g01_c01.avi\n')
-
-
 @pytest.mark.parametrize('name, frames, channels', [('convgru', 40, 3), ('smnet', 8, 3),
                                                     ('twostream', 17, 11)])
 def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channels, tmp_path):
-    import subprocess
-    import sys
-    import torch
-    tiny_ucf101(tmp_path / 'ucf')
+    tiny_ucf101(tmp_path / 'ucf', frames=20, size=40)
     cfg = Config.fromfile(os.path.join(ROOT, 'configs', f'{name}_ucf101.py'))
     flow_dir = str(tmp_path / 'flow')
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_flow.py'),
@@ -77,7 +68,7 @@ def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channe
                 step['flow_dir'] = flow_dir
     train = dataset(cfg, 'train_dataloader', video_root=str(tmp_path / 'ucf'))
     test = dataset(cfg, 'test_dataloader', video_root=str(tmp_path / 'ucf'))
-    assert [test.get_data_info(i)['frame_dir'] for i in range(len(test))] == ['v_Biking_g01_c01', 'v_Diving_g01_c01']
+    assert frame_dirs(test) == ['v_Biking_g01_c01', 'v_Diving_g01_c01']
     inputs = train[0]['inputs']
     assert tuple(inputs.shape) == (1, frames, channels, 224, 224)
     assert tuple(test[1]['inputs'].shape) == (1, frames, channels, 224, 224)

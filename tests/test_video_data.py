@@ -28,6 +28,22 @@ def write_clip(path, frames=6, value=0, size=32):
     return str(path)
 
 
+def tiny_ucf101(root, frames=6, size=32):
+    """Two classes, two videos each; group 1 is split 1's test set."""
+    for name in ('Biking', 'Diving'):
+        for g in (1, 2):
+            write_clip(root / name / f'v_{name}_g0{g}_c01.avi', frames=frames, size=size)
+    (root / 'classInd.txt').write_text('1 Biking\n2 Diving\n')
+    (root / 'trainlist01.txt').write_text(
+        'Biking/v_Biking_g02_c01.avi 1\nDiving/v_Diving_g02_c01.avi 2\n')
+    (root / 'testlist01.txt').write_text(
+        'Biking/v_Biking_g01_c01.avi\nDiving/v_Diving_g01_c01.avi\n')
+
+
+def frame_dirs(dataset, key='frame_dir'):
+    return [dataset.get_data_info(i)[key] for i in range(len(dataset))]
+
+
 def test_list_file_dataset_loads_clips_and_names_bad_lines(tmp_path):
     write_clip(tmp_path / 'a b' / 'first clip.avi')
     write_clip(tmp_path / 'second.avi')
@@ -61,15 +77,11 @@ def test_unreadable_video_is_an_error_naming_it(tmp_path):
 def test_dataset_trees_give_splits(tmp_path):
     # UCF101 layout (the same parser as tools/extract_pose.py).
     ucf = tmp_path / 'UCF101'
-    for name in ('Biking', 'Diving'):
-        for g in (1, 2):
-            write_clip(ucf / name / f'v_{name}_g0{g}_c01.avi')
-    (ucf / 'classInd.txt').write_text('1 Biking\n2 Diving\n')
-    (ucf / 'trainlist01.txt').write_text('Biking/v_Biking_g02_c01.avi 1\nDiving/v_Diving_g02_c01.avi 2\n')
-    (ucf / 'testlist01.txt').write_text('Biking/v_Biking_g01_c01.avi\nDiving/v_Diving_g01_c01.avi\n')
+    tiny_ucf101(ucf)
     test = VideoDataset(video_root=str(ucf), split='test1', pipeline=PIPELINE)
-    assert [test.get_data_info(i)['frame_dir'] for i in range(len(test))] == ['v_Biking_g01_c01', 'v_Diving_g01_c01']
-    assert [test.get_data_info(i)['label'] for i in range(len(test))] == [0, 1] and test.metainfo['classes'] == ('Biking', 'Diving')
+    assert frame_dirs(test) == ['v_Biking_g01_c01', 'v_Diving_g01_c01']
+    assert frame_dirs(test, 'label') == [0, 1]
+    assert test.metainfo['classes'] == ('Biking', 'Diving')
     with pytest.raises(KeyError, match="no split 'train7'; its splits are test1, train1"):
         VideoDataset(video_root=str(ucf), split='train7', pipeline=PIPELINE)
     with pytest.raises(ValueError, match='not both or neither'):
@@ -94,7 +106,7 @@ def test_dataset_trees_give_splits(tmp_path):
                 cv2.imwrite(str(folder / f'{t:04d}.jpg'), np.full((24, 32, 3), 40 * t, np.uint8))
     dataset = VideoDataset(video_root=str(sports), split='all', pipeline=PIPELINE)
     assert index_videos(str(sports)).kind == 'ucf_sports'
-    assert [dataset.get_data_info(i)['frame_dir'] for i in range(len(dataset))][:2] == ['Diving-Side_001', 'Diving-Side_002']
+    assert frame_dirs(dataset)[:2] == ['Diving-Side_001', 'Diving-Side_002']
     assert dataset[3]['inputs'].shape == (1, 4, 3, 24, 32)
 
 
@@ -123,8 +135,8 @@ def test_segment_sampling_takes_one_frame_per_segment():
     for _ in range(50):
         inds = sample(SampleVideoFrames(clip_len=8, mode='segments'), 80)[0]
         assert ((inds // 10) == np.arange(8)).all()
-    np.testing.assert_array_equal(
-        sample(SampleVideoFrames(clip_len=4, mode='segments', test_mode=True), 40)[0], [5, 15, 25, 35])
+    centres = sample(SampleVideoFrames(clip_len=4, mode='segments', test_mode=True), 40)[0]
+    np.testing.assert_array_equal(centres, [5, 15, 25, 35])
     with pytest.raises(ValueError, match="'uniform' or 'segments'"):
         SampleVideoFrames(4, mode='dense')
 

@@ -54,7 +54,8 @@ def train_and_dump(name, root, tmp_path):
 
 @pytest.mark.slow
 def test_rgb_models_train_dump_and_fuse(video_root, tmp_path):
-    dumps = [train_and_dump(name, video_root, tmp_path) for name in ('convgru', 'smnet', 'twostream')]
+    dumps = [train_and_dump(name, video_root, tmp_path)
+             for name in ('convgru', 'smnet', 'twostream')]
     fused = run_tool('tools/fuse_scores.py', *map(str, dumps))
     assert fused.returncode == 0, fused.stderr
     lines = fused.stdout.splitlines()

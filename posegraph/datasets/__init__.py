@@ -23,5 +23,5 @@ from .pose_dataset import PoseDataset, SyntheticPoseDataset
 from .video_dataset import SyntheticVideoDataset, VideoDataset
 
 __all__ = ['transforms', 'AnnotationError', 'dump_annotations', 'load_annotations',
-           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset', 'SyntheticPoseDataset',
-           'SyntheticVideoDataset', 'VideoDataset']
+           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset',
+           'SyntheticPoseDataset', 'SyntheticVideoDataset', 'VideoDataset']

@@ -4,8 +4,8 @@ data_root = 'data/synthetic_video/'
 num_classes = 8
 clip_len = 8
 crop_size = 56
-# 'DecodeVideo' caches the decoded set (~12 MB) so each clip is decoded once per process.
-decode = dict(type='DecodeVideo', cache_mb=256)
+# 'DecodeVideo' keeps decoded clips in memory (196 kB each) so each is decoded once per process.
+decode = dict(type='DecodeVideo', cache_mb=600)
 train_pipeline = [
     decode,
     dict(type='SampleVideoFrames', clip_len=clip_len),

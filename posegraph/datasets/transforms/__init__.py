@@ -16,8 +16,8 @@ from .temporal import RandomTemporalCrop, UniformSampleFrames
 from .video import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack, PackVideoInputs,
                     ResizeFrames, SampleVideoFrames, ShuffleFrames)
 
-__all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels', 'FormatStreams',
-           'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize', 'RandomAffine', 'RandomFlip',
-           'RandomJointDropout', 'SelectPersons', 'RandomTemporalCrop',
-           'UniformSampleFrames', 'CropFrames', 'DecodeVideo', 'FlipFrames', 'LoadFlowStack',
-           'PackVideoInputs', 'ResizeFrames', 'SampleVideoFrames', 'ShuffleFrames']
+__all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels',
+           'FormatStreams', 'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize',
+           'RandomAffine', 'RandomFlip', 'RandomJointDropout', 'SelectPersons',
+           'RandomTemporalCrop', 'UniformSampleFrames', 'CropFrames', 'DecodeVideo', 'FlipFrames',
+           'LoadFlowStack', 'PackVideoInputs', 'ResizeFrames', 'SampleVideoFrames', 'ShuffleFrames']
