@@ -9,10 +9,3 @@ model = dict(
                  excitation=True, fusion='mcam_aff', fc_channels=64, dropout=0.5,
                  width=0.25, middle_blocks=2))
 default_hooks = dict(checkpoint=dict(save_best='acc/top1', rule='greater'))
-train_cfg = dict(max_epochs=40)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=40, eta_min=1e-5,
-         convert_to_iter_based=True),
-]

@@ -23,10 +23,3 @@ model = dict(
     network=dict(type='SMNet', num_classes={{_base_.num_classes}},
                  num_segments={{_base_.clip_len}}, layers=(2, 2, 2, 2), width=0.25, dropout=0.5))
 default_hooks = dict(checkpoint=dict(save_best='acc/top1', rule='greater'))
-train_cfg = dict(max_epochs=40)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=40, eta_min=1e-5,
-         convert_to_iter_based=True),
-]

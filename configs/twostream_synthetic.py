@@ -31,3 +31,11 @@ model = dict(
                  flow_length=flow_length, hidden_channels=101, fc_dropout=0.5,
                  lstm_dropout=0.25, width=0.125, fc_channels=256))
 default_hooks = dict(checkpoint=dict(save_best='acc/top1', rule='greater'))
+max_epochs = 30
+train_cfg = dict(max_epochs=max_epochs)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=max_epochs, eta_min=1e-5,
+         convert_to_iter_based=True),
+]

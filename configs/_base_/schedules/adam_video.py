@@ -1,5 +1,5 @@
 # Adam with a short warm-up and cosine decay; the RGB models' synthetic schedule.
-max_epochs = 30
+max_epochs = 40
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
