@@ -21,7 +21,7 @@ from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion  # noqa: E4
 from posegraph.models.backbones import resnet50, vgg16, xception  # noqa: E402
 
 SIZE = 224
-MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame)
+MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame, its name)
     'convgru': (lambda: ConvGRUXception(101, num_frames=40), 40, 3,
                 lambda: xception(num_classes=0), 1, 'Xception'),
     'smnet': (lambda: SMNet(101, num_segments=8), 8, 3, lambda: resnet50(num_classes=0), 1,
@@ -41,6 +41,24 @@ def parameters(module):
     return sum(p.numel() for p in module.parameters())
 
 
+def measure_model(model, frames, channels, runs):
+    """Parameters, multiply-adds, inference and training-step milliseconds of one model."""
+    model.eval()
+    clip = torch.randn(1, frames, channels, SIZE, SIZE)
+    model_macs = macs(lambda: model(clip))
+    with torch.no_grad():
+        infer = median_ms(lambda: model(clip), runs, warmup=1)
+    model.train()
+    optimiser = torch.optim.Adam(model.parameters(), 1e-4)
+    batch, labels = torch.randn(2, frames, channels, SIZE, SIZE), torch.tensor([0, 1])
+
+    def step():
+        optimiser.zero_grad()
+        model.loss(model(batch), labels)['loss_cls'].backward()
+        optimiser.step()
+    return parameters(model), model_macs, infer, median_ms(step, runs, warmup=1)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runs', type=int, default=3)
@@ -55,22 +73,8 @@ def main():
     print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
     for name in args.models:
         build, frames, channels, build_backbone, passes, backbone_name = MODELS[name]
-        model = build().eval()
-        model_parameters = parameters(model)
-        clip = torch.randn(1, frames, channels, SIZE, SIZE)
-        model_macs = macs(lambda: model(clip))
-        with torch.no_grad():
-            infer = median_ms(lambda: model(clip), args.runs, warmup=1)
-        model.train()
-        optimiser = torch.optim.Adam(model.parameters(), 1e-4)
-        batch, labels = torch.randn(2, frames, channels, SIZE, SIZE), torch.tensor([0, 1])
-
-        def step():
-            optimiser.zero_grad()
-            model.loss(model(batch), labels)['loss_cls'].backward()
-            optimiser.step()
-        train = median_ms(step, args.runs, warmup=1)
-        del model, optimiser
+        model_parameters, model_macs, infer, train = measure_model(build(), frames, channels,
+                                                                   args.runs)
         backbone = build_backbone().eval()
         frames_in = torch.randn(frames, 3, SIZE, SIZE)
 
