@@ -28,6 +28,17 @@ def test_clips_are_deterministic_and_move_as_named():
         make_video_clip('jump', np.random.default_rng(0))
 
 
+def test_angles_are_the_rendered_ones():
+    frames, angles = make_video_clip('rotate_clockwise', np.random.default_rng(5),
+                                     return_angles=True)
+    np.testing.assert_array_equal(frames, make_video_clip('rotate_clockwise',
+                                                          np.random.default_rng(5)))
+    assert (np.diff(angles) > 0).all()
+    assert (np.diff(make_video_clip('rotate_anticlockwise', np.random.default_rng(5),
+                                    return_angles=True)[1]) < 0).all()
+    assert np.ptp(make_video_clip('move_up', np.random.default_rng(5), return_angles=True)[1]) == 0
+
+
 def test_reversed_pairs_defeat_order_free_features():
     """Mean frames cannot tell left from right; the direction of motion can."""
     rng = np.random.default_rng(0)

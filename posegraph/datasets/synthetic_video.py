@@ -21,8 +21,9 @@ SPLITS = {'train': 0.6, 'val': 0.15, 'test': 0.25}
 _SHAPE = np.array([(-0.5, -0.5), (0.1, -0.5), (0.1, 0.2), (0.5, 0.2), (0.5, 0.5), (-0.5, 0.5)])
 
 
-def make_video_clip(motion, rng, num_frames=16, size=64):
-    """One clip ``(T, size, size, 3)`` BGR ``uint8`` of ``motion``."""
+def make_video_clip(motion, rng, num_frames=16, size=64, return_angles=False):
+    """One clip ``(T, size, size, 3)`` BGR ``uint8`` of ``motion``; with ``return_angles``
+    also the shape's angle in every frame (radians, growing clockwise on screen)."""
     if motion not in MOTIONS:
         raise ValueError(f'unknown motion {motion!r}; motions are {", ".join(MOTIONS)}')
     t = np.linspace(0, 1, num_frames)
@@ -59,7 +60,7 @@ def make_video_clip(motion, rng, num_frames=16, size=64):
         frame = np.clip(background + rng.normal(0, 6, (size, size, 3)), 0, 255).astype(np.uint8)
         cv2.fillPoly(frame, [np.round(outline).astype(np.int32)], colour, cv2.LINE_AA)
         frames[k] = frame
-    return frames
+    return (frames, angle) if return_angles else frames
 
 
 def write_synthetic_videos(root, clips_per_class=30, seed=0, num_frames=16, size=64):
