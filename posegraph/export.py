@@ -39,12 +39,15 @@ class ClipScores(nn.Module):
 def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset=18):
     """Write ``network`` (in eval mode) to ONNX at ``path``.
 
-    The offline graph takes ``inputs`` :math:`(N, M, T, V, C)` with ``N`` and ``T``
-    dynamic and returns ``logits``; the streaming graph (``streaming=True``) is one
-    :class:`StreamingStep`. Returns the example inputs used for tracing.
+    The offline graph takes ``inputs`` :math:`(N, M, T, V, C)` with ``N``, ``M`` and
+    ``T`` dynamic and returns ``logits``; the streaming graph (``streaming=True``) is one
+    :class:`StreamingStep` for one video (``N = 1``) with the number of persons ``M``
+    dynamic (every state tensor's person axis with it). ``num_person`` is only the
+    tracing example's. Returns the example inputs used for tracing.
     """
     network = network.eval()
     channels, joints = network.in_channels, network.num_joints
+    num_person = max(num_person, 2)  # an example axis of size 1 would be traced as fixed
     if streaming:
         module = StreamingStep(network).eval()
         frame = torch.randn(1, num_person, joints, channels)
@@ -52,7 +55,11 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
         example = (frame,) + module.initial_state(1, num_person)
         input_names = ['frame'] + module.state_names
         output_names = ['logits'] + [f'{name}_out' for name in module.state_names]
-        dynamic_shapes = None
+        persons = torch.export.Dim('persons', min=1, max=256)
+        # With N = 1 every state tensor has exactly one axis of size M: that one is dynamic.
+        # (The second entry is the ``*state`` varargs of StreamingStep.forward.)
+        dynamic_shapes = ({1: persons}, tuple(
+            {tuple(t.shape).index(num_person): persons} for t in example[1:]))
     else:
         module = ClipScores(network).eval()
         clip = torch.randn(1, num_person, clip_len, joints, channels)
@@ -60,6 +67,7 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
         example = (clip,)
         input_names, output_names = ['inputs'], ['logits']
         dynamic_shapes = ({0: torch.export.Dim('batch', max=4096),
+                           1: torch.export.Dim('persons', min=1, max=256),
                            2: torch.export.Dim('frames', min=2, max=4096)},)
     with torch.no_grad():
         torch.onnx.export(module, example, path, input_names=input_names,

@@ -18,10 +18,10 @@ def network():
     return net
 
 
-def clip(n, t, seed):
+def clip(n, t, seed, persons=2):
     g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 2, t, 17, 7, generator=g)
-    visible = (torch.rand(n, 2, t, 17, generator=g) > 0.2).float()
+    x = torch.randn(n, persons, t, 17, 7, generator=g)
+    visible = (torch.rand(n, persons, t, 17, generator=g) > 0.2).float()
     x[..., :-1] *= visible.unsqueeze(-1)
     x[..., -1] = visible
     return x
@@ -31,7 +31,7 @@ def run_streaming(path, network, x):
     """Feed ``x`` frame by frame through the exported step; the last logits."""
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     step = StreamingStep(network)
-    state = [t.numpy() for t in step.initial_state(1, 2)]
+    state = [t.numpy() for t in step.initial_state(1, x.shape[1])]
     for t in range(x.shape[2]):
         outputs = session.run(None, {'frame': x[:, :, t].numpy(),
                                      **dict(zip(step.state_names, state))})
@@ -43,8 +43,8 @@ def test_offline_onnx_matches_pytorch_for_other_batch_and_length(network, tmp_pa
     path = str(tmp_path / 'pan.onnx')
     export_onnx(network, path, clip_len=32)
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
-    for n, t in ((1, 32), (3, 47)):
-        x = clip(n, t, seed=t)
+    for n, m, t in ((1, 2, 32), (3, 2, 47), (2, 1, 20), (1, 3, 16)):
+        x = clip(n, t, seed=t, persons=m)
         with torch.no_grad():
             expected = network(x)['logits'].numpy()
         got = session.run(['logits'], {'inputs': x.numpy()})[0]
@@ -54,10 +54,12 @@ def test_offline_onnx_matches_pytorch_for_other_batch_and_length(network, tmp_pa
 def test_streaming_onnx_step_matches_pytorch(network, tmp_path):
     path = str(tmp_path / 'pan_step.onnx')
     export_onnx(network, path, streaming=True)
-    x = clip(1, 20, seed=5)
-    with torch.no_grad():
-        expected = network(x)['logits'].numpy()
-    np.testing.assert_allclose(run_streaming(path, network, x), expected, atol=1e-4, rtol=0)
+    for persons in (2, 1, 3):  # traced with 2 persons; the persons axis is dynamic
+        x = clip(1, 20, seed=5, persons=persons)
+        with torch.no_grad():
+            expected = network(x)['logits'].numpy()
+        np.testing.assert_allclose(run_streaming(path, network, x), expected, atol=1e-4,
+                                   rtol=0)
 
 
 def test_ensemble_streaming_onnx_matches_pytorch(tmp_path):

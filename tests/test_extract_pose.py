@@ -138,7 +138,8 @@ def test_no_weights_fails_at_once_with_instructions(tmp_path):
                              video, '--out', str(tmp_path / 'x.pkl')],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode != 0 and '--checkpoint PATH' in result.stderr
-    assert not (tmp_path / 'x.pkl').exists()
+    # Nothing is left behind: neither the file nor an empty parts folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['one.avi']
 
 
 def test_unreadable_videos_are_named(tmp_path):

@@ -97,7 +97,7 @@ def test_missing_file():
     (lambda r: r.pop('keypoint'), r"annotation 1 \('b'\) lacks the key\(s\) keypoint"),
     (lambda r: r.update(keypoint=np.zeros((6, 17, 2))), r"\('b'\): keypoint must be .*\(6, 17, 2\)"),
     (lambda r: r.update(keypoint_score=np.zeros((1, 6, 16))), r"keypoint_score must have shape \(1, 6, 17\)"),
-    (lambda r: r.update(label=-1), r"\('b'\): label -1 is out of range"),
+    (lambda r: r.update(label=-2), r"\('b'\): label -2 is out of range"),
     (lambda r: r.update(label='walk'), r"label 'walk' is not an integer"),
     (lambda r: r.update(total_frames=9), 'total_frames is 9 but keypoint holds 6 frames'),
     (lambda r: r.update(keypoint=np.zeros((1, 0, 17, 2)), keypoint_score=np.zeros((1, 0, 17))),

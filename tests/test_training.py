@@ -14,6 +14,7 @@ from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
 from posegraph.engine import load_checkpoint_file
+from posegraph.engine.curves import history_files, read_history
 from posegraph.registry import HOOKS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -155,6 +156,16 @@ def test_resumed_run_ends_where_an_uninterrupted_run_ends(synthetic_file, tmp_pa
     assert any(not torch.equal(early[k], straight[k]) for k in straight)  # training moved on
     for key in straight:
         assert torch.equal(straight[key], resumed[key]), key
+
+    # The resumed run's curves hold the whole history, as the uninterrupted run's do.
+    def history(run):
+        work_dir = tmp_path / run
+        log_dir = max(p.parent.parent for p in work_dir.glob('*/vis_data/scalars.json'))
+        train_records, _ = read_history(history_files(str(work_dir), str(log_dir),
+                                                      resumed=run == 'broken'))
+        return [r['step'] for r in train_records]
+    assert history('broken') == history('straight')
+    assert history('straight')[0] < history('straight')[-1] / 2
 
 
 @pytest.mark.slow

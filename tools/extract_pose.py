@@ -82,14 +82,14 @@ def main(argv=None):
         importlib.import_module(module)
     index = index_videos(args.input)
     parts_dir = args.out + '.parts'
-    os.makedirs(parts_dir, exist_ok=True)
-    done = {name[:-4] for name in os.listdir(parts_dir) if name.endswith('.pkl')}
-    todo = [item for item in index.items if item.frame_dir not in done]
     options = backend_options(args)
-    try:  # fail at once, before any work, if the back-end cannot run
+    try:  # fail at once, before any work or folder, if the back-end cannot run
         _start_worker(args.backend, options, [])
     except (MissingWeightsError, ImportError, KeyError) as e:
         sys.exit(f'error: {e}')
+    os.makedirs(parts_dir, exist_ok=True)
+    done = {name[:-4] for name in os.listdir(parts_dir) if name.endswith('.pkl')}
+    todo = [item for item in index.items if item.frame_dir not in done]
     print(f'{index.kind}: {len(index.items)} videos, {len(index.classes)} classes, '
           f'{len(done & {i.frame_dir for i in index.items})} already done, {len(todo)} to do')
 

@@ -13,7 +13,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import build_runner, parse_cfg_options, report_test_metrics  # noqa: E402
+from posegraph.apis import (USER_ERRORS, build_runner, parse_cfg_options,  # noqa: E402
+                            report_test_metrics)
 
 
 def parse_args(argv=None):
@@ -34,9 +35,13 @@ def main(argv=None):
     args = parse_args(argv)
     if not os.path.isfile(args.checkpoint):
         sys.exit(f'{args.checkpoint}: no such checkpoint')
-    runner = build_runner(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
-                          launcher=args.launcher, checkpoint=args.checkpoint, dump=args.dump)
-    metrics = runner.test()
+    try:
+        runner = build_runner(args.config, work_dir=args.work_dir,
+                              cfg_options=args.cfg_options, launcher=args.launcher,
+                              checkpoint=args.checkpoint, dump=args.dump)
+        metrics = runner.test()
+    except USER_ERRORS as e:
+        sys.exit(f'error: {e}')
     if runner.rank == 0:
         report_test_metrics(runner, metrics, args.dump)
 

@@ -12,7 +12,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import build_runner, parse_cfg_options, report_test_metrics  # noqa: E402
+from posegraph.apis import (USER_ERRORS, build_runner, parse_cfg_options,  # noqa: E402
+                            report_test_metrics)
 
 
 def parse_args(argv=None):
@@ -33,10 +34,14 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    runner = build_runner(args.config, work_dir=args.work_dir, cfg_options=args.cfg_options,
-                          launcher=args.launcher, resume=args.resume, test=args.test)
-    runner.train()
-    metrics = runner.test() if args.test else None
+    try:
+        runner = build_runner(args.config, work_dir=args.work_dir,
+                              cfg_options=args.cfg_options, launcher=args.launcher,
+                              resume=args.resume, test=args.test)
+        runner.train()
+        metrics = runner.test() if args.test else None
+    except USER_ERRORS as e:
+        sys.exit(f'error: {e}')
     if runner.rank == 0:
         print(f'work dir: {runner.work_dir} (checkpoints, logs, curves.png)')
         if metrics is not None:

@@ -2,24 +2,185 @@
 import json
 import os
 import os.path as osp
+import re
+from collections import OrderedDict
+from typing import Dict, Iterable, Optional
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
+from posegraph.datasets.io import AnnotationError
 from posegraph.registry import register_all_modules
 
 parse_cfg_options = DictAction
+# Top-level options that re-point every dataset (and the model's head) at once.
+DATA_OPTIONS = ('ann_file', 'label_map', 'num_classes', 'train_split', 'val_split',
+                'test_split')
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def load_config(config, cfg_options=None):
-    """Read ``config`` and apply ``--cfg-options`` overrides."""
+class IncompatibleError(ValueError):
+    """A checkpoint or a dataset that does not fit the model built from the config."""
+
+
+# Mistakes in what a user gave the tools (files, configs, data), which they report in one
+# line instead of a traceback.
+USER_ERRORS = (IncompatibleError, AnnotationError, FileNotFoundError)
+
+
+def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read ``config`` and apply ``--cfg-options`` overrides.
+
+    The top-level keys of :data:`DATA_OPTIONS` reach every place they belong:
+    ``ann_file``, ``label_map`` and ``num_classes`` every dataloader's dataset (and
+    ``num_classes`` the model's network), ``train_split`` / ``val_split`` / ``test_split``
+    the matching dataset's ``split``. So ``--cfg-options ann_file=P num_classes=N`` trains
+    on another file, where the config's own top-level variables (already substituted when
+    the file was read) would change nothing.
+    """
     if not osp.isfile(config):
         raise FileNotFoundError(f'{config}: no such config file')
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+        apply_data_options(cfg, {k: v for k, v in cfg_options.items() if k in DATA_OPTIONS})
     return cfg
+
+
+def _datasets(loader_cfg):
+    """The dataset dicts of a dataloader config, looking inside dataset wrappers."""
+    dataset = loader_cfg.get('dataset') if loader_cfg else None
+    while dataset is not None and 'dataset' in dataset and 'ann_file' not in dataset:
+        dataset = dataset['dataset']
+    return [dataset] if dataset is not None else []
+
+
+def apply_data_options(cfg: Config, options: Dict[str, object]) -> None:
+    """Write the :data:`DATA_OPTIONS` in ``options`` into ``cfg``'s datasets and model."""
+    if not options:
+        return
+    if 'label_map' in options and 'num_classes' not in options and options['label_map']:
+        from posegraph.datasets.io import read_label_map
+        options = dict(options, num_classes=len(read_label_map(options['label_map'])))
+    for loader in LOADERS:
+        if loader not in cfg:
+            continue
+        for dataset in _datasets(cfg[loader]):
+            for key in ('ann_file', 'label_map', 'num_classes'):
+                if key in options:
+                    dataset[key] = options[key]
+            split = options.get(loader.replace('dataloader', 'split'))
+            if split is not None:
+                dataset['split'] = split
+    if 'num_classes' in options and 'network' in cfg.model:
+        cfg.model.network.num_classes = options['num_classes']
+
+
+def _model_classes(model) -> Optional[int]:
+    model = model.module if is_model_wrapper(model) else model
+    return getattr(getattr(model, 'network', None), 'num_classes', None)
+
+
+def check_dataset_classes(model, dataset, name: str) -> None:
+    """Refuse a dataset whose classes do not fit the model's head.
+
+    Raises :class:`IncompatibleError` naming the file when the dataset's class names (label map
+    or the file's) count other than the model's classes, or a label is out of its range.
+    """
+    num_classes = _model_classes(model)
+    if num_classes is None or not hasattr(dataset, 'get_data_info'):
+        return
+    source = getattr(dataset, 'ann_file', None) or type(dataset).__name__
+    classes = dataset.metainfo.get('classes')
+    if classes is not None and len(classes) != num_classes:
+        raise IncompatibleError(f'{source} ({name} data) has {len(classes)} classes but the '
+                                f'model predicts {num_classes}: set num_classes (e.g. '
+                                f'--cfg-options num_classes={len(classes)})')
+    labels = [dataset.get_data_info(i).get('label', -1) for i in range(len(dataset))]
+    if labels and max(labels) >= num_classes:
+        raise IncompatibleError(f'{source} ({name} data) has label {max(labels)}, out of range '
+                                f'for a model of {num_classes} classes: set num_classes (e.g. '
+                                f'--cfg-options num_classes={max(labels) + 1}) or check the '
+                                f'file')
+
+
+def check_state_dict(model_state: dict, state: dict, filename: str,
+                     skip: Iterable[str] = ()) -> None:
+    """Refuse a checkpoint whose parameters do not fit the model.
+
+    Raises :class:`IncompatibleError` naming ``filename`` and the keys of another shape, the
+    missing and the unexpected ones. Keys matching a regular expression of ``skip`` are
+    left out of the comparison (and of the load).
+    """
+    skip = [re.compile(pattern) for pattern in skip]
+
+    def kept(key):
+        return not any(pattern.search(key) for pattern in skip)
+
+    shapes = [f'{k}: checkpoint {tuple(v.shape)}, model {tuple(model_state[k].shape)}'
+              for k, v in state.items() if kept(k) and k in model_state
+              and hasattr(v, 'shape') and v.shape != model_state[k].shape]
+    missing = [k for k in model_state if kept(k) and k not in state]
+    unexpected = [k for k in state if kept(k) and k not in model_state]
+    problems = [f'{len(items)} {what} ({", ".join(items[:3])}{", ..." * (len(items) > 3)})'
+                for what, items in (('parameter(s) of another shape', shapes),
+                                    ('missing key(s)', missing),
+                                    ('unexpected key(s)', unexpected)) if items]
+    if problems:
+        raise IncompatibleError(
+            f'{filename} does not fit the model built from the config: {"; ".join(problems)}. '
+            'Is it a checkpoint of this config (same classes and streams)? To fine-tune from '
+            "it with a new head, give load_from and load_skip_keys=['classifier'] (regular "
+            'expressions of the keys to leave out).')
+
+
+class PoseGraphRunner(Runner):
+    """mmengine's :class:`~mmengine.runner.Runner`, strict where a mistake would otherwise
+    end in a run that "succeeds" with a wrong answer.
+
+    - Checkpoints (``load_from``, ``--resume``, tools/test.py) must fit the model, keys
+      and shapes (:func:`check_state_dict`); fine-tuning from ``load_from`` may leave out
+      the keys the config's ``load_skip_keys`` match, and only those.
+    - The data of every loop must fit the model's classes (:func:`check_dataset_classes`).
+    """
+
+    def load_checkpoint(self, filename, map_location='cpu', strict=True,
+                        revise_keys=((r'^module.', ''),)):
+        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        state = checkpoint.get('state_dict', checkpoint)
+        metadata = getattr(state, '_metadata', OrderedDict())
+        for pattern, replacement in revise_keys:
+            state = {re.sub(pattern, replacement, k): v for k, v in state.items()}
+        skip = () if self._resume else tuple(self.cfg.get('load_skip_keys') or ())
+        check_state_dict(model.state_dict(), state, filename, skip)
+        state = OrderedDict((k, v) for k, v in state.items()
+                            if not any(re.search(pattern, k) for pattern in skip))
+        state._metadata = metadata
+        _load_checkpoint_to_model(model, {'state_dict': state}, strict=not skip,
+                                  revise_keys=[])
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
+
+    def build_train_loop(self, loop):
+        loop = super().build_train_loop(loop)
+        check_dataset_classes(self.model, loop.dataloader.dataset, 'training')
+        return loop
+
+    def build_val_loop(self, loop):
+        loop = super().build_val_loop(loop)
+        check_dataset_classes(self.model, loop.dataloader.dataset, 'validation')
+        return loop
+
+    def build_test_loop(self, loop):
+        loop = super().build_test_loop(loop)
+        check_dataset_classes(self.model, loop.dataloader.dataset, 'test')
+        return loop
 
 
 def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resume=None,
@@ -70,7 +231,7 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
             os.makedirs(osp.dirname(osp.abspath(dump)), exist_ok=True)
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
-    return Runner.from_cfg(cfg)
+    return PoseGraphRunner.from_cfg(cfg)
 
 
 def report_test_metrics(runner, metrics, dump=None):

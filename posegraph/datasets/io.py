@@ -35,6 +35,7 @@ for _core in ('numpy.core', 'numpy._core'):
                       (f'{_core}.numeric', '_frombuffer')}
 
 REQUIRED_KEYS = ('frame_dir', 'label', 'keypoint')
+UNLABELLED = -1  # the label of a clip with no known class (inference-only files)
 
 
 class AnnotationError(ValueError):
@@ -86,9 +87,10 @@ def _check_record(path, index, record, num_classes=None, num_joints=None):
     label = record['label']
     if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
         raise AnnotationError(f'{where}: label {label!r} is not an integer')
-    if label < 0 or (num_classes is not None and label >= num_classes):
+    if label < UNLABELLED or (num_classes is not None and label >= num_classes):
         bound = f' [0, {num_classes})' if num_classes is not None else ' >= 0'
-        raise AnnotationError(f'{where}: label {label} is out of range{bound}')
+        raise AnnotationError(f'{where}: label {label} is out of range{bound} (or '
+                              f'{UNLABELLED} for an unlabelled clip)')
     keypoint = record['keypoint']
     if not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4 or keypoint.shape[-1] != 2:
         shape = getattr(keypoint, 'shape', type(keypoint).__name__)
@@ -115,17 +117,21 @@ def _check_record(path, index, record, num_classes=None, num_joints=None):
             raise AnnotationError(f'{where}: {key} must be (height, width), got {shape}')
 
 
-def load_annotations(path, split=None, num_classes=None, num_joints=None):
+def load_annotations(path, split=None, num_classes=None, num_joints=None,
+                     return_classes=False):
     """Load and check a skeleton annotation file.
 
     Args:
         path: the pickle file.
         split: if given, keep only the records this split lists, in the split's order.
-        num_classes: if given, labels must lie in ``[0, num_classes)``.
+        num_classes: if given, labels must lie in ``[0, num_classes)``; ``-1`` (unlabelled)
+            is always accepted here, and refused by whatever needs labels.
         num_joints: if given, every record must have this many joints.
+        return_classes: also return the file's class names (its optional top-level
+            ``classes`` list), or ``None``.
 
     Returns:
-        The list of annotation records (dicts).
+        The list of annotation records (dicts), and the class names if asked.
 
     Raises:
         AnnotationError: naming the file, the record and the problem.
@@ -136,10 +142,18 @@ def load_annotations(path, split=None, num_classes=None, num_joints=None):
         raise AnnotationError(f"{path}: expected a dict with an 'annotations' list, got "
                               f'{type(data).__name__} with keys {_keys(data)}')
     annotations = data['annotations']
+    classes = data.get('classes')
+    if classes is not None and (not isinstance(classes, (list, tuple))
+                                or not all(isinstance(c, str) for c in classes)):
+        raise AnnotationError(f"{path}: 'classes' must be a list of class names")
     for index, record in enumerate(annotations):
         _check_record(path, index, record, num_classes, num_joints)
-    if split is None:
-        return annotations
+    records = annotations if split is None else _select_split(path, data, split)
+    return (records, classes) if return_classes else records
+
+
+def _select_split(path, data, split):
+    annotations = data['annotations']
     splits = data.get('split')
     if not isinstance(splits, dict):
         raise AnnotationError(f"{path}: has no 'split' dict, cannot select split '{split}'")
@@ -160,8 +174,9 @@ def load_splits(path):
     return dict(data.get('split', {})) if isinstance(data, dict) else {}
 
 
-def dump_annotations(path, annotations, split=None):
-    """Write ``annotations`` (and ``split``) as a checked PYSKL-format pickle.
+def dump_annotations(path, annotations, split=None, classes=None):
+    """Write ``annotations`` (and ``split``, and the class names ``classes``) as a checked
+    PYSKL-format pickle.
 
     The file is written to a temporary name and renamed, so an interrupted write never
     leaves a truncated file in place of a good one.
@@ -176,8 +191,10 @@ def dump_annotations(path, annotations, split=None):
             raise AnnotationError(f"{path}: split '{name}' names clip '{unknown[0]}' "
                                   'that has no annotation')
     buffer = io.BytesIO()
-    pickle.dump({'split': dict(split or {}), 'annotations': list(annotations)}, buffer,
-                protocol=4)
+    data = {'split': dict(split or {}), 'annotations': list(annotations)}
+    if classes is not None:
+        data['classes'] = list(classes)
+    pickle.dump(data, buffer, protocol=4)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pkl')

@@ -6,8 +6,8 @@ from mmengine.dataset import BaseDataset
 
 from posegraph.registry import DATASETS, TRANSFORMS
 from posegraph.skeleton import get_layout
-from .io import load_annotations, resolve_classes
-from .synthetic import ACTIONS, write_synthetic
+from .io import UNLABELLED, AnnotationError, load_annotations, resolve_classes
+from .synthetic import write_synthetic
 from .transforms import mask_missing
 
 
@@ -23,14 +23,19 @@ class PoseDataset(BaseDataset):
         num_classes: if given, labels must lie in ``[0, num_classes)``.
         label_map: a text file of class names, one a line; sets ``num_classes`` too.
         test_mode: passed to mmengine's :class:`BaseDataset`.
+        require_labels: refuse unlabelled records (label ``-1``); default: outside
+            ``test_mode``, since training needs labels.
 
-    Missing joints (score 0 or non-finite coordinates) are set to coordinates 0 and
-    score 0 when the file is read; records without ``keypoint_score`` get scores of 1.
+    The class names (``metainfo['classes']``) come from ``label_map``, else from the
+    file's own ``classes`` list; a disagreement with ``num_classes`` is an error. Missing
+    joints (score 0 or non-finite coordinates) are set to coordinates 0 and score 0 when
+    the file is read; records without ``keypoint_score`` get scores of 1.
     """
 
     def __init__(self, ann_file, pipeline=(), split=None, layout='coco17', num_classes=None,
-                 label_map=None, test_mode=False, **kwargs):
+                 label_map=None, test_mode=False, require_labels=None, **kwargs):
         self.split = split
+        self.require_labels = not test_mode if require_labels is None else require_labels
         self.layout = get_layout(layout).name
         classes, self.num_classes = resolve_classes(label_map, num_classes)
         metainfo = dict(kwargs.pop('metainfo', None) or {})
@@ -46,9 +51,22 @@ class PoseDataset(BaseDataset):
                          metainfo=metainfo, **kwargs)
 
     def load_data_list(self):
-        records = load_annotations(self.ann_file, split=self.split,
-                                   num_classes=self.num_classes,
-                                   num_joints=get_layout(self.layout).num_joints)
+        records, classes = load_annotations(self.ann_file, split=self.split,
+                                            num_classes=self.num_classes,
+                                            num_joints=get_layout(self.layout).num_joints,
+                                            return_classes=True)
+        if classes is not None and 'classes' not in self._metainfo:
+            if self.num_classes is not None and len(classes) != self.num_classes:
+                raise AnnotationError(f'{self.ann_file} names {len(classes)} classes but '
+                                      f'num_classes is {self.num_classes}')
+            self._metainfo['classes'] = tuple(classes)
+            self.num_classes = len(classes)
+        unlabelled = [r['frame_dir'] for r in records if r['label'] == UNLABELLED]
+        if unlabelled and self.require_labels:
+            raise AnnotationError(
+                f'{self.ann_file}: split {self.split!r} has {len(unlabelled)} unlabelled '
+                f"clip(s) (label {UNLABELLED}, first '{unlabelled[0]}'): training and "
+                f'evaluation need labels; score such files with inference tools instead')
         data_list = []
         for record in records:
             record = dict(record)
@@ -67,7 +85,9 @@ class PoseDataset(BaseDataset):
 class SyntheticPoseDataset(PoseDataset):
     """:class:`PoseDataset` over the synthetic set, written first if ``ann_file`` is absent.
 
-    Its classes are the synthetic actions, so no label map is needed.
+    The written file carries the synthetic actions as its class names, so no label map is
+    needed; pointed at another file, it reads that file's classes like any
+    :class:`PoseDataset`.
 
     Args:
         clips_per_class, seed: passed to :func:`posegraph.datasets.synthetic.write_synthetic`
@@ -77,6 +97,4 @@ class SyntheticPoseDataset(PoseDataset):
     def __init__(self, ann_file, *args, clips_per_class=80, seed=0, **kwargs):
         if not os.path.isfile(ann_file):
             write_synthetic(ann_file, clips_per_class=clips_per_class, seed=seed)
-        metainfo = dict(kwargs.pop('metainfo', None) or {}, classes=ACTIONS)
-        super().__init__(ann_file, *args, num_classes=len(ACTIONS), metainfo=metainfo,
-                         **kwargs)
+        super().__init__(ann_file, *args, **kwargs)

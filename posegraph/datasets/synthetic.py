@@ -361,7 +361,7 @@ def write_synthetic(path, clips_per_class=80, seed=0, progress=None):
     Returns ``(annotations, split)``.
     """
     annotations, split = make_synthetic(clips_per_class, seed, progress)
-    dump_annotations(path, annotations, split)
+    dump_annotations(path, annotations, split, classes=ACTIONS)
     with open(os.path.join(os.path.dirname(os.path.abspath(path)), 'label_map.txt'),
               'w') as f:
         f.write('\n'.join(ACTIONS) + '\n')

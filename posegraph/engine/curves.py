@@ -1,4 +1,5 @@
 """Loss and accuracy curves from mmengine's training log."""
+import glob
 import json
 import os
 
@@ -22,9 +23,45 @@ def read_scalars(path):
     return train, val
 
 
+def read_history(scalars_files):
+    """Training and validation records of a run and the runs it resumed, oldest first.
+
+    A resumed run replays from its checkpoint: its records replace the earlier logs' from
+    its first step on, so the history reads as one uninterrupted run.
+    """
+    train, val = [], []
+    for path in scalars_files:
+        new_train, new_val = read_scalars(path)
+        if new_train:
+            train = [r for r in train if r['step'] < new_train[0]['step']]
+        replaced = {r['step'] for r in new_val}
+        val = [r for r in val if r['step'] not in replaced]
+        train += new_train
+        val += new_val
+    return train, sorted(val, key=lambda r: r['step'])
+
+
+def history_files(work_dir, log_dir, resumed):
+    """The ``scalars.json`` files of a run's history, oldest first: the run's own (in
+    ``log_dir``) and, if it ``resumed``, the earlier training logs in ``work_dir``."""
+    scalars = os.path.join(log_dir, 'vis_data', 'scalars.json')
+    if not os.path.isfile(scalars):
+        return []
+    if not resumed:
+        return [scalars]
+    # Log folders are named by their start time, so they sort oldest first.
+    earlier = sorted(glob.glob(os.path.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    return [f for f in earlier if f < scalars and read_scalars(f)[0]] + [scalars]
+
+
 def plot_training_curves(scalars_json, path):
-    """Draw the losses per iteration and the validation metrics per epoch as a PNG."""
-    train, val = read_scalars(scalars_json)
+    """Draw the losses per iteration and the validation metrics per epoch as a PNG.
+
+    ``scalars_json`` is one ``scalars.json`` or a list of them: a run and the runs it
+    resumed, oldest first (see :func:`read_history`).
+    """
+    files = [scalars_json] if isinstance(scalars_json, (str, os.PathLike)) else scalars_json
+    train, val = read_history(files)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
     keys = sorted({k for r in train for k in r if k.startswith('loss')})
     for key in keys:
@@ -49,13 +86,17 @@ def plot_training_curves(scalars_json, path):
 
 @HOOKS.register_module()
 class TrainingCurvesHook(Hook):
-    """Redraw ``curves.png`` in the work dir after every validation and at the end."""
+    """Redraw ``curves.png`` in the work dir after every validation and at the end.
+
+    A resumed run draws its whole history: the training logs of the earlier runs in the
+    work dir, then its own.
+    """
     priority = 'LOWEST'
 
     def _draw(self, runner):
-        scalars = os.path.join(runner.log_dir, 'vis_data', 'scalars.json')
-        if os.path.isfile(scalars):
-            plot_training_curves(scalars, os.path.join(runner.work_dir, 'curves.png'))
+        files = history_files(runner.work_dir, runner.log_dir, runner._resume)
+        if files:
+            plot_training_curves(files, os.path.join(runner.work_dir, 'curves.png'))
 
     def after_val_epoch(self, runner, metrics=None):
         self._draw(runner)

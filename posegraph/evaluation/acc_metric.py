@@ -37,6 +37,10 @@ class AccMetric(BaseMetric):
     def compute_metrics(self, results):
         scores = np.stack([r['pred_score'] for r in results])
         labels = np.array([r['gt_label'] for r in results])
+        if (labels < 0).any():
+            raise ValueError(f'{(labels < 0).sum()} of {len(labels)} clips are unlabelled '
+                             '(label -1): accuracy needs labels. Score unlabelled clips with '
+                             'the inference API, or give the file its labels.')
         metrics = {f'top{k}': acc for k, acc in
                    zip(self.topk, top_k_accuracy(scores, labels, self.topk))}
         metrics['mean_class_accuracy'] = mean_class_accuracy(scores, labels)

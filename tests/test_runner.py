@@ -1,0 +1,137 @@
+"""The Runner refuses what would otherwise end in a run that "succeeds" with a wrong answer:
+checkpoints that do not fit, data whose classes do not fit, unlabelled clips for training."""
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from posegraph.apis import IncompatibleError, build_runner, load_config
+from posegraph.datasets.io import AnnotationError, dump_annotations
+from posegraph.engine import load_checkpoint_file
+from posegraph.registry import DATASETS, register_all_modules
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
+SMALL = {'model.network.graph_channels': [8, 8], 'model.network.pooled_channels': 16,
+         'model.network.gru_channels': 16, 'model.network.attention_channels': 8,
+         'model.network.num_clusters': 4, 'train_cfg.val_interval': 100}
+
+
+def write_file(path, labels, classes=None, num_joints=17):
+    rng = np.random.default_rng(0)
+    records = [dict(frame_dir=f'clip{k}', label=label, total_frames=12, img_shape=(240, 320),
+                    keypoint=rng.uniform(0, 200, (1, 12, num_joints, 2)).astype(np.float32),
+                    keypoint_score=np.ones((1, 12, num_joints), np.float32))
+               for k, label in enumerate(labels)]
+    names = [r['frame_dir'] for r in records]
+    dump_annotations(path, records, {'train': names, 'val': names, 'test': names},
+                     classes=classes)
+    return str(path)
+
+
+def train_runner(work_dir, options, epochs=1):
+    options = dict(SMALL, **options, **{'train_cfg.max_epochs': epochs})
+    return build_runner(CONFIG, work_dir=str(work_dir), cfg_options=options)
+
+
+@pytest.fixture(scope='module')
+def trained(synthetic_file, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('trained')
+    train_runner(work_dir, {'ann_file': synthetic_file}).train()
+    return str(work_dir / 'epoch_1.pth')
+
+
+def test_top_level_data_options_reach_every_dataset_and_the_model():
+    cfg = load_config(CONFIG, {'ann_file': 'x.pkl', 'num_classes': 3, 'train_split': 'tr',
+                               'test_split': 'te'})
+    assert cfg.model.network.num_classes == 3
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.ann_file == 'x.pkl'
+        assert cfg[loader].dataset.num_classes == 3
+    assert cfg.train_dataloader.dataset.split == 'tr'
+    assert cfg.test_dataloader.dataset.split == 'te'
+    assert cfg.val_dataloader.dataset.split == 'val'  # not given: the config's
+
+
+def test_another_file_brings_its_own_classes_not_the_synthetic_names(tmp_path):
+    register_all_modules()
+    cfg = load_config(CONFIG, {'ann_file': write_file(tmp_path / 'a.pkl', [0, 1, 2] * 3,
+                                                      classes=['x', 'y', 'z']),
+                               'num_classes': 3})
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    assert dataset.metainfo['classes'] == ('x', 'y', 'z')
+    plain = load_config(CONFIG, {'ann_file': write_file(tmp_path / 'b.pkl', [0, 1, 2] * 3),
+                                 'num_classes': 3})
+    assert 'classes' not in DATASETS.build(plain.train_dataloader.dataset).metainfo
+
+
+def test_class_count_of_the_data_must_fit_the_model(tmp_path):
+    twenty = write_file(tmp_path / 'twenty.pkl', list(range(20)))
+    with pytest.raises(IncompatibleError, match=r'twenty.pkl \(training data\) has label 19, out of '
+                                         r'range for a model of 14 classes.*num_classes=20'):
+        train_runner(tmp_path / 'w1', {'ann_file': twenty}).train()
+    named = write_file(tmp_path / 'named.pkl', [0, 1] * 4, classes=['a', 'b'])
+    with pytest.raises(IncompatibleError, match=r'named.pkl \(training data\) has 2 classes but the '
+                                         r'model predicts 14'):
+        train_runner(tmp_path / 'w2', {'ann_file': named}).train()
+
+
+def test_unlabelled_clips_are_refused_for_training_and_accepted_for_inference(tmp_path):
+    register_all_modules()
+    path = write_file(tmp_path / 'u.pkl', [0, -1, 1])
+    cfg = load_config(CONFIG, {'ann_file': path, 'num_classes': 2})
+    with pytest.raises(AnnotationError, match=r"u.pkl: split 'train' has 1 unlabelled "
+                                              r"clip\(s\) \(label -1, first 'clip1'\)"):
+        DATASETS.build(cfg.train_dataloader.dataset)
+    inference = DATASETS.build(dict(cfg.test_dataloader.dataset, test_mode=True))
+    assert [inference.get_data_info(i)['label'] for i in range(3)] == [0, -1, 1]
+    with pytest.raises(AnnotationError, match='label -2 is out of range'):
+        DATASETS.build(dict(cfg.test_dataloader.dataset, test_mode=True,
+                            ann_file=write_file(tmp_path / 'v.pkl', [0, -2])))
+
+
+def test_accuracy_of_unlabelled_clips_is_an_error():
+    from posegraph.evaluation import AccMetric
+    metric = AccMetric()
+    with pytest.raises(ValueError, match='1 of 2 clips are unlabelled'):
+        metric.compute_metrics([{'pred_score': np.ones(3), 'gt_label': 0},
+                                {'pred_score': np.ones(3), 'gt_label': -1}])
+
+
+def test_checkpoint_of_another_head_is_refused_for_test_resume_and_finetune(
+        trained, synthetic_file, tmp_path):
+    checkpoint = load_checkpoint_file(trained)
+    state = checkpoint['state_dict']
+    for key in ('network.classifier.weight', 'network.classifier.bias'):
+        state[key] = torch.zeros((3,) + state[key].shape[1:])
+    other = str(tmp_path / 'three_classes.pth')
+    torch.save(checkpoint, other)
+    result = subprocess.run(
+        [sys.executable, 'tools/test.py', CONFIG, other, '--work-dir', str(tmp_path / 't'),
+         '--cfg-options', f'ann_file={synthetic_file}',
+         *[f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()]],
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert ('three_classes.pth does not fit the model built from the config: 2 parameter(s) '
+            'of another shape (network.classifier.weight: checkpoint (3, 16), model (14, 16)'
+            in result.stderr)
+    assert 'top1:' not in result.stdout and not (tmp_path / 't' / 'test_metrics.json').exists()
+    with pytest.raises(IncompatibleError, match='does not fit the model'):  # fine-tune, not asked
+        train_runner(tmp_path / 'f1', {'ann_file': synthetic_file, 'load_from': other}).train()
+    with pytest.raises(IncompatibleError, match='does not fit the model'):  # resume
+        build_runner(CONFIG, work_dir=str(tmp_path / 'r'), resume=other,
+                     cfg_options=dict(SMALL, ann_file=synthetic_file)).train()
+    # Asked to leave the head out, fine-tuning loads everything else and trains a new head.
+    runner = train_runner(tmp_path / 'f2', {'ann_file': synthetic_file, 'load_from': other,
+                                            'load_skip_keys': ['classifier']})
+    runner.train()
+    first = load_checkpoint_file(tmp_path / 'f2' / 'epoch_1.pth')['state_dict']
+    assert first['network.classifier.weight'].shape == (14, 16)
+    # A checkpoint that fits loads strictly and scores.
+    runner = build_runner(CONFIG, work_dir=str(tmp_path / 'ok'), checkpoint=trained,
+                          cfg_options=dict(SMALL, ann_file=synthetic_file))
+    assert 0 <= runner.test()['acc/top1'] <= 1
