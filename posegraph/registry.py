@@ -10,6 +10,7 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine import registry as mmengine_registry
 from mmengine.registry import Registry
 
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='posegraph',
@@ -24,6 +25,31 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='posegraph',
                  locations=['posegraph.engine'])
 FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, scope='posegraph',
                      locations=['posegraph.engine'])
+
+
+# The rest of mmengine's registries, as children in posegraph's scope, so that a Runner with
+# ``default_scope='posegraph'`` finds mmengine's loops, optimizers, schedulers, samplers and
+# visualizers there instead of warning, once per registry, that the scope has none.
+LOOPS = Registry('loop', parent=mmengine_registry.LOOPS, scope='posegraph')
+DATA_SAMPLERS = Registry('data sampler', parent=mmengine_registry.DATA_SAMPLERS,
+                         scope='posegraph')
+OPTIMIZERS = Registry('optimizer', parent=mmengine_registry.OPTIMIZERS, scope='posegraph')
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=mmengine_registry.OPTIM_WRAPPERS,
+                          scope='posegraph')
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor', parent=mmengine_registry.OPTIM_WRAPPER_CONSTRUCTORS,
+    scope='posegraph')
+PARAM_SCHEDULERS = Registry('parameter scheduler', parent=mmengine_registry.PARAM_SCHEDULERS,
+                            scope='posegraph')
+EVALUATOR = Registry('evaluator', parent=mmengine_registry.EVALUATOR, scope='posegraph')
+VISUALIZERS = Registry('visualizer', parent=mmengine_registry.VISUALIZERS, scope='posegraph')
+VISBACKENDS = Registry('vis_backend', parent=mmengine_registry.VISBACKENDS, scope='posegraph')
+LOG_PROCESSORS = Registry('log_processor', parent=mmengine_registry.LOG_PROCESSORS,
+                          scope='posegraph')
+WEIGHT_INITIALIZERS = Registry('weight initializer',
+                               parent=mmengine_registry.WEIGHT_INITIALIZERS, scope='posegraph')
+MODEL_WRAPPERS = Registry('model_wrapper', parent=mmengine_registry.MODEL_WRAPPERS,
+                          scope='posegraph')
 
 
 def register_all_modules():

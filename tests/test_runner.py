@@ -135,3 +135,39 @@ def test_checkpoint_of_another_head_is_refused_for_test_resume_and_finetune(
     runner = build_runner(CONFIG, work_dir=str(tmp_path / 'ok'), checkpoint=trained,
                           cfg_options=dict(SMALL, ann_file=synthetic_file))
     assert 0 <= runner.test()['acc/top1'] <= 1
+
+
+def test_mmaction2_training_switches():
+    from posegraph.apis import apply_train_flags
+    cfg = load_config(CONFIG)
+    apply_train_flags(cfg, auto_scale_lr=True, seed=7, deterministic=True, validate=False)
+    assert cfg.auto_scale_lr.enable and cfg.auto_scale_lr.base_batch_size == 32
+    assert cfg.randomness.seed == 7 and cfg.randomness.deterministic
+    assert cfg.val_cfg is None and cfg.val_dataloader is None and cfg.val_evaluator is None
+    assert 'save_best' not in cfg.default_hooks.checkpoint
+    if not torch.cuda.is_available():
+        with pytest.raises(IncompatibleError, match='--amp .* needs a GPU'):
+            apply_train_flags(load_config(CONFIG), amp=True)
+
+
+def test_train_without_validation_then_show_every_test_clip(synthetic_file, tmp_path):
+    small = [f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()]
+    result = subprocess.run(
+        [sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'w'),
+         '--no-validate', '--seed', '5', '--cfg-options', f'ann_file={synthetic_file}',
+         'train_cfg.max_epochs=1', *small], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    log = next((tmp_path / 'w').glob('*/*.log')).read_text()
+    assert 'Epoch(val)' not in log and 'randomness = dict(deterministic=False, seed=5)' in log
+    show = tmp_path / 'show'
+    result = subprocess.run(
+        [sys.executable, 'tools/test.py', CONFIG, str(tmp_path / 'w' / 'epoch_1.pth'),
+         '--work-dir', str(tmp_path / 'w'), '--show-dir', str(show), '--cfg-options',
+         f'ann_file={synthetic_file}', *small], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    register_all_modules()
+    test_set = DATASETS.build(load_config(CONFIG, {'ann_file': synthetic_file})
+                              .test_dataloader.dataset)
+    names = {test_set.get_data_info(i)['frame_dir'] for i in range(len(test_set))}
+    assert {p.stem for p in show.glob('*.png')} == names
+    assert f'{len(names)} clips drawn' in result.stdout

@@ -48,6 +48,7 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path):
     result = run_tool('tools/train.py', CONFIG, '--work-dir', str(work_dir), '--test',
                       '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert 'Failed to search registry' not in result.stdout + result.stderr  # a clean log
     assert (work_dir / 'epoch_2.pth').is_file() and (work_dir / 'curves.png').is_file()
     assert 'top1:' in result.stdout and (work_dir / 'test_metrics.json').is_file()
     (work_dir / 'test_metrics.json').unlink()

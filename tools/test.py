@@ -1,7 +1,7 @@
 """Evaluate a checkpoint on a config's test set.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump SCORES.pkl]
-                         [--cfg-options K=V ...]
+                         [--show-dir DIR] [--cfg-options K=V ...]
 
 Prints top-1, top-5 and mean class accuracy; writes them to ``test_metrics.json`` and the
 confusion matrix to ``confusion_matrix.png`` in the work dir. ``--dump`` saves each clip's
@@ -11,10 +11,12 @@ them) for score fusion.
 import argparse
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from posegraph.apis import (USER_ERRORS, build_runner, parse_cfg_options,  # noqa: E402
-                            report_test_metrics)
+                            report_test_metrics, show_predictions)
+from posegraph.evaluation.fusion import load_scores  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -23,6 +25,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where to write metrics and figures')
     parser.add_argument('--dump', help='pickle file for the per-clip scores')
+    parser.add_argument('--show-dir', help='draw every clip with its predicted and true '
+                        'class into this folder (FRAME_DIR.png)')
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -35,15 +39,23 @@ def main(argv=None):
     args = parse_args(argv)
     if not os.path.isfile(args.checkpoint):
         sys.exit(f'{args.checkpoint}: no such checkpoint')
-    try:
-        runner = build_runner(args.config, work_dir=args.work_dir,
-                              cfg_options=args.cfg_options, launcher=args.launcher,
-                              checkpoint=args.checkpoint, dump=args.dump)
-        metrics = runner.test()
-    except USER_ERRORS as e:
-        sys.exit(f'error: {e}')
-    if runner.rank == 0:
+    with tempfile.TemporaryDirectory() as folder:
+        dump = args.dump or (os.path.join(folder, 'scores.pkl') if args.show_dir else None)
+        try:
+            runner = build_runner(args.config, work_dir=args.work_dir,
+                                  cfg_options=args.cfg_options, launcher=args.launcher,
+                                  checkpoint=args.checkpoint, dump=dump)
+            metrics = runner.test()
+        except USER_ERRORS as e:
+            sys.exit(f'error: {e}')
+        if runner.rank != 0:
+            return
         report_test_metrics(runner, metrics, args.dump)
+        if args.show_dir:
+            names, scores, _ = load_scores(dump)
+            count = show_predictions(runner.test_dataloader.dataset, names, scores,
+                                     args.show_dir)
+            print(f'{count} clips drawn: {args.show_dir}')
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """Train a model from a config with mmengine's Runner.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--test]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--test] [--amp]
+                          [--auto-scale-lr] [--seed N] [--deterministic] [--no-validate]
                           [--cfg-options K=V ...]
 
 The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs and
@@ -24,6 +25,16 @@ def parse_args(argv=None):
                         help='resume from CKPT, or from the last checkpoint in the work dir')
     parser.add_argument('--test', action='store_true',
                         help='after training, evaluate the final model on the test set')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (needs a GPU)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the learning rate by the total batch size against the '
+                        "config's auto_scale_lr.base_batch_size")
+    parser.add_argument('--seed', type=int, help='random seed (default: the config\'s)')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic algorithms where torch has them')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='do not validate during training')
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='override config entries, e.g. train_cfg.max_epochs=5')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -37,7 +48,10 @@ def main(argv=None):
     try:
         runner = build_runner(args.config, work_dir=args.work_dir,
                               cfg_options=args.cfg_options, launcher=args.launcher,
-                              resume=args.resume, test=args.test)
+                              resume=args.resume, test=args.test, amp=args.amp,
+                              auto_scale_lr=args.auto_scale_lr, seed=args.seed,
+                              deterministic=args.deterministic,
+                              validate=not args.no_validate)
         runner.train()
         metrics = runner.test() if args.test else None
     except USER_ERRORS as e:

@@ -4,8 +4,9 @@ import os
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, Iterable, Optional
+from typing import Dict, Iterable, Optional, Sequence
 
+import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
@@ -183,8 +184,36 @@ class PoseGraphRunner(Runner):
         return loop
 
 
+def apply_train_flags(cfg: Config, amp: bool = False, auto_scale_lr: bool = False,
+                      seed: Optional[int] = None, deterministic: bool = False,
+                      validate: bool = True) -> None:
+    """MMAction2's training switches, with its meaning: mixed precision (``amp``, needs a
+    GPU), the learning rate scaled by the batch size against ``auto_scale_lr``'s
+    ``base_batch_size``, the seed, deterministic algorithms, and no validation."""
+    if amp:
+        if not torch.cuda.is_available():
+            raise IncompatibleError('--amp (automatic mixed precision) needs a GPU; this '
+                                    'torch sees none: train without --amp')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise IncompatibleError('--auto-scale-lr needs auto_scale_lr.base_batch_size in '
+                                    'the config (the batch size its learning rate is for)')
+        cfg.auto_scale_lr.enable = True
+    if seed is not None:
+        cfg.randomness.seed = seed
+    if deterministic:
+        cfg.randomness.deterministic = True
+    if not validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        for hook in cfg.default_hooks.values():
+            if hook.get('type') == 'CheckpointHook':
+                hook.pop('save_best', None)  # nothing to rank checkpoints by
+
+
 def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resume=None,
-                 checkpoint=None, test=False, dump=None):
+                 checkpoint=None, test=False, dump=None, **train_flags):
     """An mmengine :class:`Runner` for training (``resume``) or testing (``checkpoint``).
 
     Args:
@@ -197,9 +226,11 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
         test: the runner will be tested: its accuracy metric draws the confusion matrix
             into the work dir.
         dump: for testing, a pickle file that receives every clip's scores.
+        **train_flags: :func:`apply_train_flags`' switches.
     """
     register_all_modules()
     cfg = load_config(config, cfg_options)
+    apply_train_flags(cfg, **train_flags)
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(config))[0])
@@ -245,3 +276,33 @@ def report_test_metrics(runner, metrics, dump=None):
     print(f'confusion matrix: {osp.join(runner.work_dir, "confusion_matrix.png")}')
     if dump:
         print(f'scores: {dump}')
+
+
+def show_predictions(dataset, names: Sequence[str], scores: np.ndarray, out_dir: str,
+                     max_clips: Optional[int] = None) -> int:
+    """Draw every test clip with its predicted and true class into ``out_dir``
+    (``FRAME_DIR.png``: the most confident person at six moments), as tools/test.py's
+    ``--show-dir`` does. ``names`` and ``scores`` :math:`(N, C)` are a score dump's (see
+    :func:`~posegraph.evaluation.fusion.load_scores`), in the dataset's order. Returns the
+    number of figures written."""
+    from posegraph.visualization import plot_skeleton_strips
+    if len(names) != len(dataset):
+        raise ValueError(f'{len(names)} predictions for {len(dataset)} clips')
+    classes = dataset.metainfo.get('classes')
+
+    def name(label):
+        return classes[label] if classes is not None and 0 <= label < len(classes) else str(label)
+
+    count = min(len(dataset), max_clips or len(dataset))
+    for index in range(count):
+        record = dataset.get_data_info(index)
+        if names[index] != record['frame_dir']:
+            raise ValueError(f"prediction {index} is for '{names[index]}', the dataset's clip "
+                             f"is '{record['frame_dir']}'")
+        predicted, label = int(scores[index].argmax()), int(record.get('label', -1))
+        verdict = '' if label < 0 else (' (right)' if predicted == label else ' (wrong)')
+        title = (f'predicted {name(predicted)} {100 * scores[index, predicted]:.0f} %, '
+                 f'true {name(label)}{verdict}')
+        plot_skeleton_strips([record], dataset.layout,
+                             osp.join(out_dir, f'{record["frame_dir"]}.png'), titles=[title])
+    return count
