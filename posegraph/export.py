@@ -36,6 +36,14 @@ class ClipScores(nn.Module):
         return self.network(x)['logits']
 
 
+def _person_axis(state, state_more, num_person, persons):
+    """``{axis: k * persons}`` for the axis of ``state`` that is ``k * num_person`` long
+    (``state_more`` being the same state for one person more)."""
+    axis = next(i for i, (a, b) in enumerate(zip(state.shape, state_more.shape)) if a != b)
+    per_person = state.shape[axis] // num_person
+    return {axis: persons if per_person == 1 else per_person * persons}
+
+
 def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset=18):
     """Write ``network`` (in eval mode) to ONNX at ``path``.
 
@@ -55,11 +63,13 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
         example = (frame,) + module.initial_state(1, num_person)
         input_names = ['frame'] + module.state_names
         output_names = ['logits'] + [f'{name}_out' for name in module.state_names]
-        persons = torch.export.Dim('persons', min=1, max=256)
-        # With N = 1 every state tensor has exactly one axis of size M: that one is dynamic.
+        persons = torch.export.Dim('step_persons', min=1, max=256)
+        # Each state tensor has one axis that grows with M (by M, or by a multiple of M
+        # when branches stack along the batch): find it by comparing with M + 1 persons.
         # (The second entry is the ``*state`` varargs of StreamingStep.forward.)
         dynamic_shapes = ({1: persons}, tuple(
-            {tuple(t.shape).index(num_person): persons} for t in example[1:]))
+            _person_axis(a, b, num_person, persons)
+            for a, b in zip(example[1:], module.initial_state(1, num_person + 1))))
     else:
         module = ClipScores(network).eval()
         clip = torch.randn(1, num_person, clip_len, joints, channels)

@@ -93,3 +93,16 @@ def test_pose_estimator_onnx_matches_pytorch(tmp_path):
     assert got_heatmaps.shape == (2, 19, 6, 10) and got_pafs.shape == (2, 38, 6, 10)
     np.testing.assert_allclose(got_heatmaps, heatmaps.numpy(), atol=1e-4, rtol=0)
     np.testing.assert_allclose(got_pafs, pafs.numpy(), atol=1e-4, rtol=0)
+
+
+def test_offline_export_after_a_streaming_export_keeps_dynamic_frames(network, tmp_path):
+    # A one-frame nn.GRU export used to make every later torch.export fix the frame count.
+    export_onnx(network, str(tmp_path / 'step.onnx'), streaming=True)
+    path = str(tmp_path / 'clip.onnx')
+    export_onnx(network, path, clip_len=32)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    x = clip(1, 21, seed=3)
+    with torch.no_grad():
+        expected = network(x)['logits'].numpy()
+    np.testing.assert_allclose(session.run(['logits'], {'inputs': x.numpy()})[0], expected,
+                               atol=1e-4, rtol=0)

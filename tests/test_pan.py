@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -156,3 +157,65 @@ def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
                                    wide.branches[0](x[..., [0, 1, 6]])['logits'])
     with pytest.raises(ValueError, match='needs at least 7 channels'):
         StreamEnsemble([[0, 5]], in_channels=4, layout='coco17', num_classes=4)
+
+
+def test_shared_trunk_branches_are_one_trunk_on_their_own_stems():
+    from posegraph.models import SharedTrunkEnsemble
+    torch.manual_seed(0)
+    ens = SharedTrunkEnsemble([[0, 1], [2, 3, 4, 5]], 'coco17', 4, graph_channels=(8, 16),
+                              num_clusters=3, pooled_channels=16, gru_channels=16,
+                              attention_channels=8).eval()
+    assert ens.in_channels == 7 and ens.trunk.in_channels == 9
+    x = clip_batch(t=9)
+    with torch.no_grad():
+        out = ens(x)
+        # Branch 1 alone: its stem on its channels, then the trunk.
+        alone = ens.trunk(ens.stems[1](x[..., [2, 3, 4, 5, 6]]))['logits']
+        state = ens.initial_state(2, 2)
+        for t in range(9):
+            logits, state = ens.step(x[:, :, t], state)
+    torch.testing.assert_close(out['branch_logits'][1], alone)
+    torch.testing.assert_close(out['logits'], out['branch_logits'].mean(0))
+    torch.testing.assert_close(logits, out['logits'])
+    assert out['joint_weights'].shape == (2, 2, 9, 17)
+    # A change in branch 0's channels moves branch 0 only.
+    changed = x.clone()
+    changed[..., 0] += 1
+    with torch.no_grad():
+        moved = ens(changed)['branch_logits']
+    assert not torch.allclose(moved[0], out['branch_logits'][0])
+    torch.testing.assert_close(moved[1], out['branch_logits'][1])
+    labels = torch.tensor([0, 3])
+    expected = torch.nn.functional.cross_entropy(out['branch_logits'].flatten(0, 1),
+                                                 labels.repeat(2))
+    torch.testing.assert_close(ens.loss(out, labels)['loss_pose'], expected)
+    assert 'SharedTrunkEnsemble(branches=[[0, 1], [2, 3, 4, 5]]' in repr(ens)
+    with pytest.raises(ValueError, match='expects 7 input channels'):
+        ens(x[..., :5])
+
+
+def test_shared_trunk_streams_through_onnx(tmp_path):
+    import onnxruntime as ort
+
+    from posegraph.export import StreamingStep, export_onnx
+    from posegraph.models import SharedTrunkEnsemble
+    torch.manual_seed(1)
+    ens = SharedTrunkEnsemble([['joint'], ['bone', 'distance']], 'coco17', 5,
+                              streams=('joint', 'bone', 'distance'), in_channels=22,
+                              graph_channels=(8, 8), pooled_channels=16, gru_channels=16,
+                              attention_channels=8, num_clusters=3).eval()
+    path = str(tmp_path / 'step.onnx')
+    export_onnx(ens, path, streaming=True)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    step = StreamingStep(ens)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(1, 1, 6, 17, 22, generator=g)
+    x[..., -1] = 1
+    state = [t.numpy() for t in step.initial_state(1, 1)]
+    for t in range(6):
+        outputs = session.run(None, {'frame': x[:, :, t].numpy(),
+                                     **dict(zip(step.state_names, state))})
+        state = outputs[1:]
+    with torch.no_grad():
+        expected = ens(x)['logits'].numpy()
+    np.testing.assert_allclose(outputs[0], expected, atol=1e-4, rtol=0)

@@ -1,6 +1,8 @@
 """Action recognition models, registered in ``posegraph.registry.MODELS``.
 
-Skeleton: :class:`PoseAttentionNetwork` (and :class:`StreamEnsemble` of several) in a
+Skeleton: :class:`PoseAttentionNetwork` (and :class:`StreamEnsemble` of several, or
+:class:`SharedTrunkEnsemble` of branches sharing one trunk), and the :class:`STGCN`
+baseline, in a
 :class:`SkeletonRecognizer`. RGB companions: :class:`ConvGRUXception`, :class:`SMNet` and
 :class:`TwoStreamFusion` in a :class:`VideoRecognizer`; their backbones live in
 :mod:`posegraph.models.backbones` and load downloaded checkpoints with
@@ -11,10 +13,12 @@ from .ensemble import StreamEnsemble
 from .pan import PoseAttentionNetwork
 from .pretrained import load_pretrained
 from .recognizer import SkeletonDataPreprocessor, SkeletonRecognizer
+from .shared_trunk import SharedTrunkEnsemble, StreamStem
 from .smnet import SMNet
+from .stgcn import STGCN, STGCN_BLOCKS, stgcn_small
 from .two_stream_fusion import TwoStreamFusion
 from .video_recognizer import VideoDataPreprocessor, VideoRecognizer
 
 __all__ = ['ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork', 'load_pretrained',
-           'SkeletonDataPreprocessor', 'SkeletonRecognizer', 'SMNet', 'TwoStreamFusion',
+           'SkeletonDataPreprocessor', 'SkeletonRecognizer', 'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small', 'TwoStreamFusion',
            'VideoDataPreprocessor', 'VideoRecognizer']

@@ -1,8 +1,23 @@
 """Several skeleton networks, each on its own input streams, scored together."""
+from typing import List, Optional, Sequence, Union
+
 import torch
 from torch import nn
 
 from posegraph.registry import MODELS
+from posegraph.skeleton import get_layout, stream_channel_index
+
+
+def branch_channel_index(channels: Sequence[Union[int, str]], streams: Optional[Sequence[str]],
+                         layout) -> List[int]:
+    """A branch's input channels: given as indices, or as stream names looked up in
+    ``streams`` (the input's streams, in channel order)."""
+    if not all(isinstance(c, str) for c in channels):
+        return [int(c) for c in channels]
+    if streams is None:
+        raise ValueError(f"branch {list(channels)} names streams: give the ensemble the "
+                         f"input's `streams` too")
+    return stream_channel_index(streams, channels, get_layout(layout).num_joints)
 
 
 @MODELS.register_module()
@@ -14,9 +29,13 @@ class StreamEnsemble(nn.Module):
     mean of the branches' logits. Online mode and export work as for a single network.
 
     Args:
-        branches: one list of input channel indices per branch (confidence excluded).
+        branches: per branch, the input channel indices it sees (confidence excluded), or
+            the names of its streams (then ``streams`` is needed).
         in_channels: channels of the input, the last being the confidence (default: just
             enough for the branches' channels).
+        streams: the input's streams in channel order, as
+            :class:`~posegraph.datasets.transforms.FormatStreams` built it; lets
+            ``branches`` name streams (e.g. ``[['joint', 'distance'], ['bone']]``).
         branch_type: the registered network class of every branch.
         **branch_args: the branches' arguments (``in_channels`` is set per branch), so a
             config can turn a single network into an ensemble by adding ``branches``.
@@ -28,10 +47,12 @@ class StreamEnsemble(nn.Module):
           the list of each branch's own outputs
     """
 
-    def __init__(self, branches, in_channels=None, branch_type='PoseAttentionNetwork',
-                 **branch_args):
+    def __init__(self, branches: Sequence[Sequence[Union[int, str]]],
+                 in_channels: Optional[int] = None, branch_type: str = 'PoseAttentionNetwork',
+                 streams: Optional[Sequence[str]] = None, **branch_args):
         super().__init__()
-        self.branch_channels = [list(channels) for channels in branches]
+        self.branch_channels = [branch_channel_index(channels, streams, branch_args['layout'])
+                                for channels in branches]
         needed = max(max(c) for c in self.branch_channels) + 2
         if in_channels is not None and in_channels < needed:
             raise ValueError(f'branches use channel {needed - 2}, so the input needs at least '

@@ -2,7 +2,7 @@ r"""The human graph network + pose-attention network ("Pose-attention model for 
 action recognition").
 """
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.nn import functional as F
 from torch_geometric.nn import DenseGCNConv
 
@@ -15,6 +15,16 @@ def _masked_mean(x, mask, dim):
     """Mean of ``x`` over ``dim`` where ``mask`` (``x``'s shape without its last axis) holds."""
     weight = mask.to(x.dtype).unsqueeze(-1)
     return (x * weight).sum(dim) / weight.sum(dim).clamp(min=1)
+
+
+def normalize_input(data_bn: nn.BatchNorm1d, x: Tensor, mask: Tensor) -> Tensor:
+    """Batch-normalise skeleton input :math:`(N, M, T, V, C)` per joint and channel (one
+    statistic for each of the ``V * C`` pairs, as ST-GCN's ``data_bn``); zero where
+    ``mask`` :math:`(N, M, T, V)` says a joint is missing."""
+    n, m, t, v, c = x.shape
+    h = x.permute(0, 1, 3, 4, 2).reshape(n * m, v * c, t)
+    h = data_bn(h).reshape(n, m, v, c, t).permute(0, 1, 4, 2, 3)
+    return h * mask.unsqueeze(-1)
 
 
 @MODELS.register_module()
@@ -105,13 +115,14 @@ class PoseAttentionNetwork(nn.Module):
             raise ValueError(f'{self.layout} network expects (N, M, T, {self.num_joints}, '
                              f'{self.in_channels}) inputs, got {tuple(x.shape)}')
         mask = x[..., -1] > 0
-        h = x.permute(0, 1, 3, 4, 2).reshape(n * m, v * c, t)
-        h = self.data_bn(h).reshape(n, m, v, c, t).permute(0, 1, 4, 2, 3)
-        h = (h * mask.unsqueeze(-1)).reshape(n * m * t, v, c)
+        h = normalize_input(self.data_bn, x, mask).reshape(n * m * t, v, c)
         flat_mask = mask.reshape(n * m * t, v)
         for conv, norm in zip(self.graph_convs, self.graph_norms):
             h = conv(h, flat_mask)
-            h = F.relu(norm(h.transpose(1, 2)).transpose(1, 2)) * flat_mask.unsqueeze(-1)
+            # Rows of (graphs x joints) by channels: the same statistics as normalising
+            # (graphs, channels, joints), without a strided copy each way.
+            h = F.relu(norm(h.reshape(-1, h.shape[-1])).reshape(h.shape)) \
+                * flat_mask.unsqueeze(-1)
         zero = h.new_zeros(())
         link_loss = entropy_loss = zero
         if self.pool is not None:

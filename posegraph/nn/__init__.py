@@ -17,9 +17,10 @@ from .layer_norm_lstm import LayerNormLSTM
 from .motion_excitation import MotionExcitation
 from .multiscale_channel_attention import MultiScaleChannelAttention
 from .skeleton_graph_conv import SkeletonGraphConv
+from .spatial_temporal_graph_conv import SpatialTemporalGraphConv
 from .spatiotemporal_excitation import SpatioTemporalExcitation
 
 __all__ = ['AttentionGRU', 'AttentionalFeatureFusion', 'AttentionPool', 'ChannelExcitation',
            'ConvGRU', 'DiffPool', 'FrameAttention', 'JointAttention', 'LayerNormLSTM',
            'MotionExcitation', 'MultiScaleChannelAttention', 'SkeletonGraphConv',
-           'SpatioTemporalExcitation']
+           'SpatialTemporalGraphConv', 'SpatioTemporalExcitation']

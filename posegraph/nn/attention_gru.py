@@ -66,8 +66,13 @@ class AttentionGRU(nn.Module):
 
     def step(self, x, state, mask=None):
         """One frame ``x`` :math:`(N, F_{in})`; returns ``(v, state)``."""
-        out, hidden = self.gru(x.unsqueeze(1), state[0])
-        h = out[:, 0]
+        # One GRU cell with the GRU's own weights: the same numbers as ``self.gru`` on a
+        # one-frame sequence, and exporting it leaves later exports of ``self.gru`` over
+        # dynamic lengths intact (a one-frame nn.GRU export makes torch.export fix them).
+        gru = self.gru
+        h = torch.gru_cell(x, state[0][0], gru.weight_ih_l0, gru.weight_hh_l0,
+                           gru.bias_ih_l0, gru.bias_hh_l0)
+        hidden = h.unsqueeze(0)
         if self.attention is None:
             return h, (hidden,)
         v, attention_state = self.attention.step(h, state[1:], mask)

@@ -8,8 +8,8 @@ A training pipeline usually runs, in this order: :class:`SelectPersons`,
 :mod:`posegraph.datasets.transforms.video`.
 """
 from .base import SkeletonTransform, mask_missing
-from .formatting import (STREAMS, FormatStreams, PackSkeletonInputs, joint_streams,
-                         stream_channels)
+from posegraph.skeleton.streams import STREAMS, joint_streams, stream_channels
+from .formatting import FormatStreams, PackSkeletonInputs
 from .spatial import (AddFlippedClips, PoseNormalize, RandomAffine, RandomFlip, RandomJointDropout,
                       SelectPersons)
 from .temporal import RandomTemporalCrop, UniformSampleFrames

@@ -4,59 +4,9 @@ import torch
 
 from posegraph.registry import TRANSFORMS
 from posegraph.skeleton import get_layout
+from posegraph.skeleton.streams import STREAMS, joint_streams
 from posegraph.structures import ActionDataSample
 from .base import SkeletonTransform, mask_missing
-
-STREAMS = ('joint', 'bone', 'joint_motion', 'bone_motion', 'distance')
-
-
-def stream_channels(streams, num_joints):
-    """Channels the streams take: 2 per coordinate stream, ``V`` for ``distance``."""
-    return sum(num_joints if name == 'distance' else 2 for name in streams)
-
-
-def joint_streams(keypoint, visible, layout, streams):
-    """Feature streams of joint coordinates.
-
-    Args:
-        keypoint: coordinates ``(..., T, V, 2)``.
-        visible: boolean mask ``(..., T, V)``.
-        layout: the skeleton layout whose bones define the bone stream.
-        streams: names from :data:`STREAMS`.
-
-    Returns:
-        ``(..., T, V, stream_channels(streams, V))`` float32. A bone is
-        ``x[child] - x[parent]`` (zero at the root); motion at frame ``t`` is
-        ``x[t + 1] - x[t]`` (zero at the last frame); ``distance`` gives each joint its
-        distances to all ``V`` joints of the frame (the joint collection distances of
-        DD-Net, one row per joint). Any value that involves a missing joint is 0.
-    """
-    parents = get_layout(layout).parents
-    has_parent = parents >= 0
-    parent_index = np.where(has_parent, parents, np.arange(len(parents)))
-    bone = keypoint - keypoint[..., parent_index, :]
-    bone_visible = visible & visible[..., parent_index] & has_parent
-
-    def motion(x, vis):
-        out = np.zeros_like(x)
-        out[..., :-1, :, :] = x[..., 1:, :, :] - x[..., :-1, :, :]
-        ok = np.zeros_like(vis)
-        ok[..., :-1, :] = vis[..., 1:, :] & vis[..., :-1, :]
-        return out, ok
-
-    computed = {'joint': (keypoint, visible), 'bone': (bone, bone_visible)}
-    computed['joint_motion'] = motion(keypoint, visible)
-    computed['bone_motion'] = motion(bone, bone_visible)
-    pair_visible = visible[..., :, None] & visible[..., None, :]
-    distance = np.linalg.norm(keypoint[..., :, None, :] - keypoint[..., None, :, :], axis=-1)
-    computed['distance'] = (np.where(pair_visible, distance, 0), visible)
-    features = []
-    for name in streams:
-        if name not in computed:
-            raise ValueError(f'unknown stream {name!r}; streams are {", ".join(STREAMS)}')
-        values, ok = computed[name]
-        features.append(np.where(ok[..., None], values, 0))
-    return np.concatenate(features, axis=-1).astype(np.float32)
 
 
 @TRANSFORMS.register_module()
@@ -65,8 +15,9 @@ class FormatStreams(SkeletonTransform):
 
     ``K`` is the number of clips :class:`UniformSampleFrames` drew and ``T`` its
     ``clip_len``. The channels are the chosen streams (two coordinates each, ``V``
-    distances for ``distance``; see :func:`stream_channels`) followed by the joint
-    confidence, and a confidence of 0 marks a missing joint (whose other channels are 0).
+    distances for ``distance``; see :func:`~posegraph.skeleton.streams.stream_channels`)
+    followed by the joint confidence, and a confidence of 0 marks a missing joint (whose
+    other channels are 0).
     """
 
     def __init__(self, layout, streams=('joint',)):

@@ -1,0 +1,98 @@
+"""Input streams computed from joint coordinates, and where each one sits in the channels.
+
+A stream is a per-joint feature of a clip: the joints themselves, bones, their motion at
+one or two frame steps, or DD-Net's joint collection distances. Streams are concatenated
+along the channel axis in the order a config names them; :func:`stream_channel_index`
+finds a stream's channels again, so a model can pick its inputs by name.
+"""
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from .layout import get_layout
+
+STREAMS = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
+           'distance')
+
+
+def stream_width(name: str, num_joints: int) -> int:
+    """Channels one stream takes: 2 for a coordinate stream, ``V`` for ``distance``."""
+    if name not in STREAMS:
+        raise ValueError(f'unknown stream {name!r}; streams are {", ".join(STREAMS)}')
+    return num_joints if name == 'distance' else 2
+
+
+def stream_channels(streams: Sequence[str], num_joints: int) -> int:
+    """Channels the streams take together (the confidence channel not counted)."""
+    return sum(stream_width(name, num_joints) for name in streams)
+
+
+def stream_channel_index(streams: Sequence[str], names: Sequence[str],
+                         num_joints: int) -> List[int]:
+    """Channel indices of the streams ``names`` in an input built from ``streams``.
+
+    >>> stream_channel_index(('joint', 'distance', 'bone'), ('bone',), 15)
+    [17, 18]
+    """
+    start, where = 0, {}
+    for stream in streams:
+        width = stream_width(stream, num_joints)
+        where[stream] = list(range(start, start + width))
+        start += width
+    missing = [name for name in names if name not in where]
+    if missing:
+        raise ValueError(f'streams {missing} are not among the input streams {list(streams)}')
+    return [index for name in names for index in where[name]]
+
+
+def _motion(x: np.ndarray, visible: np.ndarray, step: int) -> Tuple[np.ndarray, np.ndarray]:
+    """``x[t + step] - x[t]``, zero (and not visible) for the last ``step`` frames."""
+    out = np.zeros_like(x)
+    ok = np.zeros_like(visible)
+    if x.shape[-3] > step:
+        out[..., :-step, :, :] = x[..., step:, :, :] - x[..., :-step, :, :]
+        ok[..., :-step, :] = visible[..., step:, :] & visible[..., :-step, :]
+    return out, ok
+
+
+def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout,
+                  streams: Sequence[str]) -> np.ndarray:
+    """Feature streams of joint coordinates.
+
+    Args:
+        keypoint: coordinates ``(..., T, V, 2)``.
+        visible: boolean mask ``(..., T, V)``.
+        layout: the skeleton layout (or its name) whose bones define the bone stream.
+        streams: names from :data:`STREAMS`.
+
+    Returns:
+        ``(..., T, V, stream_channels(streams, V))`` float32. A bone is
+        ``x[child] - x[parent]`` (zero at the root); ``*_motion`` at frame ``t`` is
+        ``x[t + 1] - x[t]`` and ``*_motion2`` is ``x[t + 2] - x[t]`` (zero at the last
+        frames); ``distance`` gives each joint its distances to all ``V`` joints of the
+        frame (the joint collection distances of DD-Net, one row per joint). Any value that
+        involves a missing joint is 0.
+    """
+    for name in streams:
+        stream_width(name, keypoint.shape[-2])
+    parents = get_layout(layout).parents
+    has_parent = parents >= 0
+    parent_index = np.where(has_parent, parents, np.arange(len(parents)))
+    computed: Dict[str, Tuple[np.ndarray, np.ndarray]] = {'joint': (keypoint, visible)}
+    if any(name.startswith('bone') for name in streams):
+        bone = keypoint - keypoint[..., parent_index, :]
+        computed['bone'] = (bone, visible & visible[..., parent_index] & has_parent)
+    for name in streams:
+        if name == 'distance':
+            pair_visible = visible[..., :, None] & visible[..., None, :]
+            distance = np.linalg.norm(keypoint[..., :, None, :] - keypoint[..., None, :, :],
+                                      axis=-1)
+            computed[name] = (np.where(pair_visible, distance, 0), visible)
+        elif '_motion' in name:
+            base, step = name.split('_motion')
+            computed[name] = _motion(*computed[base], step=int(step or 1))
+    features = []
+    for name in streams:
+        values, ok = computed[name]
+        features.append(np.where(ok[..., None], values, 0))
+    return np.concatenate(features, axis=-1).astype(np.float32)
