@@ -36,8 +36,13 @@ def test_jhmdb_config_builds_on_the_real_data(jhmdb_dir):
                   label_map=os.path.join(jhmdb_dir, 'label_map.txt'))
     train = dataset(cfg, 'train_dataloader', **kwargs)
     val = dataset(cfg, 'val_dataloader', **kwargs)
-    assert (len(train), len(val)) == (346, 87)
-    assert tuple(val[0]['inputs'].shape) == (10, 1, cfg.clip_len, 15, cfg.in_channels)
+    assert (len(train), len(val)) == (321, 112)  # the leakage-free fold grouped1
+    assert not {train.get_data_info(i)['frame_dir'] for i in range(len(train))} & \
+        {val.get_data_info(i)['frame_dir'] for i in range(len(val))}
+    assert tuple(val[0]['inputs'].shape) == (1, 1, cfg.clip_len, 15, cfg.in_channels)
+    assert tuple(train[0]['inputs'].shape) == (1, 1, cfg.clip_len, 15, 26)
+    model = MODELS.build(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) < 500_000
 
 
 @pytest.mark.parametrize('name', ['pan_ucf101.py', 'pan_hmdb51.py'])

@@ -4,23 +4,26 @@ layout = 'coco17'
 ann_file = 'data/skeleton/ucf101_2d.pkl'
 num_classes = 101
 clip_len = 48
-streams = ('joint', 'bone', 'joint_motion')
-in_channels = 2 * len(streams) + 1  # two coordinates a stream, then the confidence
+# As for JHMDB: joints, bones, their velocities at one (and for joints two) frame steps, and
+# DD-Net's per-joint distances to every other joint (17 channels).
+streams = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'distance')
+in_channels = 2 * (len(streams) - 1) + 17 + 1  # coordinate streams, distances, confidence
 
 train_pipeline = [
     dict(type='SelectPersons', num_person=2),
     dict(type='PoseNormalize', layout=layout),
-    dict(type='RandomTemporalCrop', ratio=(0.8, 1.0)),
+    dict(type='RandomTemporalCrop', ratio=(0.5, 1.0)),
     dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='RandomFlip', layout=layout),
-    dict(type='RandomAffine', rotate=10, scale=(0.9, 1.1), shear=0.1),
-    dict(type='RandomJointDropout', prob=0.02),
+    dict(type='RandomAffine', rotate=25, scale=(0.75, 1.25), shear=0.2),
+    dict(type='RandomJointDropout', prob=0.05),
     dict(type='FormatStreams', layout=layout, streams=streams),
     dict(type='PackSkeletonInputs'),
 ]
 test_pipeline = [
     dict(type='SelectPersons', num_person=2),
     dict(type='PoseNormalize', layout=layout),
+    # Ten clips of these long videos, as PYSKL tests them (JHMDB's short clips take one).
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=10, test_mode=True),
     dict(type='FormatStreams', layout=layout, streams=streams),
     dict(type='PackSkeletonInputs'),

@@ -1,0 +1,136 @@
+"""Top-1 against the fraction of each clip observed, on the leakage-free JHMDB folds.
+
+The pose-attention model reads a clip online: its streaming ``step`` has seen the first
+``f`` of the clip's 32 test frames and scores the action so far, with no look at the rest.
+For contrast, two offline models that need a whole clip are given the observed part
+resampled to 32 frames: the same pose-attention model through its offline forward, and
+DD-Net (benchmarks/ddnet.py, trained here on the same fold). PAN checkpoints come from
+``benchmarks/jhmdb_accuracy.py --work-root DIR`` (the last checkpoint of each fold and seed).
+
+    python benchmarks/jhmdb_accuracy.py --work-root work_dirs/grouped
+    python benchmarks/early_recognition.py --runs work_dirs/grouped \
+        [--out assets/early_recognition.png]
+"""
+import argparse
+import glob
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from mmengine.config import Config
+from mmengine.dataset import Compose
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ddnet import ddnet_features, train_ddnet  # noqa: E402
+from jhmdb_accuracy import test_pipeline  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FRACTIONS = np.linspace(0.1, 1.0, 10)
+
+
+def observed(record, fraction):
+    """The record cut to its first ``fraction`` of frames (at least two)."""
+    frames = max(2, math.ceil(fraction * record['keypoint'].shape[1]))
+    return dict(record, keypoint=record['keypoint'][:, :frames],
+                keypoint_score=record['keypoint_score'][:, :frames], total_frames=frames)
+
+
+def pan_curves(cfg, checkpoint, records):
+    """Top-1 per fraction: online (``step`` over the first frames) and offline (the
+    observed part resampled)."""
+    from posegraph.engine.checkpoint import load_checkpoint_file
+    from posegraph.registry import MODELS, TRANSFORMS
+    model = MODELS.build(cfg.model)
+    model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
+    network = model.network.eval()
+    transforms = Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg)])
+    labels = torch.tensor([r['label'] for r in records])
+    clips = torch.cat([transforms(dict(r))['inputs'] for r in records])  # (N, M, T, V, C)
+    online, state, per_step = [], network.initial_state(len(records), clips.shape[1]), []
+    with torch.no_grad():
+        for t in range(clips.shape[2]):
+            logits, state = network.step(clips[:, :, t], state)
+            per_step.append((logits.argmax(-1) == labels).float().mean().item())
+        for fraction in FRACTIONS:
+            online.append(per_step[max(1, math.ceil(fraction * clips.shape[2])) - 1])
+        offline = []
+        for fraction in FRACTIONS:
+            cut = torch.cat([transforms(observed(r, fraction))['inputs'] for r in records])
+            offline.append((network(cut)['logits'].argmax(-1) == labels).float().mean().item())
+    return online, offline
+
+
+def ddnet_curve(model, records):
+    labels = torch.tensor([r['label'] for r in records])
+    curve = []
+    with torch.no_grad():
+        for fraction in FRACTIONS:
+            features = [ddnet_features(observed(r, fraction)['keypoint'][0]) for r in records]
+            jcd = torch.from_numpy(np.stack([f[0] for f in features]))
+            joints = torch.from_numpy(np.stack([f[1] for f in features]))
+            curve.append((model(jcd, joints).argmax(-1) == labels).float().mean().item())
+    return curve
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
+    parser.add_argument('--runs', required=True,
+                        help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
+    parser.add_argument('--ddnet-epochs', type=int, default=300)
+    parser.add_argument('--out', default=os.path.join(ROOT, 'assets', 'early_recognition.png'))
+    args = parser.parse_args()
+    from posegraph.datasets import load_annotations
+    from posegraph.registry import register_all_modules
+    register_all_modules()
+    torch.set_num_threads(2)
+    cfg = Config.fromfile(args.config)
+    ann_file, num_classes = cfg.test_dataloader.dataset.ann_file, cfg.num_classes
+    curves = {'PAN online (step)': [], 'PAN offline, observed part': [],
+              'DD-Net, observed part': []}
+    for run_dir in sorted(glob.glob(os.path.join(args.runs, 'grouped*_seed*'))):
+        if not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
+            continue
+        fold, seed = os.path.basename(run_dir).split('_')[:2]
+        seed = int(seed[len('seed'):])
+        train = load_annotations(ann_file, split=f'{fold}_train')
+        test = load_annotations(ann_file, split=f'{fold}_val')
+        for r in train + test:
+            r.setdefault('keypoint_score', np.ones(r['keypoint'].shape[:3], np.float32))
+        checkpoint = open(os.path.join(run_dir, 'last_checkpoint')).read().strip()
+        online, offline = pan_curves(cfg, checkpoint, test)
+        ddnet = ddnet_curve(train_ddnet(train, num_classes, args.ddnet_epochs, seed), test)
+        for name, curve in zip(curves, (online, offline, ddnet)):
+            curves[name].append(curve)
+        print(f'{fold} seed {seed}: ' + ', '.join(f'{name} {100 * curve[-1]:.1f} % at 100 %'
+                                                  for name, curve in zip(curves, (online, offline, ddnet))),
+              flush=True)
+    if not curves['PAN online (step)']:
+        sys.exit(f'{args.runs}: no finished runs (grouped*_seed*/last_checkpoint) there')
+    print('| observed | ' + ' | '.join(curves) + ' |')
+    print('| --- |' + ' --- |' * len(curves))
+    means = {name: 100 * np.mean(values, axis=0) for name, values in curves.items()}
+    for k, fraction in enumerate(FRACTIONS):
+        print(f'| {100 * fraction:.0f} % | ' + ' | '.join(f'{means[n][k]:.1f} %' for n in curves)
+              + ' |')
+    figure = Figure(figsize=(6.5, 4))
+    axes = figure.subplots()
+    for (name, values), style in zip(curves.items(), ('o-', 's--', '^:')):
+        values = 100 * np.array(values)
+        axes.errorbar(100 * FRACTIONS, values.mean(0), yerr=values.std(0), fmt=style,
+                      capsize=3, label=name)
+    axes.set_xlabel('clip observed (%)')
+    axes.set_ylabel('top-1 (%)')
+    axes.set_title(f'Early recognition, JHMDB grouped folds ({len(curves["PAN online (step)"])} runs)')
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(args.out, dpi=100)
+    print(f'figure: {args.out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,133 @@
+"""Per-video inference time on JHMDB clips: raw keypoints in, class scores out.
+
+Everything a deployed model does per video is timed: the test pipeline (normalisation,
+frame sampling, test-time clips, input streams) and the network, batch 1, one thread,
+median over the clips, in PyTorch and with the network in onnxruntime (the pipeline stays
+numpy). The config's own test pipeline is timed, and the same model with test-time
+augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing
++ network, 1.79 M parameters) is timed in the same run, the same runtime, on the same clips.
+
+    python benchmarks/jhmdb_latency.py [--config configs/pan_jhmdb.py] [--videos 100]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime as ort
+import torch
+from mmengine.config import Config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ddnet import DDNet, ddnet_features  # noqa: E402
+from jhmdb_accuracy import TTA, test_pipeline  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def median_per_video(fn, records, repeats=3):
+    """Median milliseconds of ``fn(record)`` over the records (each run ``repeats`` times,
+    after one warm-up pass)."""
+    for record in records[:10]:
+        fn(record)
+    times = []
+    for record in records:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn(record)
+            times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def ort_session(path):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
+
+
+def pan_predictor(cfg, pipeline, folder=None):
+    """Test pipeline + network in PyTorch, or (with ``folder``) the network exported to
+    ONNX and run by onnxruntime."""
+    from mmengine.dataset import Compose
+
+    from posegraph.export import export_onnx
+    from posegraph.registry import MODELS, TRANSFORMS
+    model = MODELS.build(cfg.model).eval()
+    transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
+    params = sum(p.numel() for p in model.parameters())
+    if folder is None:
+        def predict(record):
+            sample = transforms(dict(record))
+            with torch.no_grad():
+                return model(sample['inputs'][None], mode='tensor')
+        return predict, params
+    path = os.path.join(folder, 'pan.onnx')
+    export_onnx(model.network, path, num_person=1, clip_len=cfg.clip_len)
+    session = ort_session(path)
+
+    def predict_ort(record):
+        inputs = transforms(dict(record))['inputs'].numpy()  # (K clips, M, T, V, C)
+        logits = session.run(['logits'], {'inputs': inputs})[0]
+        scores = np.exp(logits - logits.max(-1, keepdims=True))
+        return (scores / scores.sum(-1, keepdims=True)).mean(0)
+    return predict_ort, params
+
+
+def ddnet_predictor(num_joints, num_classes, folder=None):
+    model = DDNet(num_joints, num_classes).eval()
+    params = sum(p.numel() for p in model.parameters())
+    if folder is None:
+        def predict(record):
+            jcd, joints = ddnet_features(record['keypoint'][0])
+            with torch.no_grad():
+                return model(torch.from_numpy(jcd)[None], torch.from_numpy(joints)[None])
+        return predict, params
+    path = os.path.join(folder, 'ddnet.onnx')
+    jcd, joints = ddnet_features(np.zeros((32, num_joints, 2), np.float32) + 1e-3 *
+                                 np.arange(num_joints)[:, None])
+    with torch.no_grad():
+        torch.onnx.export(model, (torch.from_numpy(jcd)[None], torch.from_numpy(joints)[None]),
+                          path, input_names=['jcd', 'joints'], output_names=['logits'],
+                          dynamo=True, verbose=False)
+    session = ort_session(path)
+
+    def predict_ort(record):
+        jcd, joints = ddnet_features(record['keypoint'][0])
+        return session.run(['logits'], {'jcd': jcd[None], 'joints': joints[None]})[0]
+    return predict_ort, params
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
+    parser.add_argument('--videos', type=int, default=100)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    from posegraph.datasets import load_annotations
+    from posegraph.registry import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    records = load_annotations(cfg.test_dataloader.dataset.ann_file)[:args.videos]
+    for record in records:
+        record.setdefault('keypoint_score', np.ones(record['keypoint'].shape[:3], np.float32))
+        record['total_frames'] = record['keypoint'].shape[1]
+    num_joints = records[0]['keypoint'].shape[2]
+    print(f'{args.config}, {len(records)} videos, batch 1, 1 thread, median per video')
+    print('| runtime | model | parameters | ms per video | ratio to DD-Net |')
+    print('| --- | --- | --- | --- | --- |')
+    with tempfile.TemporaryDirectory() as folder:
+        for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
+            rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where)),
+                    ('PAN, 5 clips x flip', *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)),
+                    ('DD-Net (reference)', *ddnet_predictor(num_joints, cfg.num_classes, where))]
+            times = {name: median_per_video(predict, records) for name, predict, _ in rows}
+            for name, _, params in rows:
+                print(f'| {runtime} | {name} | {params / 1e6:.2f} M | {times[name]:.2f} | '
+                      f'{times[name] / times["DD-Net (reference)"]:.2f} |', flush=True)
+
+
+if __name__ == '__main__':
+    main()
