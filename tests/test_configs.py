@@ -1,7 +1,5 @@
 import glob
 import os
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -61,12 +59,12 @@ def test_every_config_parses(path):
 
 @pytest.mark.parametrize('name, frames, channels', [('convgru', 40, 3), ('smnet', 8, 3),
                                                     ('twostream', 17, 11)])
-def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channels, tmp_path):
+def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channels, tmp_path,
+                                                            run_tool):
     tiny_ucf101(tmp_path / 'ucf', frames=20, size=40)
     cfg = Config.fromfile(os.path.join(ROOT, 'configs', f'{name}_ucf101.py'))
     flow_dir = str(tmp_path / 'flow')
-    subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_flow.py'),
-                    str(tmp_path / 'ucf'), '--out', flow_dir], check=True, capture_output=True)
+    assert run_tool('extract_flow', tmp_path / 'ucf', '--out', flow_dir).returncode == 0
     for loader in ('train_dataloader', 'test_dataloader'):
         for step in cfg[loader].dataset.pipeline:
             if step['type'] == 'LoadFlowStack':

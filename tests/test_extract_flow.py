@@ -14,7 +14,8 @@ from posegraph.datasets.synthetic_video import make_video_clip, write_synthetic_
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_tool(*args):
+def extract_in_a_process(*args):
+    """For spawned workers, which import the tool by its path."""
     return subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_flow.py'), *args],
                           capture_output=True, text=True, cwd=ROOT)
 
@@ -40,11 +41,11 @@ def test_flow_points_the_way_the_shape_moves(method):
         resolve_method('magic')
 
 
-def test_tool_stores_flow_resumes_and_survives_broken_videos(tmp_path):
+def test_tool_stores_flow_resumes_and_survives_broken_videos(tmp_path, run_tool):
     write_synthetic_videos(tmp_path / 'videos', clips_per_class=1, num_frames=5)
     (tmp_path / 'videos' / 'move_left' / 'broken.avi').write_bytes(b'garbage')
     out = tmp_path / 'flow'
-    result = run_tool(str(tmp_path / 'videos'), '--out', str(out), '--method', 'farneback')
+    result = run_tool('extract_flow', tmp_path / 'videos', '--out', out, '--method', 'farneback')
     assert result.returncode == 1, result.stderr
     assert 'broken.avi' in result.stdout and '8 of 9 videos (farneback)' in result.stdout
     failed = json.loads((out / 'failed.json').read_text())
@@ -55,8 +56,8 @@ def test_tool_stores_flow_resumes_and_survives_broken_videos(tmp_path):
     # A second run recomputes nothing that is there and only retries the broken video.
     mtime = os.path.getmtime(out / 'move_right_0000.npz')
     (out / 'move_up_0000.npz').unlink()
-    again = run_tool(str(tmp_path / 'videos'), '--out', str(out), '--method', 'farneback',
-                     '--workers', '2')
+    again = extract_in_a_process(str(tmp_path / 'videos'), '--out', str(out), '--method',
+                                 'farneback', '--workers', '2')
     assert '1 already done' not in again.stdout and '7 already done, 2 to do' in again.stdout
     assert os.path.getmtime(out / 'move_right_0000.npz') == mtime
     assert (out / 'move_up_0000.npz').is_file()

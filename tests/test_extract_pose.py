@@ -30,11 +30,13 @@ def write_video(path, frames=8, start=5, step=3, size=(48, 64)):
     return str(path)
 
 
-def run_tool(*args, env=None):
+TEST_BACKEND = ('--backend', 'brightest', '--custom-imports', 'pose_backends_for_tests')
+
+
+def extract_in_a_process(*args, env=None):
+    """For what needs a real process: spawned workers import the tool by its path."""
     return subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_pose.py'),
-                           *args, '--backend', 'brightest',
-                           '--custom-imports', 'pose_backends_for_tests'],
-                          capture_output=True, text=True, cwd=ROOT,
+                           *args, *TEST_BACKEND], capture_output=True, text=True, cwd=ROOT,
                           env=dict(os.environ, PYTHONPATH=TESTS, **(env or {})))
 
 
@@ -55,12 +57,12 @@ def ucf_tree(root, per_class=2):
     return classes
 
 
-def test_ucf101_tree_gives_splits_labels_and_tracks(tmp_path):
+def test_ucf101_tree_gives_splits_labels_and_tracks(tmp_path, run_tool):
     tree = tmp_path / 'UCF101'
     classes = ucf_tree(tree)
     (tree / 'Biking' / 'v_Biking_g09_c01.avi').write_bytes(os.urandom(3000))  # corrupt
     out = tmp_path / 'ucf_2d.pkl'
-    result = run_tool(str(tree), '--out', str(out), '--num-person', '1')
+    result = run_tool('extract_pose', tree, '--out', out, '--num-person', '1', *TEST_BACKEND)
     assert result.returncode == 1, result.stderr           # one video failed
     assert 'v_Biking_g09_c01.avi' in result.stdout and 'failed and were skipped' in result.stdout
     splits = load_splits(out)
@@ -88,7 +90,7 @@ def test_hmdb51_split_files(tmp_path):
     assert {i.frame_dir: i.label for i in index.items}['wave_0'] == 1
 
 
-def test_a_killed_run_resumes_without_recomputing(tmp_path):
+def test_a_killed_run_resumes_without_recomputing(tmp_path, run_tool, monkeypatch):
     folder = tmp_path / 'videos'
     for k in range(6):
         write_video(folder / f'clip{k}.avi', start=4 + 5 * k)
@@ -108,7 +110,8 @@ def test_a_killed_run_resumes_without_recomputing(tmp_path):
     finished = {p.stem for p in parts.glob('*.pkl')}
     assert 2 <= len(finished) < 6 and not out.exists()
     calls_before = log.read_text().split()
-    result = run_tool(str(folder), '--out', str(out), env={'BRIGHTEST_LOG': str(log)})
+    monkeypatch.setenv('BRIGHTEST_LOG', str(log))
+    result = run_tool('extract_pose', folder, '--out', out, *TEST_BACKEND)
     assert result.returncode == 0, result.stderr
     assert f'{len(finished)} already done' in result.stdout
     calls_after = log.read_text().split()[len(calls_before):]
@@ -116,13 +119,13 @@ def test_a_killed_run_resumes_without_recomputing(tmp_path):
     assert len(load_annotations(out, split='all')) == 6
 
 
-def test_workers_give_the_same_file(tmp_path):
+def test_workers_give_the_same_file(tmp_path, run_tool):
     folder = tmp_path / 'videos'
     for k in range(4):
         write_video(folder / 'a' / f'clip{k}.avi', start=4 + 5 * k)
     serial, parallel = tmp_path / 'serial.pkl', tmp_path / 'parallel.pkl'
-    assert run_tool(str(folder), '--out', str(serial)).returncode == 0
-    result = run_tool(str(folder), '--out', str(parallel), '--workers', '2')
+    assert run_tool('extract_pose', folder, '--out', serial, *TEST_BACKEND).returncode == 0
+    result = extract_in_a_process(str(folder), '--out', str(parallel), '--workers', '2')
     assert result.returncode == 0, result.stderr
     a, b = load_annotations(serial), load_annotations(parallel)
     assert [r['frame_dir'] for r in a] == [r['frame_dir'] for r in b]
@@ -130,13 +133,11 @@ def test_workers_give_the_same_file(tmp_path):
         np.testing.assert_array_equal(x['keypoint'], y['keypoint'])
 
 
-def test_no_weights_fails_at_once_with_instructions(tmp_path):
+def test_no_weights_fails_at_once_with_instructions(tmp_path, run_tool):
     video = write_video(tmp_path / 'one.avi')
     with pytest.raises(MissingWeightsError, match='checkpoint_iter_370000.pth'):
         build_backend('lwopenpose')
-    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'extract_pose.py'),
-                             video, '--out', str(tmp_path / 'x.pkl')],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = run_tool('extract_pose', video, '--out', tmp_path / 'x.pkl')
     assert result.returncode != 0 and '--checkpoint PATH' in result.stderr
     # Nothing is left behind: neither the file nor an empty parts folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ['one.avi']
@@ -151,27 +152,22 @@ def test_unreadable_videos_are_named(tmp_path):
         read_video(str(tmp_path / 'missing.avi'))
 
 
-def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path):
+def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path, run_tool):
     video = write_video(tmp_path / 'clip.avi', frames=6)
     out = tmp_path / 'ann.pkl'
-    assert run_tool(video, '--out', str(out), '--num-person', '1').returncode == 0
-    tool = os.path.join(ROOT, 'tools', 'visualize.py')
-    result = subprocess.run([sys.executable, tool, video, str(out), '--out',
-                             str(tmp_path / 'drawn.mp4'), '--width', '128', '--frame', '2',
-                             '--label', 'walk'], capture_output=True, text=True, cwd=ROOT)
+    assert run_tool('extract_pose', video, '--out', out, '--num-person', '1',
+                    *TEST_BACKEND).returncode == 0
+    result = run_tool('visualize', video, out, '--out', tmp_path / 'drawn.mp4', '--width', '128',
+                      '--frame', '2', '--label', 'walk')
     assert result.returncode == 0, result.stderr
     drawn = read_video(str(tmp_path / 'drawn.mp4'))
     assert len(drawn) == 6 and drawn[0].shape == (96, 128, 3)
     original = cv2.resize(read_video(video)[2], (128, 96))
     picture = cv2.imread(str(tmp_path / 'drawn.png'))
     assert np.abs(picture.astype(int) - original).sum() > 1000       # something was drawn
-    result = subprocess.run([sys.executable, tool, video, str(out), '--out',
-                             str(tmp_path / 'drawn.gif'), '--width', '64'],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = run_tool('visualize', video, out, '--out', tmp_path / 'drawn.gif', '--width', '64')
     assert result.returncode == 0 and (tmp_path / 'drawn.gif').stat().st_size > 1000
-    result = subprocess.run([sys.executable, tool, video, str(out), '--frame-dir', 'nope',
-                             '--out', str(tmp_path / 'x.mp4')], capture_output=True, text=True,
-                            cwd=ROOT)
+    result = run_tool('visualize', video, out, '--frame-dir', 'nope', '--out', tmp_path / 'x.mp4')
     assert result.returncode != 0 and "no record 'nope'" in result.stderr
 
 

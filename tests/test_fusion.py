@@ -1,7 +1,5 @@
 import os
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -9,8 +7,6 @@ import torch
 
 from posegraph.evaluation.fusion import (ScoreDumpError, check_aligned, load_scores,
                                          search_weights)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def dump(path, scores, labels, names=None):
@@ -36,15 +32,10 @@ def complementary(n=40, classes=4, seed=0):
     return a, b, labels
 
 
-def run(*args):
-    return subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'fuse_scores.py'), *args],
-                          capture_output=True, text=True, cwd=ROOT)
-
-
-def test_fusion_beats_each_model_and_reports_all(tmp_path):
+def test_fusion_beats_each_model_and_reports_all(tmp_path, run_tool):
     a, b, labels = complementary()
     pa, pb = dump(tmp_path / 'a.pkl', a, labels), dump(tmp_path / 'b.pkl', b, labels)
-    result = run(pa, pb, '--out', str(tmp_path / 'fused.pkl'))
+    result = run_tool('fuse_scores', pa, pb, '--out', str(tmp_path / 'fused.pkl'))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     top1 = [float(line.split('%')[0].split()[-1]) for line in lines[1:4]]
@@ -54,17 +45,17 @@ def test_fusion_beats_each_model_and_reports_all(tmp_path):
     assert (fused_labels == labels).all() and names[0] == 'clip0'
 
 
-def test_weights_are_searched_on_validation_dumps_only(tmp_path):
+def test_weights_are_searched_on_validation_dumps_only(tmp_path, run_tool):
     a, b, labels = complementary(seed=1)
     va, vb, vlabels = complementary(seed=2)
     names = [f'val{i}' for i in range(len(vlabels))]
     pa, pb = dump(tmp_path / 'a.pkl', a, labels), dump(tmp_path / 'b.pkl', b, labels)
     qa = dump(tmp_path / 'va.pkl', va, vlabels, names)
     qb = dump(tmp_path / 'vb.pkl', vb, vlabels, names)
-    result = run(pa, pb, '--search-on', qa, qb)
+    result = run_tool('fuse_scores', pa, pb, '--search-on', qa, qb)
     assert result.returncode == 0, result.stderr
     assert 'searched on' in result.stdout
-    result = run(pa, pb, '--search-on', pa, pb)
+    result = run_tool('fuse_scores', pa, pb, '--search-on', pa, pb)
     assert result.returncode != 0 and 'not the dumps being evaluated' in result.stderr
     weights = search_weights([va, vb], vlabels)
     assert weights.sum() == pytest.approx(1) and (weights > 0).all()
@@ -73,18 +64,18 @@ def test_weights_are_searched_on_validation_dumps_only(tmp_path):
     assert search_weights([perfect, vb], vlabels)[0] >= 0.5
 
 
-def test_disagreeing_dumps_are_refused_naming_the_mismatch(tmp_path):
+def test_disagreeing_dumps_are_refused_naming_the_mismatch(tmp_path, run_tool):
     a, b, labels = complementary()
     pa = dump(tmp_path / 'a.pkl', a, labels)
     other = labels.copy()
     other[7] = (other[7] + 1) % 4
     pb = dump(tmp_path / 'b.pkl', b, other)
-    result = run(pa, pb)
+    result = run_tool('fuse_scores', pa, pb)
     assert result.returncode != 0 and "clip 7 ('clip7') has label" in result.stderr
     names = [f'clip{i}' for i in range(len(labels))]
     names[3] = 'other'
     pc = dump(tmp_path / 'c.pkl', b, labels, names)
-    result = run(pa, pc)
+    result = run_tool('fuse_scores', pa, pc)
     assert result.returncode != 0 and "clip 3 is 'clip3'" in result.stderr
     pd = dump(tmp_path / 'd.pkl', b[:10], labels[:10])
     with pytest.raises(ScoreDumpError, match='has 10 clips'):

@@ -1,7 +1,5 @@
 import json
 import os
-import subprocess
-import sys
 
 import cv2
 import numpy as np
@@ -65,7 +63,7 @@ def test_coco_targets_masks_and_flip(tiny_coco):
         CocoKeypointsDataset(ann_file, img_dir, input_size=(90, 128))
 
 
-def test_train_the_estimator_end_to_end_and_load_its_weights(tiny_coco, tmp_path):
+def test_train_the_estimator_end_to_end_and_load_its_weights(tiny_coco, tmp_path, run_tool):
     ann_file, img_dir = tiny_coco
     work_dir = tmp_path / 'run'
     options = [f'train_dataloader.dataset.ann_file={ann_file}',
@@ -75,9 +73,8 @@ def test_train_the_estimator_end_to_end_and_load_its_weights(tiny_coco, tmp_path
                'model.network.width=0.25', 'model.network.num_channels=16',
                'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1',
                'default_hooks.logger.interval=1', 'optim_wrapper.optimizer.lr=1e-3']
-    result = subprocess.run([sys.executable, 'tools/train.py', 'configs/lwopenpose_coco.py',
-                             '--work-dir', str(work_dir), '--cfg-options', *options],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = run_tool('train', 'configs/lwopenpose_coco.py', '--work-dir', work_dir,
+                      '--cfg-options', *options)
     assert result.returncode == 0, result.stderr[-3000:]
     log = next(work_dir.glob('*/*.log')).read_text()
     assert 'loss_heatmaps_1' in log and 'loss_pafs_0' in log

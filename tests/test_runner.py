@@ -1,9 +1,6 @@
 """The Runner refuses what would otherwise end in a run that "succeeds" with a wrong answer:
 checkpoints that do not fit, data whose classes do not fit, unlabelled clips for training."""
 import os
-import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -103,18 +100,16 @@ def test_accuracy_of_unlabelled_clips_is_an_error():
 
 
 def test_checkpoint_of_another_head_is_refused_for_test_resume_and_finetune(
-        trained, synthetic_file, tmp_path):
+        trained, synthetic_file, tmp_path, run_tool):
     checkpoint = load_checkpoint_file(trained)
     state = checkpoint['state_dict']
     for key in ('network.classifier.weight', 'network.classifier.bias'):
         state[key] = torch.zeros((3,) + state[key].shape[1:])
     other = str(tmp_path / 'three_classes.pth')
     torch.save(checkpoint, other)
-    result = subprocess.run(
-        [sys.executable, 'tools/test.py', CONFIG, other, '--work-dir', str(tmp_path / 't'),
-         '--cfg-options', f'ann_file={synthetic_file}',
-         *[f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()]],
-        cwd=ROOT, capture_output=True, text=True)
+    result = run_tool('test', CONFIG, other, '--work-dir', str(tmp_path / 't'),
+                      '--cfg-options', f'ann_file={synthetic_file}',
+                      *[f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()])
     assert result.returncode != 0
     assert ('three_classes.pth does not fit the model built from the config: 2 parameter(s) '
             'of another shape (network.classifier.weight: checkpoint (3, 16), model (14, 16)'
@@ -150,20 +145,18 @@ def test_mmaction2_training_switches():
             apply_train_flags(load_config(CONFIG), amp=True)
 
 
-def test_train_without_validation_then_show_every_test_clip(synthetic_file, tmp_path):
+def test_train_without_validation_then_show_every_test_clip(synthetic_file, tmp_path, run_tool):
     small = [f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()]
-    result = subprocess.run(
-        [sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'w'),
-         '--no-validate', '--seed', '5', '--cfg-options', f'ann_file={synthetic_file}',
-         'train_cfg.max_epochs=1', *small], cwd=ROOT, capture_output=True, text=True)
+    result = run_tool('train', CONFIG, '--work-dir', str(tmp_path / 'w'), '--no-validate',
+                      '--seed', '5', '--cfg-options', f'ann_file={synthetic_file}',
+                      'train_cfg.max_epochs=1', *small)
     assert result.returncode == 0, result.stderr[-2000:]
     log = next((tmp_path / 'w').glob('*/*.log')).read_text()
     assert 'Epoch(val)' not in log and 'randomness = dict(deterministic=False, seed=5)' in log
     show = tmp_path / 'show'
-    result = subprocess.run(
-        [sys.executable, 'tools/test.py', CONFIG, str(tmp_path / 'w' / 'epoch_1.pth'),
-         '--work-dir', str(tmp_path / 'w'), '--show-dir', str(show), '--cfg-options',
-         f'ann_file={synthetic_file}', *small], cwd=ROOT, capture_output=True, text=True)
+    result = run_tool('test', CONFIG, tmp_path / 'w' / 'epoch_1.pth', '--work-dir',
+                      tmp_path / 'w', '--show-dir', show, '--cfg-options',
+                      f'ann_file={synthetic_file}', *small)
     assert result.returncode == 0, result.stderr[-2000:]
     register_all_modules()
     test_set = DATASETS.build(load_config(CONFIG, {'ann_file': synthetic_file})

@@ -39,13 +39,9 @@ def as_dict(items):
     return parsed
 
 
-def run_tool(*args):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
-
-
-def test_train_then_test_with_dump(synthetic_file, tmp_path):
+def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
     work_dir = tmp_path / 'run'
-    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(work_dir), '--test',
+    result = run_tool('train', CONFIG, '--work-dir', str(work_dir), '--test',
                       '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'Failed to search registry' not in result.stdout + result.stderr  # a clean log
@@ -53,7 +49,7 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path):
     assert 'top1:' in result.stdout and (work_dir / 'test_metrics.json').is_file()
     (work_dir / 'test_metrics.json').unlink()
     dump = tmp_path / 'scores.pkl'
-    result = run_tool('tools/test.py', CONFIG, str(work_dir / 'epoch_2.pth'), '--work-dir',
+    result = run_tool('test', CONFIG, str(work_dir / 'epoch_2.pth'), '--work-dir',
                       str(work_dir), '--dump', str(dump),
                       '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -76,43 +72,46 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path):
     for _ in range(record['total_frames']):
         writer.write(np.zeros((height, width, 3), np.uint8))
     writer.release()
-    drawn = run_tool('tools/visualize.py', video, synthetic_file, '--out',
+    drawn = run_tool('visualize', video, synthetic_file, '--out',
                      str(tmp_path / 'drawn.gif'), '--width', '64', '--config', CONFIG,
                      '--checkpoint', str(work_dir / 'epoch_2.pth'), '--cfg-options', *SMALL[:-1])
     assert drawn.returncode == 0, drawn.stderr[-3000:]
     predicted = drawn.stdout.split('predicted: ')[1].split(' (')[0]
     assert predicted in ACTIONS
-    fused = run_tool('tools/fuse_scores.py', str(dump), str(dump))   # the dump format fuses
+    fused = run_tool('fuse_scores', str(dump), str(dump))   # the dump format fuses
     assert fused.returncode == 0, fused.stderr
     top1 = 100 * metrics['acc/top1']
     assert f'{top1:5.1f} %' in fused.stdout.splitlines()[-1]
     figures = tmp_path / 'attention'
-    result = run_tool('tools/visualize_attention.py', CONFIG, str(work_dir / 'epoch_2.pth'),
+    result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
                       '--num', '2', '--out-dir', str(figures),
                       '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode == 0, result.stderr[-3000:]
     assert len(list(figures.glob('*.png'))) == 2
-    result = run_tool('tools/visualize_attention.py', CONFIG, str(work_dir / 'epoch_2.pth'),
+    result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
                       '--clips', 'no_such_clip', '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode != 0 and 'not in the test set: no_such_clip' in result.stderr
 
 
-def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path):
-    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path, run_tool):
+    result = run_tool('train', CONFIG, '--work-dir', str(tmp_path),
                       '--cfg-options', *options(synthetic_file, 1),
                       'train_dataloader.dataset.split=nope')
     assert result.returncode != 0 and "unknown split 'nope'" in result.stderr
-    result = run_tool('tools/train.py', os.path.join(ROOT, 'configs', 'pan_jhmdb.py'),
+    result = run_tool('train', os.path.join(ROOT, 'configs', 'pan_jhmdb.py'),
                       '--work-dir', str(tmp_path), '--cfg-options',
                       'train_dataloader.dataset.ann_file=/nowhere/jhmdb.pkl')
     assert result.returncode != 0 and '/nowhere/jhmdb.pkl: no such annotation file' in result.stderr
-    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+    result = run_tool('train', CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
                       *options(synthetic_file, 1), 'train_dataloader.dataset.layout=jhmdb15')
     assert result.returncode != 0 and 'the layout has 15' in result.stderr
-    result = run_tool('tools/test.py', CONFIG, str(tmp_path / 'none.pth'))
+    result = run_tool('test', CONFIG, str(tmp_path / 'none.pth'))
     assert result.returncode != 0 and 'none.pth: no such checkpoint' in result.stderr
-    result = run_tool('tools/train.py', 'configs/missing.py')
-    assert result.returncode != 0 and 'configs/missing.py: no such config file' in result.stderr
+    # The same through a real interpreter: a user error is a message and exit status 1.
+    result = subprocess.run([sys.executable, 'tools/train.py', 'configs/missing.py'], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == 'error: configs/missing.py: no such config file'
 
 
 class Interrupted(Exception):
@@ -171,7 +170,8 @@ def test_resumed_run_ends_where_an_uninterrupted_run_ends(synthetic_file, tmp_pa
 
 @pytest.mark.slow
 def test_distributed_training_with_two_cpu_processes(synthetic_file, tmp_path):
-    env = dict(os.environ, PORT=str(29500 + os.getpid() % 1000), OMP_NUM_THREADS='1')
+    env = dict(os.environ, PORT=str(29500 + os.getpid() % 1000), OMP_NUM_THREADS='1',
+               PYTHON=sys.executable)
     result = subprocess.run(
         ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(tmp_path),
          '--cfg-options', *options(synthetic_file, 1)],

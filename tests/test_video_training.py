@@ -1,8 +1,6 @@
 """The RGB configs train, test, dump scores and fuse through the same tools as PAN."""
 import os
 import pickle
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -30,18 +28,14 @@ def options(name, root):
     return opts + ['train_cfg.max_epochs=1', 'train_cfg.val_interval=1'] + SMALL[name]
 
 
-def run_tool(*args):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
-
-
-def train_and_dump(name, root, tmp_path):
+def train_and_dump(run_tool, name, root, tmp_path):
     config = os.path.join(ROOT, 'configs', f'{name}_synthetic.py')
     work_dir = tmp_path / name
-    result = run_tool('tools/train.py', config, '--work-dir', str(work_dir),
+    result = run_tool('train', config, '--work-dir', str(work_dir),
                       '--cfg-options', *options(name, root))
     assert result.returncode == 0, result.stderr[-3000:]
     dump = tmp_path / f'{name}.pkl'
-    result = run_tool('tools/test.py', config, str(work_dir / 'epoch_1.pth'), '--work-dir',
+    result = run_tool('test', config, str(work_dir / 'epoch_1.pth'), '--work-dir',
                       str(work_dir), '--dump', str(dump), '--cfg-options', *options(name, root))
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'top1:' in result.stdout
@@ -53,10 +47,10 @@ def train_and_dump(name, root, tmp_path):
 
 
 @pytest.mark.slow
-def test_rgb_models_train_dump_and_fuse(video_root, tmp_path):
-    dumps = [train_and_dump(name, video_root, tmp_path)
+def test_rgb_models_train_dump_and_fuse(video_root, tmp_path, run_tool):
+    dumps = [train_and_dump(run_tool, name, video_root, tmp_path)
              for name in ('convgru', 'smnet', 'twostream')]
-    fused = run_tool('tools/fuse_scores.py', *map(str, dumps))
+    fused = run_tool('fuse_scores', *map(str, dumps))
     assert fused.returncode == 0, fused.stderr
     lines = fused.stdout.splitlines()
     assert [line.split()[0] for line in lines[1:5]] == [*map(str, dumps), 'fusion']

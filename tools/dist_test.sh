@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Test with N processes on this machine through torchrun (one per GPU, or CPU processes
-# with the gloo backend when there is no GPU):
+# with the gloo backend when there is no GPU); PYTHON names the interpreter (default: python):
 #   bash tools/dist_test.sh CONFIG CHECKPOINT N [tools/test.py options ...]
 set -euo pipefail
 if [ $# -lt 3 ]; then
@@ -13,6 +13,6 @@ NPROC=$3
 shift 3
 HERE=$(cd "$(dirname "$0")" && pwd)
 PORT=${PORT:-29500}
-exec python -m torch.distributed.run --nnodes=1 --nproc_per_node="$NPROC" \
+exec "${PYTHON:-python}" -m torch.distributed.run --nnodes=1 --nproc_per_node="$NPROC" \
     --master_addr=127.0.0.1 --master_port="$PORT" \
     "$HERE/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "$@"
