@@ -2,8 +2,13 @@
 
 Configs name components by ``type``; building with these registries (or with mmengine's
 Runner, once ``default_scope='posegraph'``) imports the modules listed in ``locations``
-so every component registers itself before it is looked up.
+so every component registers itself before it is looked up. A name MMAction2 or PYSKL uses
+for something posegraph calls otherwise is answered with what to write instead
+(:data:`MMACTION2_NAMES`); names whose meaning is the same here (``PreNormalize2D``,
+``PoseDecode``, layout ``'coco'``...) are simply accepted.
 """
+from typing import Optional
+
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
@@ -13,14 +18,53 @@ from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine import registry as mmengine_registry
 from mmengine.registry import Registry
 
-DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='posegraph',
-                    locations=['posegraph.datasets'])
-TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, scope='posegraph',
-                      locations=['posegraph.datasets.transforms'])
-METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='posegraph',
-                   locations=['posegraph.evaluation'])
-MODELS = Registry('model', parent=MMENGINE_MODELS, scope='posegraph',
-                  locations=['posegraph.models'])
+# MMAction2 / PYSKL names that posegraph does not take as they are, and what to write instead.
+MMACTION2_NAMES = {
+    'GenSkeFeat': "FormatStreams(layout=..., streams=(...)), after UniformSampleFrames; "
+                  "GenSkeFeat's feats 'j', 'b', 'jm', 'bm' are the streams 'joint', 'bone', "
+                  "'joint_motion', 'bone_motion'",
+    'FormatGCNInput': 'SelectPersons(num_person=M) first in the pipeline, and FormatStreams, '
+                      'which builds the (K, M, T, V, C) input',
+    'PackActionInputs': 'PackSkeletonInputs (skeletons) or PackVideoInputs (RGB frames)',
+    'RecognizerGCN': "SkeletonRecognizer, with backbone and head as one network: "
+                     "network=dict(type='STGCN' or 'PoseAttentionNetwork', num_classes=...)",
+    'Recognizer2D': 'VideoRecognizer, with the backbone and head as one network',
+    'Recognizer3D': 'VideoRecognizer, with the backbone and head as one network',
+    'GCNHead': 'the classifier inside the network: set network.num_classes',
+    'ActionDataPreprocessor': 'SkeletonDataPreprocessor (skeletons) or VideoDataPreprocessor',
+    'PreNormalize3D': "PoseNormalize(layout=...) with PoseDataset(coords=3): centres on the "
+                      "layout's centre joints and scales by body size",
+    'DecompressPose': 'nothing: decompress the Kinetics-400 file into one annotation file '
+                      'first (loading it says how)',
+}
+
+
+class ForeignNameError(KeyError):
+    """A config names a component by MMAction2's name; the message says posegraph's."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class PosegraphRegistry(Registry):
+    """A registry that answers an MMAction2 name with posegraph's, instead of a bare miss."""
+
+    def get(self, key: str) -> Optional[type]:
+        found = super().get(key)
+        if found is None and key in MMACTION2_NAMES:
+            raise ForeignNameError(f"'{key}' is MMAction2's name; in posegraph write "
+                           f'{MMACTION2_NAMES[key]} (README: "Coming from MMAction2 / PYSKL")')
+        return found
+
+
+DATASETS = PosegraphRegistry('dataset', parent=MMENGINE_DATASETS, scope='posegraph',
+                             locations=['posegraph.datasets'])
+TRANSFORMS = PosegraphRegistry('transform', parent=MMENGINE_TRANSFORMS, scope='posegraph',
+                               locations=['posegraph.datasets.transforms'])
+METRICS = PosegraphRegistry('metric', parent=MMENGINE_METRICS, scope='posegraph',
+                            locations=['posegraph.evaluation'])
+MODELS = PosegraphRegistry('model', parent=MMENGINE_MODELS, scope='posegraph',
+                           locations=['posegraph.models'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='posegraph',
                  locations=['posegraph.engine'])
 FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, scope='posegraph',

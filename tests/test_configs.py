@@ -57,6 +57,38 @@ def test_every_config_parses(path):
     assert Config.fromfile(path)
 
 
+def _train_clip_len(cfg):
+    for step in cfg.train_dataloader.dataset.get('pipeline', []):
+        if step['type'] in ('UniformSampleFrames', 'SampleVideoFrames'):
+            return step['clip_len']
+    return None
+
+
+EXPERIMENTS = [p for p in CONFIGS if os.sep + '_base_' + os.sep not in p]
+
+
+@pytest.mark.parametrize('path', EXPERIMENTS, ids=[os.path.basename(p) for p in EXPERIMENTS])
+def test_config_names_say_what_runs(path):
+    """A full name is model_settings_dataset (MMAction2's scheme), and its batch size
+    (``1xbB``), clip length (``uT`` / ``tsnT``) and epochs (``Ne``) are the config's own; a
+    short name only inherits one full one."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    cfg = Config.fromfile(path)
+    if name.count('_') == 1:    # short: model_dataset
+        with open(path) as f:
+            bases = [line for line in f if line.startswith('_base_')]
+        assert len(bases) == 1 and bases[0].count("'") == 2, name
+        return
+    model, settings, data = name.split('_')
+    tokens = settings.split('-')
+    assert f'1xb{cfg.train_dataloader.batch_size}' == tokens[0], name
+    assert f'{cfg.train_cfg.max_epochs}e' in tokens, name
+    clip_len = _train_clip_len(cfg)
+    if clip_len is not None:
+        assert f'u{clip_len}' in tokens or f'tsn{clip_len}' in tokens, name
+    assert data.endswith(('-2d', '-rgb', '-flow', 'x368')), name
+
+
 @pytest.mark.parametrize('name, frames, channels', [('convgru', 40, 3), ('smnet', 8, 3),
                                                     ('twostream', 17, 11)])
 def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channels, tmp_path,

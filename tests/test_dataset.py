@@ -3,6 +3,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 
 from posegraph.datasets import AnnotationError, PoseDataset
 from posegraph.registry import DATASETS
@@ -93,3 +94,29 @@ def test_real_jhmdb_through_the_pipeline(jhmdb_dir):
     # Body-normalised joints of a real person span about one body size.
     extent = inputs[0, 0, :, :, :2].amax(dim=(0, 1)) - inputs[0, 0, :, :, :2].amin(dim=(0, 1))
     assert 0.5 < extent.max() < 3
+
+
+def test_ntu_3d_skeletons_train_through_the_usual_pipeline(tmp_path):
+    from posegraph.registry import MODELS
+    rng = np.random.default_rng(0)
+    records = [dict(frame_dir=f'S001C001P001R001A{k:03d}', label=k % 3, total_frames=20,
+                    keypoint=rng.normal(0, 0.3, (2, 20, 25, 3)).astype(np.float32))
+               for k in range(6)]
+    path = tmp_path / 'ntu60_3d.pkl'
+    with open(path, 'wb') as f:
+        pickle.dump(records, f)     # a bare list, 3D joints, no scores: as such files come
+    dataset = PoseDataset(str(path), coords=3, layout='nturgb+d', num_classes=3,
+                          pipeline=pipeline('nturgb+d', clip_len=8, streams=('joint', 'bone')))
+    inputs = dataset[0]['inputs']
+    assert tuple(inputs.shape) == (1, 2, 8, 25, 3 + 3 + 1)
+    seen = inputs[..., 6]           # no scores in the file: all seen, but for joint dropout
+    assert set(seen.unique().tolist()) <= {0.0, 1.0} and seen.mean() > 0.8
+    for network in (dict(type='PoseAttentionNetwork'), dict(type='STGCNSmall')):
+        model = MODELS.build(dict(network, layout='ntu25', in_channels=7, num_classes=3))
+        logits = model(inputs)['logits']
+        assert logits.shape == (1, 3) and torch.isfinite(logits).all()
+    # Read as 2D, three channels and no keypoint_score would be x, y, score; depth is no
+    # score, and saying so beats training on it.
+    with pytest.raises(AnnotationError, match=r'third channel is not a score in \[0, 1\].*'
+                                              r'3D joints\? Read the file with coords=3'):
+        PoseDataset(str(path), layout='ntu25', pipeline=[])

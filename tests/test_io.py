@@ -113,7 +113,12 @@ def test_bad_records_name_file_record_and_problem(tmp_path, change, message):
 
 def test_bad_structure_split_and_label_range(tmp_path):
     path = write_raw(tmp_path / 'list.pkl', [1, 2])
-    with pytest.raises(AnnotationError, match="list.pkl: expected a dict with an 'annotations'"):
+    with pytest.raises(AnnotationError, match='list.pkl: annotation 0 is a int, not a dict'):
+        load_annotations(path)
+    path = write_raw(tmp_path / 'set.pkl', {'records': []})
+    with pytest.raises(AnnotationError, match="set.pkl: expected a dict with an 'annotations' "
+                                              r"list \(or a list of records\), got dict with "
+                                              r"keys \['records'\]"):
         load_annotations(path)
     path = tmp_path / 'ok.pkl'
     dump_annotations(path, [record('a', 4), record('b', 1)], {'train': ['a'], 'val': ['b']})
@@ -154,3 +159,45 @@ def test_real_jhmdb_file_loads_with_its_layout(jhmdb_dir):
     frames = [r['keypoint'].shape[1] for r in train + val]
     assert 15 <= min(frames) and max(frames) <= 40
     assert all(r['keypoint'].shape[2:] == (15, 2) for r in train)
+
+
+def test_a_bare_list_of_records_loads_without_splits(tmp_path):
+    path = write_raw(tmp_path / 'bare.pkl', [record('a'), record('b', label=1)])
+    assert [r['frame_dir'] for r in load_annotations(path)] == ['a', 'b']
+    with pytest.raises(AnnotationError, match=r"no 'split' dict.*split=None uses every record"):
+        load_annotations(path, split='train')
+
+
+def test_score_as_a_third_channel_is_split_from_the_coordinates(tmp_path):
+    packed = record('a')
+    packed['keypoint'] = np.concatenate(
+        [packed['keypoint'], packed.pop('keypoint_score')[..., None]], axis=-1)
+    path = write_raw(tmp_path / 'xys.pkl', {'split': {}, 'annotations': [packed]})
+    loaded = load_annotations(path)[0]
+    np.testing.assert_array_equal(loaded['keypoint'], packed['keypoint'][..., :2])
+    np.testing.assert_array_equal(loaded['keypoint_score'], packed['keypoint'][..., 2])
+    both = dict(record('b'), keypoint=packed['keypoint'])   # 3 channels and a score
+    path = write_raw(tmp_path / 'both.pkl', {'annotations': [both]})
+    with pytest.raises(AnnotationError, match=r"annotation 0 \('b'\).*3D joints\? .*coords=3"):
+        load_annotations(path)
+
+
+def test_3d_joints_load_when_asked_for(tmp_path):
+    joints = dict(record('a', joints=25), keypoint=np.zeros((2, 6, 25, 3), np.float32))
+    del joints['keypoint_score']          # NTU's 3D files have none
+    path = write_raw(tmp_path / 'ntu.pkl', [joints])
+    loaded = load_annotations(path, coords=3, num_joints=25)[0]
+    assert loaded['keypoint'].shape == (2, 6, 25, 3) and 'keypoint_score' not in loaded
+    with pytest.raises(AnnotationError, match=r'shape \(M, T, V, 3\), got \(1, 6, 17, 2\)'):
+        load_annotations(write_raw(tmp_path / 'flat.pkl', [record('b')]), coords=3)
+
+
+def test_kinetics_files_with_external_keypoints_are_named(tmp_path):
+    compressed = {'frame_dir': 'k1', 'label': 3, 'total_frames': 300, 'img_shape': (340, 256),
+                  'raw_file': 'kpfiles/part_0.pkl'}
+    path = write_raw(tmp_path / 'k400_hrnet.pkl', {'split': {'train': ['k1']},
+                                                   'annotations': [compressed]})
+    with pytest.raises(AnnotationError, match=r"k400_hrnet.pkl: annotation 0 \('k1'\) has no "
+                                              r"keypoint but a raw_file.*Kinetics-400.*"
+                                              r"DecompressPose"):
+        load_annotations(path)

@@ -164,3 +164,19 @@ def test_train_without_validation_then_show_every_test_clip(synthetic_file, tmp_
     names = {test_set.get_data_info(i)['frame_dir'] for i in range(len(test_set))}
     assert {p.stem for p in show.glob('*.png')} == names
     assert f'{len(names)} clips drawn' in result.stdout
+
+
+def test_tensorboard_is_used_when_installed_and_refused_when_asked_for_but_absent(monkeypatch):
+    from posegraph.apis import apply_tensorboard
+    cfg = load_config(CONFIG)
+    assert apply_tensorboard(cfg)     # installed with the dev extra
+    assert [b['type'] for b in cfg.visualizer.vis_backends] == ['LocalVisBackend',
+                                                                'TensorboardVisBackend']
+    assert apply_tensorboard(cfg) and len(cfg.visualizer.vis_backends) == 2   # not twice
+    off = load_config(CONFIG, {'tensorboard': False})
+    assert not apply_tensorboard(off) and len(off.visualizer.vis_backends) == 1
+    import importlib.util
+    monkeypatch.setattr(importlib.util, 'find_spec', lambda name: None)
+    assert not apply_tensorboard(load_config(CONFIG))                     # 'auto': quietly off
+    with pytest.raises(IncompatibleError, match=r"pip install 'posegraph\[tensorboard\]'"):
+        apply_tensorboard(load_config(CONFIG, {'tensorboard': True}))

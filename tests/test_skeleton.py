@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.skeleton import (COCO17, LAYOUTS, MEDIAPIPE33, OPENPOSE18, SkeletonLayout,
-                                adjacency, convert_keypoints, get_layout, hop_distance,
-                                normalized_adjacency, spatial_partition)
+from posegraph.skeleton import (COCO17, HAND21, LAYOUTS, MEDIAPIPE33, NTU25, OPENPOSE18,
+                                SkeletonLayout, adjacency, convert_keypoints, get_layout,
+                                hop_distance, normalized_adjacency, register_layout,
+                                spatial_partition)
 
 # A hand-worked graph: 0 is the centre, 1 and 2 hang from it, 3 hangs from 2.
 #   1 - 0 - 2 - 3      degrees with self-loops: 3, 2, 3, 2
@@ -106,3 +107,41 @@ def test_conversion_errors():
         convert_keypoints(np.zeros((15, 2)), np.zeros(15), 'jhmdb15', 'coco17')
     with pytest.raises(ValueError, match='openpose18 has 18 joints'):
         convert_keypoints(np.zeros((17, 2)), np.zeros(17), 'openpose18', 'coco17')
+
+
+def test_ntu25_and_hand21_are_trees_with_mirrors_and_pyskl_aliases():
+    ntu = get_layout('nturgb+d')
+    assert ntu is NTU25 and ntu.num_joints == 25 and ntu.joint_names[ntu.root] == 'spine_shoulder'
+    flipped = [ntu.joint_names[i] for i in ntu.flip_index]
+    assert flipped[ntu.index('left_thumb')] == 'right_thumb'
+    assert flipped[ntu.index('head')] == 'head'
+    # The bones say where each joint hangs: the hand from the wrist, the thumb from the hand.
+    assert ntu.parents[ntu.index('left_hand')] == ntu.index('left_wrist')
+    assert ntu.parents[ntu.index('right_thumb')] == ntu.index('right_hand')
+    hand = get_layout('handmp')
+    assert hand is HAND21 and (hand.parents[[1, 5, 9, 13, 17]] == 0).all()
+    assert hand.parents[hand.index('index_4')] == hand.index('index_3')
+    assert get_layout('coco') is COCO17 and get_layout('openpose') is OPENPOSE18
+
+
+def test_custom_layouts_register_and_clashes_are_refused():
+    with pytest.raises(KeyError, match='register_layout'):
+        get_layout('tiny_for_test')
+    tiny = SkeletonLayout(name='tiny_for_test', joint_names=TINY.joint_names, bones=TINY.bones,
+                          center=(0,), flip_pairs=((1, 2),))
+    try:
+        assert register_layout(tiny) is tiny and get_layout('tiny_for_test') is tiny
+        assert register_layout(tiny) is tiny          # the same layout again is harmless
+        other = SkeletonLayout(name='tiny_for_test', joint_names=('a', 'b'), bones=((1, 0),),
+                               center=(0,), flip_pairs=())
+        with pytest.raises(ValueError, match='exists already'):
+            register_layout(other)
+        with pytest.raises(ValueError, match='exists already'):
+            register_layout(SkeletonLayout(name='coco17', joint_names=('a', 'b'),
+                                           bones=((1, 0),), center=(0,), flip_pairs=()))
+        assert register_layout(other, force=True) is get_layout('tiny_for_test')
+    finally:
+        LAYOUTS.pop('tiny_for_test', None)
+    with pytest.raises(ValueError, match='outside 0..1'):
+        SkeletonLayout(name='bad', joint_names=('a', 'b'), bones=((2, 0),), center=(0,),
+                       flip_pairs=())

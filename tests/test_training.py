@@ -13,6 +13,7 @@ import torch
 from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
+from posegraph.datasets import load_annotations
 from posegraph.engine import load_checkpoint_file
 from posegraph.engine.curves import history_files, read_history
 from posegraph.registry import HOOKS
@@ -48,6 +49,13 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
     assert (work_dir / 'epoch_2.pth').is_file() and (work_dir / 'curves.png').is_file()
     assert 'top1:' in result.stdout and (work_dir / 'test_metrics.json').is_file()
     (work_dir / 'test_metrics.json').unlink()
+    # TensorBoard, being installed, logs beside curves.png: the loss of every iteration.
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    events = EventAccumulator(str(next(work_dir.glob('*/vis_data/events.out.tfevents.*'))))
+    losses = events.Reload().Scalars('loss')
+    per_epoch = -(-len(load_annotations(synthetic_file, split='train')) // 32)
+    assert [e.step for e in losses] == list(range(1, 2 * per_epoch + 1))
+    assert np.isfinite([e.value for e in losses]).all()
     dump = tmp_path / 'scores.pkl'
     result = run_tool('test', CONFIG, str(work_dir / 'epoch_2.pth'), '--work-dir',
                       str(work_dir), '--dump', str(dump),
@@ -63,7 +71,6 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
     assert scores[0]['pred_score'].shape == (14,) and scores[0]['gt_label'].numel() == 1
     torch.testing.assert_close(scores[0]['pred_score'].sum(), torch.tensor(1.0))
     # tools/visualize.py writes the model's prediction, named, on a clip's video.
-    from posegraph.datasets import load_annotations
     from posegraph.datasets.synthetic import ACTIONS
     record = load_annotations(synthetic_file, split='test')[0]
     video = str(tmp_path / f"{record['frame_dir']}.avi")

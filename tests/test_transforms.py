@@ -276,3 +276,45 @@ def test_distance_stream_gives_each_joint_its_distances():
     np.testing.assert_allclose(distances, distances.T)
     assert distances[0, 1] == pytest.approx(5) and distances[0, 0] == 0
     assert (out[0, 1, 2] == 0).all() and (out[0, 1, :, 2 + 2] == 0).all()  # missing joint
+
+
+def test_prenormalize2d_maps_the_image_onto_minus_one_to_one():
+    results = clip(img_shape=(480, 640))
+    results['keypoint'][0, 0, :3] = [[320, 240], [640, 0], [0, 480]]
+    results['keypoint_score'][0, 0, 3] = 0                       # a missing joint stays 0
+    out = TRANSFORMS.build(dict(type='PreNormalize2D'))(results)
+    np.testing.assert_allclose(out['keypoint'][0, 0, :4], [[0, 0], [1, -1], [-1, 1], [0, 0]])
+    assert out['normalized']       # so RandomFlip mirrors about 0 and RandomAffine accepts it
+    shapeless = clip(img_shape=(480, 640))
+    del shapeless['img_shape']
+    shapeless['keypoint'][0, 0, 0] = [960, 540]
+    out = TRANSFORMS.build(dict(type='PreNormalize2D'))(shapeless)   # default (1080, 1920)
+    np.testing.assert_allclose(out['keypoint'][0, 0, 0], [0, 0])
+
+
+def test_mmaction2_sampling_order_with_pose_decode_gives_our_frames():
+    sample = dict(type='UniformSampleFrames', clip_len=4, num_clips=2, test_mode=True)
+    ours = TRANSFORMS.build(sample)(clip(frames=13))
+    theirs = TRANSFORMS.build(dict(type='PoseDecode'))(TRANSFORMS.build(sample)(clip(frames=13)))
+    np.testing.assert_array_equal(ours['keypoint'], theirs['keypoint'])
+    assert theirs['keypoint'].shape[1] == 8
+    stale = dict(clip(frames=13), frame_inds=np.arange(5))
+    with pytest.raises(ValueError, match='lists 5 frames but the clip holds 13'):
+        TRANSFORMS.build(dict(type='PoseDecode'))(stale)
+
+
+def test_3d_joints_turn_about_the_depth_axis_and_normalise():
+    rng = np.random.default_rng(1)
+    results = {'keypoint': rng.normal(0, 1, (1, 5, 25, 3)).astype(np.float32),
+               'keypoint_score': np.ones((1, 5, 25), np.float32), 'normalized': True}
+    before = results['keypoint'].copy()
+    turned = RandomAffine(rotate=90, scale=(1, 1), shear=0)(dict(results))['keypoint']
+    np.testing.assert_allclose(turned[..., 2], before[..., 2], atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(turned[..., :2], axis=-1),
+                               np.linalg.norm(before[..., :2], axis=-1), rtol=1e-5)
+    doubled = RandomAffine(rotate=0, scale=(2, 2), shear=0)(dict(results))['keypoint']
+    np.testing.assert_allclose(doubled, 2 * before, rtol=1e-5)
+    normalised = PoseNormalize('ntu25')(dict(results, keypoint=before * 5 + 3))
+    assert normalised['keypoint'].shape == (1, 5, 25, 3)
+    with pytest.raises(ValueError, match="'image' needs 2D pixel coordinates"):
+        PoseNormalize('ntu25', center='image')(dict(results))

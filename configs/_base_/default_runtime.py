@@ -16,6 +16,8 @@ env_cfg = dict(cudnn_benchmark=False,
                dist_cfg=dict(backend='nccl'))  # tools/train.py switches to gloo without CUDA
 
 vis_backends = [dict(type='LocalVisBackend')]
+# 'auto': also log to TensorBoard when the tensorboard package is installed; True / False.
+tensorboard = 'auto'
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 log_level = 'INFO'

@@ -1,4 +1,5 @@
 """Config loading and Runner construction shared by tools/train.py and tools/test.py."""
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,7 +15,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posegraph.datasets.io import AnnotationError
-from posegraph.registry import register_all_modules
+from posegraph.registry import ForeignNameError, register_all_modules
 
 parse_cfg_options = DictAction
 # Top-level options that re-point every dataset (and the model's head) at once.
@@ -29,7 +30,7 @@ class IncompatibleError(ValueError):
 
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
-USER_ERRORS = (IncompatibleError, AnnotationError, FileNotFoundError)
+USER_ERRORS = (IncompatibleError, AnnotationError, FileNotFoundError, ForeignNameError)
 
 
 def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
@@ -212,6 +213,26 @@ def apply_train_flags(cfg: Config, amp: bool = False, auto_scale_lr: bool = Fals
                 hook.pop('save_best', None)  # nothing to rank checkpoints by
 
 
+def apply_tensorboard(cfg: Config) -> bool:
+    """Add mmengine's ``TensorboardVisBackend`` to the visualizer as the config's
+    ``tensorboard`` asks (``'auto'``, the default: when the package is installed); returns
+    whether TensorBoard logging is on."""
+    wanted = cfg.get('tensorboard', 'auto')
+    if wanted == 'auto':
+        wanted = importlib.util.find_spec('tensorboard') is not None
+    elif wanted and importlib.util.find_spec('tensorboard') is None:
+        raise IncompatibleError('tensorboard=True but the tensorboard package is not '
+                                "installed: pip install 'posegraph[tensorboard]'")
+    visualizer = cfg.get('visualizer')
+    if not wanted or visualizer is None:
+        return False
+    backends = list(visualizer.get('vis_backends') or [])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    visualizer['vis_backends'] = backends
+    return True
+
+
 def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resume=None,
                  checkpoint=None, test=False, dump=None, **train_flags):
     """An mmengine :class:`Runner` for training (``resume``) or testing (``checkpoint``).
@@ -231,6 +252,7 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
     register_all_modules()
     cfg = load_config(config, cfg_options)
     apply_train_flags(cfg, **train_flags)
+    apply_tensorboard(cfg)
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(config))[0])

@@ -8,6 +8,11 @@ A file is a pickle of::
                       'keypoint': float (M, T, V, 2), 'keypoint_score': float (M, T, V)},
                      ...]}
 
+Also read: a bare list of such records (no splits); 2D keypoints stored as
+``(M, T, V, 3)`` with the score last and no ``keypoint_score`` (split into the two); 3D
+joints ``(M, T, V, 3)`` (NTU RGB+D's), when asked for with ``coords=3``. MMAction2's
+Kinetics-400 files, whose keypoints live in external files, are named as such and refused.
+
 Pickles can run code when loaded, so :func:`load_annotations` reads them with an
 unpickler that only admits the builtin and numpy types this format is made of.
 """
@@ -15,6 +20,8 @@ import io
 import os
 import pickle
 import tempfile
+
+from typing import Optional
 
 import numpy as np
 
@@ -74,13 +81,46 @@ def safe_load_pickle(path):
                               f'({type(e).__name__}: {e})') from None
 
 
-def _check_record(path, index, record, num_classes=None, num_joints=None):
-    """Raise :class:`AnnotationError` naming the file and record if ``record`` is bad."""
+def _where(path, index, record):
     where = f'{path}: annotation {index}'
+    if isinstance(record, dict) and 'frame_dir' in record:
+        where += f" ('{record['frame_dir']}')"
+    return where
+
+
+def _as_coordinates(path, index, record, coords):
+    """``record`` with ``coords`` coordinates per joint: 2D keypoints stored with their
+    score as a third channel (and no ``keypoint_score``) are split into the two."""
+    keypoint = record.get('keypoint') if isinstance(record, dict) else None
+    if coords != 2 or not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4 \
+            or keypoint.shape[-1] != 3:
+        return record
+    if record.get('keypoint_score') is not None:
+        raise AnnotationError(f'{_where(path, index, record)}: keypoint has 3 channels and '
+                              'the record has a keypoint_score too: 3D joints? Read the file '
+                              'with coords=3 (PoseDataset(coords=3))')
+    score = keypoint[..., 2]
+    finite = score[np.isfinite(score)]
+    if finite.size and (finite.min() < 0 or finite.max() > 1):
+        raise AnnotationError(f'{_where(path, index, record)}: keypoint has 3 channels and no '
+                              'keypoint_score, but the third channel is not a score in [0, 1] '
+                              f'(it spans {finite.min():.3g} to {finite.max():.3g}): 3D joints? '
+                              'Read the file with coords=3 (PoseDataset(coords=3))')
+    return dict(record, keypoint=keypoint[..., :2], keypoint_score=score)
+
+
+def _check_record(path, index, record, num_classes=None, num_joints=None, coords=(2, 3)):
+    """Raise :class:`AnnotationError` naming the file and record if ``record`` is bad."""
+    where = _where(path, index, record)
     if not isinstance(record, dict):
         raise AnnotationError(f'{where} is a {type(record).__name__}, not a dict')
-    if 'frame_dir' in record:
-        where += f" ('{record['frame_dir']}')"
+    if 'keypoint' not in record and 'raw_file' in record:
+        raise AnnotationError(
+            f"{where} has no keypoint but a raw_file ({record['raw_file']!r}): this is "
+            "MMAction2's / PYSKL's Kinetics-400 skeleton format, whose keypoints are kept in "
+            'external files. Decompress it into one file first (PYSKL: the DecompressPose '
+            'pipeline step over every record, then dump the records with their keypoint '
+            'and keypoint_score), then point ann_file at that file')
     missing = [key for key in REQUIRED_KEYS if key not in record]
     if missing:
         raise AnnotationError(f'{where} lacks the key(s) {", ".join(missing)}')
@@ -92,9 +132,12 @@ def _check_record(path, index, record, num_classes=None, num_joints=None):
         raise AnnotationError(f'{where}: label {label} is out of range{bound} (or '
                               f'{UNLABELLED} for an unlabelled clip)')
     keypoint = record['keypoint']
-    if not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4 or keypoint.shape[-1] != 2:
+    coords = (coords,) if isinstance(coords, int) else coords
+    if not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4 \
+            or keypoint.shape[-1] not in coords:
         shape = getattr(keypoint, 'shape', type(keypoint).__name__)
-        raise AnnotationError(f'{where}: keypoint must be an array of shape (M, T, V, 2), '
+        expected = ' or '.join(f'(M, T, V, {c})' for c in coords)
+        raise AnnotationError(f'{where}: keypoint must be an array of shape {expected}, '
                               f'got {shape}')
     if keypoint.shape[1] == 0:
         raise AnnotationError(f'{where}: the clip has no frames')
@@ -117,18 +160,23 @@ def _check_record(path, index, record, num_classes=None, num_joints=None):
             raise AnnotationError(f'{where}: {key} must be (height, width), got {shape}')
 
 
-def load_annotations(path, split=None, num_classes=None, num_joints=None,
-                     return_classes=False):
+def load_annotations(path, split: Optional[str] = None, num_classes: Optional[int] = None,
+                     num_joints: Optional[int] = None, return_classes: bool = False,
+                     coords: int = 2):
     """Load and check a skeleton annotation file.
 
     Args:
         path: the pickle file.
-        split: if given, keep only the records this split lists, in the split's order.
+        split: if given, keep only the records this split lists, in the split's order
+            (default ``None``: every record).
         num_classes: if given, labels must lie in ``[0, num_classes)``; ``-1`` (unlabelled)
             is always accepted here, and refused by whatever needs labels.
         num_joints: if given, every record must have this many joints.
         return_classes: also return the file's class names (its optional top-level
             ``classes`` list), or ``None``.
+        coords: coordinates per joint: 2 (default; ``(M, T, V, 3)`` arrays without a
+            ``keypoint_score`` are read as x, y, score, and refused if that third channel
+            leaves ``[0, 1]``) or 3 (3D joints).
 
     Returns:
         The list of annotation records (dicts), and the class names if asked.
@@ -137,17 +185,24 @@ def load_annotations(path, split=None, num_classes=None, num_joints=None,
         AnnotationError: naming the file, the record and the problem.
     """
     path = os.fspath(path)
+    if coords not in (2, 3):
+        raise ValueError(f'coords must be 2 or 3, got {coords}')
     data = safe_load_pickle(path)
+    if isinstance(data, list):   # a bare list of records, as some tools write: no splits
+        data = {'annotations': data}
     if not isinstance(data, dict) or not isinstance(data.get('annotations'), list):
-        raise AnnotationError(f"{path}: expected a dict with an 'annotations' list, got "
-                              f'{type(data).__name__} with keys {_keys(data)}')
-    annotations = data['annotations']
+        raise AnnotationError(f"{path}: expected a dict with an 'annotations' list (or a "
+                              f'list of records), got {type(data).__name__} with keys '
+                              f'{_keys(data)}')
     classes = data.get('classes')
     if classes is not None and (not isinstance(classes, (list, tuple))
                                 or not all(isinstance(c, str) for c in classes)):
         raise AnnotationError(f"{path}: 'classes' must be a list of class names")
+    annotations = [_as_coordinates(path, index, record, coords)
+                   for index, record in enumerate(data['annotations'])]
     for index, record in enumerate(annotations):
-        _check_record(path, index, record, num_classes, num_joints)
+        _check_record(path, index, record, num_classes, num_joints, coords)
+    data = dict(data, annotations=annotations)
     records = annotations if split is None else _select_split(path, data, split)
     return (records, classes) if return_classes else records
 
@@ -156,7 +211,8 @@ def _select_split(path, data, split):
     annotations = data['annotations']
     splits = data.get('split')
     if not isinstance(splits, dict):
-        raise AnnotationError(f"{path}: has no 'split' dict, cannot select split '{split}'")
+        raise AnnotationError(f"{path}: has no 'split' dict, cannot select split '{split}' "
+                              '(split=None uses every record)')
     if split not in splits:
         raise AnnotationError(f"{path}: unknown split '{split}'; the file has "
                               f'{", ".join(map(repr, splits)) or "no splits"}')

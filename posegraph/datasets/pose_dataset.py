@@ -13,13 +13,16 @@ from .transforms import mask_missing
 
 @DATASETS.register_module()
 class PoseDataset(BaseDataset):
-    """Clips of 2D joints from a PYSKL / MMAction2 skeleton annotation file.
+    """Clips of 2D (or 3D) joints from a PYSKL / MMAction2 skeleton annotation file.
 
     Args:
         ann_file: the annotation pickle (see :mod:`posegraph.datasets.io`).
         pipeline: transforms, as dicts or callables.
         split: the split to use; ``None`` uses every record.
-        layout: the skeleton layout the file is in; its joint count is checked.
+        layout: the skeleton layout the file is in (a name or a PYSKL alias such as
+            ``'coco'``); its joint count is checked.
+        coords: coordinates per joint, 2 (default) or 3 for 3D skeletons such as NTU
+            RGB+D's; see :func:`~posegraph.datasets.io.load_annotations`.
         num_classes: if given, labels must lie in ``[0, num_classes)``.
         label_map: a text file of class names, one a line; sets ``num_classes`` too.
         test_mode: passed to mmengine's :class:`BaseDataset`.
@@ -33,8 +36,9 @@ class PoseDataset(BaseDataset):
     """
 
     def __init__(self, ann_file, pipeline=(), split=None, layout='coco17', num_classes=None,
-                 label_map=None, test_mode=False, require_labels=None, **kwargs):
+                 label_map=None, test_mode=False, require_labels=None, coords=2, **kwargs):
         self.split = split
+        self.coords = coords
         self.require_labels = not test_mode if require_labels is None else require_labels
         self.layout = get_layout(layout).name
         classes, self.num_classes = resolve_classes(label_map, num_classes)
@@ -54,7 +58,7 @@ class PoseDataset(BaseDataset):
         records, classes = load_annotations(self.ann_file, split=self.split,
                                             num_classes=self.num_classes,
                                             num_joints=get_layout(self.layout).num_joints,
-                                            return_classes=True)
+                                            return_classes=True, coords=self.coords)
         if classes is not None and 'classes' not in self._metainfo:
             if self.num_classes is not None and len(classes) != self.num_classes:
                 raise AnnotationError(f'{self.ann_file} names {len(classes)} classes but '

@@ -9,7 +9,7 @@ from posegraph.skeleton import get_layout, stream_channel_index
 
 
 def branch_channel_index(channels: Sequence[Union[int, str]], streams: Optional[Sequence[str]],
-                         layout) -> List[int]:
+                         layout, coords: int = 2) -> List[int]:
     """A branch's input channels: given as indices, or as stream names looked up in
     ``streams`` (the input's streams, in channel order)."""
     if not all(isinstance(c, str) for c in channels):
@@ -17,7 +17,7 @@ def branch_channel_index(channels: Sequence[Union[int, str]], streams: Optional[
     if streams is None:
         raise ValueError(f"branch {list(channels)} names streams: give the ensemble the "
                          f"input's `streams` too")
-    return stream_channel_index(streams, channels, get_layout(layout).num_joints)
+    return stream_channel_index(streams, channels, get_layout(layout).num_joints, coords)
 
 
 @MODELS.register_module()
@@ -36,6 +36,7 @@ class StreamEnsemble(nn.Module):
         streams: the input's streams in channel order, as
             :class:`~posegraph.datasets.transforms.FormatStreams` built it; lets
             ``branches`` name streams (e.g. ``[['joint', 'distance'], ['bone']]``).
+        coords: coordinates per joint in the input streams (2, or 3 for 3D skeletons).
         branch_type: the registered network class of every branch.
         **branch_args: the branches' arguments (``in_channels`` is set per branch), so a
             config can turn a single network into an ensemble by adding ``branches``.
@@ -49,9 +50,10 @@ class StreamEnsemble(nn.Module):
 
     def __init__(self, branches: Sequence[Sequence[Union[int, str]]],
                  in_channels: Optional[int] = None, branch_type: str = 'PoseAttentionNetwork',
-                 streams: Optional[Sequence[str]] = None, **branch_args):
+                 streams: Optional[Sequence[str]] = None, coords: int = 2, **branch_args):
         super().__init__()
-        self.branch_channels = [branch_channel_index(channels, streams, branch_args['layout'])
+        self.branch_channels = [branch_channel_index(channels, streams, branch_args['layout'],
+                                                     coords)
                                 for channels in branches]
         needed = max(max(c) for c in self.branch_channels) + 2
         if in_channels is not None and in_channels < needed:

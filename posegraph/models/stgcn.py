@@ -1,8 +1,7 @@
 r"""ST-GCN (Yan et al., "Spatial Temporal Graph Convolutional Networks for Skeleton-Based
 Action Recognition", AAAI 2018): the baseline MMAction2 and PYSKL users compare with."""
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
-import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 

@@ -29,6 +29,9 @@ class SkeletonLayout:
         num_joints = len(self.joint_names)
         parents = np.full(num_joints, -1, dtype=np.int64)
         for child, parent in self.bones:
+            if not (0 <= child < num_joints and 0 <= parent < num_joints):
+                raise ValueError(f'{self.name}: bone ({child}, {parent}) names a joint '
+                                 f'outside 0..{num_joints - 1}')
             if parents[child] != -1:
                 raise ValueError(f'{self.name}: joint {child} has two parents')
             parents[child] = parent
@@ -37,22 +40,22 @@ class SkeletonLayout:
         object.__setattr__(self, 'parents', parents)
 
     @property
-    def num_joints(self):
+    def num_joints(self) -> int:
         return len(self.joint_names)
 
     @property
-    def root(self):
+    def root(self) -> int:
         return int(np.flatnonzero(self.parents == -1)[0])
 
     @property
-    def flip_index(self):
+    def flip_index(self) -> np.ndarray:
         """Index array that reorders joints as seen in a mirror."""
         index = np.arange(self.num_joints)
         for left, right in self.flip_pairs:
             index[left], index[right] = right, left
         return index
 
-    def index(self, joint_name):
+    def index(self, joint_name: str) -> int:
         return self.joint_names.index(joint_name)
 
     def __repr__(self):
@@ -116,15 +119,75 @@ MEDIAPIPE33 = SkeletonLayout(
                 (31, 32)),
 )
 
-LAYOUTS = {layout.name: layout for layout in (COCO17, OPENPOSE18, JHMDB15, MEDIAPIPE33)}
+def _one_based(pairs):
+    return tuple((a - 1, b - 1) for a, b in pairs)
 
 
-def get_layout(layout):
-    """Return a :class:`SkeletonLayout` given one or its name."""
+NTU25 = SkeletonLayout(
+    name='ntu25',
+    # Kinect v2 joints as NTU RGB+D stores them (3D in metres, or 2D in its colour images).
+    joint_names=('spine_base', 'spine_mid', 'neck', 'head', 'left_shoulder', 'left_elbow',
+                 'left_wrist', 'left_hand', 'right_shoulder', 'right_elbow', 'right_wrist',
+                 'right_hand', 'left_hip', 'left_knee', 'left_ankle', 'left_foot',
+                 'right_hip', 'right_knee', 'right_ankle', 'right_foot', 'spine_shoulder',
+                 'left_hand_tip', 'left_thumb', 'right_hand_tip', 'right_thumb'),
+    # ST-GCN's and PYSKL's 'nturgb+d' tree, rooted at the spine between the shoulders.
+    bones=_one_based(((1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5), (7, 6), (8, 7),
+                      (9, 21), (10, 9), (11, 10), (12, 11), (13, 1), (14, 13), (15, 14),
+                      (16, 15), (17, 1), (18, 17), (19, 18), (20, 19), (22, 23), (23, 8),
+                      (24, 25), (25, 12))),
+    center=(0,),
+    flip_pairs=_one_based(((5, 9), (6, 10), (7, 11), (8, 12), (13, 17), (14, 18), (15, 19),
+                           (16, 20), (22, 24), (23, 25))),
+)
+
+_FINGERS = ('thumb', 'index', 'middle', 'ring', 'pinky')
+HAND21 = SkeletonLayout(
+    name='hand21',
+    # One hand as MediaPipe Hands and OpenPose's hand model give it: the wrist, then four
+    # joints per finger from the palm to the tip.
+    joint_names=('wrist',) + tuple(f'{finger}_{k}' for finger in _FINGERS for k in range(1, 5)),
+    bones=tuple((4 * f + k + 1, 0 if k == 0 else 4 * f + k) for f in range(5) for k in range(4)),
+    center=(0,),
+    flip_pairs=(),  # a mirrored hand keeps its joints; only the side of the body changes
+)
+
+LAYOUTS = {layout.name: layout
+           for layout in (COCO17, OPENPOSE18, JHMDB15, MEDIAPIPE33, NTU25, HAND21)}
+# PYSKL's and MMAction2's graph layout names for the same joint sets.
+LAYOUT_ALIASES = {'coco': 'coco17', 'openpose': 'openpose18', 'nturgb+d': 'ntu25',
+                  'handmp': 'hand21'}
+
+
+def get_layout(layout) -> SkeletonLayout:
+    """Return a :class:`SkeletonLayout` given one, its name or a PYSKL / MMAction2 alias
+    (``'coco'``, ``'openpose'``, ``'nturgb+d'``, ``'handmp'``)."""
     if isinstance(layout, SkeletonLayout):
         return layout
     try:
-        return LAYOUTS[layout]
-    except KeyError:
-        raise KeyError(f'unknown skeleton layout {layout!r}; '
-                       f'known layouts: {", ".join(LAYOUTS)}') from None
+        return LAYOUTS[LAYOUT_ALIASES.get(layout, layout)]
+    except (KeyError, TypeError):
+        raise KeyError(f'unknown skeleton layout {layout!r}; known layouts: '
+                       f'{", ".join(LAYOUTS)} (aliases: '
+                       f'{", ".join(f"{a}={n}" for a, n in LAYOUT_ALIASES.items())}); '
+                       'add your own with posegraph.skeleton.register_layout') from None
+
+
+def register_layout(layout: SkeletonLayout, force: bool = False) -> SkeletonLayout:
+    """Make a custom layout known by its name, so configs can say ``layout='<name>'``.
+
+    Args:
+        layout: the new layout; its bones are checked to form a tree when it is built.
+        force: replace a layout of the same name (built-in ones included).
+
+    Returns:
+        The layout, so this can be used as ``MY = register_layout(SkeletonLayout(...))``.
+    """
+    if not isinstance(layout, SkeletonLayout):
+        raise TypeError(f'expected a SkeletonLayout, got {type(layout).__name__}')
+    taken = layout.name in LAYOUTS or layout.name in LAYOUT_ALIASES
+    if taken and not force and LAYOUTS.get(layout.name) != layout:
+        raise ValueError(f'a layout named {layout.name!r} exists already; '
+                         'pass force=True to replace it')
+    LAYOUTS[layout.name] = layout
+    return layout

@@ -15,20 +15,21 @@ STREAMS = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bon
            'distance')
 
 
-def stream_width(name: str, num_joints: int) -> int:
-    """Channels one stream takes: 2 for a coordinate stream, ``V`` for ``distance``."""
+def stream_width(name: str, num_joints: int, coords: int = 2) -> int:
+    """Channels one stream takes: ``coords`` (2 or 3) for a coordinate stream, ``V`` for
+    ``distance``."""
     if name not in STREAMS:
         raise ValueError(f'unknown stream {name!r}; streams are {", ".join(STREAMS)}')
-    return num_joints if name == 'distance' else 2
+    return num_joints if name == 'distance' else coords
 
 
-def stream_channels(streams: Sequence[str], num_joints: int) -> int:
+def stream_channels(streams: Sequence[str], num_joints: int, coords: int = 2) -> int:
     """Channels the streams take together (the confidence channel not counted)."""
-    return sum(stream_width(name, num_joints) for name in streams)
+    return sum(stream_width(name, num_joints, coords) for name in streams)
 
 
 def stream_channel_index(streams: Sequence[str], names: Sequence[str],
-                         num_joints: int) -> List[int]:
+                         num_joints: int, coords: int = 2) -> List[int]:
     """Channel indices of the streams ``names`` in an input built from ``streams``.
 
     >>> stream_channel_index(('joint', 'distance', 'bone'), ('bone',), 15)
@@ -36,7 +37,7 @@ def stream_channel_index(streams: Sequence[str], names: Sequence[str],
     """
     start, where = 0, {}
     for stream in streams:
-        width = stream_width(stream, num_joints)
+        width = stream_width(stream, num_joints, coords)
         where[stream] = list(range(start, start + width))
         start += width
     missing = [name for name in names if name not in where]
@@ -60,13 +61,13 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout,
     """Feature streams of joint coordinates.
 
     Args:
-        keypoint: coordinates ``(..., T, V, 2)``.
+        keypoint: coordinates ``(..., T, V, C)``, ``C`` 2 or 3.
         visible: boolean mask ``(..., T, V)``.
         layout: the skeleton layout (or its name) whose bones define the bone stream.
         streams: names from :data:`STREAMS`.
 
     Returns:
-        ``(..., T, V, stream_channels(streams, V))`` float32. A bone is
+        ``(..., T, V, stream_channels(streams, V, C))`` float32. A bone is
         ``x[child] - x[parent]`` (zero at the root); ``*_motion`` at frame ``t`` is
         ``x[t + 1] - x[t]`` and ``*_motion2`` is ``x[t + 2] - x[t]`` (zero at the last
         frames); ``distance`` gives each joint its distances to all ``V`` joints of the

@@ -14,7 +14,7 @@ class FormatStreams(SkeletonTransform):
     """Build the input array ``(K, M, T, V, C)`` from the sampled clip.
 
     ``K`` is the number of clips :class:`UniformSampleFrames` drew and ``T`` its
-    ``clip_len``. The channels are the chosen streams (two coordinates each, ``V``
+    ``clip_len``. The channels are the chosen streams (2 or 3 coordinates each, ``V``
     distances for ``distance``; see :func:`~posegraph.skeleton.streams.stream_channels`)
     followed by the joint confidence, and a confidence of 0 marks a missing joint (whose
     other channels are 0).
@@ -31,12 +31,12 @@ class FormatStreams(SkeletonTransform):
     def transform(self, results):
         keypoint, score = mask_missing(results['keypoint'], results['keypoint_score'])
         num_clips = results.get('num_clips', 1)
-        num_person, frames, num_joints, _ = keypoint.shape
+        num_person, frames, num_joints, coords = keypoint.shape
         clip_len = results.get('clip_len', frames // num_clips)
         if num_clips * clip_len != frames:
             raise ValueError(f'{frames} frames do not split into {num_clips} clips '
                              f'of {clip_len}')
-        keypoint = keypoint.reshape(num_person, num_clips, clip_len, num_joints, 2)
+        keypoint = keypoint.reshape(num_person, num_clips, clip_len, num_joints, coords)
         score = score.reshape(num_person, num_clips, clip_len, num_joints)
         keypoint, score = keypoint.swapaxes(0, 1), score.swapaxes(0, 1)
         features = joint_streams(keypoint, score > 0, self.layout, self.streams)

@@ -70,6 +70,9 @@ class PoseNormalize(SkeletonTransform):
 
     def transform(self, results):
         keypoint, score = results['keypoint'], results['keypoint_score']
+        if keypoint.shape[-1] != 2 and 'image' in (self.center, self.scale):
+            raise ValueError("PoseNormalize: center or scale 'image' needs 2D pixel "
+                             f"coordinates, the clip has {keypoint.shape[-1]} per joint")
         visible = score > 0
         ref = int(np.argmax(score.sum(axis=(1, 2))))
         height, width = results.get('img_shape', (1, 1))
@@ -101,6 +104,32 @@ class PoseNormalize(SkeletonTransform):
             return 1.0
         size = float(np.median((hi - lo)[valid].max(axis=1)))
         return size if size > 1e-6 else 1.0
+
+
+@TRANSFORMS.register_module()
+class PreNormalize2D(SkeletonTransform):
+    """MMAction2's and PYSKL's normalisation: pixel coordinates to ``[-1, 1]`` of the image.
+
+    ``x' = (x - w / 2) / (w / 2)``, ``y' = (y - h / 2) / (h / 2)``, with ``(h, w)`` the
+    clip's ``img_shape`` (else ``img_shape`` given here), so configs written for MMAction2
+    keep their meaning. Missing joints stay at 0. :class:`PoseNormalize` (body-centred,
+    scaled by body size) is the normalisation posegraph's configs use.
+
+    Args:
+        img_shape: ``(h, w)`` for clips that do not say theirs (default ``(1080, 1920)``).
+    """
+
+    def __init__(self, img_shape=(1080, 1920)):
+        self.img_shape = tuple(img_shape)
+
+    def transform(self, results):
+        height, width = results.get('img_shape', self.img_shape)
+        half = np.array([width / 2, height / 2], np.float32)
+        visible = results['keypoint_score'] > 0
+        keypoint = (results['keypoint'] - half) / half
+        results['keypoint'] = np.where(visible[..., None], keypoint, 0).astype(np.float32)
+        results['normalized'] = True
+        return results
 
 
 @TRANSFORMS.register_module()
@@ -155,7 +184,8 @@ class RandomAffine(SkeletonTransform):
 
     One transform is drawn per clip: an angle uniform in ``[-rotate, rotate]`` degrees,
     a scale uniform in ``scale``, horizontal and vertical shears uniform in
-    ``[-shear, shear]``. Put it after :class:`PoseNormalize`.
+    ``[-shear, shear]``. Put it after :class:`PoseNormalize`. 3D joints turn about the
+    depth axis (the image plane's rotation) and scale in all three axes.
     """
 
     def __init__(self, rotate=10.0, scale=(0.9, 1.1), shear=0.1):
@@ -175,7 +205,13 @@ class RandomAffine(SkeletonTransform):
         if not results.get('normalized'):
             raise ValueError('RandomAffine works on normalised coordinates: '
                              'put PoseNormalize before it in the pipeline')
-        keypoint = results['keypoint'] @ self.matrix().T.astype(np.float32)
+        coords = results['keypoint'].shape[-1]
+        matrix = np.eye(coords)
+        planar = self.matrix()
+        matrix[:2, :2] = planar
+        if coords == 3:   # depth scales like the plane: the scale is the root of |det|
+            matrix[2, 2] = np.sqrt(abs(np.linalg.det(planar)))
+        keypoint = results['keypoint'] @ matrix.T.astype(np.float32)
         visible = results['keypoint_score'] > 0
         results['keypoint'] = np.where(visible[..., None], keypoint, 0).astype(np.float32)
         return results

@@ -68,3 +68,23 @@ class UniformSampleFrames(SkeletonTransform):
         results['keypoint_score'] = results['keypoint_score'][:, inds]
         results.update(frame_inds=inds, clip_len=self.clip_len, num_clips=self.num_clips)
         return results
+
+
+@TRANSFORMS.register_module()
+class PoseDecode(SkeletonTransform):
+    """MMAction2's step that gathers the sampled frames, accepted for its configs.
+
+    In MMAction2, ``UniformSampleFrames`` only chooses ``frame_inds`` and ``PoseDecode``
+    then takes those frames (all of them when none were chosen). posegraph's
+    :class:`UniformSampleFrames` takes the frames itself, so after it, as without it,
+    the clip already holds exactly the frames MMAction2's pair would give: this step
+    checks that and passes the clip on.
+    """
+
+    def transform(self, results):
+        inds = results.get('frame_inds')
+        if inds is not None and len(inds) != results['keypoint'].shape[1]:
+            raise ValueError(f"PoseDecode: frame_inds lists {len(inds)} frames but the clip "
+                             f"holds {results['keypoint'].shape[1]}: put it right after "
+                             'UniformSampleFrames')
+        return results
