@@ -11,6 +11,7 @@ import pytest
 from posegraph.datasets import load_annotations, load_splits
 from posegraph.datasets.video_index import index_videos
 from posegraph.pose.backends import MissingWeightsError, build_backend
+from posegraph.datasets.video_io import video_fps
 from posegraph.pose.video import VideoReadError, read_video
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -161,6 +162,7 @@ def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path, run_tool):
                       '--frame', '2', '--label', 'walk')
     assert result.returncode == 0, result.stderr
     drawn = read_video(str(tmp_path / 'drawn.mp4'))
+    assert video_fps(str(tmp_path / 'drawn.mp4')) == video_fps(video) == 10   # the source's rate
     assert len(drawn) == 6 and drawn[0].shape == (96, 128, 3)
     original = cv2.resize(read_video(video)[2], (128, 96))
     picture = cv2.imread(str(tmp_path / 'drawn.png'))

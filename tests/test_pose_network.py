@@ -1,4 +1,5 @@
 import json
+import warnings
 import os
 
 import pytest
@@ -10,6 +11,7 @@ from posegraph.pose import (LightweightOpenPose, lightweight_openpose, load_pret
 from conftest import SHARED
 
 REFERENCE = os.path.join(SHARED, 'data', 'reference', 'lwopenpose_state_dict.json')
+REFERENCE_3STAGES = REFERENCE.replace('.json', '_3stages.json')
 
 
 @pytest.fixture(scope='module')
@@ -89,3 +91,32 @@ def test_backend_runs_the_same_through_onnxruntime(tmp_path):
         np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
     (k1, s1), (k2, s2) = eager([frame])[0], onnx([frame])[0]
     assert k1.shape == k2.shape and k1.shape[1:] == (17, 2) and s1.shape == s2.shape
+
+
+def test_the_published_three_stage_checkpoint_loads_with_a_choice_of_stages(tmp_path):
+    torch.manual_seed(0)
+    published = lightweight_openpose(num_refinement_stages=3)
+    path = tmp_path / 'checkpoint_iter_370000.pth'
+    torch.save({'state_dict': published.state_dict(), 'optimizer': {}, 'scheduler': {},
+                'iter': 370000, 'current_epoch': 0}, path)
+    if os.path.isfile(REFERENCE_3STAGES):   # the file's layout, as the public code writes it
+        with open(REFERENCE_3STAGES) as f:
+            reference = json.load(f)
+        assert {k: list(v.shape) for k, v in published.state_dict().items()} \
+            == reference['state_dict']
+    demo = lightweight_openpose()              # one stage, as the public demo builds it
+    with pytest.warns(UserWarning, match=r'checkpoint_iter_370000.pth: 176 entries of '
+                                         r'refinement stage\(s\) 2, 3 not used: the network '
+                                         r'builds 1 of the file\'s 3.*--refinement-stages 3'):
+        assert load_pretrained(demo, path) == ([], [])
+    image = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        full = published.eval()(image)
+        torch.testing.assert_close(demo.eval()(image)[-1][0], full[1][0])   # its stage 2 maps
+        every = lightweight_openpose(num_refinement_stages=3).eval()
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')           # all stages used: nothing to report
+            assert load_pretrained(every, path) == ([], [])
+        torch.testing.assert_close(every(image)[-1][1], full[-1][1])
+    with pytest.raises(RuntimeError, match='Missing key.*refinement_stages.3'):
+        load_pretrained(lightweight_openpose(num_refinement_stages=4), path)

@@ -32,6 +32,9 @@ def parse_args(argv=None):
     parser.add_argument('--backend', default='lwopenpose')
     parser.add_argument('--checkpoint', help='weights of the lwopenpose back-end')
     parser.add_argument('--arch', default='lwopenpose', choices=['lwopenpose', 'pose_attention'])
+    parser.add_argument('--refinement-stages', type=int, default=1, choices=[1, 2, 3],
+                        help='refinement stages of the lwopenpose network: 1 as the public '
+                        'demo, 3 to use all the published checkpoint holds')
     parser.add_argument('--runtime', default='torch', choices=['torch', 'onnx'])
     parser.add_argument('--height', type=int, default=256, help='network input height')
     parser.add_argument('--num-person', type=int, default=2, help='tracks kept per video')
@@ -45,7 +48,8 @@ def parse_args(argv=None):
 def backend_options(args):
     if args.backend == 'lwopenpose':
         return dict(checkpoint=args.checkpoint, arch=args.arch, height=args.height,
-                    runtime=args.runtime, num_threads=args.threads)
+                    runtime=args.runtime, num_threads=args.threads,
+                    refinement_stages=args.refinement_stages)
     return {}
 
 

@@ -15,33 +15,19 @@ import sys
 import cv2
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import parse_cfg_options  # noqa: E402
+from posegraph.apis import (class_name, inference_record, init_recognizer,  # noqa: E402
+                            parse_cfg_options)
 from posegraph.datasets import load_annotations  # noqa: E402
-from posegraph.pose.video import read_video  # noqa: E402
+from posegraph.datasets.video_io import read_video, video_fps  # noqa: E402
 from posegraph.visualization import draw_tracks  # noqa: E402
 
 
-def predict_label(record, config, checkpoint, cfg_options=None):
+def predict_label(record: dict, config: str, checkpoint: str, cfg_options=None) -> str:
     """The skeleton model's top class for one record, as text ("name (score %)")."""
-    import torch
-    from mmengine.dataset import Compose
-
-    from posegraph.apis import load_config
-    from posegraph.engine import load_checkpoint_file
-    from posegraph.registry import MODELS, TRANSFORMS, register_all_modules
-    register_all_modules()
-    cfg = load_config(config, cfg_options)
-    pipeline = Compose([TRANSFORMS.build(t) for t in cfg.test_dataloader.dataset.pipeline])
-    model = MODELS.build(cfg.model).eval()
-    saved = load_checkpoint_file(checkpoint, map_location='cpu')
-    model.load_state_dict(saved['state_dict'])
-    # mmengine keeps the training set's class names in the checkpoint.
-    classes = saved.get('meta', {}).get('dataset_meta', {}).get('classes')
-    with torch.no_grad():
-        scores = model(pipeline(dict(record))['inputs'][None], mode='tensor')[0]
-    top = int(scores.argmax())
-    name = classes[top] if classes else f'class {top}'
-    return f'{name} ({100 * float(scores[top]):.0f} %)'
+    model = init_recognizer(config, checkpoint, cfg_options=cfg_options)
+    result = inference_record(model, record)
+    top = int(result.pred_label)
+    return f'{class_name(model, top)} ({100 * float(result.pred_score[top]):.0f} %)'
 
 
 def main(argv=None):
@@ -78,12 +64,14 @@ def main(argv=None):
                                     args.layout, label), size, interpolation=cv2.INTER_AREA)
              for t, frame in enumerate(frames)]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    fps = video_fps(args.video)   # the source's rate, so the drawing plays at its speed
     if args.out.lower().endswith('.gif'):
         from PIL import Image
         images = [Image.fromarray(cv2.cvtColor(f, cv2.COLOR_BGR2RGB)) for f in drawn]
-        images[0].save(args.out, save_all=True, append_images=images[1:], duration=66, loop=0)
+        images[0].save(args.out, save_all=True, append_images=images[1:],
+                       duration=round(1000 / fps), loop=0)
     else:
-        writer = cv2.VideoWriter(args.out, cv2.VideoWriter_fourcc(*'mp4v'), 15, size)
+        writer = cv2.VideoWriter(args.out, cv2.VideoWriter_fourcc(*'mp4v'), fps, size)
         if not writer.isOpened():
             sys.exit(f'{args.out}: OpenCV cannot write this video format')
         for frame in drawn:

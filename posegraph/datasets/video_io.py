@@ -49,3 +49,16 @@ def read_video(path):
     if not frames:
         raise VideoReadError(f'{path}: no frame could be decoded (empty or corrupt)')
     return frames
+
+
+def video_fps(path, default: float = 25.0) -> float:
+    """The frame rate a video file declares (``default`` for frame folders, or a file that
+    declares none)."""
+    if is_frame_folder(path) or not os.path.isfile(path):
+        return default
+    capture = cv2.VideoCapture(path)
+    try:
+        fps = capture.get(cv2.CAP_PROP_FPS)
+    finally:
+        capture.release()
+    return float(fps) if fps and 0 < fps < 1000 else default

@@ -51,6 +51,9 @@ class LightweightOpenPoseBackend:
     Args:
         checkpoint: trained weights (required; see :data:`WEIGHTS_HELP`).
         arch: ``'lwopenpose'`` (public configuration) or ``'pose_attention'`` (the paper's).
+        refinement_stages: refinement stages of the ``'lwopenpose'`` network: 1 (default,
+            as the public demo) to 3 (all the published checkpoint holds); the file's other
+            stages are reported as unused.
         height: network input height; width follows the frame's aspect ratio, padded to a
             multiple of the stride.
         runtime: ``'torch'`` or ``'onnx'``.
@@ -60,15 +63,19 @@ class LightweightOpenPoseBackend:
     stride = 8
 
     def __init__(self, checkpoint=None, arch='lwopenpose', height=256, runtime='torch',
-                 batch_size=8, num_threads=None):
+                 batch_size=8, num_threads=None, refinement_stages=1):
         if not checkpoint:
             raise MissingWeightsError(WEIGHTS_HELP)
         if not os.path.isfile(checkpoint):
             raise MissingWeightsError(f'{checkpoint}: no such checkpoint. {WEIGHTS_HELP}')
         if runtime not in ('torch', 'onnx'):
             raise ValueError(f"runtime must be 'torch' or 'onnx', got {runtime!r}")
-        builders = {'lwopenpose': lightweight_openpose, 'pose_attention': pose_attention_openpose}
-        self.network = builders[arch]().eval()
+        if arch == 'lwopenpose':
+            self.network = lightweight_openpose(refinement_stages).eval()
+        elif arch == 'pose_attention':
+            self.network = pose_attention_openpose().eval()
+        else:
+            raise ValueError(f"arch must be 'lwopenpose' or 'pose_attention', got {arch!r}")
         load_pretrained(self.network, checkpoint)
         self.height, self.batch_size, self.runtime = height, batch_size, runtime
         if num_threads:

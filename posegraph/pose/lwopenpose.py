@@ -2,10 +2,13 @@
 stages (Osokin, 2018), in the configuration of the public implementation and in the
 pose-attention paper's.
 
-With ``width=1.0``, one ``'residual'`` refinement stage, 128 channels, 19 heatmaps and 38
-PAFs, the module names and parameter shapes are exactly those of the public network, so
-its ``checkpoint_iter_370000.pth`` loads with ``strict=True`` (see :func:`load_pretrained`).
+With ``width=1.0``, ``'residual'`` refinement stages, 128 channels, 19 heatmaps and 38 PAFs,
+the module names and parameter shapes are exactly those of the public network. Its published
+``checkpoint_iter_370000.pth`` holds three refinement stages; the demo builds one, and so do
+we by default (see :func:`load_pretrained`, which reports the stages left unused).
 """
+import warnings
+
 import torch
 from torch import nn
 
@@ -176,9 +179,10 @@ class LightweightOpenPose(nn.Module):
         return f'{type(self).__name__}({args})'
 
 
-def lightweight_openpose():
-    """The public Lightweight OpenPose configuration (loads its published checkpoint)."""
-    return LightweightOpenPose()
+def lightweight_openpose(num_refinement_stages: int = 1) -> LightweightOpenPose:
+    """The public Lightweight OpenPose configuration. Its demo builds one refinement stage;
+    the published checkpoint holds three, so ``num_refinement_stages`` may be 1 to 3."""
+    return LightweightOpenPose(num_refinement_stages=num_refinement_stages)
 
 
 def pose_attention_openpose():
@@ -186,12 +190,16 @@ def pose_attention_openpose():
     return LightweightOpenPose(width=0.75, num_refinement_stages=5, refinement='depthwise')
 
 
-def load_pretrained(model, path, strict=True):
+def load_pretrained(model: LightweightOpenPose, path, strict: bool = True):
     """Load a Lightweight OpenPose checkpoint (``checkpoint['state_dict']`` or a bare state
     dict), weights-only (:func:`posegraph.engine.load_checkpoint_file`): the public one,
-    one saved through
-    ``DataParallel`` (``module.`` keys) or one written by ``tools/train.py
-    configs/lwopenpose_coco.py`` (``network.`` keys).
+    one saved through ``DataParallel`` (``module.`` keys) or one written by
+    ``tools/train.py configs/lwopenpose_coco.py`` (``network.`` keys).
+
+    A file with more refinement stages than the model (the published
+    ``checkpoint_iter_370000.pth`` holds three) loads the stages the model has; the entries
+    of the others are left out and reported in one warning, never silently. Fewer stages
+    in the file than in the model are missing keys.
 
     Returns mmengine-style ``(missing_keys, unexpected_keys)``.
     """
@@ -203,5 +211,25 @@ def load_pretrained(model, path, strict=True):
     for prefix in ('module.', 'network.'):
         if state and all(key.startswith(prefix) for key in state):
             state = {key[len(prefix):]: value for key, value in state.items()}
+    built = len(model.refinement_stages)
+    unused = [key for key in state if _refinement_stage(key) is not None
+              and _refinement_stage(key) >= built]
+    if unused:
+        stages = sorted({_refinement_stage(key) for key in unused})
+        in_file = built + len(stages)
+        warnings.warn(f'{path}: {len(unused)} entries of refinement stage(s) '
+                      f'{", ".join(str(k + 1) for k in stages)} not used: the network builds '
+                      f'{built} of the file\'s {in_file} refinement stages (use '
+                      f'num_refinement_stages={in_file}, --refinement-stages {in_file}, for all)',
+                      stacklevel=2)
+        state = {key: value for key, value in state.items() if key not in set(unused)}
     result = model.load_state_dict(state, strict=strict)
     return result.missing_keys, result.unexpected_keys
+
+
+def _refinement_stage(key: str):
+    """The refinement stage (0-based) a state-dict key belongs to, or ``None``."""
+    parts = key.split('.')
+    if parts[0] == 'refinement_stages' and len(parts) > 1 and parts[1].isdigit():
+        return int(parts[1])
+    return None

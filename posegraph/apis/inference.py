@@ -1,0 +1,141 @@
+"""Inference with MMAction2's names: a recognizer and a pose estimator from files, joints or
+frames in, scores out.
+
+    model = init_recognizer('configs/pan_jhmdb.py', 'work_dirs/pan_jhmdb/epoch_80.pth')
+    estimator = init_pose_estimator('lwopenpose', checkpoint='checkpoint_iter_370000.pth')
+    pose_results = inference_pose(estimator, frames)
+    result = inference_skeleton(model, pose_results, frames[0].shape[:2])
+    result.pred_label, result.pred_score
+
+The recognizer sees a video exactly as ``tools/test.py`` sees a clip of the same joints:
+the persons are linked into tracks, then the config's test pipeline (person selection,
+normalisation, sampling, streams) runs on them.
+"""
+import os
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose
+
+from posegraph.datasets.io import UNLABELLED
+from posegraph.engine import load_checkpoint_file
+from posegraph.pose.backends import build_backend
+from posegraph.pose.tracking import track_persons
+from posegraph.registry import MODELS, TRANSFORMS, register_all_modules
+from posegraph.structures import ActionDataSample
+from .runner import check_state_dict, load_config
+
+PoseResult = Dict[str, np.ndarray]   # one frame: 'keypoints' (P, V, 2), 'keypoint_scores' (P, V)
+
+
+def init_recognizer(config, checkpoint: Optional[str] = None, device: str = 'cpu',
+                    cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Build the recognizer a config describes and load its weights.
+
+    Args:
+        config: a config file (or a loaded :class:`~mmengine.config.Config`).
+        checkpoint: weights written by ``tools/train.py``; they must fit the model, keys and
+            shapes (default ``None``: untrained weights, for tests and export only).
+        device: where the model runs (default ``'cpu'``).
+        cfg_options: config overrides, as ``--cfg-options`` gives them.
+
+    Returns:
+        The model in eval mode, with ``cfg`` (the config) and ``dataset_meta`` (the class
+        names the checkpoint was trained on, if it kept them) attached.
+    """
+    register_all_modules()
+    cfg = config if isinstance(config, Config) else load_config(config, cfg_options)
+    model = MODELS.build(cfg.model)
+    model.cfg = cfg
+    model.dataset_meta = {}
+    if checkpoint is not None:
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f'{checkpoint}: no such checkpoint')
+        saved = load_checkpoint_file(checkpoint, map_location='cpu')
+        state = saved.get('state_dict', saved)
+        check_state_dict(model.state_dict(), state, checkpoint)
+        model.load_state_dict(state)
+        model.dataset_meta = dict(saved.get('meta', {}).get('dataset_meta') or {})
+    return model.to(device).eval()
+
+
+def _test_pipeline(model) -> Compose:
+    steps = model.cfg.test_dataloader.dataset.pipeline
+    return Compose([TRANSFORMS.build(step) for step in steps])
+
+
+def pose_results_to_record(pose_results: Sequence[PoseResult],
+                           img_shape: Tuple[int, int]) -> dict:
+    """The annotation record of a video's per-frame persons: they are linked into tracks
+    (:func:`~posegraph.pose.tracking.track_persons`), as many as the most crowded frame
+    holds, so the pipeline's ``SelectPersons`` chooses among whole tracks."""
+    if not len(pose_results):
+        raise ValueError('pose_results is empty: no frames to recognise')
+    detections = []
+    for t, frame in enumerate(pose_results):
+        try:
+            keypoints = np.asarray(frame['keypoints'], np.float32)
+            scores = np.asarray(frame['keypoint_scores'], np.float32)
+        except KeyError as e:
+            raise ValueError(f'pose_results[{t}] lacks {e}: each frame is a dict with '
+                             "'keypoints' (P, V, 2) and 'keypoint_scores' (P, V)") from None
+        if keypoints.ndim != 3 or keypoints.shape[-1] != 2 or scores.shape != keypoints.shape[:2]:
+            raise ValueError(f'pose_results[{t}]: keypoints {keypoints.shape} and '
+                             f'keypoint_scores {scores.shape} must be (P, V, 2) and (P, V)')
+        detections.append((keypoints, scores))
+    num_person = max(1, max(len(k) for k, _ in detections))
+    keypoint, keypoint_score = track_persons(detections, num_person=num_person)
+    return {'frame_dir': 'inference', 'label': UNLABELLED, 'total_frames': len(pose_results),
+            'img_shape': tuple(int(v) for v in img_shape),
+            'original_shape': tuple(int(v) for v in img_shape),
+            'keypoint': keypoint, 'keypoint_score': keypoint_score}
+
+
+def inference_skeleton(model, pose_results: Sequence[PoseResult],
+                       img_shape: Tuple[int, int]) -> ActionDataSample:
+    """Recognise the action of one video from its per-frame persons.
+
+    Args:
+        model: from :func:`init_recognizer`.
+        pose_results: per frame, a dict with ``keypoints`` ``(P, V, 2)`` in pixels and
+            ``keypoint_scores`` ``(P, V)``, in the model's layout (``P`` may vary, and be 0).
+        img_shape: the frames' ``(height, width)``.
+
+    Returns:
+        An :class:`~posegraph.structures.ActionDataSample` with ``pred_score``
+        ``(num_classes,)`` and ``pred_label``.
+    """
+    return inference_record(model, pose_results_to_record(pose_results, img_shape))
+
+
+def inference_record(model, record: dict) -> ActionDataSample:
+    """Recognise the action of one annotation record (tracked persons, as
+    ``tools/extract_pose.py`` writes them) through the config's test pipeline."""
+    packed = _test_pipeline(model)(dict(record))
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        scores = model(packed['inputs'][None].to(device), mode='tensor')[0]
+    return packed['data_samples'].set_pred_score(scores.cpu())
+
+
+def class_name(model, label: int) -> str:
+    """The name of class ``label`` as the checkpoint knows it, else ``'class <label>'``."""
+    classes = getattr(model, 'dataset_meta', {}).get('classes')
+    return classes[label] if classes else f'class {label}'
+
+
+def init_pose_estimator(backend: str = 'lwopenpose', **options) -> Callable:
+    """A pose estimator (``posegraph.pose.backends``) by name, e.g.
+    ``init_pose_estimator('lwopenpose', checkpoint=PATH, height=256)``."""
+    return build_backend(backend, **options)
+
+
+def inference_pose(estimator: Callable, frames: Sequence[np.ndarray]) -> List[PoseResult]:
+    """The persons of each BGR frame: a list of dicts with ``keypoints`` ``(P, 17, 2)`` in
+    the frame's pixels and ``keypoint_scores`` ``(P, 17)`` (``coco17``), as
+    :func:`inference_skeleton` takes them."""
+    return [{'keypoints': np.asarray(keypoints, np.float32),
+             'keypoint_scores': np.asarray(scores, np.float32)}
+            for keypoints, scores in estimator(list(frames))]

@@ -1,0 +1,75 @@
+"""posegraph.apis' inference functions (MMAction2's names): a video's per-frame persons in,
+the same scores out as tools/test.py gives the same clip."""
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from posegraph.apis import (IncompatibleError, build_runner, inference_pose, inference_skeleton,
+                            init_pose_estimator, init_recognizer)
+from posegraph.datasets import load_annotations
+
+from test_runner import CONFIG, SMALL, train_runner
+
+
+@pytest.fixture(scope='module')
+def trained(synthetic_file, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('inference')
+    train_runner(work_dir, {'ann_file': synthetic_file}).train()
+    return str(work_dir / 'epoch_1.pth')
+
+
+def per_frame_persons(record):
+    """What a pose estimator gives for the clip: each frame's visible persons, untracked."""
+    results = []
+    for t in range(record['total_frames']):
+        seen = record['keypoint_score'][:, t].sum(-1) > 0
+        results.append({'keypoints': record['keypoint'][seen, t][::-1],   # any order
+                        'keypoint_scores': record['keypoint_score'][seen, t][::-1]})
+    return results
+
+
+def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
+    options = dict(SMALL, ann_file=synthetic_file)
+    runner = build_runner(CONFIG, work_dir=str(tmp_path / 't'), checkpoint=trained,
+                          dump=str(tmp_path / 'scores.pkl'), cfg_options=options)
+    runner.test()
+    with open(tmp_path / 'scores.pkl', 'rb') as f:   # our own file
+        dumped = pickle.load(f)
+    model = init_recognizer(CONFIG, trained, cfg_options=options)
+    assert model.dataset_meta['classes'][0] == 'walk'        # the checkpoint's class names
+    records = load_annotations(synthetic_file, split='test')
+    for record, expected in list(zip(records, dumped))[:6]:
+        result = inference_skeleton(model, per_frame_persons(record), record['img_shape'])
+        torch.testing.assert_close(result.pred_score, expected['pred_score'], atol=1e-5,
+                                   rtol=1e-4)
+        assert int(result.pred_label) == int(expected['pred_score'].argmax())
+
+
+def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path):
+    model = init_recognizer(CONFIG, trained, cfg_options=dict(SMALL, ann_file=synthetic_file))
+    with pytest.raises(ValueError, match='pose_results is empty'):
+        inference_skeleton(model, [], (240, 320))
+    with pytest.raises(ValueError, match=r"pose_results\[1\] lacks 'keypoint_scores'"):
+        inference_skeleton(model, [{'keypoints': np.zeros((1, 17, 2)),
+                                    'keypoint_scores': np.zeros((1, 17))},
+                                   {'keypoints': np.zeros((1, 17, 2))}], (240, 320))
+    nobody = [{'keypoints': np.zeros((0, 17, 2)), 'keypoint_scores': np.zeros((0, 17))}] * 8
+    scores = inference_skeleton(model, nobody, (240, 320)).pred_score   # empty frames: scored
+    assert scores.shape == (14,) and torch.isfinite(scores).all()
+    with pytest.raises(IncompatibleError, match='does not fit the model'):
+        init_recognizer(CONFIG, trained)        # full-size model, small checkpoint
+    with pytest.raises(FileNotFoundError, match='nope.pth: no such checkpoint'):
+        init_recognizer(CONFIG, str(tmp_path / 'nope.pth'))
+
+
+def test_pose_inference_returns_each_frames_persons():
+    import pose_backends_for_tests  # registers 'brightest': joints around the bright pixels
+    frames = [np.zeros((48, 64, 3), np.uint8) for _ in range(3)]
+    frames[1][10:20, 30:40] = 255
+    results = inference_pose(init_pose_estimator('brightest'), frames)
+    assert [r['keypoints'].shape for r in results] == [(0, 17, 2), (1, 17, 2), (0, 17, 2)]
+    np.testing.assert_allclose(results[1]['keypoints'][0],
+                               np.array([34.5, 14.5]) + pose_backends_for_tests.OFFSETS)
+    assert results[1]['keypoint_scores'].dtype == np.float32
