@@ -201,3 +201,8 @@ def test_kinetics_files_with_external_keypoints_are_named(tmp_path):
                                               r"keypoint but a raw_file.*Kinetics-400.*"
                                               r"DecompressPose"):
         load_annotations(path)
+
+
+def test_a_missing_label_map_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r'nope.txt: no such label map'):
+        read_label_map(str(tmp_path / 'nope.txt'))

@@ -265,8 +265,12 @@ def dump_annotations(path, annotations, split=None, classes=None):
 
 def read_label_map(path):
     """Class names, one a line, as ``label_map.txt`` files hold them."""
-    with open(path) as f:
-        return [line.strip() for line in f if line.strip()]
+    try:
+        with open(path) as f:
+            return [line.strip() for line in f if line.strip()]
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{path}: no such label map (label_map=None, or another '
+                                'file of class names, one a line)') from None
 
 
 def resolve_classes(label_map=None, num_classes=None):

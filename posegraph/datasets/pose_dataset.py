@@ -41,13 +41,13 @@ class PoseDataset(BaseDataset):
         self.coords = coords
         self.require_labels = not test_mode if require_labels is None else require_labels
         self.layout = get_layout(layout).name
+        if not os.path.isfile(ann_file):
+            raise FileNotFoundError(f'{ann_file}: no such annotation file '
+                                    f'(dataset split {split!r})')
         classes, self.num_classes = resolve_classes(label_map, num_classes)
         metainfo = dict(kwargs.pop('metainfo', None) or {})
         if classes is not None:
             metainfo['classes'] = tuple(classes)
-        if not os.path.isfile(ann_file):
-            raise FileNotFoundError(f'{ann_file}: no such annotation file '
-                                    f'(dataset split {split!r})')
         # Built here, not by mmengine's Compose, so that posegraph's transforms are found
         # without a Runner's default scope.
         pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
