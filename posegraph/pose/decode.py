@@ -1,208 +1,323 @@
-"""From heatmaps and part affinity fields to persons (OpenPose-style bottom-up grouping).
+r"""From heatmaps and part affinity fields to persons, as the public Lightweight OpenPose
+decodes them.
 
-The work that grows with the crowd — scoring every candidate limb by its PAF line
-integral — is done for all candidate pairs of a limb type at once with NumPy; only the
-greedy matching and the assembly of persons, over the few accepted connections, loop.
+The rules (checked equal, person for person and joint for joint, against the public
+implementation on the same maps: ``tests/test_pose_decode.py``, ``benchmarks/pose_decode.py``):
+
+1. Heatmaps and PAFs are upsampled ``4x`` (bicubic) from the stride-8 grid.
+2. **Peaks**: values under 0.1 count as 0; a peak is greater than its four neighbours.
+   In each map, peaks are taken in order of ``x`` (then ``y``); one closer than 6 upsampled
+   pixels to a peak kept before it is dropped.
+3. **Limbs**: a candidate limb from peak ``a`` to peak ``b`` samples the limb's PAF at 10
+   points ``a + t (b - a)``, ``t = 0, 1/9, ..., 1``, rounded to the grid; its score is the
+   mean projection :math:`L(p) \cdot (b - a) / \|b - a\|` over the samples above 0.05,
+   kept if more than 8 of the 10 samples are and the mean is positive. Connections are
+   chosen greedily by decreasing score, each peak used once per limb type.
+4. **Persons** are grown limb type by limb type in the network's order, from the neck; a
+   connection whose first peak belongs to a person extends every such person (count + 1,
+   total + peak score + limb score), otherwise it starts a person of two joints. The two
+   shoulder-to-ear links only fill an ear (or shoulder) that a person lacks. Persons with
+   fewer than 3 joints or a mean score under 0.2 are dropped.
+
+The work that grows with the crowd (finding peaks, scoring every candidate pair, extending
+persons) is done with whole-array NumPy operations; only the greedy matching loops, over
+the few accepted candidates.
+
+Coordinates follow the public demo: upsampled pixel ``u`` is input pixel ``u * stride / 4``.
+``pixel_centres=True`` maps cell centres to pixel centres instead
+(``(u + 0.5) * stride / 4 - 0.5``), which is closer to the truth by about half an upsampled
+pixel (tested on rendered maps), at the price of differing from the demo by that much.
 """
+from typing import List, Optional, Tuple
+
 import cv2
 import numpy as np
 
 from posegraph.skeleton import convert_keypoints
 from .targets import LIMBS, NUM_KEYPOINTS, PAF_CHANNELS
 
+NUM_SAMPLES = 10
+# Shoulder-to-ear links (the last two limb types) only complete persons.
+EAR_LIMBS = (len(LIMBS) - 2, len(LIMBS) - 1)
 
-def upsample(maps, factor):
-    """Bicubic upsampling of ``(C, h, w)`` maps by ``factor``."""
+Peaks = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def upsample(maps: np.ndarray, factor: int) -> np.ndarray:
+    """Bicubic upsampling (OpenCV's, by scale factor) of ``(H, W, C)`` maps by ``factor``."""
     if factor == 1:
         return maps
-    stacked = np.ascontiguousarray(maps.transpose(1, 2, 0))
-    big = cv2.resize(stacked, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return big.reshape(big.shape[0], big.shape[1], -1).transpose(2, 0, 1)
+    big = cv2.resize(np.ascontiguousarray(maps), (0, 0), fx=factor, fy=factor,
+                     interpolation=cv2.INTER_CUBIC)
+    return big.reshape(big.shape[0], big.shape[1], -1)
 
 
-def find_peaks(heatmaps, threshold=0.1, min_distance=6.0):
-    """Local maxima of every keypoint map.
-
-    A peak is at least ``threshold``, greater than its left and upper neighbours and not
-    less than its right and lower ones (so a two-pixel plateau, as a keypoint half-way
-    between pixels makes, gives one peak, not none); of peaks of one map closer than
-    ``min_distance`` pixels, only the strongest is kept.
+def find_peaks(heatmaps: np.ndarray, threshold: float = 0.1, min_distance: float = 6.0,
+               num_maps: Optional[int] = None) -> Peaks:
+    """Peaks of every keypoint map (rule 2 of the module's docstring).
 
     Args:
-        heatmaps: ``(K, H, W)``.
+        heatmaps: ``(H, W, K)`` float32 maps.
+        threshold: values under it count as 0.
+        min_distance: peaks of one map closer than this to a peak kept before them (in
+            order of ``x``, then ``y``) are dropped.
+        num_maps: search only the first maps (default: all).
 
     Returns:
-        ``(channel, x, y, score)`` arrays, sorted by channel then by decreasing score.
+        ``(channel, x, y, score)`` arrays ordered by channel, then ``x``, then ``y``; a
+        peak's index in them is its id.
     """
-    padded = np.pad(heatmaps, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
-    channel, y, x = np.nonzero(heatmaps >= threshold)   # compare neighbours there only
-    score = heatmaps[channel, y, x]
-    y1, x1 = y + 1, x + 1
-    is_peak = ((score > padded[channel, y1 - 1, x1]) & (score >= padded[channel, y1 + 1, x1])
-               & (score > padded[channel, y1, x1 - 1]) & (score >= padded[channel, y1, x1 + 1]))
-    channel, y, x, score = channel[is_peak], y[is_peak], x[is_peak], score[is_peak]
-    order = np.lexsort((-score, channel))
+    heatmaps = np.asarray(heatmaps, dtype=np.float32)
+    height, width, num_channels = heatmaps.shape
+    channels = min(num_channels, num_maps or num_channels)
+    # A neighbour under the threshold counts as 0, which a peak (>= threshold) exceeds
+    # anyway: comparing with the largest raw neighbour decides the same. Outside the map
+    # there is no neighbour, as a zero border would be for such values.
+    neighbours = cv2.dilate(heatmaps, _CROSS).reshape(heatmaps.shape)
+    is_peak = (heatmaps >= threshold) & (heatmaps > neighbours)
+    is_peak[..., channels:] = False
+    index = np.flatnonzero(is_peak)
+    cell, channel = np.divmod(index, num_channels)
+    y, x = np.divmod(cell, width)
+    score = heatmaps.reshape(-1)[index]
+    order = np.lexsort((y, x, channel))
     channel, x, y, score = channel[order], x[order], y[order], score[order]
-    if len(channel) > 1:
-        # Pairwise suppression inside each map: a peak survives if no stronger peak of
-        # its map, itself surviving, lies within min_distance.
-        close = ((channel[:, None] == channel[None, :])
-                 & (np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
-                    < min_distance))
-        keep = np.ones(len(channel), bool)
-        for i in np.flatnonzero(close.sum(axis=1) > 1):
-            if keep[i]:
-                later = close[i].copy()
-                later[:i + 1] = False
-                keep[later] = False
-        channel, x, y, score = channel[keep], x[keep], y[keep], score[keep]
-    return channel, x.astype(np.float64), y.astype(np.float64), score
+    keep = np.ones(len(x), bool)
+    limit = min_distance ** 2
+    # Two peaks closer than min_distance have x within it, and so have all the peaks
+    # between them in x order: maps without such neighbours in that order need no check.
+    crowded = np.unique(channel[:-1][(np.diff(x) < min_distance)
+                                     & (channel[1:] == channel[:-1])])
+    bounds = np.searchsorted(channel, np.arange(channels + 1))
+    for k in crowded:
+        start, end = bounds[k], bounds[k + 1]
+        dx = x[start:end, None] - x[None, start:end]
+        dy = y[start:end, None] - y[None, start:end]
+        close = np.triu((dx * dx + dy * dy) < limit, k=1)
+        for i in np.flatnonzero(close.any(axis=1)):   # earlier kept peaks drop later ones
+            if keep[start + i]:
+                keep[start:end] &= ~close[i]
+    return channel[keep], x[keep], y[keep], score[keep]
 
 
-def bilinear(field, x, y):
-    """``field`` ``(H, W)`` interpolated at float positions ``x``, ``y`` (clamped inside)."""
-    height, width = field.shape
-    x = np.clip(x, 0, width - 1)
-    y = np.clip(y, 0, height - 1)
-    x0 = np.clip(np.floor(x).astype(np.int64), 0, max(width - 2, 0))
-    y0 = np.clip(np.floor(y).astype(np.int64), 0, max(height - 2, 0))
-    fx, fy = x - x0, y - y0
-    x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
-    top = field[y0, x0] * (1 - fx) + field[y0, x1] * fx
-    bottom = field[y1, x0] * (1 - fx) + field[y1, x1] * fx
-    return top * (1 - fy) + bottom * fy
+_CROSS = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.uint8)
 
 
-def paf_score(pafs_x, pafs_y, starts, ends, num_samples=10, min_valid=0.05,
-              min_valid_fraction=0.9, scale=1.0):
-    """Line-integral score of every candidate limb from each start to each end.
+def _projections(pafs: np.ndarray, cx: np.ndarray, cy: np.ndarray, starts: np.ndarray,
+                 vectors: np.ndarray, units: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """PAF projections ``(P, len(samples))`` of P candidate limbs at the given sample
+    numbers, in float32 exactly as the public decoder computes them."""
+    steps = vectors * np.float32(1 / (NUM_SAMPLES - 1))
+    points = steps[:, None, :] * samples.astype(np.float32)[:, None] + starts[:, None, :]
+    points = points.round().astype(np.int64)
+    height, width, channels = pafs.shape
+    cell = (points[..., 1] * width + points[..., 0]) * channels          # (P, S)
+    flat = pafs.reshape(-1)
+    # fx ux + fy uy: the same float32 sum of two products as a sum over the last axis.
+    return (flat[cell + cx[:, None]] * units[:, None, 0]
+            + flat[cell + cy[:, None]] * units[:, None, 1])
+
+
+def _limb_geometry(starts: np.ndarray, ends: np.ndarray):
+    starts = starts.astype(np.float32)
+    vectors = ends.astype(np.float32) - starts
+    units = vectors / (np.linalg.norm(vectors, axis=-1, keepdims=True) + 1e-6)
+    return starts, vectors, units
+
+
+def _mean_valid(projection: np.ndarray, min_valid: float):
+    valid = projection > min_valid
+    count = valid.sum(-1)
+    return (projection * valid).sum(-1) / (count + 1e-6), count / NUM_SAMPLES
+
+
+def paf_score(pafs_x: np.ndarray, pafs_y: np.ndarray, starts: np.ndarray,
+              ends: np.ndarray, min_valid: float = 0.05) -> Tuple[np.ndarray, np.ndarray]:
+    """Scores of every candidate limb from each start to each end (rule 3).
 
     Args:
-        pafs_x, pafs_y: the limb's two PAF channels, ``(H, W)``, sampled bilinearly.
-        starts: ``(A, 2)`` candidate A keypoints (x, y); ``ends``: ``(B, 2)``, in pixels
-            of a grid ``scale`` times finer than the PAFs (pixel ``u`` is PAF position
-            ``(u + 0.5) / scale - 0.5``).
+        pafs_x, pafs_y: the limb's two PAF channels on the peaks' grid, ``(H, W)``.
+        starts: ``(A, 2)`` peaks (x, y); ``ends``: ``(B, 2)``.
+        min_valid: a sample counts when its projection exceeds this.
 
     Returns:
-        ``(A, B)`` scores: the mean of the PAF's projection on the unit vector from A to B
-        over the samples where it exceeds ``min_valid``, and 0 for a pair with fewer than
-        ``min_valid_fraction`` of its samples valid.
+        ``(score, valid_fraction)``, each ``(B, A)``: the mean projection over the valid
+        samples, and the fraction of the samples that are valid.
     """
-    vector = ends[None, :, :] - starts[:, None, :]                    # (A, B, 2)
-    length = np.linalg.norm(vector, axis=-1, keepdims=True)
-    unit = vector / np.maximum(length, 1e-6)
-    steps = np.linspace(0, 1, num_samples)[:, None]
-    points = starts[:, None, None, :] + steps * vector[:, :, None, :]  # (A, B, S, 2)
-    points = (points + 0.5) / scale - 0.5
-    xs, ys = points[..., 0], points[..., 1]
-    projection = (bilinear(pafs_x, xs, ys) * unit[..., None, 0]
-                  + bilinear(pafs_y, xs, ys) * unit[..., None, 1])
-    valid = projection > min_valid
-    count = valid.sum(axis=-1)
-    mean = np.where(valid, projection, 0).sum(axis=-1) / np.maximum(count, 1)
-    return np.where(count >= min_valid_fraction * num_samples, mean, 0.0)
+    num_a, num_b = len(starts), len(ends)
+    a = np.repeat(starts[None], num_b, 0).reshape(-1, 2)
+    b = np.repeat(ends, num_a, 0)
+    starts, vectors, units = _limb_geometry(a, b)
+    pafs = np.stack([pafs_x, pafs_y], axis=-1)
+    channel = np.zeros(len(a), np.int64)
+    projection = _projections(pafs, channel, channel + 1, starts, vectors, units,
+                              np.arange(NUM_SAMPLES))
+    score, fraction = _mean_valid(projection, min_valid)
+    return score.reshape(num_b, num_a), fraction.reshape(num_b, num_a)
 
 
-def match_limbs(scores):
-    """Greedy one-to-one matching of A to B candidates by decreasing score (> 0).
+def match_limbs(score: np.ndarray, a: np.ndarray,
+                b: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Greedy one-to-one matching of candidate limbs by decreasing score.
 
-    Returns ``(a_index, b_index, score)`` arrays of the accepted connections.
+    Args:
+        score: ``(K,)`` scores of candidates joining start ``a[k]`` to end ``b[k]``.
+
+    Returns:
+        ``(a, b, score)`` of the accepted candidates, best first.
     """
-    a, b = np.nonzero(scores > 0)
-    order = np.argsort(-scores[a, b], kind='stable')
-    used_a, used_b = set(), set()
-    taken = []
-    for k in order:
-        if a[k] not in used_a and b[k] not in used_b:
-            used_a.add(a[k])
-            used_b.add(b[k])
+    order = np.argsort(score)[::-1]   # NumPy's default sort, as the public decoder's
+    used_a, used_b, taken = set(), set(), []
+    for k, i, j in zip(order.tolist(), a[order].tolist(), b[order].tolist()):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
             taken.append(k)
-            if len(used_a) == scores.shape[0] or len(used_b) == scores.shape[1]:
-                break
-    taken = np.array(taken, dtype=np.int64)
-    return a[taken], b[taken], scores[a[taken], b[taken]]
+    taken = np.asarray(taken, dtype=np.int64)
+    return a[taken], b[taken], score[taken]
 
 
-def group_persons(peaks, pafs, min_keypoints=3, min_mean_score=0.2, scale=1.0):
-    """Assemble connections into persons, from the neck outwards.
+def limb_connections(peaks: Peaks, pafs: np.ndarray, min_valid: float = 0.05,
+                     min_fraction: float = 0.8) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Accepted connections ``(a peak ids, b peak ids, scores)`` of every limb type.
+
+    Every candidate pair of every limb type is scored at once. A limb needs more than
+    ``min_fraction`` of its 10 samples valid, so a pair with both middle samples invalid is
+    dropped before its other eight are computed; the rest are computed exactly as
+    :func:`paf_score` does.
+    """
+    channel, x, y, _ = peaks
+    bounds = np.searchsorted(channel, np.arange(NUM_KEYPOINTS + 1))    # peaks by channel
+    by_part = [np.arange(start, end) for start, end in zip(bounds[:-1], bounds[1:])]
+    pair_limb, pair_a, pair_b = [], [], []
+    for limb, (part_a, part_b) in enumerate(LIMBS):
+        ids_a, ids_b = by_part[part_a], by_part[part_b]
+        pair_limb.append(np.full(len(ids_a) * len(ids_b), limb))
+        pair_a.append(np.tile(ids_a, len(ids_b)))           # pairs in order b * A + a
+        pair_b.append(np.repeat(ids_b, len(ids_a)))
+    pair_limb, pair_a, pair_b = map(np.concatenate, (pair_limb, pair_a, pair_b))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if len(pair_limb) == 0:
+        return [empty] * len(LIMBS)
+    xy = np.stack([x, y], 1)
+    starts, vectors, units = _limb_geometry(xy[pair_a], xy[pair_b])
+    paf_channels = np.asarray(PAF_CHANNELS)
+    cx, cy = paf_channels[pair_limb, 0], paf_channels[pair_limb, 1]
+    middle = _projections(pafs, cx, cy, starts, vectors, units, np.array([4, 5]))
+    alive = np.flatnonzero((middle > min_valid).any(-1))
+    projection = _projections(pafs, cx[alive], cy[alive], starts[alive], vectors[alive],
+                              units[alive], np.arange(NUM_SAMPLES))
+    score, fraction = _mean_valid(projection, min_valid)
+    accepted = alive[(score > 0) & (fraction > min_fraction)]
+    accepted_score = score[(score > 0) & (fraction > min_fraction)]
+    connections = []
+    bounds = np.searchsorted(pair_limb[accepted], np.arange(len(LIMBS) + 1))
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        if start == end:
+            connections.append(empty)
+            continue
+        connections.append(match_limbs(accepted_score[start:end], pair_a[accepted[start:end]],
+                                       pair_b[accepted[start:end]]))
+    return connections
+
+
+def group_persons(peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
+                  min_mean_score: float = 0.2) -> Tuple[np.ndarray, np.ndarray]:
+    """Assemble connections into persons (rule 4).
+
+    The connections of one limb type never share a peak, so each person is extended by at
+    most one of them, and all of a type's extensions are applied at once.
 
     Args:
         peaks: :func:`find_peaks` output.
-        pafs: ``(38, h, w)``; the peaks' grid is ``scale`` times finer.
+        pafs: ``(H, W, 38)`` on the peaks' grid.
+        min_keypoints, min_mean_score: persons with fewer joints, or a lower total score
+            per joint, are dropped.
 
     Returns:
-        ``(keypoints, scores)``: ``(P, 18, 2)`` coordinates and ``(P, 18)`` keypoint
-        scores (0 for a missing keypoint) in the ``openpose18`` order, most confident person
-        first.
+        ``(joints, totals)``: ``(P, 18)`` peak ids (-1 for a missing joint, ``openpose18``
+        order) and ``(P,)`` total scores, in the order the persons were started.
     """
-    channel, x, y, peak_score = peaks
-    by_part = [np.flatnonzero(channel == k) for k in range(NUM_KEYPOINTS)]
-    people = []          # each: [peak ids (18), total score, keypoint count]
-    owner = {}           # (part, peak id) -> person index
-    for limb, ((part_a, part_b), (cx, cy)) in enumerate(zip(LIMBS, PAF_CHANNELS)):
-        ids_a, ids_b = by_part[part_a], by_part[part_b]
-        if len(ids_a) == 0 or len(ids_b) == 0:
+    peak_score = peaks[3].astype(np.float64)
+    num_peaks = len(peak_score)
+    joints = np.full((0, NUM_KEYPOINTS), -1, np.int64)
+    totals = np.zeros(0)
+    counts = np.zeros(0, np.int64)
+    for limb, (ids_a, ids_b, scores) in enumerate(limb_connections(peaks, pafs)):
+        if len(ids_a) == 0:
             continue
-        scores = paf_score(pafs[cx], pafs[cy], np.stack([x[ids_a], y[ids_a]], 1),
-                           np.stack([x[ids_b], y[ids_b]], 1), scale=scale)
-        for ia, ib, score in zip(*match_limbs(scores)):
-            peak_a, peak_b = ids_a[ia], ids_b[ib]
-            person = owner.get((part_a, peak_a))
-            if limb >= len(LIMBS) - 2:
-                # Shoulder-to-ear links only fill an ear the person lacks.
-                if person is not None and people[person][0][part_b] < 0 \
-                        and (part_b, peak_b) not in owner:
-                    _add(people, owner, person, part_b, peak_b, peak_score, score)
-                continue
-            if person is None:
-                person = len(people)
-                people.append([np.full(NUM_KEYPOINTS, -1), 0.0, 0])
-                _add(people, owner, person, part_a, peak_a, peak_score, 0.0)
-            if people[person][0][part_b] < 0 and (part_b, peak_b) not in owner:
-                _add(people, owner, person, part_b, peak_b, peak_score, score)
-    keypoints, scores, totals = [], [], []
-    for ids, total, count in people:
-        if count < min_keypoints or total / count < min_mean_score:
+        part_a, part_b = LIMBS[limb]
+        connection_of_a = np.full(num_peaks + 1, -1)       # index -1: a missing joint
+        connection_of_a[ids_a] = np.arange(len(ids_a))
+        owner = connection_of_a[joints[:, part_a]]
+        if limb in EAR_LIMBS:
+            # Only fill what a person lacks: an ear from its shoulder, or the other way.
+            fill = (owner >= 0) & (joints[:, part_b] < 0)
+            joints[fill, part_b] = ids_b[owner[fill]]
+            connection_of_b = np.full(num_peaks + 1, -1)
+            connection_of_b[ids_b] = np.arange(len(ids_b))
+            owner_b = connection_of_b[joints[:, part_b]]
+            fill = ~fill & (owner_b >= 0) & (joints[:, part_a] < 0)
+            joints[fill, part_a] = ids_a[owner_b[fill]]
             continue
-        found = ids >= 0
-        keypoints.append(np.where(found[:, None], np.stack([x[ids], y[ids]], 1), 0))
-        scores.append(np.where(found, peak_score[ids], 0))
-        totals.append(total)
-    if not keypoints:
-        return np.zeros((0, NUM_KEYPOINTS, 2)), np.zeros((0, NUM_KEYPOINTS))
-    order = np.argsort(-np.array(totals), kind='stable')
-    return np.stack(keypoints)[order], np.stack(scores)[order]
+        extended = owner >= 0
+        k = owner[extended]
+        joints[extended, part_b] = ids_b[k]
+        counts[extended] += 1
+        totals[extended] += peak_score[ids_b[k]] + scores[k]
+        started = np.setdiff1d(np.arange(len(ids_a)), k, assume_unique=True)
+        if len(started):
+            new = np.full((len(started), NUM_KEYPOINTS), -1, np.int64)
+            new[:, part_a], new[:, part_b] = ids_a[started], ids_b[started]
+            joints = np.concatenate([joints, new])
+            totals = np.concatenate([totals, (peak_score[ids_a[started]]
+                                              + peak_score[ids_b[started]]) + scores[started]])
+            counts = np.concatenate([counts, np.full(len(started), 2)])
+    kept = (counts >= min_keypoints) & (totals / np.maximum(counts, 1) >= min_mean_score)
+    return joints[kept], totals[kept]
 
 
-def _add(people, owner, person, part, peak, peak_score, limb_score):
-    ids, total, count = people[person]
-    ids[part] = peak
-    people[person] = [ids, total + peak_score[peak] + limb_score, count + 1]
-    owner[(part, peak)] = person
-
-
-def decode_poses(heatmaps, pafs, stride=8, upsample_factor=4, layout='coco17', **kwargs):
-    """Persons in input-pixel coordinates from one image's network output.
+def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
+                 upsample_factor: int = 4, layout: str = 'coco17',
+                 pixel_centres: bool = False, with_person_scores: bool = False,
+                 channels_last: bool = False, **kwargs):
+    """Persons in network-input pixels from one image's network output.
 
     Args:
-        heatmaps: ``(19, h, w)`` keypoint maps (the last is background).
-        pafs: ``(38, h, w)``.
+        heatmaps: ``(19, h, w)`` keypoint maps (the last is background), or ``(h, w, 19)``
+            with ``channels_last``.
+        pafs: ``(38, h, w)`` (or ``(h, w, 38)``).
         stride: input pixels per map cell.
-        upsample_factor: the heatmaps are upsampled this much (bicubic) before peaks are
-            searched; PAFs are sampled bilinearly at their own resolution.
+        upsample_factor: maps are upsampled this much (bicubic) before decoding.
         layout: ``'openpose18'`` (the network's own) or ``'coco17'``.
+        pixel_centres: map cell centres to pixel centres (see the module's docstring)
+            instead of the public demo's convention (default ``False``).
+        with_person_scores: also return each person's total score.
         **kwargs: passed to :func:`group_persons`.
 
     Returns:
-        ``(keypoints (P, V, 2), scores (P, V))`` in ``layout``.
+        ``(keypoints (P, V, 2), scores (P, V))`` in ``layout`` (scores 0 for a missing
+        joint), and ``(P,)`` person scores if asked; persons in the order they were found.
     """
-    heatmaps = upsample(heatmaps[:NUM_KEYPOINTS], upsample_factor)
-    keypoints, scores = group_persons(find_peaks(heatmaps), pafs, scale=upsample_factor,
-                                      **kwargs)
-    # Upsampled pixel u is map coordinate (u + 0.5) / f - 0.5, whose cell centre is at
-    # input pixel map * stride + (stride - 1) / 2.
-    map_xy = (keypoints + 0.5) / upsample_factor - 0.5
-    keypoints = np.where(scores[..., None] > 0, map_xy * stride + (stride - 1) / 2, 0)
+    if not channels_last:
+        heatmaps, pafs = heatmaps.transpose(1, 2, 0), pafs.transpose(1, 2, 0)
+    # All 19 maps are resized together, as the public demo does, so OpenCV computes each
+    # value the same way.
+    heatmaps = upsample(heatmaps, upsample_factor)
+    pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
+    peaks = find_peaks(heatmaps, num_maps=NUM_KEYPOINTS)
+    joints, totals = group_persons(peaks, pafs, **kwargs)
+    _, x, y, peak_score = peaks
+    found = joints >= 0
+    grid = np.stack([x, y], 1).astype(np.float64) if len(x) else np.zeros((0, 2))
+    xy = grid[np.where(found, joints, 0)] if len(grid) else np.zeros(joints.shape + (2,))
+    if pixel_centres:
+        xy = (xy + 0.5) * (stride / upsample_factor) - 0.5
+    else:
+        xy = xy * (stride / upsample_factor)
+    keypoints = np.where(found[..., None], xy, 0)
+    scores = np.where(found, peak_score[np.where(found, joints, 0)] if len(x) else 0, 0)
     if layout != 'openpose18':
         keypoints, scores = convert_keypoints(keypoints, scores, 'openpose18', layout)
-    return keypoints.astype(np.float32), scores.astype(np.float32)
+    result = (keypoints.astype(np.float32), scores.astype(np.float32))
+    return result + (totals.astype(np.float32),) if with_person_scores else result

