@@ -184,3 +184,76 @@ def test_mediapipe_backend_on_a_real_person():
     keypoints, scores = detections[-1]
     assert keypoints.shape == (1, 17, 2) and scores.mean() > 0.5
     assert 0 < keypoints[0, :, 0].mean() < frames[0].shape[1]
+
+
+def test_shards_on_many_machines_merge_into_the_single_run_file(tmp_path, run_tool,
+                                                               monkeypatch):
+    from posegraph.datasets import dump_annotations
+    from posegraph.datasets.shards import parse_shard, shard_path
+    tree = tmp_path / 'UCF101'
+    ucf_tree(tree, per_class=3)
+    single, out = tmp_path / 'single.pkl', tmp_path / 'sharded' / 'ucf.pkl'
+    assert run_tool('extract_pose', tree, '--out', single, *TEST_BACKEND).returncode == 0
+    first = run_tool('extract_pose', tree, '--out', out, '--shard', '0/2', *TEST_BACKEND)
+    assert first.returncode == 0 and 'shard 0 of 2: 3' in first.stdout
+    early = run_tool('extract_pose', tree, '--out', out, '--merge')
+    assert early.returncode == 1 and '1 of 2 shards are not done' in early.stderr
+    monkeypatch.setenv('WORLD_SIZE', '2')        # as torchrun sets them
+    monkeypatch.setenv('RANK', '1')
+    assert run_tool('extract_pose', tree, '--out', out, *TEST_BACKEND).returncode == 0
+    monkeypatch.delenv('WORLD_SIZE')
+    merged = run_tool('extract_pose', tree, '--out', out, '--merge')
+    assert merged.returncode == 0 and 'merged 6 videos' in merged.stdout
+    a, b = load_annotations(single), load_annotations(out)
+    assert [r['frame_dir'] for r in a] == [r['frame_dir'] for r in b]
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x['keypoint'], y['keypoint'])
+    assert load_splits(single) == load_splits(out)
+    # A video in two shards, or in none, is refused.
+    shard0, shard1 = shard_path(str(out), 0, 2), shard_path(str(out), 1, 2)
+    records0, records1 = load_annotations(shard0), load_annotations(shard1)
+    dump_annotations(shard1, records1 + records0[:1])
+    twice = run_tool('extract_pose', tree, '--out', out, '--merge')
+    assert twice.returncode == 1 and f"'{records0[0]['frame_dir']}' is in two shards" \
+        in twice.stderr
+    dump_annotations(shard1, records1[1:])
+    lost = run_tool('extract_pose', tree, '--out', out, '--merge')
+    assert lost.returncode == 1 and f"1 video(s) are in no shard, first " \
+        f"'{records1[0]['frame_dir']}'" in lost.stderr
+    assert parse_shard(None, {'WORLD_SIZE': '4', 'RANK': '3'}) == (3, 4)
+    assert parse_shard(None, {}) == (0, 1)
+    with pytest.raises(ValueError, match='0 <= i < n'):
+        parse_shard('2/2')
+
+
+def test_class_folders_get_a_reproducible_val_cut_and_list_files_their_splits(tmp_path,
+                                                                             run_tool):
+    folder = tmp_path / 'videos'
+    for name in ('wave', 'clap'):
+        for k in range(5):
+            write_video(folder / name / f'{name}_{k}.avi', start=4 + 3 * k)
+    out = tmp_path / 'cut.pkl'
+    result = run_tool('extract_pose', folder, '--out', out, '--val-ratio', '0.4', *TEST_BACKEND)
+    assert result.returncode == 0, result.stderr
+    splits = load_splits(out)
+    assert sorted(splits) == ['all', 'train', 'val'] and len(splits['val']) == 4
+    assert sorted(n.split('_')[0] for n in splits['val']) == ['clap', 'clap', 'wave', 'wave']
+    assert set(splits['train']) | set(splits['val']) == set(splits['all'])
+    again = tmp_path / 'again.pkl'
+    run_tool('extract_pose', folder, '--out', again, '--val-ratio', '0.4', *TEST_BACKEND)
+    assert load_splits(again) == splits                              # the same cut
+    # MMAction2 list files: one split each, labels from the lines.
+    (folder / 'train.txt').write_text('wave/wave_0.avi 1\nclap/clap_0.avi 0\n')
+    (folder / 'val.txt').write_text('wave/wave_1.avi 1\n')
+    listed = tmp_path / 'listed.pkl'
+    result = run_tool('extract_pose', folder, '--out', listed, '--lists', folder / 'train.txt',
+                      folder / 'val.txt', *TEST_BACKEND)
+    assert result.returncode == 0, result.stderr
+    assert load_splits(listed) == {'train': ['wave_0', 'clap_0'], 'val': ['wave_1']}
+    assert {r['frame_dir']: r['label'] for r in load_annotations(listed)} == {
+        'wave_0': 1, 'clap_0': 0, 'wave_1': 1}
+    (folder / 'bad.txt').write_text('wave/none.avi 1\n')
+    result = run_tool('extract_pose', folder, '--out', tmp_path / 'x.pkl', '--lists',
+                      folder / 'bad.txt', *TEST_BACKEND)
+    assert result.returncode == 1 and 'bad.txt: lists' in result.stderr \
+        and 'none.avi, which does not exist' in result.stderr

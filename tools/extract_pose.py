@@ -3,8 +3,15 @@
     python tools/extract_pose.py INPUT --out ANN.pkl --checkpoint checkpoint_iter_370000.pth
         [--backend lwopenpose|mediapipe] [--runtime torch|onnx] [--arch lwopenpose|pose_attention]
         [--height 256] [--num-person 2] [--workers N] [--threads T] [--custom-imports MODULE ...]
+        [--lists train.txt val.txt] [--val-ratio 0.2 [--seed 0]] [--shard i/n] [--merge]
 
-INPUT is a video, a folder of videos, or a UCF101 / HMDB51 tree (their split files give
+On many machines, each takes a shard (--shard i/n, or the RANK / WORLD_SIZE a launcher
+sets) and writes ANN.shard<i>-of-<n>.pkl; `--merge` then joins them into ANN.pkl, refusing
+a video found twice or in no shard.
+
+INPUT is a video, a folder of videos (--val-ratio cuts train / val splits from class
+folders), a root that --lists files (MMAction2's 'path label' lines) name videos under, or a
+UCF101 / HMDB51 tree (their split files give
 splits train1..3 / test1..3; class folders give labels). Each video's result is saved in
 ANN.pkl.parts/ as soon as it is done, so a run that is stopped and started again loses
 nothing and recomputes nothing. A video that cannot be read is reported, skipped, and
@@ -19,8 +26,11 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from posegraph.batch import report_failures, run_jobs  # noqa: E402
-from posegraph.datasets import dump_annotations, safe_load_pickle  # noqa: E402
-from posegraph.datasets.video_index import index_videos  # noqa: E402
+from posegraph.datasets import AnnotationError, dump_annotations, safe_load_pickle  # noqa: E402
+from posegraph.datasets.shards import (merge_shards, parse_shard, shard_path,  # noqa: E402
+                                       take_shard)
+from posegraph.datasets.video_index import (add_val_split, index_video_lists,  # noqa: E402
+                                            index_videos)
 from posegraph.pose.backends import MissingWeightsError, build_backend  # noqa: E402
 from posegraph.pose.video import VideoReadError, extract_video  # noqa: E402
 
@@ -42,6 +52,18 @@ def parse_args(argv=None):
     parser.add_argument('--threads', type=int, default=None, help='CPU threads per worker')
     parser.add_argument('--custom-imports', nargs='+', default=[],
                         help='modules to import first (e.g. ones registering back-ends)')
+    parser.add_argument('--lists', nargs='+', metavar='LIST',
+                        help="MMAction2 list files ('path label' lines, paths relative to "
+                        'INPUT), one split each, named after the file')
+    parser.add_argument('--val-ratio', type=float,
+                        help='for a folder of class folders: cut train / val splits, this '
+                        'share of each class to val')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the --val-ratio cut')
+    parser.add_argument('--shard', help='i/n: extract only shard i (0-based) of n, into '
+                        'OUT.shard<i>-of-<n>.pkl (default: RANK / WORLD_SIZE when a '
+                        'launcher sets them)')
+    parser.add_argument('--merge', action='store_true',
+                        help='join the finished shards of OUT into OUT (no extraction)')
     return parser.parse_args(argv)
 
 
@@ -84,8 +106,29 @@ def main(argv=None):
     args = parse_args(argv)
     for module in args.custom_imports:
         importlib.import_module(module)
-    index = index_videos(args.input)
-    parts_dir = args.out + '.parts'
+    try:
+        index = index_video_lists(args.input, args.lists) if args.lists else \
+            index_videos(args.input)
+        if args.val_ratio is not None:
+            index = add_val_split(index, args.val_ratio, args.seed)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f'error: {e}')
+    if args.merge:
+        try:
+            count = merge_shards(args.out, [item.frame_dir for item in index.items],
+                                 index.splits, index.classes or None)
+        except AnnotationError as e:
+            sys.exit(f'error: {e}')
+        write_label_map(args.out, index.classes)
+        print(f'merged {count} videos into {args.out}')
+        return 0
+    try:
+        shard, shards = parse_shard(args.shard)
+    except ValueError as e:
+        sys.exit(f'error: {e}')
+    out = shard_path(args.out, shard, shards) if shards > 1 else args.out
+    items = take_shard(index.items, shard, shards)
+    parts_dir = out + '.parts'
     options = backend_options(args)
     try:  # fail at once, before any work or folder, if the back-end cannot run
         _start_worker(args.backend, options, [])
@@ -93,29 +136,41 @@ def main(argv=None):
         sys.exit(f'error: {e}')
     os.makedirs(parts_dir, exist_ok=True)
     done = {name[:-4] for name in os.listdir(parts_dir) if name.endswith('.pkl')}
-    todo = [item for item in index.items if item.frame_dir not in done]
-    print(f'{index.kind}: {len(index.items)} videos, {len(index.classes)} classes, '
-          f'{len(done & {i.frame_dir for i in index.items})} already done, {len(todo)} to do')
+    todo = [item for item in items if item.frame_dir not in done]
+    share = f' (shard {shard} of {shards}: {len(items)})' if shards > 1 else ''
+    print(f'{index.kind}: {len(index.items)} videos{share}, {len(index.classes)} classes, '
+          f'{len(done & {i.frame_dir for i in items})} already done, {len(todo)} to do')
 
     jobs = [(item, parts_dir, args.num_person) for item in todo]
     failures = run_jobs(jobs, _process, args.workers, _start_worker,
                         (args.backend, options, args.custom_imports), 'extracting',
                         os.path.join(parts_dir, 'failed.json'))
     records = []
-    for item in index.items:
+    for item in items:
         part = os.path.join(parts_dir, f'{item.frame_dir}.pkl')
         if os.path.isfile(part):
             records.append(safe_load_pickle(part))
     names = {record['frame_dir'] for record in records}
     splits = {name: [n for n in members if n in names] for name, members in index.splits.items()}
-    dump_annotations(args.out, records, splits)
-    if index.classes:
-        with open(os.path.join(os.path.dirname(os.path.abspath(args.out)), 'label_map.txt'),
-                  'w') as f:
-            f.write('\n'.join(index.classes) + '\n')
-    print(f'wrote {args.out}: {len(records)} videos, splits '
+    dump_annotations(out, records, splits)
+    write_label_map(out, index.classes)
+    print(f'wrote {out}: {len(records)} videos, splits '
           + ', '.join(f'{k} ({len(v)})' for k, v in splits.items()))
+    if shards > 1:
+        print(f'when all {shards} shards are done: {os.path.basename(sys.argv[0])} '
+              f'{args.input} --out {args.out} --merge')
     return report_failures(failures)
+
+
+def write_label_map(out, classes):
+    """``label_map.txt`` beside the annotation file, written whole or not at all."""
+    if not classes:
+        return
+    path = os.path.join(os.path.dirname(os.path.abspath(out)), 'label_map.txt')
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
+    with os.fdopen(fd, 'w') as f:
+        f.write('\n'.join(classes) + '\n')
+    os.replace(tmp, path)
 
 
 if __name__ == '__main__':

@@ -7,25 +7,8 @@ from posegraph.registry import DATASETS, TRANSFORMS
 from .flow import compute_flow, flow_path, save_flow
 from .io import resolve_classes
 from .synthetic_video import MOTIONS, write_synthetic_videos
-from .video_index import index_videos
+from .video_index import index_videos, read_video_list
 from .video_io import read_video
-
-
-def read_video_list(path, prefix=''):
-    """``[(video path, label), ...]`` of a list file with ``path label`` lines (paths may
-    hold spaces; relative ones are taken from ``prefix``)."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f'{path}: no such video list file')
-    items = []
-    with open(path) as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            parts = line.strip().rsplit(maxsplit=1)
-            if len(parts) != 2 or not parts[1].lstrip('-').isdigit():
-                raise ValueError(f'{path}:{number}: expected "path label", got {line.strip()!r}')
-            items.append((os.path.join(prefix, parts[0]), int(parts[1])))
-    return items
 
 
 @DATASETS.register_module()

@@ -13,6 +13,11 @@
 * **A folder**: videos in class sub-folders are labelled by folder (sorted); videos at
   the top level get label 0. Every video is in split ``all``.
 * **A file**: one video, label 0, split ``all``.
+* **MMAction2 list files** (:func:`index_video_lists`): ``path label`` lines, one split per
+  file, named after it (``train.txt`` -> ``train``).
+
+:func:`add_val_split` cuts a ``val`` split off ``all`` (per class, reproducibly) for sources
+that come without splits.
 
 ``frame_dir`` is the video's file name without extension, as in PYSKL's files.
 """
@@ -20,6 +25,9 @@ import glob
 import os
 import re
 from dataclasses import dataclass
+from typing import List, Sequence, Tuple
+
+import numpy as np
 
 from .video_io import is_frame_folder
 
@@ -176,3 +184,64 @@ def index_videos(source):
     if len(set(names)) != len(names):
         raise ValueError(f'{source}: two videos share a file name, which must be unique')
     return VideoIndex('folder', items, classes, {'all': names})
+
+
+def read_video_list(path: str, prefix: str = '') -> List[Tuple[str, int]]:
+    """``[(video path, label), ...]`` of a list file with ``path label`` lines (MMAction2's
+    video list format; paths may hold spaces; relative ones are taken from ``prefix``)."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f'{path}: no such video list file')
+    items = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            parts = line.strip().rsplit(maxsplit=1)
+            if len(parts) != 2 or not parts[1].lstrip('-').isdigit():
+                raise ValueError(f'{path}:{number}: expected "path label", got {line.strip()!r}')
+            items.append((os.path.join(prefix, parts[0]), int(parts[1])))
+    return items
+
+
+def index_video_lists(root: str, list_files: Sequence[str]) -> VideoIndex:
+    """The videos MMAction2 list files name (paths relative to ``root``), one split per
+    file named after it; a video listed twice must carry the same label."""
+    items, splits = {}, {}
+    for list_file in list_files:
+        split = _stem(list_file)
+        if split in splits:
+            raise ValueError(f'{list_file}: two list files make split {split!r}')
+        splits[split] = []
+        for path, label in read_video_list(list_file, root):
+            if not os.path.exists(path):
+                raise FileNotFoundError(f'{list_file}: lists {path}, which does not exist')
+            name = _stem(path)
+            known = items.get(name)
+            if known is not None and (known.path, known.label) != (path, label):
+                raise ValueError(f'{list_file}: {name!r} is listed as {path} (label {label}) '
+                                 f'and as {known.path} (label {known.label})')
+            items[name] = VideoItem(path, name, label)
+            splits[split].append(name)
+    return VideoIndex('lists', list(items.values()), [], splits)
+
+
+def add_val_split(index: VideoIndex, ratio: float, seed: int = 0) -> VideoIndex:
+    """Cut ``train`` / ``val`` splits from ``all``: in each class, ``round(ratio * n)``
+    videos (at least one where a class has two or more) go to ``val``, chosen by a
+    generator seeded with ``seed``, so every run cuts the same way."""
+    if not 0 < ratio < 1:
+        raise ValueError(f'--val-ratio must be between 0 and 1, got {ratio}')
+    if 'all' not in index.splits:
+        raise ValueError(f'a {index.kind} source has its own splits '
+                         f'({", ".join(index.splits)}); --val-ratio is for plain folders')
+    rng = np.random.default_rng(seed)
+    val = set()
+    labels = sorted({item.label for item in index.items})
+    for label in labels:
+        names = [item.frame_dir for item in index.items if item.label == label]
+        count = min(len(names) - 1, max(1, round(ratio * len(names)))) if len(names) > 1 else 0
+        val.update(rng.choice(names, size=count, replace=False).tolist() if count else [])
+    names = index.splits['all']
+    splits = dict(index.splits, train=[n for n in names if n not in val],
+                  val=[n for n in names if n in val])
+    return VideoIndex(index.kind, index.items, index.classes, splits)
