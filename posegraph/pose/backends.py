@@ -16,15 +16,16 @@ import torch
 from posegraph.skeleton import convert_keypoints
 from .decode import decode_poses
 from .lwopenpose import lightweight_openpose, load_pretrained, pose_attention_openpose
+from .weights import WeightsError, resolve_checkpoint
 
 BACKENDS = {}
 
 WEIGHTS_HELP = (
-    'The lwopenpose back-end needs trained weights: download checkpoint_iter_370000.pth, '
-    'the checkpoint published with Lightweight OpenPose (Osokin 2018, '
-    'github.com/Daniil-Osokin/lightweight-human-pose-estimation.pytorch), and pass '
-    '--checkpoint PATH; or train one with tools/train.py configs/lwopenpose_coco.py. '
-    'posegraph never extracts poses with an untrained network.')
+    'The lwopenpose back-end needs trained weights: --checkpoint lwopenpose downloads '
+    'checkpoint_iter_370000.pth, the checkpoint published with Lightweight OpenPose (Osokin '
+    '2018, github.com/Daniil-Osokin/lightweight-human-pose-estimation.pytorch), into a cache '
+    'once; or pass --checkpoint PATH to a file you have, or train one with tools/train.py '
+    'configs/lwopenpose_coco.py. posegraph never extracts poses with an untrained network.')
 
 
 class MissingWeightsError(FileNotFoundError):
@@ -67,6 +68,10 @@ class LightweightOpenPoseBackend:
                  batch_size=8, num_threads=None, refinement_stages=1):
         if not checkpoint:
             raise MissingWeightsError(WEIGHTS_HELP)
+        try:
+            checkpoint = resolve_checkpoint(checkpoint)
+        except WeightsError as e:
+            raise MissingWeightsError(str(e)) from None
         if not os.path.isfile(checkpoint):
             raise MissingWeightsError(f'{checkpoint}: no such checkpoint. {WEIGHTS_HELP}')
         if runtime not in ('torch', 'onnx'):
