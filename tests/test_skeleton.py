@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.skeleton import (COCO17, HAND21, LAYOUTS, MEDIAPIPE33, NTU25, OPENPOSE18,
-                                SkeletonLayout, adjacency, convert_keypoints, get_layout,
-                                hop_distance, normalized_adjacency, register_layout,
+from posegraph.skeleton import (COCO17, HAND21, JHMDB15, LAYOUTS, MEDIAPIPE33, NTU25,
+                                OPENPOSE18, SkeletonLayout, adjacency, convert_keypoints,
+                                get_layout, hop_distance, normalized_adjacency, register_layout,
                                 spatial_partition)
 
 # A hand-worked graph: 0 is the centre, 1 and 2 hang from it, 3 hangs from 2.
@@ -145,3 +145,25 @@ def test_custom_layouts_register_and_clashes_are_refused():
     with pytest.raises(ValueError, match='outside 0..1'):
         SkeletonLayout(name='bad', joint_names=('a', 'b'), bones=((2, 0),), center=(0,),
                        flip_pairs=())
+
+
+def test_coco17_and_openpose18_convert_to_jhmdb15():
+    coco = np.zeros((17, 2))
+    coco[0] = (50, 10)                                   # nose
+    coco[[5, 6]] = (60, 30), (40, 30)                    # shoulders: mid (50, 30)
+    coco[[11, 12]] = (58, 80), (42, 80)                  # hips: mid (50, 80)
+    coco[[7, 8, 9, 10, 13, 14, 15, 16]] = np.arange(16).reshape(8, 2)
+    scores = np.ones(17)
+    jhmdb, jhmdb_scores = convert_keypoints(coco, scores, 'coco17', 'jhmdb15')
+    names = JHMDB15.joint_names
+    np.testing.assert_allclose(jhmdb[names.index('neck')], (50, 80 - 1.14 * 50))
+    np.testing.assert_allclose(jhmdb[names.index('belly')], (50, 80 - 0.228 * 50))
+    np.testing.assert_allclose(jhmdb[names.index('face')], coco[0])
+    np.testing.assert_allclose(jhmdb[names.index('left_wrist')], coco[9])
+    scores[5] = 0                                        # a shoulder missing: no neck
+    jhmdb, jhmdb_scores = convert_keypoints(coco, scores, 'coco17', 'jhmdb15')
+    assert jhmdb_scores[names.index('neck')] == 0 and (jhmdb[names.index('neck')] == 0).all()
+    openpose, openpose_scores = convert_keypoints(coco, np.ones(17), 'coco17', 'openpose18')
+    via, _ = convert_keypoints(openpose, openpose_scores, 'openpose18', 'jhmdb15')   # chained
+    np.testing.assert_allclose(via, convert_keypoints(coco, np.ones(17), 'coco17',
+                                                      'jhmdb15')[0], atol=1e-9)

@@ -318,3 +318,18 @@ def test_3d_joints_turn_about_the_depth_axis_and_normalise():
     assert normalised['keypoint'].shape == (1, 5, 25, 3)
     with pytest.raises(ValueError, match="'image' needs 2D pixel coordinates"):
         PoseNormalize('ntu25', center='image')(dict(results))
+
+
+def test_jitter_moves_visible_joints_by_sigma_and_leaves_missing_ones():
+    results = clip(frames=200, seed=3)
+    results['keypoint_score'][0, :, 0] = 0
+    results['keypoint'][0, :, 0] = 0
+    results = PoseNormalize('coco17')(results)
+    before = results['keypoint'].copy()
+    np.random.seed(0)
+    after = TRANSFORMS.build(dict(type='RandomJitter', sigma=0.05))(dict(results))['keypoint']
+    moved = (after - before)[0, :, 1:]
+    assert abs(moved.std() - 0.05) < 0.005 and abs(moved.mean()) < 0.005
+    assert (after[0, :, 0] == 0).all()                     # a missing joint stays missing
+    with pytest.raises(ValueError, match='put PoseNormalize before it'):
+        TRANSFORMS.build(dict(type='RandomJitter'))(clip())

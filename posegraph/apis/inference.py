@@ -24,18 +24,28 @@ from posegraph.engine import load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS, register_all_modules
+from posegraph.skeleton import convert_keypoints, get_layout
 from posegraph.structures import ActionDataSample
 from .runner import check_state_dict, load_config
 
 PoseResult = Dict[str, np.ndarray]   # one frame: 'keypoints' (P, V, 2), 'keypoint_scores' (P, V)
 
+_REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The skeleton model that ships with posegraph: the robust JHMDB recipe trained on all 433
+# clips of ../shared's ground truth (14 classes, jhmdb15 joints).
+PRETRAINED_CONFIG = os.path.join(_REPOSITORY, 'configs', 'pan-robust_jhmdb.py')
+PRETRAINED_CHECKPOINT = os.path.join(_REPOSITORY, 'assets', 'pretrained',
+                                     'pan-robust_jhmdb15.pth')
 
-def init_recognizer(config, checkpoint: Optional[str] = None, device: str = 'cpu',
+
+def init_recognizer(config=None, checkpoint: Optional[str] = None, device: str = 'cpu',
                     cfg_options: Optional[dict] = None) -> torch.nn.Module:
     """Build the recognizer a config describes and load its weights.
 
     Args:
-        config: a config file (or a loaded :class:`~mmengine.config.Config`).
+        config: a config file (or a loaded :class:`~mmengine.config.Config`); default
+            ``None``: the pretrained JHMDB model that ships with posegraph (with its
+            checkpoint, unless another is given).
         checkpoint: weights written by ``tools/train.py``; they must fit the model, keys and
             shapes (default ``None``: untrained weights, for tests and export only).
         device: where the model runs (default ``'cpu'``).
@@ -46,6 +56,8 @@ def init_recognizer(config, checkpoint: Optional[str] = None, device: str = 'cpu
         names the checkpoint was trained on, if it kept them) attached.
     """
     register_all_modules()
+    if config is None:
+        config, checkpoint = PRETRAINED_CONFIG, checkpoint or PRETRAINED_CHECKPOINT
     cfg = config if isinstance(config, Config) else load_config(config, cfg_options)
     model = MODELS.build(cfg.model)
     model.cfg = cfg
@@ -93,21 +105,34 @@ def pose_results_to_record(pose_results: Sequence[PoseResult],
             'keypoint': keypoint, 'keypoint_score': keypoint_score}
 
 
-def inference_skeleton(model, pose_results: Sequence[PoseResult],
-                       img_shape: Tuple[int, int]) -> ActionDataSample:
+def model_layout(model) -> str:
+    """The skeleton layout a recognizer's test pipeline expects."""
+    return model.cfg.test_dataloader.dataset.get('layout', 'coco17')
+
+
+def inference_skeleton(model, pose_results: Sequence[PoseResult], img_shape: Tuple[int, int],
+                       layout: str = 'coco17') -> ActionDataSample:
     """Recognise the action of one video from its per-frame persons.
 
     Args:
         model: from :func:`init_recognizer`.
         pose_results: per frame, a dict with ``keypoints`` ``(P, V, 2)`` in pixels and
-            ``keypoint_scores`` ``(P, V)``, in the model's layout (``P`` may vary, and be 0).
+            ``keypoint_scores`` ``(P, V)`` (``P`` may vary, and be 0).
         img_shape: the frames' ``(height, width)``.
+        layout: the joints' layout (default ``'coco17'``, what posegraph's estimators
+            give); converted to the model's (e.g. ``coco17`` -> ``jhmdb15``) when they
+            differ.
 
     Returns:
         An :class:`~posegraph.structures.ActionDataSample` with ``pred_score``
         ``(num_classes,)`` and ``pred_label``.
     """
-    return inference_record(model, pose_results_to_record(pose_results, img_shape))
+    record = pose_results_to_record(pose_results, img_shape)
+    target = model_layout(model)
+    if get_layout(layout).name != get_layout(target).name:
+        record['keypoint'], record['keypoint_score'] = convert_keypoints(
+            record['keypoint'], record['keypoint_score'], layout, target)
+    return inference_record(model, record)
 
 
 def inference_record(model, record: dict) -> ActionDataSample:

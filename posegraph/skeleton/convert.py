@@ -1,20 +1,32 @@
 """Conversion of keypoints between layouts whose joints correspond."""
+from typing import Tuple
+
 import numpy as np
 
 from .layout import get_layout
 
 # For each (source, target) pair, the source joints behind every target joint. A target
-# joint with several sources (OpenPose's neck) is their mean, scored by their minimum.
+# joint with several sources (OpenPose's neck) is their mean, or a weighted sum ({joint:
+# weight}), scored by their minimum.
 _CONVERSIONS = {
     ('openpose18', 'coco17'): [0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10],
     ('coco17', 'openpose18'): [0, (5, 6), 6, 8, 10, 5, 7, 9, 12, 14, 16, 11, 13, 15, 2, 1,
                                4, 3],
     ('mediapipe33', 'coco17'): [0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27,
                                 28],
+    # JHMDB's neck and belly lie on the hip-to-shoulder line: measured on its ground truth
+    # (../shared/data/jhmdb_gt), the neck at 1.14 and the belly at 0.23 of the way from the
+    # mid-hip to the mid-shoulder point; its face is taken at the nose.
+    ('coco17', 'jhmdb15'): [{5: 0.57, 6: 0.57, 11: -0.07, 12: -0.07},
+                            {5: 0.114, 6: 0.114, 11: 0.386, 12: 0.386}, 0, 6, 5, 12, 11, 8,
+                            7, 14, 13, 10, 9, 16, 15],
 }
+# Conversions that go through coco17.
+_VIA = 'coco17'
 
 
-def convert_keypoints(keypoint, keypoint_score, source, target):
+def convert_keypoints(keypoint: np.ndarray, keypoint_score: np.ndarray, source,
+                      target) -> Tuple[np.ndarray, np.ndarray]:
     """Convert keypoints from layout ``source`` to layout ``target``.
 
     Args:
@@ -30,20 +42,27 @@ def convert_keypoints(keypoint, keypoint_score, source, target):
     source, target = get_layout(source), get_layout(target)
     if source.name == target.name:
         return keypoint.copy(), keypoint_score.copy()
-    try:
-        table = _CONVERSIONS[source.name, target.name]
-    except KeyError:
+    table = _CONVERSIONS.get((source.name, target.name))
+    if table is None:
+        if (source.name, _VIA) in _CONVERSIONS and (_VIA, target.name) in _CONVERSIONS:
+            return convert_keypoints(*convert_keypoints(keypoint, keypoint_score, source, _VIA),
+                                     _VIA, target)
         known = ', '.join(f'{s} -> {t}' for s, t in _CONVERSIONS)
         raise ValueError(f'no conversion from {source.name} to {target.name}; '
-                         f'known: {known}') from None
+                         f'known: {known} (and their combinations through {_VIA})')
     if keypoint.shape[-2] != source.num_joints:
         raise ValueError(f'{source.name} has {source.num_joints} joints, '
                          f'the keypoints have {keypoint.shape[-2]}')
     out_xy, out_score = [], []
     for sources in table:
-        sources = np.atleast_1d(sources)
+        if isinstance(sources, dict):
+            weights = np.array(list(sources.values()))
+            sources = np.array(list(sources))
+        else:
+            sources = np.atleast_1d(sources)
+            weights = np.full(len(sources), 1 / len(sources))
         score = keypoint_score[..., sources].min(axis=-1)
-        xy = keypoint[..., sources, :].mean(axis=-2)
+        xy = (keypoint[..., sources, :] * weights[:, None]).sum(axis=-2)
         out_xy.append(np.where((score > 0)[..., None], xy, 0))
         out_score.append(score)
     return (np.stack(out_xy, axis=-2).astype(keypoint.dtype),

@@ -238,3 +238,30 @@ class RandomJointDropout(SkeletonTransform):
         results['keypoint_score'] = score * keep
         results['keypoint'] = results['keypoint'] * keep[..., None]
         return results
+
+
+@TRANSFORMS.register_module()
+class RandomJitter(SkeletonTransform):
+    """Move every visible joint by Gaussian noise, as a pose estimator's error would.
+
+    Args:
+        sigma: standard deviation in normalised units (body sizes after
+            :class:`PoseNormalize`; default 0.02).
+        prob: chance that a clip is jittered at all (default 1.0).
+    """
+
+    def __init__(self, sigma=0.02, prob=1.0):
+        self.sigma = sigma
+        self.prob = prob
+
+    def transform(self, results):
+        if not results.get('normalized'):
+            raise ValueError('RandomJitter works on normalised coordinates: '
+                             'put PoseNormalize before it in the pipeline')
+        if np.random.rand() >= self.prob:
+            return results
+        keypoint = results['keypoint']
+        noise = np.random.normal(0, self.sigma, keypoint.shape).astype(np.float32)
+        visible = results['keypoint_score'] > 0
+        results['keypoint'] = np.where(visible[..., None], keypoint + noise, 0)
+        return results
