@@ -18,3 +18,19 @@ def test_make_synthetic_tool_rejects_too_few_clips(tmp_path, run_tool):
     result = run_tool('make_synthetic', '--out', tmp_path / 'x.pkl', '--clips-per-class', '2')
     assert result.returncode != 0 and 'at least 4' in result.stderr
     assert not (tmp_path / 'x.pkl').exists()
+
+
+def test_publish_model_keeps_weights_and_classes_only(tmp_path, run_tool):
+    import torch
+    from posegraph.engine import load_checkpoint_file
+    full = {'state_dict': {'w': torch.ones(3)}, 'optimizer': {'state': {}},
+            'message_hub': {}, 'meta': {'dataset_meta': {'classes': ['a', 'b']}, 'epoch': 80}}
+    torch.save(full, tmp_path / 'epoch_80.pth')
+    result = run_tool('publish_model', tmp_path / 'epoch_80.pth', tmp_path / 'out' / 'm.pth')
+    assert result.returncode == 0 and 'sha256' in result.stdout
+    published = load_checkpoint_file(tmp_path / 'out' / 'm.pth')
+    assert set(published) == {'state_dict', 'meta'}
+    assert published['meta']['dataset_meta']['classes'] == ['a', 'b']
+    assert torch.equal(published['state_dict']['w'], torch.ones(3))
+    result = run_tool('publish_model', tmp_path / 'none.pth', tmp_path / 'x.pth')
+    assert result.returncode == 1 and 'none.pth: no such checkpoint' in result.stderr

@@ -1,0 +1,48 @@
+"""Strip a training checkpoint down to what inference needs, as MMAction2's publish_model.py.
+
+    python tools/publish_model.py work_dirs/x/epoch_80.pth OUT.pth
+
+Keeps the weights and the class names (``meta.dataset_meta``), drops the optimizer, the
+schedulers and the message hub, writes OUT.pth whole or not at all, and prints its size and
+sha256.
+"""
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from posegraph.engine import load_checkpoint_file  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('checkpoint')
+    parser.add_argument('out')
+    args = parser.parse_args(argv)
+    if not os.path.isfile(args.checkpoint):
+        sys.exit(f'error: {args.checkpoint}: no such checkpoint')
+    saved = load_checkpoint_file(args.checkpoint, map_location='cpu')
+    if 'state_dict' not in saved:
+        sys.exit(f'error: {args.checkpoint}: no state_dict in it')
+    meta = saved.get('meta', {})
+    published = {'state_dict': saved['state_dict'],
+                 'meta': {'dataset_meta': meta.get('dataset_meta', {}),
+                          'epoch': meta.get('epoch'), 'seed': meta.get('seed'),
+                          'experiment_name': meta.get('experiment_name')}}
+    folder = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pth')
+    os.close(fd)
+    torch.save(published, tmp)
+    os.replace(tmp, args.out)
+    with open(args.out, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    print(f'{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, sha256 {digest}')
+
+
+if __name__ == '__main__':
+    main()
