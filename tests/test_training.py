@@ -188,3 +188,15 @@ def test_distributed_training_with_two_cpu_processes(synthetic_file, tmp_path):
     log = next(tmp_path.glob('*/*.log')).read_text()
     assert 'Distributed training: True' in log
     assert "'backend': 'gloo'" in log
+
+
+def test_importing_the_package_leaves_mmengines_loader_alone():
+    """Only building a Runner installs the weights-only loader (no import side effect)."""
+    import subprocess
+    code = ('import posegraph.apis, posegraph.engine\n'
+            'from mmengine.runner.checkpoint import CheckpointLoader\n'
+            'print(CheckpointLoader._schemes.get("") is None or '
+            'CheckpointLoader._schemes[""].__module__ != "posegraph.engine.checkpoint")')
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.stdout.strip() == 'True', result.stderr[-2000:]

@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posegraph.datasets.io import AnnotationError
+from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.registry import ForeignNameError, register_all_modules
 
 parse_cfg_options = DictAction
@@ -250,6 +251,7 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
         **train_flags: :func:`apply_train_flags`' switches.
     """
     register_all_modules()
+    register_checkpoint_loader()   # resume and load_from stay weights-only
     cfg = load_config(config, cfg_options)
     apply_train_flags(cfg, **train_flags)
     apply_tensorboard(cfg)

@@ -16,6 +16,7 @@ Kinetics-400 files, whose keypoints live in external files, are named as such an
 Pickles can run code when loaded, so :func:`load_annotations` reads them with an
 unpickler that only admits the builtin and numpy types this format is made of.
 """
+import importlib.util
 import io
 import os
 import pickle
@@ -41,6 +42,8 @@ for _core in ('numpy.core', 'numpy._core'):
                       (f'{_core}.multiarray', 'scalar'),
                       (f'{_core}.numeric', '_frombuffer')}
 
+# Where this numpy keeps its core modules: numpy 2 in numpy._core, numpy 1 in numpy.core.
+_NUMPY_CORE = 'numpy._core' if importlib.util.find_spec('numpy._core') else 'numpy.core'
 REQUIRED_KEYS = ('frame_dir', 'label', 'keypoint')
 UNLABELLED = -1  # the label of a clip with no known class (inference-only files)
 
@@ -61,8 +64,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             raise UnsafePickleError(
                 f'refused to load global {module}.{name}: skeleton annotation files may '
                 f'only hold builtin containers and numpy arrays')
-        if module.startswith('numpy.core.'):
-            module = 'numpy._core.' + module[len('numpy.core.'):]
+        if module.startswith(('numpy.core.', 'numpy._core.')):  # either numpy's name here
+            module = _NUMPY_CORE + '.' + module.split('.', 2)[2]
         return super().find_class(module, name)
 
 

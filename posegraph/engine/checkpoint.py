@@ -5,8 +5,11 @@ whose pickled state names ``getattr(HistoryBuffer, 'min')`` and the like) and nu
 scalars, so the weights-only unpickler of torch >= 2.6 refuses them and mmengine's resume
 fails. This module replaces mmengine's loader for local files with one that stays
 weights-only and admits exactly those types, with a ``getattr`` that resolves nothing but
-the history buffer's statistics methods.
+the history buffer's statistics methods. :func:`register_checkpoint_loader` installs it
+(the Runner builder calls it); importing this module changes nothing.
 """
+import importlib
+import importlib.util
 import pickle
 
 import numpy as np
@@ -21,8 +24,11 @@ def _history_buffer_getattr(obj, name):
     raise pickle.UnpicklingError(f'refused getattr({obj!r}, {name!r}) in a checkpoint')
 
 
-SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, np._core.multiarray.scalar,
-                np._core.multiarray._reconstruct, (_history_buffer_getattr, 'builtins.getattr')]
+# numpy 2 keeps these in numpy._core, numpy 1 in numpy.core.
+_MULTIARRAY = importlib.import_module(
+    'numpy._core.multiarray' if importlib.util.find_spec('numpy._core') else 'numpy.core.multiarray')
+SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, _MULTIARRAY.scalar,
+                _MULTIARRAY._reconstruct, (_history_buffer_getattr, 'builtins.getattr')]
 SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')]
 
 
@@ -32,4 +38,7 @@ def load_checkpoint_file(filename, map_location=None):
         return torch.load(filename, map_location=map_location, weights_only=True)
 
 
-CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_file)
+
+def register_checkpoint_loader() -> None:
+    """Make mmengine load local checkpoints with :func:`load_checkpoint_file`."""
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_file)
