@@ -1,21 +1,21 @@
-"""Drawing skeleton clips with matplotlib."""
+"""Drawing skeleton clips with matplotlib.
+
+Figures are :class:`matplotlib.figure.Figure` objects written straight to files: no pyplot,
+no global back-end switched, so importing posegraph leaves a user's matplotlib as it was.
+"""
 import os
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use('Agg')  # draw to files; no display is needed or assumed
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from posegraph.skeleton import get_layout  # noqa: E402
+from posegraph.skeleton import get_layout
 
 
-def save_figure(fig, path, dpi=90):
-    """Lay out ``fig``, write it to ``path`` (making its folder) and close it."""
+def save_figure(fig: Figure, path, dpi: int = 90):
+    """Lay out ``fig`` and write it to ``path`` (making its folder)."""
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=dpi)
-    plt.close(fig)
     return path
 
 
@@ -30,8 +30,8 @@ def plot_skeleton_strips(records, layout, path, titles=None, num_frames=6):
     """
     layout = get_layout(layout)
     left = np.array(['left' in name for name in layout.joint_names])
-    fig, axes = plt.subplots(len(records), num_frames, squeeze=False,
-                             figsize=(1.6 * num_frames, 2.0 * len(records)))
+    fig = Figure(figsize=(1.6 * num_frames, 2.0 * len(records)))
+    axes = fig.subplots(len(records), num_frames, squeeze=False)
     for row, record in enumerate(records):
         score_all = record['keypoint_score']
         person = int(np.argmax(score_all.sum(axis=(1, 2))))
@@ -76,7 +76,7 @@ def plot_attention(keypoint, joint_weights, frame_weights, layout, path, title=N
     keypoint, joint_weights = np.asarray(keypoint), np.asarray(joint_weights)
     frame_weights = np.asarray(frame_weights)
     top = np.sort(np.argsort(-frame_weights)[:num_frames])
-    fig = plt.figure(figsize=(2.4 * num_frames, 5.2))
+    fig = Figure(figsize=(2.4 * num_frames, 5.2))
     grid = fig.add_gridspec(2, num_frames, height_ratios=[1, 2.2])
     ax_time = fig.add_subplot(grid[0, :])
     ax_time.bar(np.arange(len(frame_weights)), frame_weights, color='tab:gray')

@@ -200,3 +200,14 @@ def test_importing_the_package_leaves_mmengines_loader_alone():
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                             cwd=ROOT)
     assert result.stdout.strip() == 'True', result.stderr[-2000:]
+
+
+def test_importing_posegraph_leaves_matplotlibs_backend_alone():
+    import subprocess
+    code = ('import matplotlib; matplotlib.use("svg")\n'
+            'import posegraph.apis, posegraph.visualization, posegraph.evaluation.plot\n'
+            'import posegraph.engine.curves\n'
+            'print(matplotlib.get_backend())')
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.stdout.strip() == 'svg', result.stderr[-2000:]

@@ -3,11 +3,11 @@ import glob
 import json
 import os
 
+from matplotlib.figure import Figure
 from mmengine.hooks import Hook
 
 from posegraph.registry import HOOKS
-from posegraph.visualization import save_figure  # sets the Agg backend before pyplot loads
-import matplotlib.pyplot as plt  # noqa: E402,I001
+from posegraph.visualization import save_figure
 
 _NOT_METRICS = {'step', 'time', 'data_time', 'epoch', 'iter', 'lr'}
 
@@ -62,7 +62,8 @@ def plot_training_curves(scalars_json, path):
     """
     files = [scalars_json] if isinstance(scalars_json, (str, os.PathLike)) else scalars_json
     train, val = read_history(files)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    fig = Figure(figsize=(11, 4))
+    ax_loss, ax_acc = fig.subplots(1, 2)
     keys = sorted({k for r in train for k in r if k.startswith('loss')})
     for key in keys:
         points = [(r['step'], r[key]) for r in train if key in r]

@@ -1,9 +1,9 @@
 """Figures of classification results."""
 import numpy as np
+from matplotlib.figure import Figure
 
-from posegraph.visualization import save_figure  # sets the Agg backend before pyplot loads
+from posegraph.visualization import save_figure
 from .metrics import per_class_accuracy
-import matplotlib.pyplot as plt  # noqa: E402,I001
 
 
 def plot_confusion_matrix(matrix, class_names, path, title=None):
@@ -30,8 +30,8 @@ def plot_confusion_matrix(matrix, class_names, path, title=None):
         title = f'top-1 {100 * overall:.1f} %, mean class {100 * np.nanmean(recall):.1f} %'
 
     size = max(6.0, 0.45 * num_classes + 3)
-    fig, (ax_cm, ax_acc) = plt.subplots(
-        1, 2, figsize=(size * 1.45, size), gridspec_kw={'width_ratios': [3, 1]})
+    fig = Figure(figsize=(size * 1.45, size))
+    ax_cm, ax_acc = fig.subplots(1, 2, gridspec_kw={'width_ratios': [3, 1]})
     image = ax_cm.imshow(normalized, cmap='Blues', vmin=0, vmax=1)
     ticks = np.arange(num_classes)
     ax_cm.set_xticks(ticks, class_names, rotation=60, ha='right')
