@@ -16,14 +16,12 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-import cv2  # noqa: E402
+import cv2
 
-from posegraph.batch import report_failures, run_jobs  # noqa: E402
-from posegraph.datasets.flow import (METHODS, compute_flow, flow_path,  # noqa: E402
-                                     resolve_method, save_flow)
-from posegraph.datasets.video_index import index_videos  # noqa: E402
-from posegraph.datasets.video_io import read_video  # noqa: E402
+from posegraph.batch import report_failures, run_jobs
+from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
+from posegraph.datasets.video_index import index_videos
+from posegraph.datasets.video_io import read_video
 
 
 def parse_args(argv=None):

@@ -24,15 +24,12 @@ import pickle
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.batch import report_failures, run_jobs  # noqa: E402
-from posegraph.datasets import AnnotationError, dump_annotations, safe_load_pickle  # noqa: E402
-from posegraph.datasets.shards import (merge_shards, parse_shard, shard_path,  # noqa: E402
-                                       take_shard)
-from posegraph.datasets.video_index import (add_val_split, index_video_lists,  # noqa: E402
-                                            index_videos)
-from posegraph.pose.backends import MissingWeightsError, build_backend  # noqa: E402
-from posegraph.pose.video import VideoReadError, extract_video  # noqa: E402
+from posegraph.batch import report_failures, run_jobs
+from posegraph.datasets import AnnotationError, dump_annotations, safe_load_pickle
+from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
+from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
+from posegraph.pose.backends import MissingWeightsError, build_backend
+from posegraph.pose.video import VideoReadError, extract_video
 
 
 def parse_args(argv=None):

@@ -11,16 +11,21 @@ and of the fusion. Dumps whose clips or labels disagree are refused, naming the 
 mismatch.
 """
 import argparse
-import os
 import pickle
 import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.evaluation.fusion import (ScoreDumpError, check_aligned, fuse,  # noqa: E402
-                                         load_scores, report, same_file, search_weights)
+from posegraph.evaluation.fusion import (
+    ScoreDumpError,
+    check_aligned,
+    fuse,
+    load_scores,
+    report,
+    same_file,
+    search_weights,
+)
 
 
 def main(argv=None):

@@ -4,15 +4,12 @@
                                    [--clips-per-class 80] [--seed 0] [--preview PNG]
 """
 import argparse
-import os
 import sys
 
 from rich.progress import track
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.datasets.synthetic import (ACTIONS, summarize,  # noqa: E402
-                                          write_synthetic)
-from posegraph.visualization import plot_skeleton_strips  # noqa: E402
+from posegraph.datasets.synthetic import ACTIONS, summarize, write_synthetic
+from posegraph.visualization import plot_skeleton_strips
 
 
 def parse_args(argv=None):

@@ -14,8 +14,7 @@ import tempfile
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.engine import load_checkpoint_file  # noqa: E402
+from posegraph.engine import load_checkpoint_file
 
 
 def main(argv=None):

@@ -13,10 +13,14 @@ import os
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import (USER_ERRORS, build_runner, parse_cfg_options,  # noqa: E402
-                            report_test_metrics, show_predictions)
-from posegraph.evaluation.fusion import load_scores  # noqa: E402
+from posegraph.apis import (
+    USER_ERRORS,
+    build_runner,
+    parse_cfg_options,
+    report_test_metrics,
+    show_predictions,
+)
+from posegraph.evaluation.fusion import load_scores
 
 
 def parse_args(argv=None):

@@ -9,12 +9,9 @@ The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs an
 ``--test`` then evaluates the final model on the test set, as tools/test.py would.
 """
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import (USER_ERRORS, build_runner, parse_cfg_options,  # noqa: E402
-                            report_test_metrics)
+from posegraph.apis import USER_ERRORS, build_runner, parse_cfg_options, report_test_metrics
 
 
 def parse_args(argv=None):

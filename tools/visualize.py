@@ -14,12 +14,10 @@ import sys
 
 import cv2
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.apis import (class_name, inference_record, init_recognizer,  # noqa: E402
-                            parse_cfg_options)
-from posegraph.datasets import load_annotations  # noqa: E402
-from posegraph.datasets.video_io import read_video, video_fps  # noqa: E402
-from posegraph.visualization import draw_tracks  # noqa: E402
+from posegraph.apis import class_name, inference_record, init_recognizer, parse_cfg_options
+from posegraph.datasets import load_annotations
+from posegraph.datasets.video_io import read_video, video_fps
+from posegraph.visualization import draw_tracks
 
 
 def predict_label(record: dict, config: str, checkpoint: str, cfg_options=None) -> str:

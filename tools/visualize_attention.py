@@ -11,14 +11,12 @@ import os
 import sys
 
 import torch
+from mmengine.registry import DATASETS
+from mmengine.runner import load_checkpoint
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from mmengine.registry import DATASETS  # noqa: E402
-from mmengine.runner import load_checkpoint  # noqa: E402
-
-from posegraph.apis import load_config, parse_cfg_options  # noqa: E402
-from posegraph.registry import MODELS, register_all_modules  # noqa: E402
-from posegraph.visualization import plot_attention  # noqa: E402
+from posegraph.apis import load_config, parse_cfg_options
+from posegraph.registry import MODELS, register_all_modules
+from posegraph.visualization import plot_attention
 
 
 def main(argv=None):
