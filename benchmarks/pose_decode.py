@@ -59,33 +59,13 @@ def crowd_maps(track, num_people, frame, rng, clutter=False):
     return [np.where(np.abs(m) < 1e-6, 0, m).astype(np.float32) for m in (heatmaps, pafs)]
 
 
-def public_decode(public, heatmaps, pafs):
-    """The public demo's decoding of one frame's maps, as ``(entries, all_keypoints)``."""
-    big_h = cv2.resize(heatmaps.transpose(1, 2, 0), (0, 0), fx=4, fy=4,
-                       interpolation=cv2.INTER_CUBIC)
-    big_p = cv2.resize(pafs.transpose(1, 2, 0), (0, 0), fx=4, fy=4,
-                       interpolation=cv2.INTER_CUBIC)
-    by_type, total = [], 0
-    for k in range(18):
-        total += public.extract_keypoints(big_h[:, :, k], by_type, total)
-    return public.group_keypoints(by_type, big_p)
-
-
 def same(ours, theirs) -> bool:
-    keypoints, scores, persons = ours
-    entries, all_keypoints = theirs
-    if len(entries) != len(keypoints):
-        return False
-    for person, entry in enumerate(entries):
-        found = entry[:18] >= 0
-        ids = entry[:18][found].astype(int)
-        if not (np.array_equal(scores[person] > 0, found)
-                and np.allclose(keypoints[person][found], all_keypoints[ids, :2] * 2,
-                                atol=0.01, rtol=0)
-                and np.allclose(scores[person][found], all_keypoints[ids, 2], rtol=1e-6)
-                and np.isclose(persons[person], entry[18], rtol=1e-6)):
-            return False
-    return True
+    """Same persons in the same order, joints within 0.01 px, same joint and person scores."""
+    expected = public_openpose.as_arrays(*theirs, scale=2)   # upsampled grid -> input pixels
+    return (ours[0].shape == expected[0].shape
+            and np.allclose(ours[0], expected[0], atol=0.01, rtol=0)
+            and np.allclose(ours[1], expected[1], rtol=1e-6, atol=0)
+            and np.allclose(ours[2], expected[2], rtol=1e-6, atol=0))
 
 
 def timed(function, maps, repeats=3):
@@ -111,14 +91,13 @@ def main():
     if not os.path.isfile(LANDMARKS):
         sys.exit(f'error: {LANDMARKS} is missing (../shared/data/reference)')
     cv2.setNumThreads(args.threads)
-    public = public_openpose.postprocessing()
     data = np.load(LANDMARKS)
     coco = convert_keypoints(data['landmarks'][..., :2], data['landmarks'][..., 3],
                              'mediapipe33', 'coco17')
     track = convert_keypoints(*coco, 'coco17', 'openpose18')
     warm = [crowd_maps(track, 10, 5 * f, np.random.default_rng(0)) for f in range(20)]
     for _ in range(3):   # the first frames of a process run several times slower
-        timed(lambda h, p: public_decode(public, h, p), warm)
+        timed(public_openpose.decode, warm)
         timed(lambda h, p: decode_poses(h, p, layout='openpose18'), warm)
     print('| people | maps | persons found | public code (ms/frame) | posegraph (ms/frame) '
           '| speed-up | same persons, joints, scores |')
@@ -127,7 +106,7 @@ def main():
         for count in args.people:
             rng = np.random.default_rng(count)
             maps = [crowd_maps(track, count, 5 * f, rng, clutter) for f in range(args.frames)]
-            theirs_ms, theirs = timed(lambda h, p: public_decode(public, h, p), maps)
+            theirs_ms, theirs = timed(public_openpose.decode, maps)
             ours_ms, ours = timed(lambda h, p: decode_poses(h, p, layout='openpose18',
                                                             with_person_scores=True), maps)
             equal = all(same(a, b) for a, b in zip(ours, theirs))

@@ -158,7 +158,7 @@ def test_whole_frames_give_the_public_demos_poses(tmp_path):
     """Same frames, same maps: the same network input (resize by factor, normalisation,
     centred padding) and the same persons in frame pixels as the public demo's get_poses."""
     import cv2
-    from public_openpose import demo_estimator, installed
+    from public_openpose import as_arrays, demo_estimator, installed
     from posegraph.pose.backends import LightweightOpenPoseBackend
     from posegraph.skeleton import convert_keypoints
     if not installed():
@@ -179,11 +179,9 @@ def test_whole_frames_give_the_public_demos_poses(tmp_path):
         (keypoints, scores, persons), = ours.poses([frame])
         assert torch.equal(ours.network.inputs[-1], theirs.net.inputs[-1]), frame.shape
         assert len(entries) == len(keypoints) > 0
-        ids = np.asarray(entries)[:, :18].astype(int)
-        expected = np.where((ids >= 0)[..., None], all_keypoints[np.maximum(ids, 0), :2], 0)
-        expected_scores = np.where(ids >= 0, all_keypoints[np.maximum(ids, 0), 2], 0)
+        expected, expected_scores, expected_persons = as_arrays(entries, all_keypoints)
         expected, expected_scores = convert_keypoints(expected, expected_scores, 'openpose18',
                                                       'coco17')
         np.testing.assert_allclose(keypoints, expected, atol=0.01, rtol=0)
         np.testing.assert_allclose(scores, expected_scores, rtol=1e-6)
-        np.testing.assert_allclose(persons, np.asarray(entries)[:, 18], rtol=1e-6)
+        np.testing.assert_allclose(persons, expected_persons, rtol=1e-6)
