@@ -4,11 +4,12 @@ from collections import namedtuple
 import torch
 from mmengine.logging import print_log
 
+from posegraph.engine.checkpoint import load_checkpoint_file
+
 LoadReport = namedtuple('LoadReport', 'missing unexpected mismatched adapted')
 
 
 def _state_dict(path):
-    from posegraph.engine.checkpoint import load_checkpoint_file
     checkpoint = load_checkpoint_file(path, map_location='cpu')
     state = checkpoint
     for key in ('state_dict', 'model'):  # mmengine / timm training checkpoints

@@ -12,6 +12,8 @@ import warnings
 import torch
 from torch import nn
 
+from posegraph.engine.checkpoint import load_checkpoint_file
+
 
 def conv(in_channels, out_channels, kernel_size=3, padding=1, bn=True, dilation=1, stride=1,
          relu=True, bias=True):
@@ -203,7 +205,6 @@ def load_pretrained(model: LightweightOpenPose, path, strict: bool = True):
 
     Returns mmengine-style ``(missing_keys, unexpected_keys)``.
     """
-    from posegraph.engine.checkpoint import load_checkpoint_file
     checkpoint = load_checkpoint_file(path, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict):

@@ -18,6 +18,7 @@ import torch
 from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
                            TimeRemainingColumn, TransferSpeedColumn)
 
+from posegraph.engine.checkpoint import load_checkpoint_file
 from .lwopenpose import lightweight_openpose
 
 
@@ -115,7 +116,6 @@ def _download(url: str, partial: str, chunk: int = 1 << 20) -> None:
 
 def _check(path: str, expected: Dict[str, torch.Tensor]) -> Optional[str]:
     """What is wrong with the checkpoint at ``path``, or ``None``."""
-    from posegraph.engine.checkpoint import load_checkpoint_file
     try:
         checkpoint = load_checkpoint_file(path, map_location='cpu')
     except Exception as e:  # any unreadable file is refused the same way
