@@ -66,3 +66,18 @@ def test_similarity_prefers_the_near_pose():
     similarity = keypoint_similarity(base, np.ones((1, 17)), np.concatenate([near, far]),
                                      np.ones((2, 17)))
     assert similarity[0, 0] > 0.9 > 0.1 > similarity[0, 1]
+
+
+def test_online_tracker_keeps_ids_and_ends_tracks_after_max_age(walker):
+    from posegraph.pose.tracking import PoseTracker
+    keypoints, scores = walker
+    second = keypoints + np.float32([300, 0])
+    tracker = PoseTracker(max_age=5)
+    ids = [tracker.update(np.stack([keypoints[t], second[t]]), np.stack([scores[t]] * 2))
+           for t in range(20)]
+    assert all(list(i) == [0, 1] for i in ids)                   # the same two ids throughout
+    assert list(tracker.update(second[20:21], scores[20:21])) == [1]   # order does not matter
+    for t in range(21, 27):                                     # the first is away 6 > 5 frames
+        assert list(tracker.update(second[t:t + 1], scores[t:t + 1])) == [1]
+    back = tracker.update(np.stack([keypoints[27], second[27]]), np.stack([scores[27]] * 2))
+    assert list(back) == [2, 1]                                  # back, as a new track
