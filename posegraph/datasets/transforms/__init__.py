@@ -11,14 +11,14 @@ from .base import SkeletonTransform, mask_missing
 from posegraph.skeleton.streams import STREAMS, joint_streams, stream_channels
 from .formatting import FormatStreams, PackSkeletonInputs
 from .spatial import (AddFlippedClips, PoseNormalize, PreNormalize2D, RandomAffine, RandomFlip,
-                      RandomJitter, RandomJointDropout, SelectPersons)
+                      RandomJitter, RandomJointDropout, SelectPersons, StreamingPoseNormalize)
 from .temporal import PoseDecode, RandomTemporalCrop, UniformSampleFrames
 from .video import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack, PackVideoInputs,
                     ResizeFrames, SampleVideoFrames, ShuffleFrames)
 
 __all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels',
            'FormatStreams', 'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize',
-           'PreNormalize2D', 'PoseDecode', 'RandomJitter',
+           'PreNormalize2D', 'StreamingPoseNormalize', 'PoseDecode', 'RandomJitter',
            'RandomAffine', 'RandomFlip', 'RandomJointDropout', 'SelectPersons',
            'RandomTemporalCrop', 'UniformSampleFrames', 'CropFrames', 'DecodeVideo', 'FlipFrames',
            'LoadFlowStack', 'PackVideoInputs', 'ResizeFrames', 'SampleVideoFrames', 'ShuffleFrames']
