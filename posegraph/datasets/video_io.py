@@ -1,7 +1,9 @@
 """Decoding videos (any format OpenCV reads) and folders of frame images."""
 import os
+from typing import List
 
 import cv2
+import numpy as np
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
@@ -16,7 +18,7 @@ def is_frame_folder(path):
                                        for name in os.listdir(path))
 
 
-def read_video(path):
+def read_video(path: str) -> List[np.ndarray]:
     """All frames of a video file, or of a folder of frame images (sorted by name), as BGR
     ``uint8`` arrays.
 
@@ -32,33 +34,77 @@ def read_video(path):
                     raise VideoReadError(f'{os.path.join(path, name)}: cannot decode the image')
                 frames.append(frame)
         return frames
-    if not os.path.isfile(path):
-        raise VideoReadError(f'{path}: no such file')
-    capture = cv2.VideoCapture(path)
-    try:
-        if not capture.isOpened():
-            raise VideoReadError(f'{path}: OpenCV cannot open it (not a video, or corrupt)')
-        frames = []
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            frames.append(frame)
-    finally:
-        capture.release()
-    if not frames:
-        raise VideoReadError(f'{path}: no frame could be decoded (empty or corrupt)')
-    return frames
+    return list(VideoSource(path, file_only=True))
 
 
-def video_fps(path, default: float = 25.0) -> float:
+def video_fps(path: str, default: float = 25.0) -> float:
     """The frame rate a video file declares (``default`` for frame folders, or a file that
     declares none)."""
     if is_frame_folder(path) or not os.path.isfile(path):
         return default
-    capture = cv2.VideoCapture(path)
-    try:
-        fps = capture.get(cv2.CAP_PROP_FPS)
-    finally:
-        capture.release()
-    return float(fps) if fps and 0 < fps < 1000 else default
+    source = VideoSource(path, default)
+    source.capture.release()
+    return source.fps
+
+
+class VideoSource:
+    """Frames of a video file, a camera or a network stream, read one at a time.
+
+    Args:
+        source: a video file, a folder of frame images, a camera index (``'0'``) or a
+            stream URL (``rtsp://``, ``http(s)://``).
+        default_fps: the rate of a source that declares none (default 25).
+        file_only: take ``source`` as a file or folder name, whatever it looks like
+            (default ``False``).
+
+    Attributes:
+        fps: the source's frame rate; ``num_frames``: its length if it declares one (``None``
+        for cameras and streams); ``live``: a camera or a stream.
+
+    Raises:
+        VideoReadError: naming the source, if it cannot be opened.
+    """
+
+    def __init__(self, source: str, default_fps: float = 25.0, file_only: bool = False):
+        self.name = str(source)
+        self.live = not file_only and (self.name.isdigit() or '://' in self.name)
+        self._frames = None
+        if is_frame_folder(self.name):
+            self._frames = read_video(self.name)
+            self.fps, self.num_frames = default_fps, len(self._frames)
+            return
+        if not self.live and not os.path.isfile(self.name):
+            raise VideoReadError(f'{self.name}: no such file' if file_only else
+                                 f'{self.name}: no such file, camera index or stream URL')
+        camera = self.live and self.name.isdigit()
+        self.capture = cv2.VideoCapture(int(self.name) if camera else self.name)
+        if not self.capture.isOpened():
+            self.capture.release()
+            if camera:
+                raise VideoReadError(f'camera {self.name}: no such camera (OpenCV cannot open '
+                                     'it; is it connected, and free?)')
+            what = 'the stream (unreachable, or not a video)' if self.live else \
+                'it (not a video, or corrupt)'
+            raise VideoReadError(f'{self.name}: OpenCV cannot open {what}')
+        fps = self.capture.get(cv2.CAP_PROP_FPS)
+        self.fps = float(fps) if fps and 0 < fps < 1000 else default_fps
+        count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.num_frames = count if count > 0 and not self.live else None
+
+    def __iter__(self):
+        if self._frames is not None:
+            yield from self._frames
+            return
+        count = 0
+        try:
+            while True:
+                ok, frame = self.capture.read()
+                if not ok:
+                    break
+                count += 1
+                yield frame
+        finally:
+            self.capture.release()
+        if not count:
+            raise VideoReadError(f'{self.name}: no frame could be decoded (empty or corrupt, '
+                                 'or the stream sent nothing)')
