@@ -1,6 +1,8 @@
 """Building mmengine Runners from posegraph configs, as the tools do, and inference."""
-from .inference import (class_name, inference_pose, inference_record, inference_skeleton,
-                        init_pose_estimator, init_recognizer, pose_results_to_record)
+from .inference import (class_name, inference_pose, inference_record, inference_records,
+                        inference_skeleton, init_pose_estimator, init_recognizer, model_layout,
+                        pose_results_to_record)
+from .online import OnlineRecognizer, SlidingWindowRecognizer, VideoActionRecognizer
 from .runner import (USER_ERRORS, IncompatibleError, PoseGraphRunner, apply_tensorboard,
                      apply_train_flags, build_runner, load_config, parse_cfg_options,
                      report_test_metrics, show_predictions)
@@ -9,4 +11,5 @@ __all__ = ['IncompatibleError', 'PoseGraphRunner', 'build_runner', 'load_config'
            'parse_cfg_options', 'report_test_metrics', 'USER_ERRORS', 'apply_train_flags',
            'show_predictions', 'apply_tensorboard', 'init_recognizer', 'inference_skeleton',
            'init_pose_estimator', 'inference_pose', 'pose_results_to_record', 'class_name',
-           'inference_record']
+           'inference_record', 'inference_records', 'model_layout', 'OnlineRecognizer',
+           'SlidingWindowRecognizer', 'VideoActionRecognizer']

@@ -138,11 +138,17 @@ def inference_skeleton(model, pose_results: Sequence[PoseResult], img_shape: Tup
 def inference_record(model, record: dict) -> ActionDataSample:
     """Recognise the action of one annotation record (tracked persons, as
     ``tools/extract_pose.py`` writes them) through the config's test pipeline."""
-    packed = _test_pipeline(model)(dict(record))
+    return inference_records(model, [record])[0]
+
+
+def inference_records(model, records: Sequence[dict]) -> List[ActionDataSample]:
+    """:func:`inference_record` for several records, scored in one batch."""
+    pipeline = _test_pipeline(model)
+    packed = [pipeline(dict(record)) for record in records]
     device = next(model.parameters()).device
     with torch.no_grad():
-        scores = model(packed['inputs'][None].to(device), mode='tensor')[0]
-    return packed['data_samples'].set_pred_score(scores.cpu())
+        scores = model(torch.stack([p['inputs'] for p in packed]).to(device), mode='tensor')
+    return [p['data_samples'].set_pred_score(score.cpu()) for p, score in zip(packed, scores)]
 
 
 def class_name(model, label: int) -> str:
