@@ -1,8 +1,9 @@
 """A pose back-end for testing the extraction tools' orchestration without weights.
 
 'brightest' puts one person's 17 joints around the centroid of each frame's bright pixels,
-so its output follows the video's content. It can log its calls (BRIGHTEST_LOG) and pause
-per video (BRIGHTEST_SLEEP seconds) so that tests can stop a run part-way.
+so its output follows the video's content. It can log its calls (BRIGHTEST_LOG), pause per
+video (BRIGHTEST_SLEEP seconds) so that tests can stop a run part-way, and fail at its
+call number BRIGHTEST_FAIL_AT (counted from 1).
 """
 import os
 import time
@@ -17,9 +18,12 @@ OFFSETS = np.linspace(-8, 8, 34, dtype=np.float32).reshape(17, 2)
 @register_backend('brightest')
 class BrightestBackend:
     def __init__(self, **_):
-        pass
+        self.calls = 0
 
     def __call__(self, frames):
+        self.calls += 1
+        if self.calls == int(os.environ.get('BRIGHTEST_FAIL_AT', 0)):
+            raise RuntimeError(f'brightest: failing at call {self.calls}, as asked')
         if os.environ.get('BRIGHTEST_LOG'):
             with open(os.environ['BRIGHTEST_LOG'], 'a') as f:
                 f.write(f'{frames[0].sum()}\n')

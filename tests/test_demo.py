@@ -1,0 +1,108 @@
+"""tools/demo.py: a video in, every person's actions out, drawn, in JSON and on a timeline."""
+import json
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SHARED
+from test_extract_pose import write_video
+
+BACKEND = ('--pose-backend', 'brightest', '--custom-imports', 'pose_backends_for_tests')
+
+
+def read_frames(path):
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
+    return frames, fps
+
+
+def test_online_demo_draws_at_the_source_rate_and_scores_every_frame(tmp_path, run_tool):
+    video = write_video(tmp_path / 'square.avi', frames=12, size=(96, 128))   # 10 fps
+    out = tmp_path / 'out' / 'demo.mp4'
+    result = run_tool('demo', video, *BACKEND, '--out', out)
+    assert result.returncode == 0, result.stderr
+    frames, fps = read_frames(out)
+    assert len(frames) == 12 and fps == pytest.approx(10)
+    source, _ = read_frames(video)
+    assert np.abs(frames[5].astype(int) - source[5]).mean() > 1    # something was drawn
+    content = json.loads((tmp_path / 'out' / 'demo.json').read_text())
+    assert content['fps'] == pytest.approx(10) and content['frames'] == 12
+    assert len(content['classes']) == 14 and content['classes'][0] == 'catch'
+    timeline = content['timeline']
+    assert [entry['frame'] for entry in timeline] == list(range(12))
+    assert all(len(entry['persons']) == 1 for entry in timeline)
+    # The motion streams look two frames ahead: the first score comes with the third frame.
+    assert [entry['persons'][0]['label'] is None for entry in timeline[:3]] == \
+        [True, True, False]
+    for entry in timeline[2:]:
+        person = entry['persons'][0]
+        assert person['id'] == 0 and sum(person['scores']) == pytest.approx(1, abs=1e-3)
+        assert person['label'] == int(np.argmax(person['scores']))
+    assert os.path.getsize(tmp_path / 'out' / 'demo_timeline.png') > 5000
+    assert 'person #0: ' in result.stdout
+    assert not [name for name in os.listdir(tmp_path / 'out') if 'partial' in name]
+
+
+def test_window_mode_labels_each_person_every_stride(tmp_path, run_tool):
+    video = write_video(tmp_path / 'square.avi', frames=12, size=(96, 128))
+    result = run_tool('demo', video, *BACKEND, '--window', 8, '--stride', 4,
+                      '--json', tmp_path / 'windows.json')
+    assert result.returncode == 0, result.stderr
+    timeline = json.loads((tmp_path / 'windows.json').read_text())['timeline']
+    labelled = [entry['persons'][0]['scores'] is not None for entry in timeline]
+    assert labelled == [False] * 3 + [True] * 9
+    scores = [entry['persons'][0]['scores'] for entry in timeline]
+    assert scores[3] == scores[6] and scores[7] == scores[10]        # held between windows
+    assert os.path.isfile(tmp_path / 'windows_timeline.png')
+
+
+def test_a_failure_part_way_leaves_no_output(tmp_path, run_tool, monkeypatch):
+    video = write_video(tmp_path / 'square.avi', frames=12, size=(96, 128))
+    monkeypatch.setenv('BRIGHTEST_FAIL_AT', '6')
+    with pytest.raises(RuntimeError, match='failing at call 6'):
+        run_tool('demo', video, *BACKEND, '--out', tmp_path / 'out' / 'demo.mp4')
+    assert os.listdir(tmp_path / 'out') == []
+
+
+@pytest.mark.parametrize('source, message', [
+    ('7', 'camera 7: no such camera'),
+    ('rtsp://127.0.0.1:9/live', 'rtsp://127.0.0.1:9/live: OpenCV cannot open the stream'),
+    ('missing.mp4', 'missing.mp4: no such file, camera index or stream URL')])
+def test_sources_that_cannot_be_opened_are_named(tmp_path, run_tool, source, message):
+    result = run_tool('demo', source, *BACKEND, '--out', tmp_path / 'demo.mp4')
+    assert result.returncode == 1 and message in result.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_checkpoint_of_another_model_is_refused_by_name(tmp_path, run_tool):
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    shipped = os.path.join('assets', 'pretrained', 'pan-robust_jhmdb15.pth')
+    result = run_tool('demo', video, *BACKEND, '--config', 'configs/pan_synthetic.py',
+                      '--checkpoint', shipped)
+    assert result.returncode == 1 and 'pan-robust_jhmdb15.pth' in result.stderr
+    assert 'does not fit the model' in result.stderr
+
+
+def test_demo_on_a_real_person_with_mediapipe(tmp_path, run_tool):
+    """The README's demo: BlazePose joints of the NTU clip (a person drinking water) through
+    the shipped model, a track and a label per frame."""
+    pytest.importorskip('mediapipe', reason='mediapipe lives in its own environment')
+    video = os.path.join(SHARED, 'media', 'ntu_S001C001P001R001A001_rgb.avi')
+    if not os.path.isfile(video):
+        pytest.skip('../shared/media is not present')
+    result = run_tool('demo', video, '--pose-backend', 'mediapipe', '--max-frames', 40,
+                      '--json', tmp_path / 'ntu.json')
+    assert result.returncode == 0, result.stderr
+    timeline = json.loads((tmp_path / 'ntu.json').read_text())['timeline']
+    assert len(timeline) == 40
+    assert all([p['id'] for p in entry['persons']] == [0] for entry in timeline)
+    assert all(entry['persons'][0]['label'] is not None for entry in timeline[2:])

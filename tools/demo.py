@@ -1,0 +1,235 @@
+"""Recognise every person's action in a video, a camera or a stream while it plays.
+
+    python tools/demo.py INPUT [--config CFG --checkpoint CKPT [--cfg-options ...]]
+        [--pose-backend lwopenpose] [--pose-checkpoint lwopenpose] [--pose-height 256]
+        [--window 32 --stride 8] [--track-timeout 30]
+        [--out OUT.mp4] [--json OUT.json] [--timeline OUT.png] [--show] [--max-frames N]
+
+INPUT is a video file, a folder of frames, a camera index (0) or a stream URL (rtsp://...,
+http://...). Without --config and --checkpoint the JHMDB model that ships with posegraph
+(14 classes, assets/pretrained/) recognises the actions.
+
+Every tracked person has a recognizer state of their own, fed a frame at a time through
+the network's streaming step (a label per person, updated every frame), or, with
+--window, their last WINDOW frames are classified every STRIDE frames (videos with
+several actions one after another). --out draws skeletons, track ids, each person's top
+classes and the processing rate, at the source's frame rate; --json writes every frame's
+per-person probabilities; --timeline plots each person's top class over time. Outputs
+are written whole or not at all; Ctrl-C (or q in the --show window) ends a live source
+and keeps what was recognised.
+"""
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+
+import cv2
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from posegraph.apis import (OnlineRecognizer, SlidingWindowRecognizer, VideoActionRecognizer,
+                            class_name, init_pose_estimator, init_recognizer, parse_cfg_options)
+from posegraph.datasets.video_io import VideoReadError, VideoSource
+from posegraph.pose.backends import BACKENDS, MissingWeightsError
+from posegraph.visualization import draw_actions, plot_action_timeline
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('input', help='video file, frame folder, camera index or stream URL')
+    parser.add_argument('--config', help='skeleton model config (default: the shipped model)')
+    parser.add_argument('--checkpoint', help='its weights')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+                        help='overrides of the skeleton model config')
+    parser.add_argument('--pose-backend', default='lwopenpose',
+                        help=f'pose estimator ({", ".join(BACKENDS)}, or one registered by '
+                             '--custom-imports)')
+    parser.add_argument('--pose-checkpoint', default='lwopenpose',
+                        help="the estimator's weights: a file, or 'lwopenpose' for the "
+                             'published Lightweight OpenPose checkpoint (downloaded once)')
+    parser.add_argument('--pose-height', type=int, default=256,
+                        help='estimator input height in pixels')
+    parser.add_argument('--custom-imports', nargs='+', default=[],
+                        help='modules to import first (e.g. one registering a pose back-end)')
+    parser.add_argument('--window', type=int,
+                        help='classify each person\'s last WINDOW frames (default: stream '
+                             'every frame through the network\'s step)')
+    parser.add_argument('--stride', type=int, default=8, help='frames between windows')
+    parser.add_argument('--track-timeout', type=int, default=30,
+                        help='frames a lost person is kept before their track and state end')
+    parser.add_argument('--out', help='the drawn video (.mp4 or .avi)')
+    parser.add_argument('--json', help="per-frame, per-person probabilities (default: --out's "
+                                       'name with .json)')
+    parser.add_argument('--timeline', help="the label timeline figure (default: --out's or "
+                                           "--json's name with _timeline.png)")
+    parser.add_argument('--show', action='store_true', help='show the frames in a window')
+    parser.add_argument('--max-frames', type=int, help='stop after this many frames')
+    parser.add_argument('--top-k', type=int, default=3, help='classes written per person')
+    args = parser.parse_args(argv)
+    if args.checkpoint and not args.config:
+        parser.error('--checkpoint needs --config (the shipped model is used without both)')
+    stem = os.path.splitext(args.out or args.json or '')[0]
+    if stem and not args.json:
+        args.json = stem + '.json'
+    if stem and not args.timeline:
+        args.timeline = stem + '_timeline.png'
+    return args
+
+
+class AtomicVideoWriter:
+    """Writes a video under a temporary name and gives it its own name only when
+    :meth:`close` is called: a failed run leaves no half video."""
+
+    def __init__(self, path: str, fps: float):
+        self.path, self.fps, self.writer = path, fps, None
+        folder, name = os.path.split(os.path.abspath(path))
+        self.partial = os.path.join(folder, f'.{name}.partial{os.path.splitext(name)[1]}')
+        self.frames = 0
+
+    def write(self, frame) -> None:
+        if self.writer is None:
+            os.makedirs(os.path.dirname(self.partial), exist_ok=True)
+            fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
+            self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
+                                          self.fps, (frame.shape[1], frame.shape[0]))
+            if not self.writer.isOpened():
+                raise OSError(f'{self.path}: OpenCV cannot write this video format '
+                              '(use .mp4 or .avi)')
+        self.writer.write(frame)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+            os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+            if os.path.exists(self.partial):
+                os.remove(self.partial)
+
+
+def write_json(path: str, content: dict) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    partial = path + '.partial'
+    with open(partial, 'w') as f:
+        json.dump(content, f)
+    os.replace(partial, path)
+
+
+def frame_entry(t: int, fps: float, persons) -> dict:
+    """A frame's persons as the JSON has them: track id, box, top class and every
+    class's probability."""
+    entry = {'frame': t, 'time': round(t / fps, 4), 'persons': []}
+    for person in persons:
+        seen = person['keypoint_scores'] > 0
+        box = ([*person['keypoints'][seen].min(0), *person['keypoints'][seen].max(0)]
+               if seen.any() else [])
+        probabilities = person['probabilities']
+        top = None if probabilities is None else int(probabilities.argmax())
+        entry['persons'].append({
+            'id': person['id'], 'box': [round(float(v), 1) for v in box], 'label': top,
+            'score': None if top is None else round(float(probabilities[top]), 4),
+            'scores': None if top is None else [round(float(p), 4) for p in probabilities]})
+    return entry
+
+
+def recognise(args, source: VideoSource, actions: VideoActionRecognizer, classes, layout: str):
+    """Run the source through ``actions`` and write the outputs; returns the JSON's
+    content."""
+    writer = AtomicVideoWriter(args.out, source.fps) if args.out else None
+    timeline, rate, stopped = [], None, None
+    columns = (TextColumn('[progress.description]{task.description}'), BarColumn(),
+               MofNCompleteColumn(), TextColumn('{task.fields[rate]}'), TimeElapsedColumn())
+    try:
+        with Progress(*columns) as progress:
+            total = source.num_frames
+            if args.max_frames:
+                total = min(total or args.max_frames, args.max_frames)
+            task = progress.add_task(os.path.basename(source.name) or source.name, total=total,
+                                     rate='')
+            for t, frame in enumerate(source):
+                if args.max_frames and t >= args.max_frames:
+                    break
+                started = time.perf_counter()
+                persons = actions(frame)
+                elapsed = time.perf_counter() - started
+                # The processing rate, smoothed over about ten frames.
+                rate = 1 / elapsed if rate is None else 0.9 * rate + 0.1 / max(elapsed, 1e-6)
+                timeline.append(frame_entry(t, source.fps, persons))
+                if writer or args.show:
+                    drawn = draw_actions(frame, persons, layout, classes, rate, args.top_k)
+                if writer:
+                    writer.write(drawn)
+                if args.show:
+                    cv2.imshow('posegraph demo', drawn)
+                    if cv2.waitKey(1) & 0xFF in (ord('q'), 27):
+                        stopped = f'stopped by the viewer at frame {t + 1}'
+                        break
+                progress.update(task, advance=1, rate=f'{rate:.1f} frames/s')
+    except KeyboardInterrupt:
+        if not source.live:
+            if writer:
+                writer.discard()
+            raise
+        stopped = f'stopped at frame {len(timeline)}'
+    except BaseException:
+        if writer:
+            writer.discard()
+        raise
+    finally:
+        if args.show:
+            cv2.destroyAllWindows()
+    final = actions.recognizer.flush()
+    if writer:
+        writer.close()
+    if stopped:
+        print(stopped)
+    return {'source': source.name, 'fps': source.fps, 'frames': len(timeline),
+            'mode': (f'window {args.window}, stride {args.stride}' if args.window
+                     else 'online'),
+            'classes': list(classes),
+            'final': {str(k): {'label': int(p.argmax()), 'name': classes[int(p.argmax())],
+                               'score': round(float(p.max()), 4)} for k, p in final.items()},
+            'timeline': timeline}
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    for module in args.custom_imports:
+        importlib.import_module(module)
+    try:
+        source = VideoSource(args.input)
+    except VideoReadError as e:
+        sys.exit(f'error: {e}')
+    try:
+        model = init_recognizer(args.config, args.checkpoint, cfg_options=args.cfg_options)
+        estimator = init_pose_estimator(args.pose_backend, checkpoint=args.pose_checkpoint,
+                                        height=args.pose_height)
+        if args.window:
+            recognizer = SlidingWindowRecognizer(model, args.window, args.stride,
+                                                 max_age=args.track_timeout)
+        else:
+            recognizer = OnlineRecognizer(model, max_age=args.track_timeout)
+    except (FileNotFoundError, KeyError, ValueError, TypeError, MissingWeightsError) as e:
+        sys.exit(f'error: {e}')
+    classes = [class_name(model, k) for k in range(model.network.num_classes)]
+    try:
+        result = recognise(args, source, VideoActionRecognizer(estimator, recognizer),
+                           classes, 'coco17')
+    except (VideoReadError, OSError) as e:
+        sys.exit(f'error: {e}')
+    if args.json:
+        write_json(args.json, result)
+    if args.timeline:
+        plot_action_timeline(result['timeline'], classes, source.fps, args.timeline)
+    for track, final in result['final'].items():
+        print(f'person #{track}: {final["name"]} ({100 * final["score"]:.0f} %)')
+    written = [p for p in (args.out, args.json, args.timeline) if p]
+    print(f'{result["frames"]} frames' + (f'; wrote {", ".join(written)}' if written else ''))
+
+
+if __name__ == '__main__':
+    main()
