@@ -41,7 +41,7 @@ def observed(record, fraction):
 def pan_curves(cfg, checkpoint, records):
     """Top-1 per fraction: online (``step`` over the first frames) and offline (the
     observed part resampled)."""
-    from posegraph.engine.checkpoint import load_checkpoint_file
+    from posegraph.io.checkpoint import load_checkpoint_file
     from posegraph.registry import MODELS, TRANSFORMS
     model = MODELS.build(cfg.model)
     model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])

@@ -74,7 +74,7 @@ def test_pipeline(cfg, num_clips=None, flip=False):
 
 def score(config, options, checkpoint, tta=None):
     """Top-1 of ``checkpoint`` on the test split, batch 1 per video."""
-    from posegraph.engine.checkpoint import load_checkpoint_file
+    from posegraph.io.checkpoint import load_checkpoint_file
     from posegraph.registry import DATASETS, MODELS, register_all_modules
     register_all_modules()
     cfg = Config.fromfile(config)

@@ -1,7 +1,28 @@
 """Export to ONNX: skeleton networks (the whole clip, or one online step), the RGB
 companion networks and the pose estimator."""
+import logging
+import warnings
+
 import torch
 from torch import nn
+
+
+def _write_onnx(module: nn.Module, example: tuple, path: str, input_names, output_names,
+                dynamic_shapes, opset: int) -> None:
+    """``torch.onnx.export`` with the dynamo exporter into one file (weights inside), its
+    warnings about torch's own internals kept out of the user's console."""
+    exporter_log = logging.getLogger('torch.onnx')
+    level = exporter_log.level
+    exporter_log.setLevel(logging.ERROR)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            torch.onnx.export(module, example, path, input_names=input_names,
+                              output_names=output_names, dynamic_shapes=dynamic_shapes,
+                              opset_version=opset, dynamo=True, external_data=False,
+                              verbose=False)
+    finally:
+        exporter_log.setLevel(level)
 
 
 class StreamingStep(nn.Module):
@@ -44,32 +65,37 @@ def _person_axis(state, state_more, num_person, persons):
     return {axis: persons if per_person == 1 else per_person * persons}
 
 
-def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset=18):
-    """Write ``network`` (in eval mode) to ONNX at ``path``.
+def export_onnx(network, path: str, num_person: int = 2, clip_len: int = 32,
+                streaming: bool = False, persons_as_batch: bool = False, opset: int = 18):
+    """Write ``network`` (in eval mode) to ONNX at ``path``, as one file.
 
     The offline graph takes ``inputs`` :math:`(N, M, T, V, C)` with ``N``, ``M`` and
     ``T`` dynamic and returns ``logits``; the streaming graph (``streaming=True``) is one
     :class:`StreamingStep` for one video (``N = 1``) with the number of persons ``M``
-    dynamic (every state tensor's person axis with it). ``num_person`` is only the
-    tracing example's. Returns the example inputs used for tracing.
+    dynamic (every state tensor's person axis with it), or, with ``persons_as_batch``, for
+    ``N`` persons recognised apart (``M = 1``, ``N`` dynamic: logits per person).
+    ``num_person`` is only the tracing example's. Returns the example inputs used for
+    tracing.
     """
     network = network.eval()
     channels, joints = network.in_channels, network.num_joints
     num_person = max(num_person, 2)  # an example axis of size 1 would be traced as fixed
     if streaming:
         module = StreamingStep(network).eval()
-        frame = torch.randn(1, num_person, joints, channels)
+        shape = (num_person, 1) if persons_as_batch else (1, num_person)
+        frame = torch.randn(*shape, joints, channels)
         frame[..., -1] = 1
-        example = (frame,) + module.initial_state(1, num_person)
+        example = (frame,) + module.initial_state(*shape)
         input_names = ['frame'] + module.state_names
         output_names = ['logits'] + [f'{name}_out' for name in module.state_names]
         persons = torch.export.Dim('step_persons', min=1, max=256)
-        # Each state tensor has one axis that grows with M (by M, or by a multiple of M
-        # when branches stack along the batch): find it by comparing with M + 1 persons.
-        # (The second entry is the ``*state`` varargs of StreamingStep.forward.)
-        dynamic_shapes = ({1: persons}, tuple(
+        more = (num_person + 1, 1) if persons_as_batch else (1, num_person + 1)
+        # Each state tensor has one axis that grows with the persons (by one per person,
+        # or by a multiple when branches stack along the batch): find it by comparing
+        # with one person more. (The second entry is StreamingStep.forward's ``*state``.)
+        dynamic_shapes = ({0 if persons_as_batch else 1: persons}, tuple(
             _person_axis(a, b, num_person, persons)
-            for a, b in zip(example[1:], module.initial_state(1, num_person + 1))))
+            for a, b in zip(example[1:], module.initial_state(*more))))
     else:
         module = ClipScores(network).eval()
         clip = torch.randn(1, num_person, clip_len, joints, channels)
@@ -79,10 +105,7 @@ def export_onnx(network, path, num_person=2, clip_len=32, streaming=False, opset
         dynamic_shapes = ({0: torch.export.Dim('batch', max=4096),
                            1: torch.export.Dim('persons', min=1, max=256),
                            2: torch.export.Dim('frames', min=2, max=4096)},)
-    with torch.no_grad():
-        torch.onnx.export(module, example, path, input_names=input_names,
-                          output_names=output_names, dynamic_shapes=dynamic_shapes,
-                          opset_version=opset, dynamo=True, verbose=False)
+    _write_onnx(module, example, path, input_names, output_names, dynamic_shapes, opset)
     return example
 
 
@@ -98,10 +121,7 @@ def export_video_onnx(network, path, clip_len, channels=3, size=224, opset=18):
     module = ClipScores(network).eval()
     example = (torch.randn(2, clip_len, channels, size, size),)
     dynamic_shapes = ({0: torch.export.Dim('batch', min=1, max=1024)},)
-    with torch.no_grad():
-        torch.onnx.export(module, example, path, input_names=['inputs'],
-                          output_names=['logits'], dynamic_shapes=dynamic_shapes,
-                          opset_version=opset, dynamo=True, verbose=False)
+    _write_onnx(module, example, path, ['inputs'], ['logits'], dynamic_shapes, opset)
     return example
 
 
@@ -116,19 +136,16 @@ class LastStage(nn.Module):
         return tuple(self.network(images)[-1])
 
 
-def export_pose_onnx(network, path, height=256, width=456, opset=18):
+def export_pose_onnx(network, path: str, height: int = 256, width: int = 456, opset: int = 18):
     """Write a :class:`~posegraph.pose.LightweightOpenPose` (eval mode) to ONNX.
 
     Input ``images`` :math:`(N, 3, H, W)` with dynamic batch, height and width (multiples
-    of 8); outputs ``heatmaps`` and ``pafs`` of the last stage.
+    of 8); outputs ``heatmaps`` and ``pafs`` of the last stage. One file.
     """
     module = LastStage(network).eval()
     example = (torch.randn(1, 3, height, width),)
     dynamic_shapes = ({0: torch.export.Dim('batch', max=256),
                        2: 8 * torch.export.Dim('rows', min=2, max=512),
                        3: 8 * torch.export.Dim('cols', min=2, max=512)},)
-    with torch.no_grad():
-        torch.onnx.export(module, example, path, input_names=['images'],
-                          output_names=['heatmaps', 'pafs'], dynamic_shapes=dynamic_shapes,
-                          opset_version=opset, dynamo=True, verbose=False)
+    _write_onnx(module, example, path, ['images'], ['heatmaps', 'pafs'], dynamic_shapes, opset)
     return example

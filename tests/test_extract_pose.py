@@ -11,7 +11,7 @@ import pytest
 from posegraph.datasets import load_annotations, load_splits
 from posegraph.datasets.video_index import index_videos
 from posegraph.pose.backends import MissingWeightsError, build_backend
-from posegraph.datasets.video_io import video_fps
+from posegraph.io.video import video_fps
 from posegraph.pose.video import VideoReadError, read_video
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -4,7 +4,8 @@ import pytest
 
 from posegraph.apis import (OnlineRecognizer, SlidingWindowRecognizer, inference_record,
                             init_recognizer)
-from posegraph.datasets.transforms import PoseNormalize, StreamingPoseNormalize
+from posegraph.datasets.transforms import PoseNormalize
+from posegraph.skeleton import StreamingPoseNormalize
 from posegraph.skeleton import get_layout
 
 SHAPE = (480, 640)

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from posegraph.apis import IncompatibleError, build_runner, load_config
-from posegraph.datasets.io import AnnotationError, dump_annotations
-from posegraph.engine import load_checkpoint_file
+from posegraph.io.annotations import AnnotationError, dump_annotations
+from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import DATASETS, register_all_modules
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

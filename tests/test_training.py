@@ -14,7 +14,7 @@ from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
 from posegraph.datasets import load_annotations
-from posegraph.engine import load_checkpoint_file
+from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.engine.curves import history_files, read_history
 from posegraph.registry import HOOKS
 
@@ -202,4 +202,4 @@ def test_importing_posegraph_changes_nothing_outside_it():
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                             cwd=ROOT)
     backend, loader = result.stdout.split()
-    assert backend == 'svg' and loader != 'posegraph.engine.checkpoint', result.stderr[-2000:]
+    assert backend == 'svg' and loader != 'posegraph.io.checkpoint', result.stderr[-2000:]

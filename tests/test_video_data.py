@@ -10,7 +10,7 @@ from posegraph.datasets.flow import dequantise_flow, save_flow
 from posegraph.datasets.transforms import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack,
                                            PackVideoInputs, SampleVideoFrames, ShuffleFrames)
 from posegraph.datasets.video_index import index_videos
-from posegraph.datasets.video_io import VideoReadError
+from posegraph.io.video import VideoReadError
 
 PIPELINE = [dict(type='DecodeVideo'), dict(type='SampleVideoFrames', clip_len=4),
             dict(type='PackVideoInputs')]

@@ -21,7 +21,7 @@ import cv2
 from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
 from posegraph.datasets.video_index import index_videos
-from posegraph.datasets.video_io import read_video
+from posegraph.io.video import read_video
 
 
 def parse_args(argv=None):

@@ -14,7 +14,7 @@ import tempfile
 
 import torch
 
-from posegraph.engine import load_checkpoint_file
+from posegraph.io.checkpoint import load_checkpoint_file
 
 
 def main(argv=None):

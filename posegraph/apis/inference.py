@@ -19,8 +19,8 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
-from posegraph.datasets.io import UNLABELLED
-from posegraph.engine import load_checkpoint_file
+from posegraph.io.annotations import UNLABELLED
+from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS, register_all_modules

@@ -14,7 +14,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
-from posegraph.datasets.io import AnnotationError
+from posegraph.io.annotations import AnnotationError
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.registry import ForeignNameError, register_all_modules
 
@@ -66,7 +66,7 @@ def apply_data_options(cfg: Config, options: Dict[str, object]) -> None:
     if not options:
         return
     if 'label_map' in options and 'num_classes' not in options and options['label_map']:
-        from posegraph.datasets.io import read_label_map
+        from posegraph.io.annotations import read_label_map
         options = dict(options, num_classes=len(read_label_map(options['label_map'])))
     for loader in LOADERS:
         if loader not in cfg:

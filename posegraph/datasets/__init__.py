@@ -17,7 +17,7 @@ Annotation files store one clip as ``keypoint`` ``(M, T, V, 2)`` and ``keypoint_
 drawn from the same video (``K = 1`` when training), whose scores the model averages.
 """
 from . import transforms
-from .io import (AnnotationError, dump_annotations, load_annotations, load_splits,
+from posegraph.io.annotations import (AnnotationError, dump_annotations, load_annotations, load_splits,
                  read_label_map, safe_load_pickle)
 from .pose_dataset import PoseDataset, SyntheticPoseDataset
 from .video_dataset import SyntheticVideoDataset, VideoDataset

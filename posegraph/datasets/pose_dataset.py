@@ -6,9 +6,9 @@ from mmengine.dataset import BaseDataset
 
 from posegraph.registry import DATASETS, TRANSFORMS
 from posegraph.skeleton import get_layout
-from .io import UNLABELLED, AnnotationError, load_annotations, resolve_classes
+from posegraph.io.annotations import UNLABELLED, AnnotationError, load_annotations, resolve_classes
 from .synthetic import write_synthetic
-from .transforms import mask_missing
+from posegraph.skeleton import mask_missing
 
 
 @DATASETS.register_module()
@@ -22,7 +22,7 @@ class PoseDataset(BaseDataset):
         layout: the skeleton layout the file is in (a name or a PYSKL alias such as
             ``'coco'``); its joint count is checked.
         coords: coordinates per joint, 2 (default) or 3 for 3D skeletons such as NTU
-            RGB+D's; see :func:`~posegraph.datasets.io.load_annotations`.
+            RGB+D's; see :func:`~posegraph.io.annotations.load_annotations`.
         num_classes: if given, labels must lie in ``[0, num_classes)``.
         label_map: a text file of class names, one a line; sets ``num_classes`` too.
         test_mode: passed to mmengine's :class:`BaseDataset`.

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .io import AnnotationError, dump_annotations, load_annotations
+from posegraph.io.annotations import AnnotationError, dump_annotations, load_annotations
 
 
 def parse_shard(text: Optional[str], env: Mapping[str, str] = os.environ) -> Tuple[int, int]:

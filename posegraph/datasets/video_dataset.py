@@ -5,10 +5,10 @@ from mmengine.dataset import BaseDataset
 
 from posegraph.registry import DATASETS, TRANSFORMS
 from .flow import compute_flow, flow_path, save_flow
-from .io import resolve_classes
+from posegraph.io.annotations import resolve_classes
 from .synthetic_video import MOTIONS, write_synthetic_videos
 from .video_index import index_videos, read_video_list
-from .video_io import read_video
+from posegraph.io.video import read_video
 
 
 @DATASETS.register_module()

@@ -1,7 +1,7 @@
 """Training helpers for mmengine's Runner: hooks and functions named in configs."""
-from .checkpoint import load_checkpoint_file, register_checkpoint_loader
+from .checkpoint import register_checkpoint_loader
 from .curves import TrainingCurvesHook, plot_training_curves, read_scalars
 from .seeding import EpochSeedHook, seed_worker
 
-__all__ = ['load_checkpoint_file', 'register_checkpoint_loader', 'TrainingCurvesHook',
+__all__ = ['register_checkpoint_loader', 'TrainingCurvesHook',
            'plot_training_curves', 'read_scalars', 'EpochSeedHook', 'seed_worker']

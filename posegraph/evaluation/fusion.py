@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import torch
 
-from posegraph.datasets.io import RestrictedUnpickler, UnsafePickleError
+from posegraph.io.annotations import RestrictedUnpickler, UnsafePickleError
 from .metrics import mean_class_accuracy, top_k_accuracy
 
 

@@ -4,7 +4,7 @@ from collections import namedtuple
 import torch
 from mmengine.logging import print_log
 
-from posegraph.engine.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import load_checkpoint_file
 
 LoadReport = namedtuple('LoadReport', 'missing unexpected mismatched adapted')
 

@@ -1,11 +1,22 @@
 """2D multi-person pose estimation: the Lightweight OpenPose network family, its training
-targets and the decoding of its maps into persons."""
+targets and the decoding of its maps into persons.
+
+Decoding, targets, frame preparation and tracking need only numpy and OpenCV; the networks
+(torch) are imported when first used, so the torch-free runtime can use the rest.
+"""
+import importlib
+
 from .decode import decode_poses, find_peaks, group_persons, match_limbs, paf_score
-from .lwopenpose import (LightweightOpenPose, lightweight_openpose, load_pretrained,
-                         pose_attention_openpose)
 from .targets import LIMBS, PAF_CHANNELS, keypoint_heatmaps, part_affinity_fields
 
+_NETWORKS = ('LightweightOpenPose', 'lightweight_openpose', 'load_pretrained',
+             'pose_attention_openpose')
+
 __all__ = ['decode_poses', 'find_peaks', 'group_persons', 'match_limbs', 'paf_score',
-           'LightweightOpenPose', 'lightweight_openpose', 'load_pretrained',
-           'pose_attention_openpose', 'LIMBS', 'PAF_CHANNELS', 'keypoint_heatmaps',
-           'part_affinity_fields']
+           'LIMBS', 'PAF_CHANNELS', 'keypoint_heatmaps', 'part_affinity_fields', *_NETWORKS]
+
+
+def __getattr__(name: str):
+    if name in _NETWORKS:
+        return getattr(importlib.import_module('.lwopenpose', __name__), name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

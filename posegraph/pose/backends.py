@@ -7,14 +7,13 @@ the module that does.
 """
 import os
 import tempfile
-from typing import List, Sequence, Tuple
 
 import cv2
 import numpy as np
 import torch
 
 from posegraph.skeleton import convert_keypoints
-from .decode import decode_poses
+from .frames import MapsEstimator
 from .lwopenpose import lightweight_openpose, load_pretrained, pose_attention_openpose
 from .weights import WeightsError, resolve_checkpoint
 
@@ -47,7 +46,7 @@ def build_backend(name, **kwargs):
 
 
 @register_backend('lwopenpose')
-class LightweightOpenPoseBackend:
+class LightweightOpenPoseBackend(MapsEstimator):
     """Our Lightweight OpenPose network, in PyTorch or onnxruntime.
 
     Args:
@@ -62,7 +61,6 @@ class LightweightOpenPoseBackend:
         batch_size: frames per forward pass.
         num_threads: CPU threads (``None``: the library's default).
     """
-    stride = 8
 
     def __init__(self, checkpoint=None, arch='lwopenpose', height=256, runtime='torch',
                  batch_size=8, num_threads=None, refinement_stages=1):
@@ -83,7 +81,8 @@ class LightweightOpenPoseBackend:
         else:
             raise ValueError(f"arch must be 'lwopenpose' or 'pose_attention', got {arch!r}")
         load_pretrained(self.network, checkpoint)
-        self.height, self.batch_size, self.runtime = height, batch_size, runtime
+        super().__init__(height, batch_size)
+        self.runtime = runtime
         if num_threads:
             torch.set_num_threads(num_threads)
         if runtime == 'onnx':
@@ -98,27 +97,6 @@ class LightweightOpenPoseBackend:
                 self.session = ort.InferenceSession(path, options,
                                                     providers=['CPUExecutionProvider'])
 
-    def preprocess(self, frame: np.ndarray) -> Tuple[np.ndarray, float, Tuple[int, int]]:
-        """The network input of one BGR frame, as the public demo makes it: resized by the
-        factor ``height / frame height`` (both axes), normalised as ``(x - 128) / 256``,
-        padded with 0 (mid-grey) to at least ``height`` wide and to multiples of the
-        stride, the padding split evenly on both sides.
-
-        Returns the ``(3, H, W)`` float32 input, the scale from frame to input pixels and
-        the ``(top, left)`` padding.
-        """
-        scale = self.height / frame.shape[0]
-        resized = cv2.resize(frame, (0, 0), fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
-        normalized = (resized.astype(np.float32) - 128) / 256
-        height, width = normalized.shape[:2]
-        target_h = -(-self.height // self.stride) * self.stride
-        target_w = -(-max(width, self.height) // self.stride) * self.stride
-        height = min(height, self.height)
-        top, left = (target_h - height) // 2, (target_w - width) // 2
-        padded = cv2.copyMakeBorder(normalized, top, target_h - height - top, left,
-                                    target_w - width - left, cv2.BORDER_CONSTANT, value=0)
-        return padded.transpose(2, 0, 1), scale, (top, left)
-
     def maps(self, batch):
         """Last-stage heatmaps and PAFs of a ``(N, 3, H, W)`` batch, as numpy arrays."""
         if self.runtime == 'onnx':
@@ -126,25 +104,6 @@ class LightweightOpenPoseBackend:
         with torch.no_grad():
             heatmaps, pafs = self.network(torch.from_numpy(batch))[-1]
         return heatmaps.numpy(), pafs.numpy()
-
-    def __call__(self, frames: Sequence[np.ndarray]) -> List[Tuple[np.ndarray, np.ndarray]]:
-        return [(keypoints, scores) for keypoints, scores, _ in self.poses(frames)]
-
-    def poses(self, frames: Sequence[np.ndarray]):
-        """Per frame, ``(keypoints (P, 17, 2), scores (P, 17), person scores (P,))`` in the
-        frame's pixels, decoded as the public demo decodes (:mod:`posegraph.pose.decode`)."""
-        results = []
-        for start in range(0, len(frames), self.batch_size):
-            inputs, scales, pads = zip(*(self.preprocess(f)
-                                         for f in frames[start:start + self.batch_size]))
-            heatmaps, pafs = self.maps(np.stack(inputs))
-            for h, p, scale, (top, left) in zip(heatmaps, pafs, scales, pads):
-                keypoints, scores, persons = decode_poses(h, p, stride=self.stride,
-                                                          with_person_scores=True)
-                frame_xy = (keypoints - np.array([left, top], np.float32)) / scale
-                results.append((np.where(scores[..., None] > 0, frame_xy, 0), scores,
-                                persons))
-        return results
 
 
 @register_backend('mediapipe')

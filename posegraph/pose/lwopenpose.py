@@ -12,7 +12,7 @@ import warnings
 import torch
 from torch import nn
 
-from posegraph.engine.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import load_checkpoint_file
 
 
 def conv(in_channels, out_channels, kernel_size=3, padding=1, bn=True, dilation=1, stride=1,

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from posegraph.datasets.video_io import VideoReadError, read_video
+from posegraph.io.video import VideoReadError, read_video
 from .tracking import track_persons
 
 __all__ = ['VideoReadError', 'extract_video', 'read_video']

@@ -18,7 +18,7 @@ import torch
 from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
                            TimeRemainingColumn, TransferSpeedColumn)
 
-from posegraph.engine.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import load_checkpoint_file
 from .lwopenpose import lightweight_openpose
 
 

@@ -97,3 +97,32 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout,
         values, ok = computed[name]
         features.append(np.where(ok[..., None], values, 0))
     return np.concatenate(features, axis=-1).astype(np.float32)
+
+
+def mask_missing(keypoint: np.ndarray, keypoint_score: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Mark joints with a score of 0 or a non-finite coordinate as missing.
+
+    Returns copies of ``keypoint`` ``(..., V, 2)`` and ``keypoint_score`` ``(..., V)``
+    in which every missing joint has coordinates 0 and score 0, so no NaN travels on.
+    """
+    visible = np.isfinite(keypoint).all(axis=-1) & np.isfinite(keypoint_score)
+    visible &= keypoint_score > 0
+    keypoint = np.where(visible[..., None], keypoint, 0).astype(np.float32)
+    keypoint_score = np.where(visible, keypoint_score, 0).astype(np.float32)
+    return keypoint, keypoint_score
+
+
+def format_streams(keypoint: np.ndarray, keypoint_score: np.ndarray, layout,
+                   streams: Sequence[str]) -> np.ndarray:
+    """The network input of joints: the ``streams`` (:func:`joint_streams`) followed by
+    the joint confidence, missing joints (:func:`mask_missing`) zero in every channel.
+
+    Args:
+        keypoint: ``(..., T, V, C)``; ``keypoint_score``: ``(..., T, V)``.
+
+    Returns:
+        ``(..., T, V, stream_channels(streams, V, C) + 1)`` float32.
+    """
+    keypoint, keypoint_score = mask_missing(keypoint, keypoint_score)
+    features = joint_streams(keypoint, keypoint_score > 0, layout, streams)
+    return np.concatenate([features, keypoint_score[..., None]], axis=-1)

@@ -7,18 +7,18 @@ A training pipeline usually runs, in this order: :class:`SelectPersons`,
 :class:`AddFlippedClips` after sampling. Video pipelines are described in
 :mod:`posegraph.datasets.transforms.video`.
 """
-from .base import SkeletonTransform, mask_missing
-from posegraph.skeleton.streams import STREAMS, joint_streams, stream_channels
+from posegraph.skeleton import STREAMS, joint_streams, mask_missing, stream_channels
+from .base import SkeletonTransform
 from .formatting import FormatStreams, PackSkeletonInputs
 from .spatial import (AddFlippedClips, PoseNormalize, PreNormalize2D, RandomAffine, RandomFlip,
-                      RandomJitter, RandomJointDropout, SelectPersons, StreamingPoseNormalize)
+                      RandomJitter, RandomJointDropout, SelectPersons)
 from .temporal import PoseDecode, RandomTemporalCrop, UniformSampleFrames
 from .video import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack, PackVideoInputs,
                     ResizeFrames, SampleVideoFrames, ShuffleFrames)
 
 __all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels',
            'FormatStreams', 'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize',
-           'PreNormalize2D', 'StreamingPoseNormalize', 'PoseDecode', 'RandomJitter',
+           'PreNormalize2D', 'PoseDecode', 'RandomJitter',
            'RandomAffine', 'RandomFlip', 'RandomJointDropout', 'SelectPersons',
            'RandomTemporalCrop', 'UniformSampleFrames', 'CropFrames', 'DecodeVideo', 'FlipFrames',
            'LoadFlowStack', 'PackVideoInputs', 'ResizeFrames', 'SampleVideoFrames', 'ShuffleFrames']

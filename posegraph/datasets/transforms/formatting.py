@@ -3,10 +3,9 @@ import numpy as np
 import torch
 
 from posegraph.registry import TRANSFORMS
-from posegraph.skeleton import get_layout
-from posegraph.skeleton.streams import STREAMS, joint_streams
+from posegraph.skeleton import STREAMS, format_streams, get_layout
 from posegraph.structures import ActionDataSample
-from .base import SkeletonTransform, mask_missing
+from .base import SkeletonTransform
 
 
 @TRANSFORMS.register_module()
@@ -29,7 +28,7 @@ class FormatStreams(SkeletonTransform):
                              f'got {streams}')
 
     def transform(self, results):
-        keypoint, score = mask_missing(results['keypoint'], results['keypoint_score'])
+        keypoint, score = results['keypoint'], results['keypoint_score']
         num_clips = results.get('num_clips', 1)
         num_person, frames, num_joints, coords = keypoint.shape
         clip_len = results.get('clip_len', frames // num_clips)
@@ -38,9 +37,8 @@ class FormatStreams(SkeletonTransform):
                              f'of {clip_len}')
         keypoint = keypoint.reshape(num_person, num_clips, clip_len, num_joints, coords)
         score = score.reshape(num_person, num_clips, clip_len, num_joints)
-        keypoint, score = keypoint.swapaxes(0, 1), score.swapaxes(0, 1)
-        features = joint_streams(keypoint, score > 0, self.layout, self.streams)
-        results['inputs'] = np.concatenate([features, score[..., None]], axis=-1)
+        results['inputs'] = format_streams(keypoint.swapaxes(0, 1), score.swapaxes(0, 1),
+                                           self.layout, self.streams)
         return results
 
 

@@ -1,10 +1,9 @@
 """Person selection, normalisation and spatial augmentation of joint coordinates."""
-from typing import List, Tuple
-
 import numpy as np
 
 from posegraph.registry import TRANSFORMS
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import frame_centres, frame_sizes, get_layout
+from posegraph.skeleton.normalize import positive_size
 from .base import SkeletonTransform
 
 
@@ -90,76 +89,7 @@ class PoseNormalize(SkeletonTransform):
     def body_size(keypoint: np.ndarray, visible: np.ndarray) -> float:
         """Median over frames of the larger bounding-box side of one person's joints."""
         sizes, valid = frame_sizes(keypoint, visible)
-        return _positive(float(np.median(sizes[valid]))) if valid.any() else 1.0
-
-
-class StreamingPoseNormalize:
-    """:class:`PoseNormalize` for one person seen a frame at a time: the clip's statistics
-    become running ones over the frames seen so far (the mean centre, the median body size),
-    so a stream is normalised as the clip it has been so far.
-
-    Args:
-        layout, center, scale: as :class:`PoseNormalize` takes them.
-    """
-
-    def __init__(self, layout: str, center: str = 'clip', scale: str = 'body'):
-        self.offline = PoseNormalize(layout, center, scale)
-        self.centre_sum, self.centre_count = np.zeros(2), 0
-        self.sizes: List[float] = []
-
-    def __call__(self, keypoint: np.ndarray, score: np.ndarray,
-                 img_shape: Tuple[int, int] = (1, 1)) -> np.ndarray:
-        """Normalise one frame's joints ``(V, 2)`` (scores ``(V,)``) and fold them into the
-        running statistics; missing joints become 0."""
-        visible = score > 0
-        centre, has_centre = frame_centres(keypoint[None], visible[None], self.offline.layout)
-        size, valid = frame_sizes(keypoint[None], visible[None])
-        if has_centre[0]:
-            self.centre_sum, self.centre_count = self.centre_sum + centre[0], self.centre_count + 1
-        if valid[0]:
-            self.sizes.append(float(size[0]))
-        height, width = img_shape
-        running = self.centre_sum / max(self.centre_count, 1)
-        if self.offline.center == 'image':
-            offset = np.array([width / 2, height / 2])
-        elif self.offline.center == 'frame' and has_centre[0]:
-            offset = centre[0]
-        else:
-            offset = running
-        if self.offline.scale == 'image':
-            size = max(height, width) / 2
-        else:
-            size = _positive(float(np.median(self.sizes))) if self.sizes else 1.0
-        normalized = (keypoint - offset) / size
-        return np.where(visible[:, None], normalized, 0).astype(np.float32)
-
-
-def _positive(size: float) -> float:
-    return size if size > 1e-6 else 1.0
-
-
-def frame_centres(keypoint: np.ndarray, visible: np.ndarray,
-                  layout: str) -> Tuple[np.ndarray, np.ndarray]:
-    """Per-frame body centre of one person, ``(T, 2)``, and which frames have one.
-
-    The centre is the mean of the layout's ``center`` joints; frames missing one of them
-    fall back to the mean visible joint.
-    """
-    centre_joints = list(get_layout(layout).center)
-    on_centre = visible[:, centre_joints].all(axis=1)
-    centre = keypoint[:, centre_joints].mean(axis=1)
-    count = visible.sum(axis=1)
-    fallback = (keypoint * visible[..., None]).sum(axis=1) / np.maximum(count, 1)[:, None]
-    return np.where(on_centre[:, None], centre, fallback), count > 0
-
-
-def frame_sizes(keypoint: np.ndarray, visible: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Per-frame body size of one person, ``(T,)``: the larger side of its visible joints'
-    bounding box; and which frames have one (two joints or more)."""
-    lo = np.where(visible[..., None], keypoint, np.inf).min(axis=1)
-    hi = np.where(visible[..., None], keypoint, -np.inf).max(axis=1)
-    valid = visible.sum(axis=1) >= 2
-    return np.where(valid, (hi - lo).max(axis=1), 0.0), valid
+        return positive_size(float(np.median(sizes[valid]))) if valid.any() else 1.0
 
 
 @TRANSFORMS.register_module()

@@ -12,7 +12,7 @@ import numpy as np
 
 from posegraph.registry import TRANSFORMS
 from ..flow import flow_path, load_flow
-from ..video_io import read_video
+from posegraph.io.video import read_video
 from .base import SkeletonTransform
 from .formatting import pack_sample
 
@@ -26,7 +26,7 @@ class DecodeVideo(SkeletonTransform):
         cache_mb: keep up to this many megabytes of decoded videos in memory (per data
             loader worker), so small sets decode once; 0 disables the cache.
 
-    An unreadable video raises :class:`~posegraph.datasets.video_io.VideoReadError`
+    An unreadable video raises :class:`~posegraph.io.video.VideoReadError`
     naming it.
     """
 

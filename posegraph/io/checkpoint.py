@@ -1,0 +1,35 @@
+"""Loading checkpoints with ``torch.load(weights_only=True)``, admitting mmengine's log types.
+
+mmengine's checkpoints carry the message hub's log history (``HistoryBuffer`` objects,
+whose pickled state names ``getattr(HistoryBuffer, 'min')`` and the like) and numpy
+scalars, so the weights-only unpickler of torch >= 2.6 refuses them. The loader here stays
+weights-only and admits exactly those types, with a ``getattr`` that resolves nothing but
+the history buffer's statistics methods.
+"""
+import importlib
+import importlib.util
+import pickle
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+
+
+def _history_buffer_getattr(obj, name):
+    if obj is HistoryBuffer and name in ('min', 'max', 'current', 'mean'):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(f'refused getattr({obj!r}, {name!r}) in a checkpoint')
+
+
+# numpy 2 keeps these in numpy._core, numpy 1 in numpy.core.
+_MULTIARRAY = importlib.import_module(
+    'numpy._core.multiarray' if importlib.util.find_spec('numpy._core') else 'numpy.core.multiarray')
+SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, _MULTIARRAY.scalar,
+                _MULTIARRAY._reconstruct, (_history_buffer_getattr, 'builtins.getattr')]
+SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')]
+
+
+def load_checkpoint_file(filename: str, map_location=None) -> dict:
+    """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types."""
+    with torch.serialization.safe_globals(SAFE_GLOBALS):
+        return torch.load(filename, map_location=map_location, weights_only=True)

@@ -1,0 +1,10 @@
+"""Running posegraph without torch: numpy, OpenCV, SciPy (tracking) and onnxruntime.
+
+A bundle written by ``tools/export_onnx.py`` (the pose estimator and the recognizer as ONNX
+graphs, and a manifest) runs on frames through :func:`load_bundle`; importing this package
+never imports torch.
+"""
+from .pipeline import VideoActionRecognizer
+from .streaming import Person, PersonStreams, TrackedPersons
+
+__all__ = ['VideoActionRecognizer', 'Person', 'PersonStreams', 'TrackedPersons']
