@@ -1,13 +1,14 @@
 """Recognise every person's action in a video, a camera or a stream while it plays.
 
-    python tools/demo.py INPUT [--config CFG --checkpoint CKPT [--cfg-options ...]]
+    python tools/demo.py INPUT [--config CFG --checkpoint CKPT [--cfg-options ...] | --bundle DIR]
         [--pose-backend lwopenpose] [--pose-checkpoint lwopenpose] [--pose-height 256]
         [--window 32 --stride 8] [--track-timeout 30]
         [--out OUT.mp4] [--json OUT.json] [--timeline OUT.png] [--show] [--max-frames N]
 
 INPUT is a video file, a folder of frames, a camera index (0) or a stream URL (rtsp://...,
 http://...). Without --config and --checkpoint the JHMDB model that ships with posegraph
-(14 classes, assets/pretrained/) recognises the actions.
+(14 classes, assets/pretrained/) recognises the actions. --bundle runs a bundle written by
+tools/export_onnx.py with onnxruntime, without torch (its estimator too, if it has one).
 
 Every tracked person has a recognizer state of their own, fed a frame at a time through
 the network's streaming step (a label per person, updated every frame), or, with
@@ -28,11 +29,10 @@ import time
 import cv2
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from posegraph.apis import (OnlineRecognizer, SlidingWindowRecognizer, VideoActionRecognizer,
-                            class_name, init_pose_estimator, init_recognizer, parse_cfg_options)
-from posegraph.datasets.video_io import VideoReadError, VideoSource
-from posegraph.pose.backends import BACKENDS, MissingWeightsError
-from posegraph.visualization import draw_actions, plot_action_timeline
+# Only torch-free modules here: with --bundle the demo runs where torch is not installed.
+from posegraph.drawing import draw_actions
+from posegraph.io import VideoReadError, VideoSource
+from posegraph.runtime import VideoActionRecognizer
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,11 +40,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('input', help='video file, frame folder, camera index or stream URL')
     parser.add_argument('--config', help='skeleton model config (default: the shipped model)')
     parser.add_argument('--checkpoint', help='its weights')
-    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+    parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                         help='overrides of the skeleton model config')
-    parser.add_argument('--pose-backend', default='lwopenpose',
-                        help=f'pose estimator ({", ".join(BACKENDS)}, or one registered by '
-                             '--custom-imports)')
+    parser.add_argument('--bundle', help='a bundle of tools/export_onnx.py, run without torch')
+    parser.add_argument('--threads', type=int, help="onnxruntime's threads (with --bundle)")
+    parser.add_argument('--pose-backend',
+                        help='pose estimator: lwopenpose (default; a bundle\'s own if it has '
+                             'one), mediapipe, or one registered by --custom-imports')
     parser.add_argument('--pose-checkpoint', default='lwopenpose',
                         help="the estimator's weights: a file, or 'lwopenpose' for the "
                              'published Lightweight OpenPose checkpoint (downloaded once)')
@@ -69,6 +71,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the shipped model is used without both)')
+    if args.bundle and (args.config or args.checkpoint or args.window):
+        parser.error('--bundle holds its model and streams it: no --config, --checkpoint or '
+                     '--window with it')
     stem = os.path.splitext(args.out or args.json or '')[0]
     if stem and not args.json:
         args.json = stem + '.json'
@@ -196,6 +201,41 @@ def recognise(args, source: VideoSource, actions: VideoActionRecognizer, classes
             'timeline': timeline}
 
 
+def build_torch(args):
+    """The recognizer and estimator of a config and checkpoint, in PyTorch."""
+    from posegraph.apis import (OnlineRecognizer, SlidingWindowRecognizer, class_name,
+                                init_pose_estimator, init_recognizer, parse_cfg_options)
+    # mmengine's parsing of KEY=VALUE, which the edge install (no mmengine) never reaches.
+    options = argparse.ArgumentParser()
+    options.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
+    cfg_options = options.parse_args(['--cfg-options', *args.cfg_options]).cfg_options \
+        if args.cfg_options else None
+    model = init_recognizer(args.config, args.checkpoint, cfg_options=cfg_options)
+    estimator = init_pose_estimator(args.pose_backend or 'lwopenpose',
+                                    checkpoint=args.pose_checkpoint, height=args.pose_height)
+    if args.window:
+        recognizer = SlidingWindowRecognizer(model, args.window, args.stride,
+                                             max_age=args.track_timeout)
+    else:
+        recognizer = OnlineRecognizer(model, max_age=args.track_timeout)
+    return estimator, recognizer, [class_name(model, k) for k in range(model.network.num_classes)]
+
+
+def build_bundle(args):
+    """The recognizer (and estimator, unless --pose-backend names another) of a bundle, in
+    onnxruntime."""
+    from posegraph.runtime.bundle import load_bundle
+    bundle = load_bundle(args.bundle, args.threads)
+    if args.pose_backend is None and bundle.has_estimator:
+        estimator = bundle.estimator()
+    else:
+        from posegraph.apis import init_pose_estimator
+        estimator = init_pose_estimator(args.pose_backend or 'lwopenpose',
+                                        checkpoint=args.pose_checkpoint,
+                                        height=args.pose_height)
+    return estimator, bundle.recognizer(max_age=args.track_timeout), bundle.classes
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     for module in args.custom_imports:
@@ -205,17 +245,9 @@ def main(argv=None) -> None:
     except VideoReadError as e:
         sys.exit(f'error: {e}')
     try:
-        model = init_recognizer(args.config, args.checkpoint, cfg_options=args.cfg_options)
-        estimator = init_pose_estimator(args.pose_backend, checkpoint=args.pose_checkpoint,
-                                        height=args.pose_height)
-        if args.window:
-            recognizer = SlidingWindowRecognizer(model, args.window, args.stride,
-                                                 max_age=args.track_timeout)
-        else:
-            recognizer = OnlineRecognizer(model, max_age=args.track_timeout)
-    except (FileNotFoundError, KeyError, ValueError, TypeError, MissingWeightsError) as e:
+        estimator, recognizer, classes = (build_bundle if args.bundle else build_torch)(args)
+    except (FileNotFoundError, KeyError, ValueError, TypeError, RuntimeError) as e:
         sys.exit(f'error: {e}')
-    classes = [class_name(model, k) for k in range(model.network.num_classes)]
     try:
         result = recognise(args, source, VideoActionRecognizer(estimator, recognizer),
                            classes, 'coco17')
@@ -224,7 +256,13 @@ def main(argv=None) -> None:
     if args.json:
         write_json(args.json, result)
     if args.timeline:
-        plot_action_timeline(result['timeline'], classes, source.fps, args.timeline)
+        try:
+            from posegraph.visualization import plot_action_timeline
+        except ImportError:   # an edge install without matplotlib
+            print(f'no timeline: {args.timeline} needs matplotlib')
+            args.timeline = None
+        else:
+            plot_action_timeline(result['timeline'], classes, source.fps, args.timeline)
     for track, final in result['final'].items():
         print(f'person #{track}: {final["name"]} ({100 * final["score"]:.0f} %)')
     written = [p for p in (args.out, args.json, args.timeline) if p]

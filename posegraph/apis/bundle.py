@@ -1,0 +1,197 @@
+"""Writing a bundle for the torch-free runtime (:mod:`posegraph.runtime.bundle`): the
+recognizer's streaming step and whole-clip graphs, optionally the pose estimator's, and a
+manifest; checked against PyTorch before the manifest is written."""
+import datetime
+import json
+import os
+import shutil
+from typing import Dict, Optional, Union
+
+import numpy as np
+import torch
+
+import posegraph
+from posegraph.export import export_onnx, export_pose_onnx
+from posegraph.runtime.bundle import FORMAT, MANIFEST, VERSION, Bundle, BundleError, file_sha256
+from .inference import class_name, model_layout
+from .online import state_batch_dims, streaming_setup
+
+OPSET = 18
+# The largest difference between onnxruntime and PyTorch a bundle may show (float32 graphs
+# of a few hundred operations differ by 1e-6 to 1e-5).
+TOLERANCE = 1e-3
+
+
+def _recognizer_manifest(model) -> dict:
+    network = model.network
+    normalize, streams = streaming_setup(model)
+    state = []
+    for k, (tensor, batch_dim) in enumerate(zip(network.initial_state(1, 1),
+                                                state_batch_dims(network))):
+        values = tensor.unique()
+        if len(values) != 1:
+            raise BundleError(f'state tensor {k} does not start constant; the manifest cannot '
+                              'describe it')
+        state.append({'name': f'state_{k}', 'shape': list(tensor.shape),
+                      'batch_dim': batch_dim, 'fill': float(values[0])})
+    sampling = [s for s in model.cfg.test_dataloader.dataset.pipeline
+                if s['type'] == 'UniformSampleFrames']
+    return {'step': 'recognizer_step.onnx', 'clip': 'recognizer_clip.onnx',
+            'layout': model_layout(model), 'num_classes': network.num_classes,
+            'classes': [class_name(model, k) for k in range(network.num_classes)],
+            'streams': list(streams), 'in_channels': network.in_channels,
+            'normalize': normalize, 'clip_len': sampling[0]['clip_len'] if sampling else None,
+            'state': state}
+
+
+def _check_recognizer(model, bundle: Bundle, seed: int = 0) -> Dict[str, float]:
+    """The largest differences between onnxruntime and PyTorch: three persons streamed for
+    four frames, and a batch of two clips."""
+    network = model.network
+    generator = torch.Generator().manual_seed(seed)
+    frames = torch.randn(4, 3, 1, network.num_joints, network.in_channels, generator=generator)
+    frames[..., -1] = 1
+    state = network.initial_state(3, 1)
+    ort_state = tuple(np.concatenate([s] * 3, axis=entry['batch_dim']) for s, entry in
+                      zip(bundle.initial_state(), bundle.manifest['recognizer']['state']))
+    step = 0.0
+    with torch.no_grad():
+        for frame in frames:
+            logits, state = network.step(frame, state)
+            ort_logits, ort_state = bundle.step(frame.numpy(), ort_state)
+            step = max(step, float(np.abs(ort_logits - logits.numpy()).max()),
+                       *(float(np.abs(a - b.numpy()).max()) for a, b in zip(ort_state, state)))
+        clip_len = bundle.manifest['recognizer']['clip_len'] or 16
+        clips = torch.randn(2, 1, clip_len, network.num_joints, network.in_channels,
+                            generator=generator)
+        clips[..., -1] = 1
+        probabilities = network(clips)['logits'].softmax(-1).numpy()
+    clip = float(np.abs(bundle.clip_probabilities(clips.numpy()) - probabilities).max())
+    return {'recognizer_step': step, 'recognizer_clip': clip}
+
+
+def _check_estimator(network, bundle: Bundle, height: int, seed: int = 0) -> Dict[str, float]:
+    """The largest difference between the maps of onnxruntime and PyTorch on a 16:9 input."""
+    generator = torch.Generator().manual_seed(seed)
+    images = torch.rand(1, 3, height, -(-height * 16 // 9 // 8) * 8, generator=generator) - 0.5
+    with torch.no_grad():
+        expected = [m.numpy() for m in network(images)[-1]]
+    maps = bundle.session(bundle.manifest['pose']['file']).run(['heatmaps', 'pafs'],
+                                                               {'images': images.numpy()})
+    return {'pose': max(float(np.abs(a - b).max()) for a, b in zip(maps, expected))}
+
+
+def _quantize(folder: str, manifest: dict, model, calibration_frames, always: bool) -> dict:
+    """Quantise the recognizer's step (calibrated on training clips) and the estimator
+    (on ``calibration_frames``) to int8; point the manifest at an int8 graph only where it
+    ran faster than float32 on one thread (or ``always``). Returns the measurements."""
+    from .quantize import (estimator_calibration, quantize_graph, recognizer_calibration,
+                           training_records)
+    graphs = {'recognizer_step': (manifest['recognizer'], 'step',
+                                  lambda: recognizer_calibration(model, training_records(model)))}
+    if 'pose' in manifest:
+        if not calibration_frames:
+            raise BundleError('int8 for the estimator needs calibration frames '
+                              '(--calibration-video)')
+        graphs['pose'] = (manifest['pose'], 'file', lambda: estimator_calibration(
+            calibration_frames, manifest['pose']['height']))
+    reports = {}
+    for name, (section, key, calibration) in graphs.items():
+        fp32 = os.path.join(folder, section[key])
+        int8 = fp32.replace('.onnx', '_int8.onnx')
+        report = quantize_graph(fp32, int8, calibration())
+        report['kept'] = always or report['speedup'][1] > 1.0
+        if report['kept']:
+            section[key] = os.path.basename(int8)
+            os.remove(fp32)
+        else:
+            os.remove(int8)
+        reports[name] = report
+    return reports
+
+
+def _list_files(folder: str, manifest: dict) -> None:
+    manifest['files'] = {name: {'sha256': file_sha256(os.path.join(folder, name)),
+                                'bytes': os.path.getsize(os.path.join(folder, name))}
+                         for name in sorted(os.listdir(folder)) if name != MANIFEST}
+
+
+def export_bundle(model, out: str, pose_network: Optional[torch.nn.Module] = None,
+                  pose_height: int = 256, pose_info: Optional[dict] = None,
+                  int8: Union[bool, str] = False, calibration_frames=None) -> dict:
+    """Write a bundle to folder ``out``, whole or not at all.
+
+    The graphs are written to ``out.partial``, run by onnxruntime against PyTorch
+    (streaming steps, whole clips, estimator maps), and only if they agree within
+    :data:`TOLERANCE` does the manifest follow and the folder take its name. With
+    ``int8``, the step and the estimator are then quantised (:mod:`.quantize`) and each
+    int8 graph replaces its float32 one only if it runs faster; the manifest's
+    ``quantization`` holds the measurements either way.
+
+    Args:
+        model: a recognizer from :func:`~posegraph.apis.init_recognizer` whose network
+            has a streaming ``step``.
+        out: the bundle's folder (replaced if it is a bundle already).
+        pose_network: a :class:`~posegraph.pose.LightweightOpenPose` with its weights
+            (default ``None``: a bundle without estimator, for joints from elsewhere).
+        pose_height: the estimator's input height (default 256).
+        pose_info: what else the manifest should say of the estimator (arch, stages).
+        int8: ``True`` quantises where it pays, ``'always'`` everywhere it can (to measure
+            what int8 costs), ``False`` (default) nowhere.
+        calibration_frames: BGR frames that calibrate the estimator's int8 activations.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        BundleError: if onnxruntime and PyTorch disagree (nothing is written).
+    """
+    if os.path.exists(out) and not os.path.isfile(os.path.join(out, MANIFEST)):
+        raise BundleError(f'{out}: exists and is not a bundle; choose another folder')
+    partial = out.rstrip('/') + '.partial'
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial)
+    try:
+        manifest = {'format': FORMAT, 'version': VERSION, 'posegraph': posegraph.__version__,
+                    'created': datetime.datetime.now(datetime.timezone.utc).isoformat(
+                        timespec='seconds'),
+                    'opset': OPSET, 'recognizer': _recognizer_manifest(model)}
+        recognizer = manifest['recognizer']
+        network = model.network.eval()
+        export_onnx(network, os.path.join(partial, recognizer['step']), streaming=True,
+                    persons_as_batch=True, opset=OPSET)
+        export_onnx(network, os.path.join(partial, recognizer['clip']),
+                    clip_len=recognizer['clip_len'] or 32, opset=OPSET)
+        if pose_network is not None:
+            manifest['pose'] = dict(pose_info or {}, file='pose.onnx', height=pose_height,
+                                    stride=8, layout='coco17')
+            export_pose_onnx(pose_network.eval(), os.path.join(partial, 'pose.onnx'),
+                             height=pose_height, width=pose_height, opset=OPSET)
+        _list_files(partial, manifest)
+        # A manifest for the check itself; the real one is written only if it passes.
+        with open(os.path.join(partial, MANIFEST), 'w') as f:
+            json.dump(manifest, f)
+        bundle = Bundle(partial, num_threads=1)
+        checks = _check_recognizer(model, bundle)
+        if pose_network is not None:
+            checks.update(_check_estimator(pose_network, bundle, pose_height))
+        failed = {k: v for k, v in checks.items() if not v <= TOLERANCE}
+        if failed:
+            raise BundleError(f'onnxruntime disagrees with PyTorch ({failed}, tolerance '
+                              f'{TOLERANCE}); no bundle written')
+        manifest['checks'] = {'tolerance': TOLERANCE, 'max_abs_difference': checks}
+        if int8:
+            os.remove(os.path.join(partial, MANIFEST))
+            del bundle
+            manifest['quantization'] = _quantize(partial, manifest, model, calibration_frames,
+                                                 always=int8 == 'always')
+            _list_files(partial, manifest)
+        with open(os.path.join(partial, MANIFEST), 'w') as f:
+            json.dump(manifest, f, indent=1)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    os.replace(partial, out)
+    return manifest

@@ -1,0 +1,200 @@
+"""The torch-free runtime: a bundle exported by tools/export_onnx.py, run by onnxruntime,
+gives the PyTorch path's results, and importing it never imports torch."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from posegraph.apis import OnlineRecognizer, init_recognizer
+from posegraph.apis.bundle import export_bundle
+from posegraph.pose import lightweight_openpose
+from posegraph.runtime.bundle import MANIFEST, BundleError, file_sha256, load_bundle
+
+from conftest import ROOT
+from test_extract_pose import write_video
+
+POSE_HEIGHT = 128
+
+
+@pytest.fixture(scope='module')
+def pose_checkpoint(tmp_path_factory):
+    """Weights of the public configuration (random: no trained file can be fetched here)."""
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp('pose') / 'lwopenpose_random.pth'
+    torch.save(lightweight_openpose().state_dict(), path)
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def bundle_dir(tmp_path_factory, pose_checkpoint):
+    """The shipped JHMDB model and an estimator, exported once by the tool."""
+    from conftest import load_tool
+    out = tmp_path_factory.mktemp('bundles') / 'jhmdb'
+    load_tool('export_onnx').main(['--out', str(out), '--pose-checkpoint', pose_checkpoint,
+                                   '--pose-height', str(POSE_HEIGHT)])
+    return str(out)
+
+
+def walking_person(frames=12, seed=0):
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(150, 300, (17, 2)).astype(np.float32)
+    keypoints = base + rng.normal(0, 4, (frames, 17, 2)).astype(np.float32)
+    keypoints += np.linspace(0, 60, frames, dtype=np.float32)[:, None, None]
+    return keypoints, np.full((frames, 17), 0.9, np.float32)
+
+
+def test_the_bundle_is_single_files_with_their_hashes_and_what_runs_them(bundle_dir):
+    manifest = json.load(open(os.path.join(bundle_dir, MANIFEST)))
+    assert sorted(os.listdir(bundle_dir)) == sorted([MANIFEST, *manifest['files']])
+    assert set(manifest['files']) == {'pose.onnx', 'recognizer_step.onnx',
+                                      'recognizer_clip.onnx'}           # no external data
+    for name, entry in manifest['files'].items():
+        assert entry['sha256'] == file_sha256(os.path.join(bundle_dir, name))
+    recognizer = manifest['recognizer']
+    assert recognizer['layout'] == 'jhmdb15' and len(recognizer['classes']) == 14
+    assert recognizer['classes'][0] == 'catch' and recognizer['normalize'] == {'layout': 'jhmdb15'}
+    assert manifest['pose']['height'] == POSE_HEIGHT and manifest['opset'] == 18
+    assert all(v <= manifest['checks']['tolerance']
+               for v in manifest['checks']['max_abs_difference'].values())
+
+
+def test_streaming_in_onnxruntime_equals_pytorch(bundle_dir):
+    keypoints, scores = walking_person()
+    other, other_scores = walking_person(seed=1)
+    torch_path = OnlineRecognizer(init_recognizer())
+    runtime = load_bundle(bundle_dir).recognizer()
+    for t in range(len(keypoints)):
+        ids = [4, 9] if t < 8 else [4]                       # the second person leaves
+        k = np.stack([keypoints[t], other[t]])[:len(ids)]
+        s = np.stack([scores[t], other_scores[t]])[:len(ids)]
+        expected, got = torch_path.update(ids, k, s, (480, 640)), runtime.update(
+            ids, k, s, (480, 640))
+        assert expected.keys() == got.keys()
+        for track in expected:
+            np.testing.assert_allclose(got[track], expected[track], atol=1e-5)
+    final, runtime_final = torch_path.flush(), runtime.flush()
+    np.testing.assert_allclose(runtime_final[4], final[4], atol=1e-5)
+
+
+def test_the_bundles_estimator_equals_the_pytorch_back_end(bundle_dir, pose_checkpoint):
+    from posegraph.pose.backends import LightweightOpenPoseBackend
+    frames = [np.random.default_rng(k).integers(0, 255, (90, 160, 3), np.uint8) for k in range(2)]
+    backend = LightweightOpenPoseBackend(pose_checkpoint, height=POSE_HEIGHT)
+    estimator = load_bundle(bundle_dir).estimator()
+    inputs = np.stack([backend.preprocess(f)[0] for f in frames])
+    for ours, reference in zip(estimator.maps(inputs), backend.maps(inputs)):
+        np.testing.assert_allclose(ours, reference, atol=1e-4)
+    for (k1, s1), (k2, s2) in zip(estimator(frames), backend(frames)):
+        assert k1.shape == k2.shape
+        np.testing.assert_allclose(k1, k2, atol=1e-3)
+
+
+EDGE_PYTHON = os.environ.get('POSEGRAPH_EDGE_PYTHON')   # .ci/run's venv without torch
+
+
+@pytest.mark.parametrize('python', [
+    pytest.param(sys.executable, id='torch-blocked'),
+    pytest.param(EDGE_PYTHON, id='edge-install', marks=pytest.mark.skipif(
+        not EDGE_PYTHON, reason='POSEGRAPH_EDGE_PYTHON (a venv without torch) is not set'))])
+def test_the_runtime_runs_without_torch(bundle_dir, tmp_path, python):
+    """In a process where `import torch` fails, and in the edge install (no torch at all):
+    the bundle estimates poses on a video and streams a person, giving PyTorch's
+    probabilities, and tools/demo.py --bundle runs a video through it."""
+    keypoints, scores = walking_person()
+    video = write_video(tmp_path / 'v.avi')
+    script = f'''
+import sys
+sys.modules['torch'] = None          # `import torch` raises ImportError from here on
+import json
+import numpy as np
+from posegraph.io import VideoSource
+from posegraph.runtime.bundle import load_bundle
+bundle = load_bundle({bundle_dir!r}, num_threads=1)
+poses = bundle.estimator()(list(VideoSource({video!r})))
+recognizer = bundle.recognizer()
+data = np.load({str(tmp_path / 'joints.npz')!r})
+for k, s in zip(data['keypoints'], data['scores']):
+    answer = recognizer.update([0], k[None], s[None], (480, 640))
+print(json.dumps({{'frames': len(poses), 'probabilities': answer[0].tolist()}}))
+'''
+    np.savez(tmp_path / 'joints.npz', keypoints=keypoints, scores=scores)
+    result = subprocess.run([python, '-c', script], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out['frames'] == 8
+    expected = OnlineRecognizer(init_recognizer())
+    for k, s in zip(keypoints, scores):
+        answer = expected.update([0], k[None], s[None], (480, 640))
+    np.testing.assert_allclose(out['probabilities'], answer[0], atol=1e-5)
+    demo = subprocess.run([python, '-c', "import sys; sys.modules['torch'] = None; "
+                           "import runpy; sys.argv = sys.argv[1:]; "
+                           "runpy.run_path(sys.argv[0], run_name='__main__')",
+                           'tools/demo.py', video, '--bundle', bundle_dir,
+                           '--json', str(tmp_path / 'demo.json')],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert json.loads((tmp_path / 'demo.json').read_text())['frames'] == 8
+
+
+def test_an_altered_or_incomplete_bundle_is_refused_by_name(bundle_dir, tmp_path):
+    import shutil
+    copy = tmp_path / 'copy'
+    shutil.copytree(bundle_dir, copy)
+    with open(copy / 'recognizer_step.onnx', 'ab') as f:
+        f.write(b'\0')
+    with pytest.raises(BundleError, match='recognizer_step.onnx: its SHA-256 differs'):
+        load_bundle(str(copy))
+    (copy / 'pose.onnx').unlink()
+    with pytest.raises(BundleError, match='pose.onnx: missing from the bundle'):
+        load_bundle(str(copy))
+    with pytest.raises(BundleError, match='no manifest.json; not a bundle'):
+        load_bundle(str(tmp_path))
+
+
+def test_a_bundle_that_disagrees_with_pytorch_is_not_written(tmp_path, monkeypatch):
+    import posegraph.apis.bundle as bundle_module
+    monkeypatch.setattr(bundle_module, 'TOLERANCE', 0.0)      # any difference disagrees
+    model = init_recognizer('configs/pan_synthetic.py')
+    with pytest.raises(BundleError, match='onnxruntime disagrees with PyTorch'):
+        export_bundle(model, str(tmp_path / 'out'))
+    assert os.listdir(tmp_path) == []                          # no bundle, no partial
+
+
+def test_demo_runs_a_bundle_as_it_runs_pytorch(bundle_dir, tmp_path, run_tool):
+    video = write_video(tmp_path / 'square.avi', frames=10, size=(96, 128))
+    backend = ('--pose-backend', 'brightest', '--custom-imports', 'pose_backends_for_tests')
+    assert run_tool('demo', video, *backend, '--json', tmp_path / 'torch.json').returncode == 0
+    result = run_tool('demo', video, *backend, '--bundle', bundle_dir,
+                      '--json', tmp_path / 'bundle.json')
+    assert result.returncode == 0, result.stderr
+    timelines = [json.loads((tmp_path / f'{name}.json').read_text())['timeline']
+                 for name in ('torch', 'bundle')]
+    for ours, theirs in zip(*timelines):
+        assert [p['id'] for p in ours['persons']] == [p['id'] for p in theirs['persons']]
+        for a, b in zip(ours['persons'], theirs['persons']):
+            assert (a['scores'] is None) == (b['scores'] is None)
+            if a['scores'] is not None:
+                np.testing.assert_allclose(a['scores'], b['scores'], atol=1e-3)
+
+
+def test_int8_step_is_calibrated_on_real_streams_measured_and_smaller(bundle_dir, tmp_path):
+    from posegraph.apis.quantize import quantize_graph, recognizer_calibration
+    from posegraph.skeleton import convert_keypoints
+    model = init_recognizer()
+    records = []
+    for seed in range(4):
+        keypoints, scores = walking_person(16, seed)
+        k, s = convert_keypoints(keypoints, scores, 'coco17', 'jhmdb15')
+        records.append({'keypoint': k[None], 'keypoint_score': s[None], 'img_shape': (480, 640)})
+    feeds = recognizer_calibration(model, records, max_feeds=40)
+    assert len(feeds) == 40 and feeds[0]['frame'].shape == (1, 1, 15, 26)
+    fp32 = os.path.join(bundle_dir, 'recognizer_step.onnx')
+    report = quantize_graph(fp32, str(tmp_path / 'step_int8.onnx'), feeds, threads=(1,))
+    assert report['bytes'][1] < 0.5 * report['bytes'][0]           # int8 weights
+    assert set(report['speedup']) == {1} and report['speedup'][1] > 0
+    # Logits and states move, but within what calibration allows.
+    assert 0 < report['max_abs_difference'] < 5 and report['mean_abs_difference'] < 0.5
