@@ -83,7 +83,7 @@ def main():
     parser.add_argument('--ddnet-epochs', type=int, default=300)
     parser.add_argument('--out', default=os.path.join(ROOT, 'assets', 'early_recognition.png'))
     args = parser.parse_args()
-    from posegraph.datasets import load_annotations
+    from posegraph.io import load_annotations
     from posegraph.registry import register_all_modules
     register_all_modules()
     torch.set_num_threads(2)
@@ -105,9 +105,9 @@ def main():
         ddnet = ddnet_curve(train_ddnet(train, num_classes, args.ddnet_epochs, seed), test)
         for name, curve in zip(curves, (online, offline, ddnet)):
             curves[name].append(curve)
+        finals = zip(curves, (online, offline, ddnet))
         print(f'{fold} seed {seed}: ' + ', '.join(f'{name} {100 * curve[-1]:.1f} % at 100 %'
-                                                  for name, curve in zip(curves, (online, offline, ddnet))),
-              flush=True)
+                                                  for name, curve in finals), flush=True)
     if not curves['PAN online (step)']:
         sys.exit(f'{args.runs}: no finished runs (grouped*_seed*/last_checkpoint) there')
     print('| observed | ' + ' | '.join(curves) + ' |')
@@ -124,7 +124,8 @@ def main():
                       capsize=3, label=name)
     axes.set_xlabel('clip observed (%)')
     axes.set_ylabel('top-1 (%)')
-    axes.set_title(f'Early recognition, JHMDB grouped folds ({len(curves["PAN online (step)"])} runs)')
+    runs = len(curves['PAN online (step)'])
+    axes.set_title(f'Early recognition, JHMDB grouped folds ({runs} runs)')
     axes.grid(alpha=0.3)
     axes.legend()
     figure.tight_layout()

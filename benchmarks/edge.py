@@ -87,6 +87,7 @@ def export(out, pose_checkpoint, arch, height, int8, calibration):
 def pose_macs(arch, height, width):
     import torch
     from torch.utils.flop_counter import FlopCounterMode
+
     from posegraph.pose import lightweight_openpose, pose_attention_openpose
     network = (pose_attention_openpose if arch == 'pose_attention' else lightweight_openpose)()
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
@@ -97,6 +98,7 @@ def pose_macs(arch, height, width):
 def step_macs():
     import torch
     from torch.utils.flop_counter import FlopCounterMode
+
     from posegraph.apis import init_recognizer
     network = init_recognizer().network
     frame = torch.zeros(1, 1, network.num_joints, network.in_channels)
@@ -117,6 +119,7 @@ def main():
     parser.add_argument('--work-dir', default=os.path.join(ROOT, 'work_dirs', 'edge'))
     args = parser.parse_args()
     import torch
+
     from posegraph.pose import lightweight_openpose, pose_attention_openpose
     os.makedirs(args.work_dir, exist_ok=True)
     pose_checkpoint = os.path.join(args.work_dir, f'{args.arch}_random.pth')

@@ -106,7 +106,7 @@ def main():
     parser.add_argument('--videos', type=int, default=100)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    from posegraph.datasets import load_annotations
+    from posegraph.io import load_annotations
     from posegraph.registry import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(args.config)

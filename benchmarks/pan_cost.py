@@ -16,9 +16,9 @@ from mmengine.config import Config
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from timing import median_ms  # noqa: E402
 from posegraph.export import StreamingStep, export_onnx  # noqa: E402
 from posegraph.registry import MODELS, register_all_modules  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 
 def multiply_adds(network, clip):

@@ -17,9 +17,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from timing import median_ms  # noqa: E402
 from posegraph.export import export_pose_onnx  # noqa: E402
 from posegraph.pose import lightweight_openpose, pose_attention_openpose  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 
 def part_macs(network, image):

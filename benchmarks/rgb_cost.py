@@ -16,9 +16,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from timing import median_ms  # noqa: E402
 from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion  # noqa: E402
 from posegraph.models.backbones import resnet50, vgg16, xception  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 SIZE = 224
 MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame, its name)

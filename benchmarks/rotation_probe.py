@@ -22,6 +22,7 @@ from mmengine.config import Config
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from rgb_synthetic import ROOT, run  # noqa: E402
+
 from posegraph.datasets import SyntheticVideoDataset  # noqa: E402
 from posegraph.datasets.synthetic_video import MOTIONS, make_video_clip  # noqa: E402
 from posegraph.datasets.video_dataset import read_video_list  # noqa: E402

@@ -5,8 +5,14 @@ import multiprocessing
 import os
 import time
 
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 
 def run_jobs(jobs, process, workers=1, initializer=None, initargs=(), description='processing',

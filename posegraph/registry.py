@@ -9,13 +9,13 @@ for something posegraph calls otherwise is answered with what to write instead
 """
 from typing import Optional
 
+from mmengine import registry as mmengine_registry
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
-from mmengine import registry as mmengine_registry
 from mmengine.registry import Registry
 
 # MMAction2 / PYSKL names that posegraph does not take as they are, and what to write instead.

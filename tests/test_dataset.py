@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.datasets import AnnotationError, PoseDataset
+from posegraph.datasets import PoseDataset
+from posegraph.io import AnnotationError
 from posegraph.registry import DATASETS
 
 

@@ -7,8 +7,14 @@ import sys
 import numpy as np
 import pytest
 
-from posegraph.datasets.flow import (available_methods, compute_flow, dequantise_flow, load_flow,
-                                     quantise_flow, resolve_method)
+from posegraph.datasets.flow import (
+    available_methods,
+    compute_flow,
+    dequantise_flow,
+    load_flow,
+    quantise_flow,
+    resolve_method,
+)
 from posegraph.datasets.synthetic_video import make_video_clip, write_synthetic_videos
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

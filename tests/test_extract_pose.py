@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from posegraph.datasets import load_annotations, load_splits
 from posegraph.datasets.video_index import index_videos
-from posegraph.pose.backends import MissingWeightsError, build_backend
+from posegraph.io import load_annotations, load_splits
 from posegraph.io.video import video_fps
+from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, read_video
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -188,8 +188,8 @@ def test_mediapipe_backend_on_a_real_person():
 
 def test_shards_on_many_machines_merge_into_the_single_run_file(tmp_path, run_tool,
                                                                monkeypatch):
-    from posegraph.datasets import dump_annotations
     from posegraph.datasets.shards import parse_shard, shard_path
+    from posegraph.io import dump_annotations
     tree = tmp_path / 'UCF101'
     ucf_tree(tree, per_class=3)
     single, out = tmp_path / 'single.pkl', tmp_path / 'sharded' / 'ucf.pkl'

@@ -5,16 +5,16 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.evaluation.fusion import (ScoreDumpError, check_aligned, load_scores,
-                                         search_weights)
+from posegraph.evaluation.fusion import ScoreDumpError, check_aligned, load_scores, search_weights
 
 
 def dump(path, scores, labels, names=None):
     """A score dump as mmengine's DumpResults writes it: tensors in a list of dicts."""
     samples = [{'frame_dir': (names or [f'clip{i}' for i in range(len(labels))])[i],
                 'pred_score': torch.tensor(s, dtype=torch.float32),
-                'gt_label': torch.tensor([int(l)]), 'pred_label': torch.tensor([int(np.argmax(s))])}
-               for i, (s, l) in enumerate(zip(scores, labels))]
+                'gt_label': torch.tensor([int(label)]),
+                'pred_label': torch.tensor([int(np.argmax(s))])}
+               for i, (s, label) in enumerate(zip(scores, labels))]
     with open(path, 'wb') as f:
         pickle.dump(samples, f, protocol=4)
     return str(path)

@@ -6,12 +6,17 @@ import pickle
 import numpy as np
 import pytest
 import torch
-
-from posegraph.apis import (IncompatibleError, build_runner, inference_pose, inference_skeleton,
-                            init_pose_estimator, init_recognizer)
-from posegraph.datasets import load_annotations
-
 from test_runner import CONFIG, SMALL, train_runner
+
+from posegraph.apis import (
+    IncompatibleError,
+    build_runner,
+    inference_pose,
+    inference_skeleton,
+    init_pose_estimator,
+    init_recognizer,
+)
+from posegraph.io import load_annotations
 
 
 @pytest.fixture(scope='module')

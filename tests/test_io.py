@@ -4,8 +4,13 @@ import pickle
 import numpy as np
 import pytest
 
-from posegraph.datasets import (AnnotationError, dump_annotations, load_annotations,
-                                load_splits, read_label_map)
+from posegraph.io import (
+    AnnotationError,
+    dump_annotations,
+    load_annotations,
+    load_splits,
+    read_label_map,
+)
 from posegraph.skeleton import JHMDB15
 
 
@@ -95,8 +100,10 @@ def test_missing_file():
 
 @pytest.mark.parametrize('change, message', [
     (lambda r: r.pop('keypoint'), r"annotation 1 \('b'\) lacks the key\(s\) keypoint"),
-    (lambda r: r.update(keypoint=np.zeros((6, 17, 2))), r"\('b'\): keypoint must be .*\(6, 17, 2\)"),
-    (lambda r: r.update(keypoint_score=np.zeros((1, 6, 16))), r"keypoint_score must have shape \(1, 6, 17\)"),
+    (lambda r: r.update(keypoint=np.zeros((6, 17, 2))),
+     r"\('b'\): keypoint must be .*\(6, 17, 2\)"),
+    (lambda r: r.update(keypoint_score=np.zeros((1, 6, 16))),
+     r"keypoint_score must have shape \(1, 6, 17\)"),
     (lambda r: r.update(label=-2), r"\('b'\): label -2 is out of range"),
     (lambda r: r.update(label='walk'), r"label 'walk' is not an integer"),
     (lambda r: r.update(total_frames=9), 'total_frames is 9 but keypoint holds 6 frames'),
@@ -126,7 +133,8 @@ def test_bad_structure_split_and_label_range(tmp_path):
         load_annotations(path, split='test')
     with pytest.raises(AnnotationError, match=r"\('a'\): label 4 is out of range \[0, 4\)"):
         load_annotations(path, num_classes=4)
-    with pytest.raises(AnnotationError, match=r"\('a'\): keypoint has 17 joints, the layout has 15"):
+    with pytest.raises(AnnotationError,
+                       match=r"\('a'\): keypoint has 17 joints, the layout has 15"):
         load_annotations(path, num_joints=15)
     path = write_raw(tmp_path / 'dangling.pkl', {'split': {'train': ['a', 'zz']},
                                                  'annotations': [record('a')]})

@@ -3,8 +3,14 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.evaluation import (AccMetric, confusion_matrix, mean_class_accuracy,
-                                  per_class_accuracy, plot_confusion_matrix, top_k_accuracy)
+from posegraph.evaluation import (
+    AccMetric,
+    confusion_matrix,
+    mean_class_accuracy,
+    per_class_accuracy,
+    plot_confusion_matrix,
+    top_k_accuracy,
+)
 
 SCORES = np.array([[0.1, 0.7, 0.2],    # label 1: top-1 right
                    [0.5, 0.3, 0.2],    # label 1: top-2
@@ -37,8 +43,8 @@ def test_metrics_refuse_mismatched_inputs():
 
 def test_acc_metric_for_mmengine():
     metric = AccMetric(topk=(1, 2))
-    metric.process({}, [{'pred_score': torch.tensor(s), 'gt_label': torch.tensor([l])}
-                        for s, l in zip(SCORES, LABELS)])
+    metric.process({}, [{'pred_score': torch.tensor(s), 'gt_label': torch.tensor([label])}
+                        for s, label in zip(SCORES, LABELS)])
     results = metric.compute_metrics(metric.results)
     assert results == {'top1': 0.5, 'top2': 0.75, 'mean_class_accuracy': 0.5}
 

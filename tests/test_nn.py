@@ -1,8 +1,14 @@
 import pytest
 import torch
 
-from posegraph.nn import (AttentionGRU, AttentionPool, DiffPool, FrameAttention, JointAttention,
-                          SkeletonGraphConv)
+from posegraph.nn import (
+    AttentionGRU,
+    AttentionPool,
+    DiffPool,
+    FrameAttention,
+    JointAttention,
+    SkeletonGraphConv,
+)
 from posegraph.skeleton import adjacency, normalized_adjacency
 
 

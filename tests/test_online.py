@@ -2,11 +2,14 @@
 import numpy as np
 import pytest
 
-from posegraph.apis import (OnlineRecognizer, SlidingWindowRecognizer, inference_record,
-                            init_recognizer)
+from posegraph.apis import (
+    OnlineRecognizer,
+    SlidingWindowRecognizer,
+    inference_record,
+    init_recognizer,
+)
 from posegraph.datasets.transforms import PoseNormalize
-from posegraph.skeleton import StreamingPoseNormalize
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import StreamingPoseNormalize, get_layout
 
 SHAPE = (480, 640)
 

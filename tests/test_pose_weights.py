@@ -9,8 +9,12 @@ import torch
 
 from posegraph.pose.backends import LightweightOpenPoseBackend, MissingWeightsError
 from posegraph.pose.lwopenpose import lightweight_openpose
-from posegraph.pose.weights import (PublishedCheckpoint, WeightsError, fetch_checkpoint,
-                                    resolve_checkpoint)
+from posegraph.pose.weights import (
+    PublishedCheckpoint,
+    WeightsError,
+    fetch_checkpoint,
+    resolve_checkpoint,
+)
 
 
 class Files(http.server.BaseHTTPRequestHandler):

@@ -5,8 +5,14 @@ import os
 import pytest
 
 from posegraph.apis import load_config
-from posegraph.registry import (DATASETS, MMACTION2_NAMES, MODELS, TRANSFORMS,
-                                ForeignNameError, register_all_modules)
+from posegraph.registry import (
+    DATASETS,
+    MMACTION2_NAMES,
+    MODELS,
+    TRANSFORMS,
+    ForeignNameError,
+    register_all_modules,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')

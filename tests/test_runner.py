@@ -68,12 +68,14 @@ def test_another_file_brings_its_own_classes_not_the_synthetic_names(tmp_path):
 
 def test_class_count_of_the_data_must_fit_the_model(tmp_path):
     twenty = write_file(tmp_path / 'twenty.pkl', list(range(20)))
-    with pytest.raises(IncompatibleError, match=r'twenty.pkl \(training data\) has label 19, out of '
-                                         r'range for a model of 14 classes.*num_classes=20'):
+    with pytest.raises(IncompatibleError,
+                       match=r'twenty.pkl \(training data\) has label 19, out of '
+                             r'range for a model of 14 classes.*num_classes=20'):
         train_runner(tmp_path / 'w1', {'ann_file': twenty}).train()
     named = write_file(tmp_path / 'named.pkl', [0, 1] * 4, classes=['a', 'b'])
-    with pytest.raises(IncompatibleError, match=r'named.pkl \(training data\) has 2 classes but the '
-                                         r'model predicts 14'):
+    with pytest.raises(IncompatibleError,
+                       match=r'named.pkl \(training data\) has 2 classes but the '
+                             r'model predicts 14'):
         train_runner(tmp_path / 'w2', {'ann_file': named}).train()
 
 

@@ -13,7 +13,6 @@ from posegraph.apis import OnlineRecognizer, init_recognizer
 from posegraph.apis.bundle import export_bundle
 from posegraph.pose import lightweight_openpose
 from posegraph.runtime.bundle import MANIFEST, BundleError, file_sha256, load_bundle
-
 from conftest import ROOT
 from test_extract_pose import write_video
 
@@ -88,7 +87,7 @@ def test_the_bundles_estimator_equals_the_pytorch_back_end(bundle_dir, pose_chec
     inputs = np.stack([backend.preprocess(f)[0] for f in frames])
     for ours, reference in zip(estimator.maps(inputs), backend.maps(inputs)):
         np.testing.assert_allclose(ours, reference, atol=1e-4)
-    for (k1, s1), (k2, s2) in zip(estimator(frames), backend(frames)):
+    for (k1, _), (k2, _) in zip(estimator(frames), backend(frames)):
         assert k1.shape == k2.shape
         np.testing.assert_allclose(k1, k2, atol=1e-3)
 

@@ -2,10 +2,23 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.skeleton import (COCO17, HAND21, JHMDB15, LAYOUTS, MEDIAPIPE33, NTU25,
-                                OPENPOSE18, SkeletonLayout, adjacency, convert_keypoints,
-                                get_layout, hop_distance, normalized_adjacency, register_layout,
-                                spatial_partition)
+from posegraph.skeleton import (
+    COCO17,
+    HAND21,
+    JHMDB15,
+    LAYOUTS,
+    MEDIAPIPE33,
+    NTU25,
+    OPENPOSE18,
+    SkeletonLayout,
+    adjacency,
+    convert_keypoints,
+    get_layout,
+    hop_distance,
+    normalized_adjacency,
+    register_layout,
+    spatial_partition,
+)
 
 # A hand-worked graph: 0 is the centre, 1 and 2 hang from it, 3 hangs from 2.
 #   1 - 0 - 2 - 3      degrees with self-loops: 3, 2, 3, 2

@@ -4,8 +4,8 @@ import sys
 import numpy as np
 import pytest
 
-from posegraph.datasets import load_annotations, load_splits
 from posegraph.datasets.synthetic import ACTIONS, make_synthetic, summarize, write_synthetic
+from posegraph.io import load_annotations, load_splits
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'benchmarks'))
 from synthetic_difficulty import compare  # noqa: E402
@@ -26,7 +26,7 @@ def test_synthetic_file_is_valid_pyskl_with_disjoint_stratified_splits(synthetic
     assert set(splits) == {'train', 'val', 'test'}
     names = [n for members in splits.values() for n in members]
     assert len(names) == len(set(names)) == 14 * 8
-    for name, members in splits.items():
+    for name in splits:
         records = load_annotations(synthetic_file, split=name, num_classes=len(ACTIONS),
                                    num_joints=17)
         assert sorted({r['label'] for r in records}) == list(range(len(ACTIONS)))

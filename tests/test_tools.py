@@ -1,4 +1,4 @@
-from posegraph.datasets import load_annotations
+from posegraph.io import load_annotations
 
 
 def test_make_synthetic_tool_writes_set_label_map_and_preview(tmp_path, run_tool):
@@ -22,6 +22,7 @@ def test_make_synthetic_tool_rejects_too_few_clips(tmp_path, run_tool):
 
 def test_publish_model_keeps_weights_and_classes_only(tmp_path, run_tool):
     import torch
+
     from posegraph.io.checkpoint import load_checkpoint_file
     full = {'state_dict': {'w': torch.ones(3)}, 'optimizer': {'state': {}},
             'message_hub': {}, 'meta': {'dataset_meta': {'classes': ['a', 'b']}, 'epoch': 80}}

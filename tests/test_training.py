@@ -13,9 +13,9 @@ import torch
 from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
-from posegraph.datasets import load_annotations
-from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.engine.curves import history_files, read_history
+from posegraph.io import load_annotations
+from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import HOOKS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -2,10 +2,19 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.datasets.transforms import (FormatStreams, PackSkeletonInputs, PoseNormalize,
-                                           RandomAffine, RandomFlip, RandomJointDropout,
-                                           RandomTemporalCrop, SelectPersons,
-                                           UniformSampleFrames, joint_streams, mask_missing)
+from posegraph.datasets.transforms import (
+    FormatStreams,
+    PackSkeletonInputs,
+    PoseNormalize,
+    RandomAffine,
+    RandomFlip,
+    RandomJointDropout,
+    RandomTemporalCrop,
+    SelectPersons,
+    UniformSampleFrames,
+    joint_streams,
+    mask_missing,
+)
 from posegraph.registry import TRANSFORMS
 from posegraph.skeleton import COCO17
 

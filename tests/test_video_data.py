@@ -7,8 +7,15 @@ import pytest
 
 from posegraph.datasets import SyntheticVideoDataset, VideoDataset
 from posegraph.datasets.flow import dequantise_flow, save_flow
-from posegraph.datasets.transforms import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack,
-                                           PackVideoInputs, SampleVideoFrames, ShuffleFrames)
+from posegraph.datasets.transforms import (
+    CropFrames,
+    DecodeVideo,
+    FlipFrames,
+    LoadFlowStack,
+    PackVideoInputs,
+    SampleVideoFrames,
+    ShuffleFrames,
+)
 from posegraph.datasets.video_index import index_videos
 from posegraph.io.video import VideoReadError
 

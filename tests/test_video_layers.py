@@ -2,8 +2,15 @@
 import pytest
 import torch
 
-from posegraph.nn import (AttentionalFeatureFusion, ChannelExcitation, ConvGRU, LayerNormLSTM,
-                          MotionExcitation, MultiScaleChannelAttention, SpatioTemporalExcitation)
+from posegraph.nn import (
+    AttentionalFeatureFusion,
+    ChannelExcitation,
+    ConvGRU,
+    LayerNormLSTM,
+    MotionExcitation,
+    MultiScaleChannelAttention,
+    SpatioTemporalExcitation,
+)
 
 
 def test_conv_gru_follows_its_equations_and_is_causal():

@@ -69,7 +69,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f'{device} ({what}; {architecture}, glibc {glibc[0]}.{glibc[1]}, '
               f'Python {python}):')
         if results[device]['ok']:
-            for name, wheel in results[device]['wheels'].items():
+            for wheel in results[device]['wheels'].values():
                 print(f'  {wheel}')
         else:
             failed.append(device)

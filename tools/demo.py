@@ -203,8 +203,14 @@ def recognise(args, source: VideoSource, actions: VideoActionRecognizer, classes
 
 def build_torch(args):
     """The recognizer and estimator of a config and checkpoint, in PyTorch."""
-    from posegraph.apis import (OnlineRecognizer, SlidingWindowRecognizer, class_name,
-                                init_pose_estimator, init_recognizer, parse_cfg_options)
+    from posegraph.apis import (
+        OnlineRecognizer,
+        SlidingWindowRecognizer,
+        class_name,
+        init_pose_estimator,
+        init_recognizer,
+        parse_cfg_options,
+    )
     # mmengine's parsing of KEY=VALUE, which the edge install (no mmengine) never reaches.
     options = argparse.ArgumentParser()
     options.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})

@@ -25,9 +25,9 @@ import sys
 import tempfile
 
 from posegraph.batch import report_failures, run_jobs
-from posegraph.datasets import AnnotationError, dump_annotations, safe_load_pickle
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
+from posegraph.io import AnnotationError, dump_annotations, safe_load_pickle
 from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, extract_video
 

@@ -79,8 +79,8 @@ def main(argv=None):
         total = fused.sum(axis=1, keepdims=True)
         with open(args.out, 'wb') as f:
             pickle.dump([{'frame_dir': n, 'pred_score': torch.from_numpy(s).float(),
-                          'gt_label': torch.tensor([int(l)])}
-                         for n, s, l in zip(names, fused / total, labels)], f, protocol=4)
+                          'gt_label': torch.tensor([int(label)])}
+                         for n, s, label in zip(names, fused / total, labels)], f, protocol=4)
         print(f'fused scores: {args.out}')
 
 

@@ -15,9 +15,9 @@ import sys
 import cv2
 
 from posegraph.apis import class_name, inference_record, init_recognizer, parse_cfg_options
-from posegraph.datasets import load_annotations
-from posegraph.io.video import read_video, video_fps
 from posegraph.drawing import draw_tracks
+from posegraph.io import load_annotations
+from posegraph.io.video import read_video, video_fps
 
 
 def predict_label(record: dict, config: str, checkpoint: str, cfg_options=None) -> str:

@@ -1,12 +1,29 @@
 """Building mmengine Runners from posegraph configs, as the tools do, and inference."""
-from .inference import (class_name, inference_pose, inference_record, inference_records,
-                        inference_skeleton, init_pose_estimator, init_recognizer, model_layout,
-                        pose_results_to_record)
 from posegraph.runtime import VideoActionRecognizer
+from .inference import (
+                        class_name,
+                        inference_pose,
+                        inference_record,
+                        inference_records,
+                        inference_skeleton,
+                        init_pose_estimator,
+                        init_recognizer,
+                        model_layout,
+                        pose_results_to_record,
+)
 from .online import OnlineRecognizer, SlidingWindowRecognizer
-from .runner import (USER_ERRORS, IncompatibleError, PoseGraphRunner, apply_tensorboard,
-                     apply_train_flags, build_runner, load_config, parse_cfg_options,
-                     report_test_metrics, show_predictions)
+from .runner import (
+                        USER_ERRORS,
+                        IncompatibleError,
+                        PoseGraphRunner,
+                        apply_tensorboard,
+                        apply_train_flags,
+                        build_runner,
+                        load_config,
+                        parse_cfg_options,
+                        report_test_metrics,
+                        show_predictions,
+)
 
 __all__ = ['IncompatibleError', 'PoseGraphRunner', 'build_runner', 'load_config',
            'parse_cfg_options', 'report_test_metrics', 'USER_ERRORS', 'apply_train_flags',

@@ -85,8 +85,12 @@ def _quantize(folder: str, manifest: dict, model, calibration_frames, always: bo
     """Quantise the recognizer's step (calibrated on training clips) and the estimator
     (on ``calibration_frames``) to int8; point the manifest at an int8 graph only where it
     ran faster than float32 on one thread (or ``always``). Returns the measurements."""
-    from .quantize import (estimator_calibration, quantize_graph, recognizer_calibration,
-                           training_records)
+    from .quantize import (
+        estimator_calibration,
+        quantize_graph,
+        recognizer_calibration,
+        training_records,
+    )
     graphs = {'recognizer_step': (manifest['recognizer'], 'step',
                                   lambda: recognizer_calibration(model, training_records(model)))}
     if 'pose' in manifest:

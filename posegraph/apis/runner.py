@@ -14,8 +14,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
-from posegraph.io.annotations import AnnotationError
 from posegraph.engine.checkpoint import register_checkpoint_loader
+from posegraph.io.annotations import AnnotationError
 from posegraph.registry import ForeignNameError, register_all_modules
 
 parse_cfg_options = DictAction

@@ -1,4 +1,5 @@
-"""Skeleton and video data: the annotation format, the datasets, transforms and synthetic sets.
+"""Skeleton and video data: the datasets, transforms and synthetic sets (the annotation
+format is read and written by :mod:`posegraph.io`).
 
 Tensor layout
 -------------
@@ -17,11 +18,8 @@ Annotation files store one clip as ``keypoint`` ``(M, T, V, 2)`` and ``keypoint_
 drawn from the same video (``K = 1`` when training), whose scores the model averages.
 """
 from . import transforms
-from posegraph.io.annotations import (AnnotationError, dump_annotations, load_annotations, load_splits,
-                 read_label_map, safe_load_pickle)
 from .pose_dataset import PoseDataset, SyntheticPoseDataset
 from .video_dataset import SyntheticVideoDataset, VideoDataset
 
-__all__ = ['transforms', 'AnnotationError', 'dump_annotations', 'load_annotations',
-           'load_splits', 'read_label_map', 'safe_load_pickle', 'PoseDataset',
-           'SyntheticPoseDataset', 'SyntheticVideoDataset', 'VideoDataset']
+__all__ = ['transforms', 'PoseDataset', 'SyntheticPoseDataset', 'SyntheticVideoDataset',
+           'VideoDataset']

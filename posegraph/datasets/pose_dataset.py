@@ -4,11 +4,10 @@ import os
 import numpy as np
 from mmengine.dataset import BaseDataset
 
-from posegraph.registry import DATASETS, TRANSFORMS
-from posegraph.skeleton import get_layout
 from posegraph.io.annotations import UNLABELLED, AnnotationError, load_annotations, resolve_classes
+from posegraph.registry import DATASETS, TRANSFORMS
+from posegraph.skeleton import get_layout, mask_missing
 from .synthetic import write_synthetic
-from posegraph.skeleton import mask_missing
 
 
 @DATASETS.register_module()

@@ -19,8 +19,8 @@ import os
 
 import numpy as np
 
-from posegraph.skeleton import COCO17
 from posegraph.io.annotations import dump_annotations
+from posegraph.skeleton import COCO17
 
 ACTIONS = ('walk', 'run_in_place', 'wave_one_hand', 'wave_both_hands', 'clap', 'jump',
            'squat', 'punch', 'kick', 'bow', 'sit_down', 'stand_up', 'raise_hand',

@@ -3,12 +3,12 @@ import os
 
 from mmengine.dataset import BaseDataset
 
+from posegraph.io.annotations import resolve_classes
+from posegraph.io.video import read_video
 from posegraph.registry import DATASETS, TRANSFORMS
 from .flow import compute_flow, flow_path, save_flow
-from posegraph.io.annotations import resolve_classes
 from .synthetic_video import MOTIONS, write_synthetic_videos
 from .video_index import index_videos, read_video_list
-from posegraph.io.video import read_video
 
 
 @DATASETS.register_module()

@@ -2,8 +2,15 @@
 annotation files (PYSKL / MMAction2 format, safe unpickling) and videos (files, frame
 folders, cameras, streams). Checkpoints load through :mod:`posegraph.io.checkpoint`
 (imported on its own: it needs torch)."""
-from .annotations import (UNLABELLED, AnnotationError, dump_annotations, load_annotations,
-                          load_splits, read_label_map, safe_load_pickle)
+from .annotations import (
+                          UNLABELLED,
+                          AnnotationError,
+                          dump_annotations,
+                          load_annotations,
+                          load_splits,
+                          read_label_map,
+                          safe_load_pickle,
+)
 from .video import VideoReadError, VideoSource, is_frame_folder, read_video, video_fps
 
 __all__ = ['UNLABELLED', 'AnnotationError', 'dump_annotations', 'load_annotations',

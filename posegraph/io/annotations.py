@@ -21,7 +21,6 @@ import io
 import os
 import pickle
 import tempfile
-
 from typing import Optional
 
 import numpy as np
@@ -79,7 +78,8 @@ def safe_load_pickle(path):
         raise FileNotFoundError(f'{path}: no such annotation file') from None
     except UnsafePickleError as e:
         raise AnnotationError(f'{path}: {e}') from None
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as e:
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            IndexError) as e:
         raise AnnotationError(f'{path}: truncated or not a skeleton pickle '
                               f'({type(e).__name__}: {e})') from None
 

@@ -22,8 +22,8 @@ def _history_buffer_getattr(obj, name):
 
 
 # numpy 2 keeps these in numpy._core, numpy 1 in numpy.core.
-_MULTIARRAY = importlib.import_module(
-    'numpy._core.multiarray' if importlib.util.find_spec('numpy._core') else 'numpy.core.multiarray')
+_NUMPY_CORE = 'numpy._core' if importlib.util.find_spec('numpy._core') else 'numpy.core'
+_MULTIARRAY = importlib.import_module(f'{_NUMPY_CORE}.multiarray')
 SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, _MULTIARRAY.scalar,
                 _MULTIARRAY._reconstruct, (_history_buffer_getattr, 'builtins.getattr')]
 SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')]

@@ -20,5 +20,6 @@ from .two_stream_fusion import TwoStreamFusion
 from .video_recognizer import VideoDataPreprocessor, VideoRecognizer
 
 __all__ = ['ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork', 'load_pretrained',
-           'SkeletonDataPreprocessor', 'SkeletonRecognizer', 'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small', 'TwoStreamFusion',
+           'SkeletonDataPreprocessor', 'SkeletonRecognizer', 'SharedTrunkEnsemble', 'StreamStem',
+           'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small', 'TwoStreamFusion',
            'VideoDataPreprocessor', 'VideoRecognizer']

@@ -11,8 +11,12 @@ out and projected to the classes. Every row of the paper's ablation (Table 4) is
 """
 from torch import nn
 
-from posegraph.nn import (AttentionalFeatureFusion, ChannelExcitation, ConvGRU,
-                          SpatioTemporalExcitation)
+from posegraph.nn import (
+    AttentionalFeatureFusion,
+    ChannelExcitation,
+    ConvGRU,
+    SpatioTemporalExcitation,
+)
 from posegraph.registry import MODELS
 from .backbones import Xception
 from .pretrained import load_pretrained

@@ -6,8 +6,8 @@ Skeleton layers follow the package's layout ``(N, M, T, V, C)`` (see
 frames consecutive) or sequences ``(N, T, ...)``. Each layer documents its shapes.
 """
 from .attention_gru import AttentionGRU
-from .attentional_feature_fusion import AttentionalFeatureFusion
 from .attention_pool import AttentionPool
+from .attentional_feature_fusion import AttentionalFeatureFusion
 from .channel_excitation import ChannelExcitation
 from .conv_gru import ConvGRU
 from .diff_pool import DiffPool

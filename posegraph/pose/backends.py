@@ -87,6 +87,7 @@ class LightweightOpenPoseBackend(MapsEstimator):
             torch.set_num_threads(num_threads)
         if runtime == 'onnx':
             import onnxruntime as ort
+
             from posegraph.export import export_pose_onnx
             options = ort.SessionOptions()
             if num_threads:

@@ -150,6 +150,7 @@ class PoseEstimatorModel(BaseModel):
         batch = inputs.shape[0]
         losses = {}
         for stage, (pred_heatmaps, pred_pafs) in enumerate(outputs):
-            losses[f'loss_heatmaps_{stage}'] = ((pred_heatmaps - heatmaps) ** 2 * mask).sum() / 2 / batch
+            squared = (pred_heatmaps - heatmaps) ** 2 * mask
+            losses[f'loss_heatmaps_{stage}'] = squared.sum() / 2 / batch
             losses[f'loss_pafs_{stage}'] = ((pred_pafs - pafs) ** 2 * mask).sum() / 2 / batch
         return losses

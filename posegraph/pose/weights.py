@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
 import torch
-from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                           TimeRemainingColumn, TransferSpeedColumn)
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from posegraph.io.checkpoint import load_checkpoint_file
 from .lwopenpose import lightweight_openpose

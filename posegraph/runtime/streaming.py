@@ -13,8 +13,7 @@ from typing import Callable, Deque, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from posegraph.skeleton import (StreamingPoseNormalize, convert_keypoints, format_streams,
-                                get_layout)
+from posegraph.skeleton import StreamingPoseNormalize, convert_keypoints, format_streams, get_layout
 
 State = Tuple[np.ndarray, ...]
 # (frames (P, 1, V, C), state of P persons) -> (logits (P, classes), new state)

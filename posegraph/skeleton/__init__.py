@@ -6,11 +6,28 @@ imported when first used, so the torch-free runtime can use the rest.
 import importlib
 
 from .convert import convert_keypoints
-from .layout import (COCO17, HAND21, JHMDB15, LAYOUT_ALIASES, LAYOUTS, MEDIAPIPE33, NTU25,
-                     OPENPOSE18, SkeletonLayout, get_layout, register_layout)
+from .layout import (
+    COCO17,
+    HAND21,
+    JHMDB15,
+    LAYOUT_ALIASES,
+    LAYOUTS,
+    MEDIAPIPE33,
+    NTU25,
+    OPENPOSE18,
+    SkeletonLayout,
+    get_layout,
+    register_layout,
+)
 from .normalize import StreamingPoseNormalize, frame_centres, frame_sizes
-from .streams import (STREAMS, format_streams, joint_streams, mask_missing,
-                      stream_channel_index, stream_channels)
+from .streams import (
+    STREAMS,
+    format_streams,
+    joint_streams,
+    mask_missing,
+    stream_channel_index,
+    stream_channels,
+)
 
 _GRAPH = ('adjacency', 'edge_index', 'hop_distance', 'normalized_adjacency',
           'spatial_partition')

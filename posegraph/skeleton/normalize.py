@@ -9,7 +9,8 @@ from .layout import get_layout
 
 
 class StreamingPoseNormalize:
-    """:class:`~posegraph.datasets.transforms.PoseNormalize` for one person seen a frame at a time: the clip's statistics
+    """:class:`~posegraph.datasets.transforms.PoseNormalize` for one person seen a frame at
+    a time: the clip's statistics
     become running ones over the frames seen so far (the mean centre, the median body size),
     so a stream is normalised as the clip it has been so far.
 

@@ -10,11 +10,27 @@ A training pipeline usually runs, in this order: :class:`SelectPersons`,
 from posegraph.skeleton import STREAMS, joint_streams, mask_missing, stream_channels
 from .base import SkeletonTransform
 from .formatting import FormatStreams, PackSkeletonInputs
-from .spatial import (AddFlippedClips, PoseNormalize, PreNormalize2D, RandomAffine, RandomFlip,
-                      RandomJitter, RandomJointDropout, SelectPersons)
+from .spatial import (
+                      AddFlippedClips,
+                      PoseNormalize,
+                      PreNormalize2D,
+                      RandomAffine,
+                      RandomFlip,
+                      RandomJitter,
+                      RandomJointDropout,
+                      SelectPersons,
+)
 from .temporal import PoseDecode, RandomTemporalCrop, UniformSampleFrames
-from .video import (CropFrames, DecodeVideo, FlipFrames, LoadFlowStack, PackVideoInputs,
-                    ResizeFrames, SampleVideoFrames, ShuffleFrames)
+from .video import (
+                      CropFrames,
+                      DecodeVideo,
+                      FlipFrames,
+                      LoadFlowStack,
+                      PackVideoInputs,
+                      ResizeFrames,
+                      SampleVideoFrames,
+                      ShuffleFrames,
+)
 
 __all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels',
            'FormatStreams', 'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize',

@@ -10,9 +10,9 @@ from collections import OrderedDict
 import cv2
 import numpy as np
 
+from posegraph.io.video import read_video
 from posegraph.registry import TRANSFORMS
 from ..flow import flow_path, load_flow
-from posegraph.io.video import read_video
 from .base import SkeletonTransform
 from .formatting import pack_sample
 

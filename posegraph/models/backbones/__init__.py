@@ -9,8 +9,8 @@ downloaded checkpoints; ``width`` (and, where given, depth) scale a network down
 small experiments, keeping the names. :func:`posegraph.models.load_pretrained` loads the
 checkpoints.
 """
-from .scaling import scaled
 from .resnet import ResNet, resnet50
+from .scaling import scaled
 from .vgg import VGG, vgg16
 from .xception import Xception, xception
 
