@@ -69,6 +69,8 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='posegraph',
                  locations=['posegraph.engine'])
 FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, scope='posegraph',
                      locations=['posegraph.engine'])
+# Pose estimators by name (tools/extract_pose.py --backend, tools/demo.py --pose-backend).
+POSE_BACKENDS = Registry('pose backend', scope='posegraph', locations=['posegraph.pose.backends'])
 
 
 # The rest of mmengine's registries, as children in posegraph's scope, so that a Runner with

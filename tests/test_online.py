@@ -127,3 +127,18 @@ def test_a_network_without_a_step_is_pointed_to_windows():
     with pytest.raises(TypeError, match='no streaming step.*--window'):
         OnlineRecognizer(stgcn)
     assert isinstance(SlidingWindowRecognizer(stgcn, window=8), SlidingWindowRecognizer)
+
+
+def test_streaming_statistics_cover_the_last_history_frames():
+    """A person who walks closer: after `history` frames the normaliser has forgotten the
+    far ones, and normalises as PoseNormalize does the recent clip."""
+    keypoint, score = moving_person(np.random.default_rng(6), 30)
+    keypoint[15:] = 150 + (keypoint[15:] - 150) * 2                 # twice as large from 15
+    running = StreamingPoseNormalize('jhmdb15', history=10)
+    streamed = [running(k, s) for k, s in zip(keypoint, score)]
+    recent = PoseNormalize('jhmdb15')({'keypoint': keypoint[None, 20:].copy(),
+                                       'keypoint_score': score[None, 20:]})['keypoint'][0]
+    np.testing.assert_allclose(streamed[-1], recent[-1], atol=1e-5)
+    whole = StreamingPoseNormalize('jhmdb15')                         # default: all 30 frames
+    assert not np.allclose([whole(k, s) for k, s in zip(keypoint, score)][-1], recent[-1],
+                           atol=1e-3)

@@ -1,9 +1,11 @@
 r"""Channel excitation of frame feature maps, with temporal context."""
 import torch
-from torch import nn
+from torch import Tensor, nn
+
+from .frame_excitation import FrameExcitation
 
 
-class ChannelExcitation(nn.Module):
+class ChannelExcitation(FrameExcitation):
     r"""Channel excitation (CE): per-frame channel weights that see the neighbouring frames,
 
     .. math::
@@ -16,36 +18,19 @@ class ChannelExcitation(nn.Module):
     with :math:`\mathbf{W}_1` a 1x1 squeeze by ``reduction`` and :math:`\mathbf{W}_2` the
     1x1 expansion back to :math:`C`.
 
-    Args:
-        channels: :math:`C`.
-        num_frames: frames ``T`` of each clip in the batch.
-        reduction: squeeze ratio (16).
-
-    Shapes:
-        - input: :math:`(N T, C, H, W)`, the frames of each clip consecutive
-        - output: same as input
+    Args and shapes: as :class:`~posegraph.nn.frame_excitation.FrameExcitation`.
     """
 
-    def __init__(self, channels, num_frames, reduction=16):
-        super().__init__()
-        self.channels, self.num_frames, self.reduction = channels, num_frames, reduction
-        hidden = max(1, channels // reduction)
-        self.squeeze = nn.Conv2d(channels, hidden, 1)
-        self.temporal = nn.Conv1d(hidden, hidden, 3, padding=1)
-        self.expand = nn.Conv2d(hidden, channels, 1)
+    def __init__(self, channels: int, num_frames: int, reduction: int = 16):
+        super().__init__(channels, num_frames, reduction)
+        self.squeeze = nn.Conv2d(channels, self.hidden, 1)
+        self.temporal = nn.Conv1d(self.hidden, self.hidden, 3, padding=1)
+        self.expand = nn.Conv2d(self.hidden, channels, 1)
         self.reset_parameters()
 
-    def reset_parameters(self):
-        for layer in (self.squeeze, self.temporal, self.expand):
-            layer.reset_parameters()
-
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         nt, c = x.shape[:2]
         u = self.squeeze(x.mean((2, 3), keepdim=True))  # (NT, C/r, 1, 1)
         u = u.reshape(nt // self.num_frames, self.num_frames, -1).transpose(1, 2)
         v = self.temporal(u).transpose(1, 2).reshape(nt, -1, 1, 1)
         return x + x * torch.sigmoid(self.expand(v))
-
-    def __repr__(self):
-        return (f'{type(self).__name__}({self.channels}, num_frames={self.num_frames}, '
-                f'reduction={self.reduction})')

@@ -1,10 +1,12 @@
 r"""Motion excitation: channel weights from the differences of adjacent frames."""
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.nn import functional as F
 
+from .frame_excitation import FrameExcitation
 
-class MotionExcitation(nn.Module):
+
+class MotionExcitation(FrameExcitation):
     r"""Motion excitation (ME): channels that change between frames are amplified,
 
     .. math::
@@ -18,31 +20,19 @@ class MotionExcitation(nn.Module):
     depthwise, and :math:`\mathbf{W}_2` the 1x1 expansion. The output is the excited
     features only; callers add the residual.
 
-    Args:
-        channels: :math:`C`.
-        num_frames: frames ``T`` of each clip in the batch.
-        reduction: squeeze ratio (16).
-
-    Shapes:
-        - input: :math:`(N T, C, H, W)`, the frames of each clip consecutive
-        - output: same as input
+    Args and shapes: as :class:`~posegraph.nn.frame_excitation.FrameExcitation`.
     """
 
-    def __init__(self, channels, num_frames, reduction=16):
-        super().__init__()
-        self.channels, self.num_frames, self.reduction = channels, num_frames, reduction
-        hidden = max(1, channels // reduction)
+    def __init__(self, channels: int, num_frames: int, reduction: int = 16):
+        super().__init__(channels, num_frames, reduction)
+        hidden = self.hidden
         self.squeeze = nn.Conv2d(channels, hidden, 1, bias=False)
         self.norm = nn.BatchNorm2d(hidden)
         self.transform = nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden, bias=False)
         self.expand = nn.Conv2d(hidden, channels, 1)
         self.reset_parameters()
 
-    def reset_parameters(self):
-        for layer in (self.squeeze, self.norm, self.transform, self.expand):
-            layer.reset_parameters()
-
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         nt, _, h, w = x.shape
         r = self.norm(self.squeeze(x))
         r = r.reshape(nt // self.num_frames, self.num_frames, -1, h, w)
@@ -50,7 +40,3 @@ class MotionExcitation(nn.Module):
         difference = F.pad(following - r[:, :-1], (0, 0, 0, 0, 0, 0, 0, 1))
         pooled = difference.mean((3, 4)).reshape(nt, -1, 1, 1)
         return x * torch.sigmoid(self.expand(pooled))
-
-    def __repr__(self):
-        return (f'{type(self).__name__}({self.channels}, num_frames={self.num_frames}, '
-                f'reduction={self.reduction})')

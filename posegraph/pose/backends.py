@@ -12,12 +12,11 @@ import cv2
 import numpy as np
 import torch
 
+from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
 from .frames import MapsEstimator
 from .lwopenpose import lightweight_openpose, load_pretrained, pose_attention_openpose
 from .weights import WeightsError, resolve_checkpoint
-
-BACKENDS = {}
 
 WEIGHTS_HELP = (
     'The lwopenpose back-end needs trained weights: --checkpoint lwopenpose downloads '
@@ -31,18 +30,19 @@ class MissingWeightsError(FileNotFoundError):
     """A back-end was asked to run without usable weights."""
 
 
-def register_backend(name):
-    """Class decorator that makes a back-end available by ``name``."""
-    def wrap(cls):
-        BACKENDS[name] = cls
-        return cls
-    return wrap
+def register_backend(name: str):
+    """Class decorator that makes a back-end available by ``name`` (in
+    :data:`posegraph.registry.POSE_BACKENDS`)."""
+    return POSE_BACKENDS.register_module(name=name)
 
 
-def build_backend(name, **kwargs):
-    if name not in BACKENDS:
-        raise KeyError(f'unknown pose back-end {name!r}; back-ends: {", ".join(BACKENDS)}')
-    return BACKENDS[name](**kwargs)
+def build_backend(name: str, **kwargs):
+    """The back-end registered as ``name``, built with ``kwargs``."""
+    backend = POSE_BACKENDS.get(name)
+    if backend is None:
+        raise KeyError(f'unknown pose back-end {name!r}; back-ends: '
+                       f'{", ".join(POSE_BACKENDS.module_dict)}')
+    return backend(**kwargs)
 
 
 @register_backend('lwopenpose')

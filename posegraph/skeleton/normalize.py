@@ -1,7 +1,8 @@
 """Body-centred, scale-normalised joints: the per-frame statistics that
 :class:`~posegraph.datasets.transforms.PoseNormalize` reduces over a clip, and their running
 form for a person seen a frame at a time."""
-from typing import List, Tuple
+from collections import deque
+from typing import Deque, Tuple
 
 import numpy as np
 
@@ -10,21 +11,25 @@ from .layout import get_layout
 
 class StreamingPoseNormalize:
     """:class:`~posegraph.datasets.transforms.PoseNormalize` for one person seen a frame at
-    a time: the clip's statistics
-    become running ones over the frames seen so far (the mean centre, the median body size),
-    so a stream is normalised as the clip it has been so far.
+    a time: the clip's statistics become running ones over the last ``history`` frames (the
+    mean centre, the median body size), so a stream is normalised as the clip it has been
+    lately, at a cost that does not grow with its length.
 
     Args:
         layout, center, scale: as ``PoseNormalize`` takes them.
+        history: frames the statistics cover (default 300, ten seconds at 30 fps; longer
+            than the clips the models are trained on, so a clip streamed whole is normalised
+            with the clip's statistics).
     """
 
-    def __init__(self, layout: str, center: str = 'clip', scale: str = 'body'):
+    def __init__(self, layout: str, center: str = 'clip', scale: str = 'body',
+                 history: int = 300):
         if center not in ('clip', 'frame', 'image') or scale not in ('body', 'image'):
             raise ValueError("center must be 'clip', 'frame' or 'image' and scale 'body' or "
                              f"'image', got {center!r} and {scale!r}")
         self.layout, self.center, self.scale = get_layout(layout).name, center, scale
-        self.centre_sum, self.centre_count = np.zeros(2), 0
-        self.sizes: List[float] = []
+        self.centres: Deque[np.ndarray] = deque(maxlen=history)
+        self.sizes: Deque[float] = deque(maxlen=history)
 
     def __call__(self, keypoint: np.ndarray, score: np.ndarray,
                  img_shape: Tuple[int, int] = (1, 1)) -> np.ndarray:
@@ -34,11 +39,11 @@ class StreamingPoseNormalize:
         centre, has_centre = frame_centres(keypoint[None], visible[None], self.layout)
         size, valid = frame_sizes(keypoint[None], visible[None])
         if has_centre[0]:
-            self.centre_sum, self.centre_count = self.centre_sum + centre[0], self.centre_count + 1
+            self.centres.append(centre[0])
         if valid[0]:
             self.sizes.append(float(size[0]))
         height, width = img_shape
-        running = self.centre_sum / max(self.centre_count, 1)
+        running = np.mean(self.centres, axis=0) if self.centres else np.zeros(2)
         if self.center == 'image':
             offset = np.array([width / 2, height / 2])
         elif self.center == 'frame' and has_centre[0]:
