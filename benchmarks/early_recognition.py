@@ -19,13 +19,12 @@ import sys
 
 import numpy as np
 import torch
+from jhmdb_accuracy import test_pipeline
 from matplotlib.figure import Figure
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ddnet import ddnet_features, train_ddnet  # noqa: E402
-from jhmdb_accuracy import test_pipeline  # noqa: E402
+from ddnet import ddnet_features, train_ddnet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRACTIONS = np.linspace(0.1, 1.0, 10)

@@ -9,17 +9,15 @@ decoding time depends on how many people trained maps would show (see pose_decod
 """
 import argparse
 import os
-import sys
 import tempfile
 import time
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.pose import lightweight_openpose  # noqa: E402
-from posegraph.pose.backends import LightweightOpenPoseBackend  # noqa: E402
-from posegraph.pose.tracking import track_persons  # noqa: E402
-from posegraph.pose.video import read_video  # noqa: E402
+from posegraph.pose import lightweight_openpose
+from posegraph.pose.backends import LightweightOpenPoseBackend
+from posegraph.pose.tracking import track_persons
+from posegraph.pose.video import read_video
 
 VIDEO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'media',
                      'video.avi')

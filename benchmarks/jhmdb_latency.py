@@ -12,18 +12,16 @@ augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its pre
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 
 import numpy as np
 import onnxruntime as ort
 import torch
+from jhmdb_accuracy import TTA, test_pipeline
 from mmengine.config import Config
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ddnet import DDNet, ddnet_features  # noqa: E402
-from jhmdb_accuracy import TTA, test_pipeline  # noqa: E402
+from ddnet import DDNet, ddnet_features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

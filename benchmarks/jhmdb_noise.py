@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 
+from posegraph.apis import build_runner, load_config
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
-sys.path.insert(0, ROOT)
-from posegraph.apis import build_runner, load_config  # noqa: E402
 
 
 def noisy_pipeline(config, sigma, drop):

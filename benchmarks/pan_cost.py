@@ -7,7 +7,6 @@ for the whole clip and for one online (streaming) step.
 """
 import argparse
 import os
-import sys
 import tempfile
 
 import onnxruntime as ort
@@ -15,10 +14,9 @@ import torch
 from mmengine.config import Config
 from torch.utils.flop_counter import FlopCounterMode
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.export import StreamingStep, export_onnx  # noqa: E402
-from posegraph.registry import MODELS, register_all_modules  # noqa: E402
-from timing import median_ms  # noqa: E402
+from posegraph.export import StreamingStep, export_onnx
+from posegraph.registry import MODELS, register_all_modules
+from timing import median_ms
 
 
 def multiply_adds(network, clip):

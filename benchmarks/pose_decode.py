@@ -24,11 +24,10 @@ import time
 import cv2
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.pose.decode import decode_poses  # noqa: E402
-from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields  # noqa: E402
-from posegraph.skeleton import convert_keypoints  # noqa: E402
-import public_openpose  # noqa: E402
+from posegraph.pose.decode import decode_poses
+from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
+from posegraph.skeleton import convert_keypoints
+import public_openpose
 
 LANDMARKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared',
                          'data', 'reference', 'video_mediapipe_landmarks.npz')

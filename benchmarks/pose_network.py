@@ -2,24 +2,22 @@
 threads, for the public Lightweight OpenPose configuration and the pose-attention paper's.
 
 Random weights: speed does not depend on them. The public implementation's own code is
-not available offline here; `tests/test_pose_network.py` shows our public configuration has
+not available offline here; `tests/pose/test_pose_network.py` shows our public configuration has
 its exact modules, parameter names and shapes.
 
     python benchmarks/pose_network.py [--runs 30] [--height 256] [--width 456]
 """
 import argparse
 import os
-import sys
 import tempfile
 
 import onnxruntime as ort
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.export import export_pose_onnx  # noqa: E402
-from posegraph.pose import lightweight_openpose, pose_attention_openpose  # noqa: E402
-from timing import median_ms  # noqa: E402
+from posegraph.export import export_pose_onnx
+from posegraph.pose import lightweight_openpose, pose_attention_openpose
+from timing import median_ms
 
 
 def part_macs(network, image):

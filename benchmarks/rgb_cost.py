@@ -9,16 +9,13 @@ Clips: ConvGRU 40 frames, SMNet 8 segments, two-stream 17 steps of RGB + 4 flows
 Random weights: speed does not depend on them.
 """
 import argparse
-import os
-import sys
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion  # noqa: E402
-from posegraph.models.backbones import resnet50, vgg16, xception  # noqa: E402
-from timing import median_ms  # noqa: E402
+from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion
+from posegraph.models.backbones import resnet50, vgg16, xception
+from timing import median_ms
 
 SIZE = 224
 MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame, its name)

@@ -12,22 +12,19 @@ played in either order, so only time tells them apart.
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 
 import numpy as np
 import torch
 from mmengine.config import Config
+from rgb_synthetic import ROOT, run
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from rgb_synthetic import ROOT, run  # noqa: E402
-
-from posegraph.datasets import SyntheticVideoDataset  # noqa: E402
-from posegraph.datasets.synthetic_video import MOTIONS, make_video_clip  # noqa: E402
-from posegraph.datasets.video_dataset import read_video_list  # noqa: E402
-from posegraph.models.backbones import Xception  # noqa: E402
-from posegraph.models.video_recognizer import VideoDataPreprocessor  # noqa: E402
+from posegraph.datasets import SyntheticVideoDataset
+from posegraph.datasets.synthetic_video import MOTIONS, make_video_clip
+from posegraph.datasets.video_dataset import read_video_list
+from posegraph.models.backbones import Xception
+from posegraph.models.video_recognizer import VideoDataPreprocessor
 
 CONFIG = os.path.join(ROOT, 'configs', 'convgru_synthetic.py')
 PAIR = ('rotate_clockwise', 'rotate_anticlockwise')

@@ -8,7 +8,6 @@ and prints their top-1 on the test split for several seeds of the set.
 """
 import argparse
 import os
-import sys
 import tempfile
 import time
 
@@ -16,9 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from posegraph.datasets import PoseDataset  # noqa: E402
-from posegraph.datasets.synthetic import ACTIONS, write_synthetic  # noqa: E402
+from posegraph.datasets import PoseDataset
+from posegraph.datasets.synthetic import ACTIONS, write_synthetic
 
 PIPELINE = [dict(type='SelectPersons', num_person=1), dict(type='PoseNormalize', layout='coco17'),
             dict(type='UniformSampleFrames', clip_len=32, test_mode=True),

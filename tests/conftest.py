@@ -4,9 +4,12 @@ import importlib.util
 import os
 import sys
 
+import cv2
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(ROOT, 'tests')
 SHARED = os.path.join(os.path.dirname(ROOT), 'shared')
 JHMDB_DIR = os.path.join(SHARED, 'data', 'jhmdb_gt')
 
@@ -68,3 +71,45 @@ def run_tool(capfd):
         out, err = capfd.readouterr()
         return ToolResult(code, out, err)
     return run
+
+
+def write_video(path, frames=8, start=5, step=3, size=(48, 64)) -> str:
+    """A white square moving right on black, at 10 fps: the 'brightest' back-end of
+    ``pose_backends_for_tests`` follows it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10, size[::-1])
+    for t in range(frames):
+        frame = np.zeros(size + (3,), np.uint8)
+        x = start + step * t
+        frame[20:28, x:x + 8] = 255
+        writer.write(frame)
+    writer.release()
+    return str(path)
+
+
+def write_clip(path, frames=6, value=0, size=32):
+    """A clip whose frame t is filled with value + 10 t (blue channel), for index checks."""
+    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10, (size, size))
+    for t in range(frames):
+        frame = np.zeros((size, size, 3), np.uint8)
+        frame[..., 0] = value + 10 * t
+        writer.write(frame)
+    writer.release()
+    return str(path)
+
+
+def tiny_ucf101(root, frames=6, size=32):
+    """Two classes, two videos each; group 1 is split 1's test set."""
+    for name in ('Biking', 'Diving'):
+        for g in (1, 2):
+            write_clip(root / name / f'v_{name}_g0{g}_c01.avi', frames=frames, size=size)
+    (root / 'classInd.txt').write_text('1 Biking\n2 Diving\n')
+    (root / 'trainlist01.txt').write_text(
+        'Biking/v_Biking_g02_c01.avi 1\nDiving/v_Diving_g02_c01.avi 2\n')
+    (root / 'testlist01.txt').write_text(
+        'Biking/v_Biking_g01_c01.avi\nDiving/v_Diving_g01_c01.avi\n')
+
+
+def frame_dirs(dataset, key='frame_dir'):
+    return [dataset.get_data_info(i)[key] for i in range(len(dataset))]

@@ -4,11 +4,10 @@ import os
 import pytest
 import torch
 from mmengine.config import Config
-from test_video_data import frame_dirs, tiny_ucf101
 
 from posegraph.registry import DATASETS, MODELS, register_all_modules
+from conftest import ROOT, frame_dirs, tiny_ucf101
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = sorted(glob.glob(os.path.join(ROOT, 'configs', '**', '*.py'), recursive=True))
 
 

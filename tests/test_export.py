@@ -106,3 +106,18 @@ def test_offline_export_after_a_streaming_export_keeps_dynamic_frames(network, t
         expected = network(x)['logits'].numpy()
     np.testing.assert_allclose(session.run(['logits'], {'inputs': x.numpy()})[0], expected,
                                atol=1e-4, rtol=0)
+
+
+def test_a_second_export_in_the_process_keeps_the_frame_axis_dynamic(tmp_path):
+    """torch's exporter left aten.gru's dispatch cache on the kernel of the first export,
+    which fixed every later export's clip length to its example's (posegraph clears it)."""
+    from posegraph.models import PoseAttentionNetwork
+    for k in range(2):
+        network = PoseAttentionNetwork('coco17', 7, 5, diffpool=False).eval()
+        path = str(tmp_path / f'pan{k}.onnx')
+        export_onnx(network, path, clip_len=32)
+        x = clip(3, 47, seed=k, persons=2)      # another batch and length than traced
+        got = ort.InferenceSession(path, providers=['CPUExecutionProvider']).run(
+            ['logits'], {'inputs': x.numpy()})[0]
+        with torch.no_grad():
+            np.testing.assert_allclose(got, network(x)['logits'].numpy(), atol=1e-4, rtol=0)

@@ -13,8 +13,8 @@ from posegraph.registry import (
     ForeignNameError,
     register_all_modules,
 )
+from conftest import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
 
 

@@ -86,6 +86,157 @@ def _smoothstep(x):
     return x * x * (3 - 2 * x)
 
 
+class _Motion:
+    """What an action's trajectories are drawn from: the clip's times, its random speed,
+    amplitude, phase and lead side, and its rest pose."""
+
+    def __init__(self, t, tau, rng, rest, frequency):
+        self.t, self.tau, self.rng, self.rest = t, tau, rng, rest
+        self.amp = rng.uniform(0.8, 1.2)
+        self.speed = rng.uniform(0.75, 1.35)
+        self.phase = 2 * np.pi * (self.speed * t * frequency + rng.uniform(0, 1))
+        self.lead, self.other = ('left', 'right') if rng.random() < 0.5 else ('right', 'left')
+        self.sides = {self.lead: 1.0, self.other: -1.0}  # opposite phase for the two sides
+        self.sin, self.cos = np.sin(self.phase), np.cos(self.phase)
+
+    def constant(self, value):
+        return 0 * self.t + value
+
+    def progress(self, end_range, reverse):
+        """A one-off movement's progress from 0 to 1 between random start and end."""
+        start, end = self.rng.uniform(0.05, 0.3), self.rng.uniform(*end_range)
+        progress = _smoothstep((self.tau - start) / (end - start))
+        return 1 - progress if reverse else progress  # reversed: the same motion backwards
+
+
+def _walk(m, pose):
+    for side, sign in m.sides.items():
+        leg_phase = m.phase + (0 if sign > 0 else np.pi)
+        swing = 25 * m.amp * np.sin(leg_phase)
+        knee = 40 * m.amp * np.maximum(0, np.cos(leg_phase))  # bent while swinging through
+        pose[f'{side}_thigh'] = (swing, m.constant(0))
+        pose[f'{side}_shin'] = (swing - knee, m.constant(0))
+        pose[f'{side}_upper_arm'] = (-0.8 * swing, m.constant(10))
+        pose[f'{side}_forearm'] = (-0.8 * swing + 15, m.constant(10))
+    pose['travel'] = 0.5 * m.speed * m.t
+
+
+def _run_in_place(m, pose):
+    for side, sign in m.sides.items():
+        up = np.maximum(0, sign * m.sin)
+        pose[f'{side}_thigh'] = (70 * m.amp * up, m.constant(0))
+        pose[f'{side}_shin'] = (70 * m.amp * up - 95 * up, m.constant(0))
+        pose[f'{side}_upper_arm'] = (-35 * m.amp * sign * m.sin, m.constant(10))
+        pose[f'{side}_forearm'] = (-35 * m.amp * sign * m.sin + 90, m.constant(0))
+    pose['lift'] = 0.03 * np.abs(m.sin)
+
+
+def _wave(both):
+    def wave(m, pose):
+        for side in ((m.lead, m.other) if both else (m.lead,)):
+            pose[f'{side}_upper_arm'] = (m.constant(115), m.constant(75))
+            pose[f'{side}_forearm'] = (160 + 30 * m.amp * m.sin, m.constant(75))
+    return wave
+
+
+def _clap(m, pose):
+    open_ = (1 + m.cos) / 2
+    for side in ('left', 'right'):
+        pose[f'{side}_upper_arm'] = (m.constant(45), m.constant(-20))
+        pose[f'{side}_forearm'] = (m.constant(85), -70 + 80 * m.amp * open_)
+
+
+def _jump(m, pose):
+    air, crouch = np.maximum(0, m.sin), np.maximum(0, -m.sin)
+    pose['lift'] = 0.16 * m.amp * air ** 1.5
+    pose['lean'] = 25 * crouch
+    for side in ('left', 'right'):
+        pose[f'{side}_thigh'] = (50 * crouch, m.constant(0))
+        pose[f'{side}_shin'] = (50 * crouch - 80 * crouch, m.constant(0))
+        pose[f'{side}_upper_arm'] = (-30 * crouch + 150 * m.amp * air + 5, m.constant(25))
+        pose[f'{side}_forearm'] = (-25 * crouch + 160 * m.amp * air + 10, m.constant(25))
+
+
+def _squat(m, pose):
+    depth = m.amp * (1 - m.cos) / 2
+    pose['lean'] = 35 * depth
+    for side in ('left', 'right'):
+        pose[f'{side}_thigh'] = (95 * depth, m.constant(15))
+        pose[f'{side}_shin'] = (95 * depth - 120 * depth, m.constant(15))
+        pose[f'{side}_upper_arm'] = (10 + 80 * depth, m.constant(0))
+        pose[f'{side}_forearm'] = (10 + 80 * depth, m.constant(0))
+
+
+def _punch(m, pose):
+    for side, sign in m.sides.items():
+        hit = np.maximum(0, sign * m.sin) ** 3
+        pose[f'{side}_upper_arm'] = (30 + 55 * m.amp * hit, 10 - 20 * hit)
+        pose[f'{side}_forearm'] = (150 - 62 * m.amp * hit, -20 + 10 * hit)
+    pose['lean'] = m.constant(8)
+
+
+def _kick(m, pose):
+    kick = np.maximum(0, m.sin) ** 2
+    pose[f'{m.lead}_thigh'] = (85 * m.amp * kick, m.constant(0))
+    pose[f'{m.lead}_shin'] = (85 * m.amp * kick - 90 * np.sin(np.pi * kick) * (1 - kick),
+                              m.constant(0))
+    for side in ('left', 'right'):
+        pose[f'{side}_upper_arm'] = (20 + 25 * kick, m.constant(70))
+    pose['lean'] = -10 * kick
+
+
+def _bow(m, pose):
+    pose['lean'] = 70 * m.amp * (1 - m.cos) / 2
+    for side in ('left', 'right'):
+        pose[f'{side}_upper_arm'] = (pose['lean'] * 0.3 + 5, m.constant(0))
+        pose[f'{side}_forearm'] = (pose['lean'] * 0.3 + 10, m.constant(0))
+
+
+def _sit(reverse):
+    def sit(m, pose):
+        progress = m.progress((0.6, 0.9), reverse)
+        move = np.sin(np.pi * progress)
+        pose['lean'] = 30 * m.amp * move + 8 * progress
+        for side in ('left', 'right'):
+            pose[f'{side}_thigh'] = (88 * progress, m.constant(10))
+            pose[f'{side}_shin'] = (88 * progress - 85 * progress, m.constant(10))
+            pose[f'{side}_upper_arm'] = (10 + 35 * move + 15 * progress, m.constant(20))
+            pose[f'{side}_forearm'] = (15 + 40 * move + 25 * progress, m.constant(10))
+    return sit
+
+
+def _raise_hand(reverse):
+    def raise_hand(m, pose):
+        progress = m.progress((0.45, 0.7), reverse)
+        for part, elevation in (('upper_arm', 165), ('forearm', 170)):
+            rest_elevation, rest_heading = m.rest[f'{m.lead}_{part}']
+            pose[f'{m.lead}_{part}'] = (
+                rest_elevation + (elevation * m.amp - rest_elevation) * progress,
+                rest_heading + (40 - rest_heading) * progress)
+    return raise_hand
+
+
+# Each action: its repetition frequency (Hz at speed 1; 0 for one-off movements) and the
+# function that poses the limbs.
+_MOTIONS = {
+    'idle': (0.0, lambda m, pose: None),
+    'walk': (0.9, _walk),
+    'run_in_place': (2.0, _run_in_place),
+    'wave_one_hand': (1.8, _wave(both=False)),
+    'wave_both_hands': (1.8, _wave(both=True)),
+    'clap': (2.0, _clap),
+    'jump': (1.1, _jump),
+    'squat': (0.55, _squat),
+    'punch': (1.2, _punch),
+    'kick': (0.7, _kick),
+    'bow': (0.45, _bow),
+    'sit_down': (0.0, _sit(reverse=False)),
+    'stand_up': (0.0, _sit(reverse=True)),
+    'raise_hand': (0.0, _raise_hand(reverse=False)),
+    'lower_hand': (0.0, _raise_hand(reverse=True)),
+}
+
+
 def _action_pose(action, t, tau, rng):
     """Joint-angle trajectories of one clip.
 
@@ -97,104 +248,11 @@ def _action_pose(action, t, tau, rng):
     """
     rest = _rest_pose(len(t), rng)
     pose = dict(rest)
-    amp = rng.uniform(0.8, 1.2)
-    speed = rng.uniform(0.75, 1.35)
-    phase = 2 * np.pi * (speed * t * {'walk': 0.9, 'run_in_place': 2.0, 'wave_one_hand': 1.8,
-                                      'wave_both_hands': 1.8, 'clap': 2.0, 'jump': 1.1,
-                                      'squat': 0.55, 'punch': 1.2, 'kick': 0.7, 'bow': 0.45
-                                      }.get(action, 0.0) + rng.uniform(0, 1))
-    lead, other = ('left', 'right') if rng.random() < 0.5 else ('right', 'left')
-    sides = {lead: 1.0, other: -1.0}  # opposite phase for the two sides
-    sin, cos = np.sin(phase), np.cos(phase)
-
-    if action == 'walk':
-        for side, sign in sides.items():
-            leg_phase = phase + (0 if sign > 0 else np.pi)
-            swing = 25 * amp * np.sin(leg_phase)
-            knee = 40 * amp * np.maximum(0, np.cos(leg_phase))  # bent while swinging through
-            pose[f'{side}_thigh'] = (swing, 0 * t)
-            pose[f'{side}_shin'] = (swing - knee, 0 * t)
-            pose[f'{side}_upper_arm'] = (-0.8 * swing, 0 * t + 10)
-            pose[f'{side}_forearm'] = (-0.8 * swing + 15, 0 * t + 10)
-        pose['travel'] = 0.5 * speed * t
-    elif action == 'run_in_place':
-        for side, sign in sides.items():
-            up = np.maximum(0, sign * sin)
-            pose[f'{side}_thigh'] = (70 * amp * up, 0 * t)
-            pose[f'{side}_shin'] = (70 * amp * up - 95 * up, 0 * t)
-            pose[f'{side}_upper_arm'] = (-35 * amp * sign * sin, 0 * t + 10)
-            pose[f'{side}_forearm'] = (-35 * amp * sign * sin + 90, 0 * t)
-        pose['lift'] = 0.03 * np.abs(sin)
-    elif action in ('wave_one_hand', 'wave_both_hands'):
-        for side in ((lead,) if action == 'wave_one_hand' else (lead, other)):
-            pose[f'{side}_upper_arm'] = (0 * t + 115, 0 * t + 75)
-            pose[f'{side}_forearm'] = (160 + 30 * amp * sin, 0 * t + 75)
-    elif action == 'clap':
-        open_ = (1 + cos) / 2
-        for side in ('left', 'right'):
-            pose[f'{side}_upper_arm'] = (0 * t + 45, 0 * t - 20)
-            pose[f'{side}_forearm'] = (0 * t + 85, -70 + 80 * amp * open_)
-    elif action == 'jump':
-        air = np.maximum(0, sin)
-        crouch = np.maximum(0, -sin)
-        pose['lift'] = 0.16 * amp * air ** 1.5
-        pose['lean'] = 25 * crouch
-        for side in ('left', 'right'):
-            pose[f'{side}_thigh'] = (50 * crouch, 0 * t)
-            pose[f'{side}_shin'] = (50 * crouch - 80 * crouch, 0 * t)
-            pose[f'{side}_upper_arm'] = (-30 * crouch + 150 * amp * air + 5, 0 * t + 25)
-            pose[f'{side}_forearm'] = (-25 * crouch + 160 * amp * air + 10, 0 * t + 25)
-    elif action == 'squat':
-        depth = amp * (1 - cos) / 2
-        pose['lean'] = 35 * depth
-        for side in ('left', 'right'):
-            pose[f'{side}_thigh'] = (95 * depth, 0 * t + 15)
-            pose[f'{side}_shin'] = (95 * depth - 120 * depth, 0 * t + 15)
-            pose[f'{side}_upper_arm'] = (10 + 80 * depth, 0 * t)
-            pose[f'{side}_forearm'] = (10 + 80 * depth, 0 * t)
-    elif action == 'punch':
-        for side, sign in sides.items():
-            hit = np.maximum(0, sign * sin) ** 3
-            pose[f'{side}_upper_arm'] = (30 + 55 * amp * hit, 10 - 20 * hit)
-            pose[f'{side}_forearm'] = (150 - 62 * amp * hit, -20 + 10 * hit)
-        pose['lean'] = 0 * t + 8
-    elif action == 'kick':
-        kick = np.maximum(0, sin) ** 2
-        pose[f'{lead}_thigh'] = (85 * amp * kick, 0 * t)
-        pose[f'{lead}_shin'] = (85 * amp * kick - 90 * np.sin(np.pi * kick) * (1 - kick), 0 * t)
-        for side in ('left', 'right'):
-            pose[f'{side}_upper_arm'] = (20 + 25 * kick, 0 * t + 70)
-        pose['lean'] = -10 * kick
-    elif action == 'bow':
-        pose['lean'] = 70 * amp * (1 - cos) / 2
-        for side in ('left', 'right'):
-            pose[f'{side}_upper_arm'] = (pose['lean'] * 0.3 + 5, 0 * t)
-            pose[f'{side}_forearm'] = (pose['lean'] * 0.3 + 10, 0 * t)
-    elif action in ('sit_down', 'stand_up'):
-        start, end = rng.uniform(0.05, 0.3), rng.uniform(0.6, 0.9)
-        progress = _smoothstep((tau - start) / (end - start))
-        if action == 'stand_up':
-            progress = 1 - progress  # the same motion played backwards
-        move = np.sin(np.pi * progress)
-        pose['lean'] = 30 * amp * move + 8 * progress
-        for side in ('left', 'right'):
-            pose[f'{side}_thigh'] = (88 * progress, 0 * t + 10)
-            pose[f'{side}_shin'] = (88 * progress - 85 * progress, 0 * t + 10)
-            pose[f'{side}_upper_arm'] = (10 + 35 * move + 15 * progress, 0 * t + 20)
-            pose[f'{side}_forearm'] = (15 + 40 * move + 25 * progress, 0 * t + 10)
-    elif action in ('raise_hand', 'lower_hand'):
-        start, end = rng.uniform(0.05, 0.3), rng.uniform(0.45, 0.7)
-        progress = _smoothstep((tau - start) / (end - start))
-        if action == 'lower_hand':
-            progress = 1 - progress
-        rest_elevation, rest_heading = rest[f'{lead}_upper_arm']
-        pose[f'{lead}_upper_arm'] = (rest_elevation + (165 * amp - rest_elevation) * progress,
-                                     rest_heading + (40 - rest_heading) * progress)
-        rest_elevation, rest_heading = rest[f'{lead}_forearm']
-        pose[f'{lead}_forearm'] = (rest_elevation + (170 * amp - rest_elevation) * progress,
-                                   rest_heading + (40 - rest_heading) * progress)
-    elif action != 'idle':
+    frequency, move = _MOTIONS.get(action, (0.0, None))
+    motion = _Motion(t, tau, rng, rest, frequency)
+    if move is None:
         raise ValueError(f'unknown action {action!r}; actions are {", ".join(ACTIONS)}')
+    move(motion, pose)
     if action not in _TRANSITIONS:
         envelope = _envelope(tau, rng)
         pose = {key: _blend(rest[key], value, envelope) for key, value in pose.items()}

@@ -4,6 +4,7 @@ from typing import List, Optional, Sequence, Union
 import torch
 from torch import nn
 
+from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
 from posegraph.skeleton import get_layout, stream_channel_index
 
@@ -21,7 +22,7 @@ def branch_channel_index(channels: Sequence[Union[int, str]], streams: Optional[
 
 
 @MODELS.register_module()
-class StreamEnsemble(nn.Module):
+class StreamEnsemble(ResetParameters, nn.Module):
     """An ensemble of networks over different input streams, as one model.
 
     Branch ``k`` sees the input channels ``branches[k]`` plus the confidence (the last

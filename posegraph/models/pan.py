@@ -7,6 +7,7 @@ from torch.nn import functional as F
 from torch_geometric.nn import DenseGCNConv
 
 from posegraph.nn import AttentionGRU, DiffPool, JointAttention, SkeletonGraphConv
+from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
 from posegraph.skeleton import get_layout
 
@@ -28,7 +29,7 @@ def normalize_input(data_bn: nn.BatchNorm1d, x: Tensor, mask: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class PoseAttentionNetwork(nn.Module):
+class PoseAttentionNetwork(ResetParameters, nn.Module):
     r"""Skeleton action classifier: a graph network per frame, attention over joints, a GRU
     with attention over frames.
 

@@ -6,6 +6,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from posegraph.nn import SpatialTemporalGraphConv
+from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
 from posegraph.skeleton import get_layout
 from .pan import normalize_input
@@ -17,7 +18,7 @@ STGCN_BLOCKS = ((64, 1), (64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1)
 
 
 @MODELS.register_module()
-class STGCN(nn.Module):
+class STGCN(ResetParameters, nn.Module):
     r"""ST-GCN: input batch normalisation, a stack of
     :class:`~posegraph.nn.SpatialTemporalGraphConv` blocks (the first without residual),
     global average pooling over frames, joints and persons, and a linear classifier.

@@ -10,6 +10,7 @@ from mmengine.model import BaseDataPreprocessor
 from torch import nn
 from torch.nn import functional as F
 
+from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
 from .recognizer import SkeletonRecognizer
 
@@ -56,7 +57,7 @@ class VideoRecognizer(SkeletonRecognizer):
         super().__init__(network, data_preprocessor, init_cfg)
 
 
-class VideoClassifier(nn.Module):
+class VideoClassifier(ResetParameters, nn.Module):
     """Base of the RGB networks: cross-entropy (with optional label smoothing) on ``logits``."""
 
     label_smoothing = 0.0

@@ -2,7 +2,7 @@ r"""From heatmaps and part affinity fields to persons, as the public Lightweight
 decodes them.
 
 The rules (checked equal, person for person and joint for joint, against the public
-implementation on the same maps: ``tests/test_pose_decode.py``, ``benchmarks/pose_decode.py``):
+implementation on the same maps: ``tests/pose/test_pose_decode.py``, ``benchmarks/pose_decode.py``):
 
 1. Heatmaps and PAFs are upsampled ``4x`` (bicubic) from the stride-8 grid.
 2. **Peaks**: values under 0.1 count as 0; a peak is greater than its four neighbours.

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.nn.reset import ResetParameters
 
 
 def conv(in_channels, out_channels, kernel_size=3, padding=1, bn=True, dilation=1, stride=1,
@@ -134,7 +135,7 @@ class RefinementStage(nn.Module):
         return self.heatmaps(x), self.pafs(x)
 
 
-class LightweightOpenPose(nn.Module):
+class LightweightOpenPose(ResetParameters, nn.Module):
     """Multi-person 2D pose network: keypoint heatmaps and part affinity fields at stride 8.
 
     Args:

@@ -3,8 +3,8 @@ down-sampling bottleneck sits in its 3x3 convolution).
 
 ``layerK[i]`` is a :class:`Bottleneck` (``conv1``/``bn1`` 1x1, ``conv2``/``bn2`` 3x3,
 ``conv3``/``bn3`` 1x1 to 4x the width, ``downsample`` = 1x1 convolution + BN when the
-shape changes). A ``block_hook`` may wrap the output of each block's first 1x1
-convolution; SMNet puts its module there.
+shape changes). ``inner``, a function of a block's width, gives a module applied to the
+block's first activation (after ``conv1``/``bn1``); SMNet puts its excitation there.
 """
 from torch import nn
 

@@ -13,8 +13,7 @@ from posegraph.apis import OnlineRecognizer, init_recognizer
 from posegraph.apis.bundle import export_bundle
 from posegraph.pose import lightweight_openpose
 from posegraph.runtime.bundle import MANIFEST, BundleError, file_sha256, load_bundle
-from conftest import ROOT
-from test_extract_pose import write_video
+from conftest import ROOT, write_video
 
 POSE_HEIGHT = 128
 
@@ -100,11 +99,16 @@ EDGE_PYTHON = os.environ.get('POSEGRAPH_EDGE_PYTHON')   # .ci/run's venv without
     pytest.param(EDGE_PYTHON, id='edge-install', marks=pytest.mark.skipif(
         not EDGE_PYTHON, reason='POSEGRAPH_EDGE_PYTHON (a venv without torch) is not set'))])
 def test_the_runtime_runs_without_torch(bundle_dir, tmp_path, python):
-    """In a process where `import torch` fails, and in the edge install (no torch at all):
-    the bundle estimates poses on a video and streams a person, giving PyTorch's
-    probabilities, and tools/demo.py --bundle runs a video through it."""
+    """In a process where `import torch` fails, and in the edge install (no torch at all,
+    CI's with the oldest numpy allowed): the bundle estimates poses on a video and streams a
+    person, giving PyTorch's probabilities; an annotation file written here loads there;
+    tools/demo.py --bundle runs a video through it."""
+    from posegraph.io import dump_annotations
     keypoints, scores = walking_person()
     video = write_video(tmp_path / 'v.avi')
+    record = {'frame_dir': 'walk', 'label': 3, 'img_shape': (480, 640), 'total_frames': 12,
+              'keypoint': keypoints[None], 'keypoint_score': scores[None]}
+    dump_annotations(str(tmp_path / 'walk.pkl'), [record])
     script = f'''
 import sys
 sys.modules['torch'] = None          # `import torch` raises ImportError from here on
@@ -118,13 +122,17 @@ recognizer = bundle.recognizer()
 data = np.load({str(tmp_path / 'joints.npz')!r})
 for k, s in zip(data['keypoints'], data['scores']):
     answer = recognizer.update([0], k[None], s[None], (480, 640))
-print(json.dumps({{'frames': len(poses), 'probabilities': answer[0].tolist()}}))
+from posegraph.io import load_annotations
+loaded = load_annotations({str(tmp_path / 'walk.pkl')!r})[0]
+print(json.dumps({{'frames': len(poses), 'probabilities': answer[0].tolist(),
+                  'loaded': loaded['keypoint'].tolist(), 'numpy': np.__version__}}))
 '''
     np.savez(tmp_path / 'joints.npz', keypoints=keypoints, scores=scores)
     result = subprocess.run([python, '-c', script], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out['frames'] == 8
+    np.testing.assert_array_equal(np.array(out['loaded'], np.float32), keypoints[None])
     expected = OnlineRecognizer(init_recognizer())
     for k, s in zip(keypoints, scores):
         answer = expected.update([0], k[None], s[None], (480, 640))

@@ -16,8 +16,7 @@ from posegraph.datasets.flow import (
     resolve_method,
 )
 from posegraph.datasets.synthetic_video import make_video_clip, write_synthetic_videos
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from conftest import ROOT
 
 
 def extract_in_a_process(*args):

@@ -17,8 +17,8 @@ from posegraph.engine.curves import history_files, read_history
 from posegraph.io import load_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import HOOKS
+from conftest import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
 SMALL = ['model.network.graph_channels=[16,16]', 'model.network.pooled_channels=32',
          'model.network.gru_channels=32', 'model.network.attention_channels=16',

@@ -5,7 +5,8 @@ import pickle
 import pytest
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from conftest import ROOT
+
 SMALL = {'convgru': ['model.network.width=0.125', 'model.network.middle_blocks=1',
                      'model.network.fc_channels=16', 'model.network.hidden_channels=8'],
          'smnet': ['model.network.width=0.125', 'model.network.layers=[1,1,1,1]'],

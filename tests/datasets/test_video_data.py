@@ -18,37 +18,10 @@ from posegraph.datasets.transforms import (
 )
 from posegraph.datasets.video_index import index_videos
 from posegraph.io.video import VideoReadError
+from conftest import frame_dirs, tiny_ucf101, write_clip
 
 PIPELINE = [dict(type='DecodeVideo'), dict(type='SampleVideoFrames', clip_len=4),
             dict(type='PackVideoInputs')]
-
-
-def write_clip(path, frames=6, value=0, size=32):
-    """A clip whose frame t is filled with value + 10 t (blue channel), for index checks."""
-    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10, (size, size))
-    for t in range(frames):
-        frame = np.zeros((size, size, 3), np.uint8)
-        frame[..., 0] = value + 10 * t
-        writer.write(frame)
-    writer.release()
-    return str(path)
-
-
-def tiny_ucf101(root, frames=6, size=32):
-    """Two classes, two videos each; group 1 is split 1's test set."""
-    for name in ('Biking', 'Diving'):
-        for g in (1, 2):
-            write_clip(root / name / f'v_{name}_g0{g}_c01.avi', frames=frames, size=size)
-    (root / 'classInd.txt').write_text('1 Biking\n2 Diving\n')
-    (root / 'trainlist01.txt').write_text(
-        'Biking/v_Biking_g02_c01.avi 1\nDiving/v_Diving_g02_c01.avi 2\n')
-    (root / 'testlist01.txt').write_text(
-        'Biking/v_Biking_g01_c01.avi\nDiving/v_Diving_g01_c01.avi\n')
-
-
-def frame_dirs(dataset, key='frame_dir'):
-    return [dataset.get_data_info(i)[key] for i in range(len(dataset))]
 
 
 def test_list_file_dataset_loads_clips_and_names_bad_lines(tmp_path):

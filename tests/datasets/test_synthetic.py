@@ -1,14 +1,9 @@
-import os
-import sys
-
 import numpy as np
 import pytest
 
 from posegraph.datasets.synthetic import ACTIONS, make_synthetic, summarize, write_synthetic
 from posegraph.io import load_annotations, load_splits
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'benchmarks'))
-from synthetic_difficulty import compare  # noqa: E402
+from synthetic_difficulty import compare
 
 
 def test_synthetic_set_is_deterministic_for_a_seed():

@@ -1,15 +1,9 @@
-import os
-import sys
-
 import numpy as np
 import pytest
 
 from posegraph.pose.decode import decode_poses, find_peaks, match_limbs, paf_score
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'benchmarks'))
 from posegraph.pose.targets import LIMBS, PAF_CHANNELS, keypoint_heatmaps, part_affinity_fields
-import public_openpose  # noqa: E402  (the public code, for comparisons)
+import public_openpose  # the public code, for comparisons
 
 # An upright person in openpose18 order, in units of a body half-height.
 TEMPLATE = np.array([(0, -1.6), (0, -1.2), (-0.4, -1.2), (-0.5, -0.6), (-0.55, 0),

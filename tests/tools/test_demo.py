@@ -6,8 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SHARED
-from test_extract_pose import write_video
+from conftest import SHARED, write_video
 
 BACKEND = ('--pose-backend', 'brightest', '--custom-imports', 'pose_backends_for_tests')
 

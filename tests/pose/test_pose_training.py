@@ -1,5 +1,4 @@
 import json
-import os
 
 import cv2
 import numpy as np
@@ -9,8 +8,6 @@ import torch
 from posegraph.pose import LightweightOpenPose, load_pretrained
 from posegraph.pose.training import CocoKeypointsDataset
 from posegraph.skeleton import OPENPOSE18
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def coco_person(cx, cy, scale):

@@ -10,8 +10,8 @@ from posegraph.apis import IncompatibleError, build_runner, load_config
 from posegraph.io.annotations import AnnotationError, dump_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import DATASETS, register_all_modules
+from conftest import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
 SMALL = {'model.network.graph_channels': [8, 8], 'model.network.pooled_channels': 16,
          'model.network.gru_channels': 16, 'model.network.attention_channels': 8,

@@ -1,6 +1,5 @@
 import json
 import os
-import sys
 import warnings
 
 import numpy as np
@@ -14,9 +13,6 @@ from posegraph.pose import (
     pose_attention_openpose,
 )
 from conftest import SHARED
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'benchmarks'))
 
 REFERENCE = os.path.join(SHARED, 'data', 'reference', 'lwopenpose_state_dict.json')
 REFERENCE_3STAGES = REFERENCE.replace('.json', '_3stages.json')

@@ -13,23 +13,7 @@ from posegraph.io import load_annotations, load_splits
 from posegraph.io.video import video_fps
 from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, read_video
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTS = os.path.dirname(os.path.abspath(__file__))
-
-
-def write_video(path, frames=8, start=5, step=3, size=(48, 64)):
-    """A white square moving right on black: the 'brightest' back-end follows it."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10, size[::-1])
-    for t in range(frames):
-        frame = np.zeros(size + (3,), np.uint8)
-        x = start + step * t
-        frame[20:28, x:x + 8] = 255
-        writer.write(frame)
-    writer.release()
-    return str(path)
-
+from conftest import ROOT, TESTS, write_video
 
 TEST_BACKEND = ('--backend', 'brightest', '--custom-imports', 'pose_backends_for_tests')
 
