@@ -1,8 +1,8 @@
 """Several skeleton networks, each on its own input streams, scored together."""
-from typing import List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
@@ -72,7 +72,7 @@ class StreamEnsemble(ResetParameters, nn.Module):
     def _inputs(self, x, k):
         return x[..., self.branch_channels[k] + [x.shape[-1] - 1]]
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Dict[str, Tensor]:
         if x.shape[-1] != self.in_channels:
             raise ValueError(f'the ensemble expects {self.in_channels} input channels, '
                              f'got {x.shape[-1]}')
@@ -82,7 +82,7 @@ class StreamEnsemble(ResetParameters, nn.Module):
         merged['branches'] = outputs
         return merged
 
-    def loss(self, outputs, labels):
+    def loss(self, outputs: Dict[str, Tensor], labels: Tensor) -> Dict[str, Tensor]:
         """The sum over branches of each branch's own losses."""
         losses = {}
         for branch, branch_outputs in zip(self.branches, outputs['branches']):
@@ -90,10 +90,12 @@ class StreamEnsemble(ResetParameters, nn.Module):
                 losses[key] = losses.get(key, 0) + value
         return losses
 
-    def initial_state(self, batch_size, num_person, device=None):
+    def initial_state(self, batch_size: int, num_person: int,
+                      device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:
         return sum((b.initial_state(batch_size, num_person, device) for b in self.branches), ())
 
-    def step(self, frame, state):
+    def step(self, frame: Tensor, state: Tuple[Tensor, ...]
+             ) -> Tuple[Tensor, Tuple[Tensor, ...]]:
         """Online mode: every branch steps on its own slice of ``state``."""
         logits, new_state, start = [], (), 0
         for k, (branch, size) in enumerate(zip(self.branches, self._state_sizes)):

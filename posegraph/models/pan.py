@@ -1,6 +1,8 @@
 r"""The human graph network + pose-attention network ("Pose-attention model for online
 action recognition").
 """
+from typing import Dict, Optional, Tuple
+
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -105,7 +107,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         self.classifier = nn.Linear(gru_channels, num_classes)
         self.joint_classifier = nn.Linear(pooled_channels, num_classes)
 
-    def frame_vectors(self, x):
+    def frame_vectors(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
         """Run the HGN and joint attention on every frame.
 
         Returns ``s`` :math:`(N M, T, F)`, joint weights :math:`(N, M, T, V)`, the joint
@@ -147,7 +149,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         return (s.reshape(n * m, t, -1), joint_weights.reshape(n, m, t, v), mask,
                 link_loss, entropy_loss)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, m = x.shape[:2]
         s, joint_weights, mask, link_loss, entropy_loss = self.frame_vectors(x)
         frame_mask = mask.any(-1).reshape(n * m, -1)
@@ -164,7 +166,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
                 'frame_weights': frame_weights.reshape(n, m, -1),
                 'link_loss': link_loss, 'entropy_loss': entropy_loss}
 
-    def loss(self, outputs, labels):
+    def loss(self, outputs: Dict[str, Tensor], labels: Tensor) -> Dict[str, Tensor]:
         """The weighted losses of eq. 16 (plus DiffPool's regularisers), as a dict."""
         w, smoothing = self.loss_weights, self.label_smoothing
         losses = {'loss_pose': w['pose'] * F.cross_entropy(
@@ -177,12 +179,14 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
             losses['loss_entropy'] = w['entropy'] * outputs['entropy_loss']
         return losses
 
-    def initial_state(self, batch_size, num_person, device=None):
+    def initial_state(self, batch_size: int, num_person: int,
+                      device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:
         """Streaming state before the first frame: a tuple of tensors (see :meth:`step`)."""
         present = torch.zeros(batch_size, num_person, device=device)
         return self.temporal.initial_state(batch_size * num_person, device=device) + (present,)
 
-    def step(self, frame, state):
+    def step(self, frame: Tensor, state: Tuple[Tensor, ...]
+             ) -> Tuple[Tensor, Tuple[Tensor, ...]]:
         r"""Online mode: fold one frame :math:`(N, M, V, C)` into ``state``.
 
         Returns ``(logits, state)``: the class logits for the action so far, with the GRU

@@ -1,6 +1,8 @@
 r"""A GRU over frames followed by frame attention."""
+from typing import Optional, Tuple
+
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from .frame_attention import FrameAttention
 
@@ -46,25 +48,28 @@ class AttentionGRU(nn.Module):
         self.attention = (FrameAttention(hidden_channels, attention_channels)
                           if attention else None)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.gru.reset_parameters()
         if self.attention is not None:
             self.attention.reset_parameters()
 
-    def forward(self, x, mask=None):
+    def forward(self, x: Tensor, mask: Optional[Tensor] = None
+                ) -> Tuple[Tensor, Optional[Tensor], Tensor]:
         states, _ = self.gru(x)
         if self.attention is None:
             return states[:, -1], None, states
         v, alpha = self.attention(states, mask)
         return v, alpha, states
 
-    def initial_state(self, batch_size, dtype=torch.float32, device=None):
+    def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32,
+                      device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:
         hidden = torch.zeros(1, batch_size, self.hidden_channels, dtype=dtype, device=device)
         if self.attention is None:
             return (hidden,)
         return (hidden,) + self.attention.initial_state(batch_size, dtype, device)
 
-    def step(self, x, state, mask=None):
+    def step(self, x: Tensor, state: Tuple[Tensor, ...], mask: Optional[Tensor] = None
+             ) -> Tuple[Tensor, Tuple[Tensor, ...]]:
         """One frame ``x`` :math:`(N, F_{in})`; returns ``(v, state)``."""
         # One GRU cell with the GRU's own weights: the same numbers as ``self.gru`` on a
         # one-frame sequence, and exporting it leaves later exports of ``self.gru`` over

@@ -1,8 +1,9 @@
 r"""Additive attention pooling, the mechanism behind joint and frame attention."""
 import math
+from typing import Optional, Tuple
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 class AttentionPool(nn.Module):
@@ -34,20 +35,21 @@ class AttentionPool(nn.Module):
         self.context = nn.Parameter(torch.empty(attention_channels))
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.proj.reset_parameters()
         nn.init.uniform_(self.context, -1 / math.sqrt(self.attention_channels),
                          1 / math.sqrt(self.attention_channels))
 
-    def score(self, h):
+    def score(self, h: Tensor) -> Tensor:
         """Unnormalised attention logits :math:`\\mathbf{u}_i^{\\top}\\mathbf{c}`, ``(*, L)``."""
         return torch.tanh(self.proj(h)) @ self.context
 
-    def forward(self, h, mask=None):
+    def forward(self, h: Tensor, mask: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
         return self.pool(h, self.score(h), mask)
 
     @staticmethod
-    def pool(h, logits, mask=None):
+    def pool(h: Tensor, logits: Tensor, mask: Optional[Tensor] = None
+             ) -> Tuple[Tensor, Tensor]:
         """Softmax ``logits`` over the set (honouring ``mask``) and pool ``h`` with them."""
         if mask is not None:
             # A large finite negative (not -inf) keeps fully masked sets free of NaN.

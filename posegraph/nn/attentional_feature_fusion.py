@@ -1,5 +1,5 @@
 r"""Attentional feature fusion (AFF) of two feature maps."""
-from torch import nn
+from torch import Tensor, nn
 
 from .multiscale_channel_attention import MultiScaleChannelAttention
 
@@ -28,10 +28,10 @@ class AttentionalFeatureFusion(nn.Module):
         super().__init__()
         self.attention = MultiScaleChannelAttention(channels, reduction, kernel_sizes)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.attention.reset_parameters()
 
-    def forward(self, x, y):
+    def forward(self, x: Tensor, y: Tensor) -> Tensor:
         mask = self.attention(x + y)
         return mask * x + (1 - mask) * y
 

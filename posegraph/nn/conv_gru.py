@@ -1,6 +1,8 @@
 r"""A convolutional GRU over a sequence of feature maps."""
+from typing import Optional
+
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 class ConvGRU(nn.Module):
@@ -37,18 +39,18 @@ class ConvGRU(nn.Module):
                                    padding=padding)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         for conv in (self.gates, self.candidate):
             nn.init.xavier_uniform_(conv.weight)
             nn.init.zeros_(conv.bias)
 
-    def step(self, x, h):
+    def step(self, x: Tensor, h: Tensor) -> Tensor:
         """One step: ``x`` :math:`(N, C, H, W)`, ``h`` :math:`(N, F, H, W)` -> new ``h``."""
         update, reset = torch.sigmoid(self.gates(torch.cat([x, h], 1))).chunk(2, 1)
         candidate = torch.tanh(self.candidate(torch.cat([x, reset * h], 1)))
         return (1 - update) * h + update * candidate
 
-    def forward(self, x, h=None):
+    def forward(self, x: Tensor, h: Optional[Tensor] = None) -> Tensor:
         if h is None:
             h = x.new_zeros(x.shape[0], self.hidden_channels, *x.shape[-2:])
         states = []

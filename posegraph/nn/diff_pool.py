@@ -1,6 +1,8 @@
 r"""DiffPool: learned soft assignment of joints to clusters."""
+from typing import Optional, Tuple
+
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch_geometric.nn import DenseGCNConv, dense_diff_pool
 
 
@@ -44,11 +46,12 @@ class DiffPool(nn.Module):
         self.embed = DenseGCNConv(in_channels, out_channels)
         self.assign = DenseGCNConv(in_channels, num_clusters)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.embed.reset_parameters()
         self.assign.reset_parameters()
 
-    def forward(self, x, adj, mask=None):
+    def forward(self, x: Tensor, adj: Tensor, mask: Optional[Tensor] = None
+                ) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
         if adj.dim() == 2:
             adj = adj.expand(x.shape[0], -1, -1)
         z = torch.relu(self.embed(x, adj))

@@ -1,5 +1,8 @@
 r"""Frame (pose) attention: which frames of a clip matter."""
+from typing import Optional, Tuple
+
 import torch
+from torch import Tensor
 
 from .attention_pool import AttentionPool
 
@@ -27,7 +30,8 @@ class FrameAttention(AttentionPool):
           ``alpha`` :math:`(N, T)` (of the whole clip)
     """
 
-    def forward(self, h, mask=None, causal=False):
+    def forward(self, h: Tensor, mask: Optional[Tensor] = None, causal: bool = False
+                ) -> Tuple[Tensor, Tensor]:
         if not causal:
             return super().forward(h, mask)
         logits = self.score(h)
@@ -39,13 +43,15 @@ class FrameAttention(AttentionPool):
         denominator = torch.cumsum(weight, dim=-1).unsqueeze(-1)
         return numerator / denominator.clamp(min=1e-12), alpha
 
-    def initial_state(self, batch_size, dtype=torch.float32, device=None):
+    def initial_state(self, batch_size: int, dtype: torch.dtype = torch.float32,
+                      device: Optional[torch.device] = None) -> Tuple[Tensor, Tensor, Tensor]:
         """Running state before the first frame: ``(max_logit, denominator, numerator)``."""
         return (torch.full((batch_size,), -1e9, dtype=dtype, device=device),
                 torch.zeros(batch_size, dtype=dtype, device=device),
                 torch.zeros(batch_size, self.in_channels, dtype=dtype, device=device))
 
-    def step(self, h, state, mask=None):
+    def step(self, h: Tensor, state: Tuple[Tensor, Tensor, Tensor],
+             mask: Optional[Tensor] = None) -> Tuple[Tensor, Tuple[Tensor, Tensor, Tensor]]:
         """Fold one frame ``h`` :math:`(N, F)` into ``state``; returns ``(v, state)``.
 
         ``v`` :math:`(N, F)` is the attention-pooled vector of all frames so far.

@@ -1,6 +1,6 @@
 r"""A layer-normalised LSTM (Ba et al., 2016)."""
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 class LayerNormLSTM(nn.Module):
@@ -39,7 +39,7 @@ class LayerNormLSTM(nn.Module):
         self.drop = nn.Dropout(dropout)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         nn.init.xavier_uniform_(self.input_weights.weight)
         nn.init.orthogonal_(self.hidden_weights.weight)
         with torch.no_grad():  # forget gate bias 1: remember by default
@@ -48,7 +48,7 @@ class LayerNormLSTM(nn.Module):
         for norm in (self.input_norm, self.hidden_norm, self.cell_norm):
             norm.reset_parameters()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         n = x.shape[0]
         h = x.new_zeros(n, self.hidden_channels)
         c = x.new_zeros(n, self.hidden_channels)

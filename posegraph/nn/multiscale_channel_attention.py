@@ -1,6 +1,6 @@
 r"""Multi-scale channel attention (MCAM), the attention behind attentional feature fusion."""
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 def _conv_bn(in_channels, out_channels, kernel_size=1, relu=True):
@@ -55,12 +55,12 @@ class MultiScaleChannelAttention(nn.Module):
         self.global_mix = nn.Sequential(_conv_bn(channels, hidden), _conv_bn(hidden, channels,
                                                                              relu=False))
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
                 m.reset_parameters()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if self.scales is not None:
             s = self.squeeze(x)
             local = torch.cat([conv(s) for conv in self.scales], 1)

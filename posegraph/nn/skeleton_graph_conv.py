@@ -1,5 +1,7 @@
 r"""Graph convolution over a fixed skeleton."""
-from torch import nn
+from typing import Optional
+
+from torch import Tensor, nn
 from torch_geometric.nn import DenseGCNConv
 
 from posegraph.skeleton import adjacency, normalized_adjacency
@@ -37,10 +39,10 @@ class SkeletonGraphConv(nn.Module):
         self.register_buffer('norm_adj', normalized_adjacency(layout))
         self.conv = DenseGCNConv(in_channels, out_channels, bias=bias)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.conv.reset_parameters()
 
-    def forward(self, x, mask=None):
+    def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
         out = self.norm_adj @ self.conv.lin(x)
         if self.conv.bias is not None:
             out = out + self.conv.bias

@@ -57,7 +57,7 @@ class SpatialTemporalGraphConv(nn.Module):
             self.residual = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, (stride, 1)),
                                           nn.BatchNorm2d(out_channels))
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         nn.init.ones_(self.importance)
         for module in self.modules():
             if module is not self and hasattr(module, 'reset_parameters'):

@@ -1,6 +1,6 @@
 r"""Spatio-temporal excitation of frame feature maps."""
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 class SpatioTemporalExcitation(nn.Module):
@@ -28,10 +28,10 @@ class SpatioTemporalExcitation(nn.Module):
         self.conv = nn.Conv3d(1, 1, 3, padding=1)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.conv.reset_parameters()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         nt, _, h, w = x.shape
         mean = x.mean(1).reshape(nt // self.num_frames, 1, self.num_frames, h, w)
         mask = torch.sigmoid(self.conv(mean)).reshape(nt, 1, h, w)
