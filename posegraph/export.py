@@ -63,10 +63,15 @@ class ClipScores(nn.Module):
         return self.network(x)['logits']
 
 
+def growing_axis(state: torch.Tensor, state_more: torch.Tensor) -> int:
+    """The axis along which ``state_more`` (a state for more persons) outgrows ``state``."""
+    return next(i for i, (a, b) in enumerate(zip(state.shape, state_more.shape)) if a != b)
+
+
 def _person_axis(state, state_more, num_person, persons):
     """``{axis: k * persons}`` for the axis of ``state`` that is ``k * num_person`` long
     (``state_more`` being the same state for one person more)."""
-    axis = next(i for i, (a, b) in enumerate(zip(state.shape, state_more.shape)) if a != b)
+    axis = growing_axis(state, state_more)
     per_person = state.shape[axis] // num_person
     return {axis: persons if per_person == 1 else per_person * persons}
 

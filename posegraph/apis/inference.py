@@ -98,11 +98,17 @@ def pose_results_to_record(pose_results: Sequence[PoseResult],
                              f'keypoint_scores {scores.shape} must be (P, V, 2) and (P, V)')
         detections.append((keypoints, scores))
     num_person = max(1, max(len(k) for k, _ in detections))
-    keypoint, keypoint_score = track_persons(detections, num_person=num_person)
-    return {'frame_dir': 'inference', 'label': UNLABELLED, 'total_frames': len(pose_results),
-            'img_shape': tuple(int(v) for v in img_shape),
-            'original_shape': tuple(int(v) for v in img_shape),
-            'keypoint': keypoint, 'keypoint_score': keypoint_score}
+    return skeleton_record(*track_persons(detections, num_person=num_person), img_shape)
+
+
+def skeleton_record(keypoint: np.ndarray, keypoint_score: np.ndarray,
+                    img_shape: Tuple[int, int], frame_dir: str = 'inference') -> dict:
+    """An unlabelled annotation record of tracked persons, ``keypoint`` ``(M, T, V, 2)``
+    and ``keypoint_score`` ``(M, T, V)`` in the pixels of ``img_shape`` frames."""
+    shape = tuple(int(v) for v in img_shape)
+    return {'frame_dir': frame_dir, 'label': UNLABELLED, 'total_frames': keypoint.shape[1],
+            'img_shape': shape, 'original_shape': shape, 'keypoint': keypoint,
+            'keypoint_score': keypoint_score}
 
 
 def model_layout(model) -> str:

@@ -19,9 +19,9 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import torch
 
-from posegraph.io import UNLABELLED
+from posegraph.export import growing_axis
 from posegraph.runtime.streaming import Person, PersonStreams, State, TrackedPersons
-from .inference import inference_records, model_layout
+from .inference import inference_records, model_layout, skeleton_record
 
 # Test-pipeline steps that only pick or pack frames, which a stream does by itself.
 _STREAM_FREE_STEPS = ('SelectPersons', 'UniformSampleFrames', 'PoseDecode',
@@ -54,9 +54,8 @@ def streaming_setup(model) -> Tuple[dict, Sequence[str]]:
 def state_batch_dims(network) -> List[int]:
     """The axis of each streaming state tensor that holds the persons (the GRU's hidden
     state keeps it second): where one person's and two persons' states differ."""
-    one, two = network.initial_state(1, 1), network.initial_state(2, 1)
-    return [next(d for d in range(a.dim()) if a.shape[d] != b.shape[d])
-            for a, b in zip(one, two)]
+    return [growing_axis(a, b)
+            for a, b in zip(network.initial_state(1, 1), network.initial_state(2, 1))]
 
 
 class OnlineRecognizer(PersonStreams):
@@ -139,11 +138,8 @@ class SlidingWindowRecognizer(TrackedPersons):
             return
         records = []
         for person in persons:
-            keypoint = np.stack([k for k, _ in person.pending])[None]
-            score = np.stack([s for _, s in person.pending])[None]
-            records.append({'frame_dir': 'window', 'label': UNLABELLED,
-                            'total_frames': keypoint.shape[1], 'img_shape': self.img_shape,
-                            'original_shape': self.img_shape, 'keypoint': keypoint,
-                            'keypoint_score': score})
+            keypoint, score = person.frames()
+            records.append(skeleton_record(keypoint[None], score[None], self.img_shape,
+                                           frame_dir='window'))
         for person, result in zip(persons, inference_records(self.model, records)):
             person.probabilities = result.pred_score.numpy()

@@ -86,17 +86,12 @@ class LightweightOpenPoseBackend(MapsEstimator):
         if num_threads:
             torch.set_num_threads(num_threads)
         if runtime == 'onnx':
-            import onnxruntime as ort
-
             from posegraph.export import export_pose_onnx
-            options = ort.SessionOptions()
-            if num_threads:
-                options.intra_op_num_threads = options.inter_op_num_threads = num_threads
+            from posegraph.runtime.bundle import onnx_session
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, 'pose.onnx')
                 export_pose_onnx(self.network, path, height=height, width=height)
-                self.session = ort.InferenceSession(path, options,
-                                                    providers=['CPUExecutionProvider'])
+                self.session = onnx_session(path, num_threads)
 
     def maps(self, batch):
         """Last-stage heatmaps and PAFs of a ``(N, 3, H, W)`` batch, as numpy arrays."""

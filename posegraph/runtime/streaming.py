@@ -38,6 +38,11 @@ class Person:
         self.probabilities: Optional[np.ndarray] = None
         self.last_seen = frame
 
+    def frames(self) -> Tuple[np.ndarray, np.ndarray]:
+        """The kept frames as ``keypoint`` ``(T, V, 2)`` and ``keypoint_score`` ``(T, V)``."""
+        return (np.stack([k for k, _ in self.pending]),
+                np.stack([s for _, s in self.pending]))
+
 
 class TrackedPersons:
     """What per-person recognizers share: the joints converted to the model's layout, and
@@ -167,8 +172,7 @@ class PersonStreams(TrackedPersons):
             return
         frames = []
         for person in persons:
-            keypoint = np.stack([k for k, _ in person.pending])     # (T, V, 2), T <= 3
-            score = np.stack([s for _, s in person.pending])
+            keypoint, score = person.frames()                       # T <= 3 frames
             frames.append(format_streams(keypoint, score, self.target_layout,
                                          self.streams)[:1])          # (1, V, C)
             person.pending.popleft()
