@@ -9,7 +9,7 @@ source video fall on both sides of it, so it flatters.
 
     python benchmarks/jhmdb_accuracy.py [--config configs/pan_jhmdb.py] [--folds grouped1
         grouped2] [--seeds 0 1 2] [--jobs 2] [--ablation] [--cfg-options K=V ...]
-        [--out FILE.json]
+        [--rows ROW ...] [--out FILE.json]
 
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees.
@@ -128,6 +128,9 @@ def main():
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--jobs', type=int, default=2, help='runs side by side, 1 thread each')
     parser.add_argument('--ablation', action='store_true', help='every row of the table')
+    parser.add_argument('--rows', nargs='+', choices=list(ABLATION),
+                        help='with --ablation, only these rows (e.g. the full model measured '
+                        'already)')
     parser.add_argument('--time-alone', action='store_true',
                         help='also time one run alone on 2 threads, on the whole dev file')
     parser.add_argument('--out', help='write the results as JSON')
@@ -136,7 +139,8 @@ def main():
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='config overrides for every run, as tools/train.py takes them')
     args = parser.parse_args()
-    rows = ABLATION if args.ablation else {'config': {}}
+    rows = ({name: ABLATION[name] for name in args.rows or ABLATION} if args.ablation
+            else {'config': {}})
     threads = 1 if args.jobs > 1 else 2
     results = {}
     with tempfile.TemporaryDirectory() as temporary, ThreadPoolExecutor(args.jobs) as pool:

@@ -18,8 +18,9 @@ Annotation files store one clip as ``keypoint`` ``(M, T, V, 2)`` and ``keypoint_
 drawn from the same video (``K = 1`` when training), whose scores the model averages.
 """
 from . import transforms
+from .base import ActionDataset
 from .pose_dataset import PoseDataset, SyntheticPoseDataset
 from .video_dataset import SyntheticVideoDataset, VideoDataset
 
-__all__ = ['transforms', 'PoseDataset', 'SyntheticPoseDataset', 'SyntheticVideoDataset',
-           'VideoDataset']
+__all__ = ['transforms', 'ActionDataset', 'PoseDataset', 'SyntheticPoseDataset',
+           'SyntheticVideoDataset', 'VideoDataset']

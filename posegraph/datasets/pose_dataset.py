@@ -2,16 +2,16 @@
 import os
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 
-from posegraph.io.annotations import UNLABELLED, AnnotationError, load_annotations, resolve_classes
-from posegraph.registry import DATASETS, TRANSFORMS
+from posegraph.io.annotations import UNLABELLED, AnnotationError, load_annotations
+from posegraph.registry import DATASETS
 from posegraph.skeleton import get_layout, mask_missing
+from .base import ActionDataset
 from .synthetic import write_synthetic
 
 
 @DATASETS.register_module()
-class PoseDataset(BaseDataset):
+class PoseDataset(ActionDataset):
     """Clips of 2D (or 3D) joints from a PYSKL / MMAction2 skeleton annotation file.
 
     Args:
@@ -43,15 +43,8 @@ class PoseDataset(BaseDataset):
         if not os.path.isfile(ann_file):
             raise FileNotFoundError(f'{ann_file}: no such annotation file '
                                     f'(dataset split {split!r})')
-        classes, self.num_classes = resolve_classes(label_map, num_classes)
-        metainfo = dict(kwargs.pop('metainfo', None) or {})
-        if classes is not None:
-            metainfo['classes'] = tuple(classes)
-        # Built here, not by mmengine's Compose, so that posegraph's transforms are found
-        # without a Runner's default scope.
-        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
-        super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode,
-                         metainfo=metainfo, **kwargs)
+        super().__init__(ann_file=ann_file, pipeline=pipeline, label_map=label_map,
+                         num_classes=num_classes, test_mode=test_mode, **kwargs)
 
     def load_data_list(self):
         records, classes = load_annotations(self.ann_file, split=self.split,

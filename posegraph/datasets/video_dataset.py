@@ -1,18 +1,16 @@
 """The video dataset for the RGB models: a list file or a dataset tree, through a pipeline."""
 import os
 
-from mmengine.dataset import BaseDataset
-
-from posegraph.io.annotations import resolve_classes
 from posegraph.io.video import read_video
-from posegraph.registry import DATASETS, TRANSFORMS
+from posegraph.registry import DATASETS
+from .base import ActionDataset
 from .flow import compute_flow, flow_path, save_flow
 from .synthetic_video import MOTIONS, write_synthetic_videos
 from .video_index import index_videos, read_video_list
 
 
 @DATASETS.register_module()
-class VideoDataset(BaseDataset):
+class VideoDataset(ActionDataset):
     """Videos and labels from a list file or a dataset tree.
 
     Args:
@@ -34,18 +32,15 @@ class VideoDataset(BaseDataset):
             raise ValueError('give a video list (ann_file) or a dataset tree (video_root), '
                              'not both or neither')
         self.video_root, self.split = video_root, split
-        classes, self.num_classes = resolve_classes(label_map, num_classes)
         self._index = index_videos(video_root) if video_root else None
-        if classes is None and self._index is not None and self._index.classes:
-            classes = self._index.classes
-        metainfo = dict(kwargs.pop('metainfo', None) or {})
-        if classes is not None:
-            metainfo['classes'] = tuple(classes)
+        if label_map is None and self._index is not None and self._index.classes:
+            kwargs['metainfo'] = {**(kwargs.get('metainfo') or {}),
+                                  'classes': tuple(self._index.classes)}
         if data_prefix is None:
             data_prefix = dict(video=os.path.dirname(os.path.abspath(ann_file)) if ann_file else '')
-        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline]
-        super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode,
-                         metainfo=metainfo, data_prefix=data_prefix, **kwargs)
+        super().__init__(ann_file=ann_file, pipeline=pipeline, label_map=label_map,
+                         num_classes=num_classes, test_mode=test_mode, data_prefix=data_prefix,
+                         **kwargs)
 
     def _items(self):
         if self._index is None:

@@ -9,6 +9,7 @@ the history buffer's statistics methods.
 import importlib
 import importlib.util
 import pickle
+from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -29,7 +30,28 @@ SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, _MULTIARRAY.scalar,
 SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')]
 
 
-def load_checkpoint_file(filename: str, map_location=None) -> dict:
+def load_checkpoint_file(filename: str,
+                         map_location: Optional[Union[str, torch.device]] = None) -> Any:
     """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types."""
     with torch.serialization.safe_globals(SAFE_GLOBALS):
         return torch.load(filename, map_location=map_location, weights_only=True)
+
+
+def checkpoint_state_dict(checkpoint: Any, path: str,
+                          strip_prefixes: Sequence[str] = ('module.',)) -> Dict[str, torch.Tensor]:
+    """The state dict a loaded checkpoint holds: the object itself, or its ``state_dict``
+    (mmengine) or ``model`` (timm) entry, with a prefix that every key carries (``module.``
+    of ``DataParallel``, and any of ``strip_prefixes``) removed.
+
+    Raises ``ValueError`` naming ``path`` when it holds no state dict.
+    """
+    state = checkpoint
+    for key in ('state_dict', 'model'):
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
+        raise ValueError(f'{path}: not a state dict or a checkpoint holding one')
+    for prefix in strip_prefixes:
+        if state and all(key.startswith(prefix) for key in state):
+            state = {key[len(prefix):]: value for key, value in state.items()}
+    return state

@@ -9,17 +9,17 @@ baseline, in a
 :func:`load_pretrained`.
 """
 from .convgru_xception import ConvGRUXception
+from .data_preprocessors import SkeletonDataPreprocessor, VideoDataPreprocessor
 from .ensemble import StreamEnsemble
 from .pan import PoseAttentionNetwork
 from .pretrained import load_pretrained
-from .recognizer import SkeletonDataPreprocessor, SkeletonRecognizer
+from .recognizer import BaseRecognizer, SkeletonRecognizer, VideoRecognizer
 from .shared_trunk import SharedTrunkEnsemble, StreamStem
 from .smnet import SMNet
 from .stgcn import STGCN, STGCN_BLOCKS, stgcn_small
 from .two_stream_fusion import TwoStreamFusion
-from .video_recognizer import VideoDataPreprocessor, VideoRecognizer
 
-__all__ = ['ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork', 'load_pretrained',
-           'SkeletonDataPreprocessor', 'SkeletonRecognizer', 'SharedTrunkEnsemble', 'StreamStem',
-           'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small', 'TwoStreamFusion',
-           'VideoDataPreprocessor', 'VideoRecognizer']
+__all__ = ['BaseRecognizer', 'ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork',
+           'load_pretrained', 'SkeletonDataPreprocessor', 'SkeletonRecognizer',
+           'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small',
+           'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer']

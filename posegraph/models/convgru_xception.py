@@ -20,7 +20,7 @@ from posegraph.nn import (
 from posegraph.registry import MODELS
 from .backbones import Xception
 from .pretrained import load_pretrained
-from .video_recognizer import VideoClassifier
+from .video_classifier import VideoClassifier
 
 FUSIONS = {'mcam_aff': (3, 5, 7), 'aff': (), 'none': None}
 

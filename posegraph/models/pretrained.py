@@ -1,66 +1,82 @@
-"""Loading downloaded ImageNet checkpoints (torchvision, timm) into posegraph's backbones."""
+"""Loading downloaded ImageNet checkpoints (torchvision, timm) into posegraph's backbones.
+
+Each backbone builder attaches a ``pretrained_cfg`` (timm's ``default_cfgs``): where the
+published file comes from, the input normalisation it was trained with, and the names of
+its first convolution and its classifier, the only two places where a checkpoint may
+differ from the network it is loaded into.
+"""
 from collections import namedtuple
+from typing import List, Sequence
 
-import torch
 from mmengine.logging import print_log
+from torch import nn
 
-from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
 
 LoadReport = namedtuple('LoadReport', 'missing unexpected mismatched adapted')
 
-
-def _state_dict(path):
-    checkpoint = load_checkpoint_file(path, map_location='cpu')
-    state = checkpoint
-    for key in ('state_dict', 'model'):  # mmengine / timm training checkpoints
-        if isinstance(state, dict) and isinstance(state.get(key), dict):
-            state = state[key]
-    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
-        raise ValueError(f'{path}: not a state dict or a checkpoint holding one')
-    if state and all(key.startswith('module.') for key in state):
-        state = {key[len('module.'):]: value for key, value in state.items()}
-    return state
+def _of(module: str, keys) -> List[str]:
+    return sorted(key for key in keys if key.rsplit('.', 1)[0] == module)
 
 
-def load_pretrained(module, path, strict=False):
-    """Load a torchvision / timm checkpoint into ``module`` (a backbone), weights-only.
+def load_pretrained(module: nn.Module, path: str, strict: bool = True,
+                    added: Sequence[str] = ()) -> LoadReport:
+    """Load a torchvision / timm checkpoint into ``module``, a backbone built by
+    :func:`~posegraph.models.backbones.resnet50`, :func:`~.vgg16` or :func:`~.xception`,
+    weights-only.
 
-    Keys are the checkpoint's own (``conv1.weight``, ``layer1.0.conv1.weight``,
-    ``block1.rep.0.conv1.weight``, ``features.0.weight`` ...); ``module.`` prefixes and
-    ``state_dict`` / ``model`` wrappers are removed. Two shape differences are resolved:
+    ``module.`` prefixes and ``state_dict`` / ``model`` wrappers are removed. Guided by the
+    backbone's ``pretrained_cfg``, two differences are resolved and reported:
 
-    * a convolution that takes a different number of input channels (the first layer of a
-      flow stream: 2L channels instead of RGB's 3) gets the checkpoint's filters averaged
-      over their input channels and repeated (cross-modality initialisation, as in TSN);
-    * any other tensor whose shape differs (a classifier for another number of classes)
-      is left as initialised and reported as mismatched.
+    * a **first convolution** that takes another number of input channels (a flow stream's
+      2L channels instead of RGB's 3) gets the checkpoint's filters averaged over their
+      input channels and repeated (cross-modality initialisation, as in TSN);
+    * a **classifier** of another size (or none) is left as initialised;
+    * modules a model **added** inside the backbone (``added``: their attribute names, e.g.
+      SMNet's ``inner`` excitation blocks) are not in the file and stay as initialised.
+
+    Any other difference means the file is not this backbone's: with ``strict`` (the
+    default) it is an error naming the keys, otherwise they are reported and skipped.
 
     Returns a ``LoadReport(missing, unexpected, mismatched, adapted)`` of key lists, also
-    logged. With ``strict=True`` any missing, unexpected or mismatched key is an error.
+    logged; ``mismatched`` lists the classifier's keys left as initialised.
     """
-    state = _state_dict(path)
+    cfg = getattr(module, 'pretrained_cfg', None)
+    if cfg is None:
+        raise TypeError(f'{type(module).__name__} has no pretrained_cfg: build it with a '
+                        f'backbone builder (resnet50, vgg16, xception)')
+    state = checkpoint_state_dict(load_checkpoint_file(path, map_location='cpu'), path)
     own = module.state_dict()
+    first_conv = f"{cfg['first_conv']}.weight"
+    classifier = set(_of(cfg['classifier'], own) + _of(cfg['classifier'], state))
     loadable, mismatched, adapted = {}, [], []
     for key, value in state.items():
-        if key not in own:
+        target = own.get(key)
+        if target is None:
             continue
-        target = own[key]
         if value.shape == target.shape:
             loadable[key] = value
-        elif (value.dim() == 4 and target.dim() == 4 and value.shape[0] == target.shape[0]
-              and value.shape[2:] == target.shape[2:]):
+        elif key == first_conv and value.shape[:1] + value.shape[2:] == \
+                target.shape[:1] + target.shape[2:]:
             loadable[key] = value.mean(1, keepdim=True).expand_as(target).clone()
             adapted.append(key)
         else:
             mismatched.append(key)
-    result = module.load_state_dict(loadable, strict=False)
-    unexpected = sorted(set(state) - set(own))
-    missing = sorted(set(result.missing_keys) - set(mismatched))
+    module.load_state_dict(loadable, strict=False)
+    new = {key for key in own if set(key.split('.')[:-1]) & set(added)}
+    missing = sorted(set(own) - set(loadable) - set(mismatched) - classifier - new)
+    unexpected = sorted(set(state) - set(own) - classifier)
+    wrong = sorted(set(mismatched) - classifier)
     report = LoadReport(missing, unexpected, sorted(mismatched), adapted)
     print_log(f'{path}: loaded {len(loadable)} tensors into {type(module).__name__}; '
-              f'adapted {adapted or "none"}, mismatched {report.mismatched or "none"}, '
-              f'missing {len(missing)}, unexpected {len(unexpected)}', logger='current')
-    if strict and (missing or unexpected or mismatched):
-        raise KeyError(f'{path} does not match {type(module).__name__}: missing {missing[:5]}, '
-                       f'unexpected {unexpected[:5]}, mismatched {report.mismatched[:5]}')
+              f'first convolution adapted: {adapted or "no"}, classifier left as initialised: '
+              f'{sorted(set(mismatched) & classifier) or "no"}', logger='current')
+    if missing or unexpected or wrong:
+        message = (f'{path} is not a {type(module).__name__} checkpoint: missing '
+                   f'{missing[:5]}, unexpected {unexpected[:5]}, mismatched {wrong[:5]} '
+                   f'({len(missing)}, {len(unexpected)}, {len(wrong)} in all)')
+        if strict:
+            raise KeyError(message)
+        print_log(message, logger='current', level=30)
     return report
+

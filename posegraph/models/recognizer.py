@@ -1,42 +1,43 @@
-"""mmengine wrapper that trains and evaluates a skeleton network."""
+"""mmengine wrappers that train and evaluate a recognition network (MMAction2's
+``BaseRecognizer`` with a skeleton and a video child)."""
+from typing import Dict, List, Optional, Union
+
 import torch
 from mmengine.model import BaseDataPreprocessor, BaseModel
+from torch import Tensor, nn
 
 from posegraph.registry import MODELS
+from posegraph.structures import ActionDataSample
 
 
-@MODELS.register_module()
-class SkeletonDataPreprocessor(BaseDataPreprocessor):
-    """Stacks the samples' ``(K, M, T, V, C)`` inputs into ``(N, K, M, T, V, C)``."""
+class BaseRecognizer(BaseModel):
+    """Runs a ``network`` in mmengine's three modes.
 
-    def forward(self, data, training=False):
-        data = self.cast_data(data)
-        inputs = data['inputs']
-        if isinstance(inputs, (list, tuple)):
-            inputs = torch.stack(list(inputs))
-        return {'inputs': inputs, 'data_samples': data.get('data_samples')}
-
-
-@MODELS.register_module()
-class SkeletonRecognizer(BaseModel):
-    """Runs a skeleton ``network`` in mmengine's three modes.
-
-    The network maps ``(N, M, T, V, C)`` to a dict with ``logits``, and has
-    ``loss(outputs, labels)``. Inputs with ``K`` clips per video, ``(N, K, M, T, V, C)``,
-    are scored clip by clip and the softmax scores averaged.
+    The network maps a batch of clips (5 dimensions, the first the batch) to a dict with
+    ``logits``, and has ``loss(outputs, labels)``. Inputs with ``K`` clips per video (6
+    dimensions, ``(N, K, ...)``) are scored clip by clip and the softmax scores averaged.
 
     Args:
         network: the network's config dict (or the module).
+        data_preprocessor: a config dict (its ``type`` defaults to the child's
+            :attr:`default_preprocessor`) or a module.
+        init_cfg: mmengine's initialisation config.
     """
 
-    def __init__(self, network, data_preprocessor=None, init_cfg=None):
+    default_preprocessor: str = ''
+
+    def __init__(self, network: Union[dict, nn.Module],
+                 data_preprocessor: Optional[Union[dict, BaseDataPreprocessor]] = None,
+                 init_cfg: Optional[dict] = None):
         if data_preprocessor is None or isinstance(data_preprocessor, dict):
-            data_preprocessor = SkeletonDataPreprocessor(**{
-                k: v for k, v in (data_preprocessor or {}).items() if k != 'type'})
+            data_preprocessor = MODELS.build({'type': self.default_preprocessor,
+                                              **(data_preprocessor or {})})
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.network = MODELS.build(network) if isinstance(network, dict) else network
 
-    def forward(self, inputs, data_samples=None, mode='tensor'):
+    def forward(self, inputs: Tensor, data_samples: Optional[List[ActionDataSample]] = None,
+                mode: str = 'tensor'
+                ) -> Union[Tensor, Dict[str, Tensor], List[ActionDataSample]]:
         if inputs.dim() == 5:
             inputs = inputs.unsqueeze(1)
         batch, clips = inputs.shape[:2]
@@ -52,3 +53,19 @@ class SkeletonRecognizer(BaseModel):
                 sample.set_pred_score(score.detach())
             return data_samples
         raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
+
+
+@MODELS.register_module()
+class SkeletonRecognizer(BaseRecognizer):
+    """A skeleton network on ``(N, K, M, T, V, C)`` inputs (see :mod:`posegraph.datasets`),
+    stacked by a :class:`~posegraph.models.SkeletonDataPreprocessor` by default."""
+
+    default_preprocessor = 'SkeletonDataPreprocessor'
+
+
+@MODELS.register_module()
+class VideoRecognizer(BaseRecognizer):
+    """An RGB (or flow) network on ``(N, K, T, C, H, W)`` clips, normalised by a
+    :class:`~posegraph.models.VideoDataPreprocessor` by default."""
+
+    default_preprocessor = 'VideoDataPreprocessor'

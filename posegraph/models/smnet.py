@@ -7,7 +7,7 @@ from posegraph.nn import MotionExcitation
 from posegraph.registry import MODELS
 from .backbones import ResNet
 from .pretrained import load_pretrained
-from .video_recognizer import VideoClassifier
+from .video_classifier import VideoClassifier
 
 
 class SMNetBlock(nn.Module):
@@ -96,7 +96,7 @@ class SMNet(VideoClassifier):
         self.backbone = ResNet(layers, num_classes=0, width=width,
                                inner=lambda planes: SMNetBlock(planes, num_segments, reduction))
         if pretrained:
-            load_pretrained(self.backbone, pretrained)
+            load_pretrained(self.backbone, pretrained, added=('inner',))
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(self.backbone.num_features, num_classes)
 

@@ -9,7 +9,7 @@ from posegraph.nn import LayerNormLSTM
 from posegraph.registry import MODELS
 from .backbones import VGG
 from .pretrained import load_pretrained
-from .video_recognizer import VideoClassifier
+from .video_classifier import VideoClassifier
 
 
 @MODELS.register_module()
@@ -64,9 +64,10 @@ class TwoStreamFusion(VideoClassifier):
             raise ValueError(f'clips have {c} channels; this model takes RGB + '
                              f'{self.flow_length} flows = {3 + 2 * self.flow_length}')
         frames = x.flatten(0, 1)
-        conv_s = self.spatial.forward_conv5(frames[:, :3])
-        conv_t = self.temporal.forward_conv5(frames[:, 3:])
-        fc = torch.cat([self.spatial.forward_fc(conv_s), self.temporal.forward_fc(conv_t)], 1)
+        conv_s = self.spatial.forward_features(frames[:, :3])
+        conv_t = self.temporal.forward_features(frames[:, 3:])
+        fc = torch.cat([self.spatial.forward_head(conv_s, pre_logits=True),
+                        self.temporal.forward_head(conv_t, pre_logits=True)], 1)
         volume = torch.cat([conv_s, conv_t], 1).reshape(n, t, -1, *conv_s.shape[-2:])
         fused = self.fusion(volume.transpose(1, 2)).mean((3, 4)).transpose(1, 2)
         sequences = torch.cat([self.conv_lstm(fused), self.fc_lstm(fc.reshape(n, t, -1))], -1)

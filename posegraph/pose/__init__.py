@@ -9,7 +9,7 @@ import importlib
 from .decode import decode_poses, find_peaks, group_persons, match_limbs, paf_score
 from .targets import LIMBS, PAF_CHANNELS, keypoint_heatmaps, part_affinity_fields
 
-_NETWORKS = ('LightweightOpenPose', 'lightweight_openpose', 'load_pretrained',
+_NETWORKS = ('LightweightOpenPose', 'lightweight_openpose', 'load_openpose_checkpoint',
              'pose_attention_openpose')
 
 __all__ = ['decode_poses', 'find_peaks', 'group_persons', 'match_limbs', 'paf_score',

@@ -15,7 +15,7 @@ import torch
 from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
 from .frames import MapsEstimator
-from .lwopenpose import lightweight_openpose, load_pretrained, pose_attention_openpose
+from .lwopenpose import lightweight_openpose, load_openpose_checkpoint, pose_attention_openpose
 from .weights import WeightsError, resolve_checkpoint
 
 WEIGHTS_HELP = (
@@ -80,7 +80,7 @@ class LightweightOpenPoseBackend(MapsEstimator):
             self.network = pose_attention_openpose().eval()
         else:
             raise ValueError(f"arch must be 'lwopenpose' or 'pose_attention', got {arch!r}")
-        load_pretrained(self.network, checkpoint)
+        load_openpose_checkpoint(self.network, checkpoint)
         super().__init__(height, batch_size)
         self.runtime = runtime
         if num_threads:

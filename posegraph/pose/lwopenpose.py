@@ -5,14 +5,15 @@ pose-attention paper's.
 With ``width=1.0``, ``'residual'`` refinement stages, 128 channels, 19 heatmaps and 38 PAFs,
 the module names and parameter shapes are exactly those of the public network. Its published
 ``checkpoint_iter_370000.pth`` holds three refinement stages; the demo builds one, and so do
-we by default (see :func:`load_pretrained`, which reports the stages left unused).
+we by default (see :func:`load_openpose_checkpoint`, which reports the stages left unused).
 """
 import warnings
+from typing import List, Tuple
 
 import torch
 from torch import nn
 
-from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
 from posegraph.nn.reset import ResetParameters
 
 
@@ -193,10 +194,11 @@ def pose_attention_openpose():
     return LightweightOpenPose(width=0.75, num_refinement_stages=5, refinement='depthwise')
 
 
-def load_pretrained(model: LightweightOpenPose, path, strict: bool = True):
-    """Load a Lightweight OpenPose checkpoint (``checkpoint['state_dict']`` or a bare state
-    dict), weights-only (:func:`posegraph.engine.load_checkpoint_file`): the public one,
-    one saved through ``DataParallel`` (``module.`` keys) or one written by
+def load_openpose_checkpoint(model: LightweightOpenPose, path: str, strict: bool = True
+                             ) -> Tuple[List[str], List[str]]:
+    """Load a whole Lightweight OpenPose checkpoint (``checkpoint['state_dict']`` or a bare
+    state dict), weights-only (:func:`posegraph.io.checkpoint.load_checkpoint_file`): the
+    public one, one saved through ``DataParallel`` (``module.`` keys) or one written by
     ``tools/train.py configs/lwopenpose_coco.py`` (``network.`` keys).
 
     A file with more refinement stages than the model (the published
@@ -206,13 +208,8 @@ def load_pretrained(model: LightweightOpenPose, path, strict: bool = True):
 
     Returns mmengine-style ``(missing_keys, unexpected_keys)``.
     """
-    checkpoint = load_checkpoint_file(path, map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
-    if not isinstance(state, dict):
-        raise ValueError(f'{path}: not a state dict or a checkpoint holding one')
-    for prefix in ('module.', 'network.'):
-        if state and all(key.startswith(prefix) for key in state):
-            state = {key[len(prefix):]: value for key, value in state.items()}
+    state = checkpoint_state_dict(load_checkpoint_file(path, map_location='cpu'), path,
+                                  strip_prefixes=('module.', 'network.'))
     built = len(model.refinement_stages)
     unused = [key for key in state if _refinement_stage(key) is not None
               and _refinement_stage(key) >= built]

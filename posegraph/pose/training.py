@@ -6,10 +6,9 @@ import cv2
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, ImgDataPreprocessor
 from mmengine.structures import BaseDataElement
 
-from posegraph.models.recognizer import SkeletonDataPreprocessor
 from posegraph.registry import DATASETS, MODELS
 from posegraph.skeleton import OPENPOSE18, convert_keypoints
 from .lwopenpose import LightweightOpenPose
@@ -134,7 +133,7 @@ class PoseEstimatorModel(BaseModel):
     """
 
     def __init__(self, network=None, data_preprocessor=None, init_cfg=None):
-        super().__init__(data_preprocessor=data_preprocessor or SkeletonDataPreprocessor(),
+        super().__init__(data_preprocessor=data_preprocessor or ImgDataPreprocessor(),
                          init_cfg=init_cfg)
         self.network = LightweightOpenPose(**(network or {}))
 

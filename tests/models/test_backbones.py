@@ -102,19 +102,40 @@ def test_flow_stream_and_other_classifiers_are_adapted_and_reported(tmp_path):
     state = {k: torch.randn(s) for k, s in torchvision_vgg16_keys().items()}
     torch.save(state, tmp_path / 'vgg16.pth')
     flow_stream = vgg16(in_channels=8, num_classes=101)
+    # Only the backbone's metadata names what may differ: the first convolution and the
+    # classifier.
+    assert flow_stream.pretrained_cfg['first_conv'] == 'features.0'
+    assert flow_stream.pretrained_cfg['classifier'] == 'classifier.6'
     report = load_pretrained(flow_stream, str(tmp_path / 'vgg16.pth'))
     assert report.adapted == ['features.0.weight']
     assert report.mismatched == ['classifier.6.bias', 'classifier.6.weight']
+    assert report.missing == report.unexpected == []
     first = flow_stream.features[0].weight
     averaged = state['features.0.weight'].mean(1, keepdim=True)
     torch.testing.assert_close(first, averaged.expand(-1, 8, -1, -1))
     torch.testing.assert_close(flow_stream.features[28].weight, state['features.28.weight'])
-    with pytest.raises(KeyError, match='mismatched'):
-        load_pretrained(flow_stream, str(tmp_path / 'vgg16.pth'), strict=True)
+    # A backbone without a classifier takes the file too: its fc8 entries are expected.
+    report = load_pretrained(vgg16(num_classes=0), str(tmp_path / 'vgg16.pth'))
+    assert report.missing == report.unexpected == report.adapted == []
     # The models take the same file for their backbones.
     model = TwoStreamFusion(num_classes=5, pretrained=str(tmp_path / 'vgg16.pth'))
     torch.testing.assert_close(model.temporal.features[2].weight, state['features.2.weight'])
     torch.testing.assert_close(model.spatial.features[0].weight, state['features.0.weight'])
+
+
+def test_a_difference_outside_the_first_conv_and_classifier_is_an_error(tmp_path):
+    state = {k: torch.randn(s) for k, s in torchvision_vgg16_keys().items()}
+    state['features.2.weight'] = torch.randn(64, 32, 3, 3)  # input channels, not the first conv
+    del state['features.28.bias']
+    torch.save(state, tmp_path / 'other.pth')
+    with pytest.raises(KeyError, match=r"other.pth is not a VGG checkpoint: missing "
+                                       r"\['features.28.bias'\].*'features.2.weight'"):
+        load_pretrained(vgg16(), str(tmp_path / 'other.pth'))
+    report = load_pretrained(vgg16(), str(tmp_path / 'other.pth'), strict=False)
+    assert report.missing == ['features.28.bias']
+    assert report.mismatched == ['features.2.weight'] and report.adapted == []
+    with pytest.raises(TypeError, match='no pretrained_cfg'):
+        load_pretrained(torch.nn.Linear(2, 2), str(tmp_path / 'other.pth'))
 
 
 def test_models_take_pretrained_resnet(tmp_path):

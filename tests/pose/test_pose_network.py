@@ -9,7 +9,7 @@ import torch
 from posegraph.pose import (
     LightweightOpenPose,
     lightweight_openpose,
-    load_pretrained,
+    load_openpose_checkpoint,
     pose_attention_openpose,
 )
 from conftest import SHARED
@@ -39,12 +39,12 @@ def test_a_checkpoint_with_the_public_layout_loads_strictly(tmp_path):
     path = tmp_path / 'checkpoint_iter_370000.pth'
     torch.save({'state_dict': source.state_dict(), 'iter': 370000}, path)
     model = lightweight_openpose()
-    assert load_pretrained(model, path) == ([], [])
+    assert load_openpose_checkpoint(model, path) == ([], [])
     torch.testing.assert_close(model.initial_stage.heatmaps[1][0].weight,
                                source.initial_stage.heatmaps[1][0].weight)
     # DataParallel's 'module.' prefix is stripped.
     torch.save({'module.' + k: v for k, v in source.state_dict().items()}, path)
-    assert load_pretrained(lightweight_openpose(), path) == ([], [])
+    assert load_openpose_checkpoint(lightweight_openpose(), path) == ([], [])
 
 
 def test_loading_never_runs_code_from_the_checkpoint(tmp_path):
@@ -54,7 +54,7 @@ def test_loading_never_runs_code_from_the_checkpoint(tmp_path):
     path = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'x': Payload()}, path)
     with pytest.raises(Exception, match='[Ww]eights only load failed|Unsupported global'):
-        load_pretrained(lightweight_openpose(), path)
+        load_openpose_checkpoint(lightweight_openpose(), path)
     assert not (tmp_path / 'ran').exists()
 
 
@@ -114,7 +114,7 @@ def test_the_published_three_stage_checkpoint_loads_with_a_choice_of_stages(tmp_
     with pytest.warns(UserWarning, match=r'checkpoint_iter_370000.pth: 176 entries of '
                                          r'refinement stage\(s\) 2, 3 not used: the network '
                                          r'builds 1 of the file\'s 3.*--refinement-stages 3'):
-        assert load_pretrained(demo, path) == ([], [])
+        assert load_openpose_checkpoint(demo, path) == ([], [])
     image = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
         full = published.eval()(image)
@@ -122,10 +122,10 @@ def test_the_published_three_stage_checkpoint_loads_with_a_choice_of_stages(tmp_
         every = lightweight_openpose(num_refinement_stages=3).eval()
         with warnings.catch_warnings():
             warnings.simplefilter('error')           # all stages used: nothing to report
-            assert load_pretrained(every, path) == ([], [])
+            assert load_openpose_checkpoint(every, path) == ([], [])
         torch.testing.assert_close(every(image)[-1][1], full[-1][1])
     with pytest.raises(RuntimeError, match='Missing key.*refinement_stages.3'):
-        load_pretrained(lightweight_openpose(num_refinement_stages=4), path)
+        load_openpose_checkpoint(lightweight_openpose(num_refinement_stages=4), path)
 
 
 class RenderedNetwork(torch.nn.Module):

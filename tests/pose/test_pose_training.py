@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.pose import LightweightOpenPose, load_pretrained
+from posegraph.pose import LightweightOpenPose, load_openpose_checkpoint
 from posegraph.pose.training import CocoKeypointsDataset
 from posegraph.skeleton import OPENPOSE18
 
@@ -76,4 +76,4 @@ def test_train_the_estimator_end_to_end_and_load_its_weights(tiny_coco, tmp_path
     log = next(work_dir.glob('*/*.log')).read_text()
     assert 'loss_heatmaps_1' in log and 'loss_pafs_0' in log
     model = LightweightOpenPose(width=0.25, num_channels=16)
-    assert load_pretrained(model, work_dir / 'epoch_2.pth') == ([], [])
+    assert load_openpose_checkpoint(model, work_dir / 'epoch_2.pth') == ([], [])

@@ -8,7 +8,7 @@ A training pipeline usually runs, in this order: :class:`SelectPersons`,
 :mod:`posegraph.datasets.transforms.video`.
 """
 from posegraph.skeleton import STREAMS, joint_streams, mask_missing, stream_channels
-from .base import SkeletonTransform
+from .base import BaseTransform
 from .formatting import FormatStreams, PackSkeletonInputs
 from .spatial import (
                       AddFlippedClips,
@@ -32,7 +32,7 @@ from .video import (
                       ShuffleFrames,
 )
 
-__all__ = ['SkeletonTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels',
+__all__ = ['BaseTransform', 'mask_missing', 'STREAMS', 'joint_streams', 'stream_channels',
            'FormatStreams', 'PackSkeletonInputs', 'AddFlippedClips', 'PoseNormalize',
            'PreNormalize2D', 'PoseDecode', 'RandomJitter',
            'RandomAffine', 'RandomFlip', 'RandomJointDropout', 'SelectPersons',

@@ -5,11 +5,11 @@ import torch
 from posegraph.registry import TRANSFORMS
 from posegraph.skeleton import STREAMS, format_streams, get_layout
 from posegraph.structures import ActionDataSample
-from .base import SkeletonTransform
+from .base import BaseTransform
 
 
 @TRANSFORMS.register_module()
-class FormatStreams(SkeletonTransform):
+class FormatStreams(BaseTransform):
     """Build the input array ``(K, M, T, V, C)`` from the sampled clip.
 
     ``K`` is the number of clips :class:`UniformSampleFrames` drew and ``T`` its
@@ -27,7 +27,7 @@ class FormatStreams(SkeletonTransform):
             raise ValueError(f'streams must be a non-empty choice of {", ".join(STREAMS)}, '
                              f'got {streams}')
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         keypoint, score = results['keypoint'], results['keypoint_score']
         num_clips = results.get('num_clips', 1)
         num_person, frames, num_joints, coords = keypoint.shape
@@ -43,14 +43,14 @@ class FormatStreams(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class PackSkeletonInputs(SkeletonTransform):
+class PackSkeletonInputs(BaseTransform):
     """Pack ``inputs`` as a tensor and the label and meta data as an :class:`ActionDataSample`."""
 
     def __init__(self, meta_keys=('frame_dir', 'total_frames', 'img_shape', 'num_clips',
                                   'sample_idx')):
         self.meta_keys = tuple(meta_keys)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         return pack_sample(np.ascontiguousarray(results['inputs']), results, self.meta_keys)
 
 

@@ -4,11 +4,11 @@ import numpy as np
 from posegraph.registry import TRANSFORMS
 from posegraph.skeleton import frame_centres, frame_sizes, get_layout
 from posegraph.skeleton.normalize import positive_size
-from .base import SkeletonTransform
+from .base import BaseTransform
 
 
 @TRANSFORMS.register_module()
-class SelectPersons(SkeletonTransform):
+class SelectPersons(BaseTransform):
     """Keep the ``num_person`` persons with the highest total joint confidence.
 
     Persons are ordered by that total, most confident first; clips with fewer persons
@@ -20,7 +20,7 @@ class SelectPersons(SkeletonTransform):
             raise ValueError(f'num_person must be positive, got {num_person}')
         self.num_person = num_person
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         keypoint, score = results['keypoint'], results['keypoint_score']
         order = np.argsort(-score.sum(axis=(1, 2)), kind='stable')[:self.num_person]
         keypoint, score = keypoint[order], score[order]
@@ -34,7 +34,7 @@ class SelectPersons(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class PoseNormalize(SkeletonTransform):
+class PoseNormalize(BaseTransform):
     """Centre and scale joint coordinates, taking the most confident person as reference.
 
     Args:
@@ -59,7 +59,7 @@ class PoseNormalize(SkeletonTransform):
         self.center = center
         self.scale = scale
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         keypoint, score = results['keypoint'], results['keypoint_score']
         if keypoint.shape[-1] != 2 and 'image' in (self.center, self.scale):
             raise ValueError("PoseNormalize: center or scale 'image' needs 2D pixel "
@@ -93,7 +93,7 @@ class PoseNormalize(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class PreNormalize2D(SkeletonTransform):
+class PreNormalize2D(BaseTransform):
     """MMAction2's and PYSKL's normalisation: pixel coordinates to ``[-1, 1]`` of the image.
 
     ``x' = (x - w / 2) / (w / 2)``, ``y' = (y - h / 2) / (h / 2)``, with ``(h, w)`` the
@@ -108,7 +108,7 @@ class PreNormalize2D(SkeletonTransform):
     def __init__(self, img_shape=(1080, 1920)):
         self.img_shape = tuple(img_shape)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         height, width = results.get('img_shape', self.img_shape)
         half = np.array([width / 2, height / 2], np.float32)
         visible = results['keypoint_score'] > 0
@@ -119,7 +119,7 @@ class PreNormalize2D(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomFlip(SkeletonTransform):
+class RandomFlip(BaseTransform):
     """Mirror the clip horizontally with probability ``prob``, swapping left and right.
 
     Normalised coordinates mirror about ``x = 0``, pixel coordinates about the image's
@@ -130,7 +130,7 @@ class RandomFlip(SkeletonTransform):
         self.layout = get_layout(layout).name
         self.prob = prob
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         if np.random.rand() >= self.prob:
             return results
         flip_index = get_layout(self.layout).flip_index
@@ -144,7 +144,7 @@ class RandomFlip(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class AddFlippedClips(SkeletonTransform):
+class AddFlippedClips(BaseTransform):
     """Test-time augmentation: append a mirrored copy of every sampled clip.
 
     Put it after :class:`UniformSampleFrames`: the ``num_clips`` clips become
@@ -156,7 +156,7 @@ class AddFlippedClips(SkeletonTransform):
         self.layout = get_layout(layout).name
         self._mirror = RandomFlip(self.layout, prob=1.0)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         mirrored = self._mirror(dict(results))
         for key in ('keypoint', 'keypoint_score'):
             results[key] = np.concatenate([results[key], mirrored[key]], axis=1)
@@ -165,7 +165,7 @@ class AddFlippedClips(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomAffine(SkeletonTransform):
+class RandomAffine(BaseTransform):
     """Rotate, scale and shear normalised coordinates about the origin.
 
     One transform is drawn per clip: an angle uniform in ``[-rotate, rotate]`` degrees,
@@ -187,7 +187,7 @@ class RandomAffine(SkeletonTransform):
         shear = np.array([[1.0, shx], [shy, 1.0]])
         return np.random.uniform(*self.scale) * shear @ rotation
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         if not results.get('normalized'):
             raise ValueError('RandomAffine works on normalised coordinates: '
                              'put PoseNormalize before it in the pipeline')
@@ -204,7 +204,7 @@ class RandomAffine(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomJointDropout(SkeletonTransform):
+class RandomJointDropout(BaseTransform):
     """Mark joints missing at random, as a detector that loses them would.
 
     Args:
@@ -216,7 +216,7 @@ class RandomJointDropout(SkeletonTransform):
         self.prob = prob
         self.per_frame = per_frame
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         score = results['keypoint_score']
         num_person, num_frames, num_joints = score.shape
         shape = (num_person, num_frames if self.per_frame else 1, num_joints)
@@ -227,7 +227,7 @@ class RandomJointDropout(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomJitter(SkeletonTransform):
+class RandomJitter(BaseTransform):
     """Move every visible joint by Gaussian noise, as a pose estimator's error would.
 
     Args:
@@ -240,7 +240,7 @@ class RandomJitter(SkeletonTransform):
         self.sigma = sigma
         self.prob = prob
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         if not results.get('normalized'):
             raise ValueError('RandomJitter works on normalised coordinates: '
                              'put PoseNormalize before it in the pipeline')

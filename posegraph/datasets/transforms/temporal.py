@@ -2,11 +2,11 @@
 import numpy as np
 
 from posegraph.registry import TRANSFORMS
-from .base import SkeletonTransform
+from .base import BaseTransform
 
 
 @TRANSFORMS.register_module()
-class RandomTemporalCrop(SkeletonTransform):
+class RandomTemporalCrop(BaseTransform):
     """Keep a random window of the clip, ``ratio`` of its frames long (training only).
 
     Args:
@@ -19,7 +19,7 @@ class RandomTemporalCrop(SkeletonTransform):
             raise ValueError(f'ratio must satisfy 0 < low <= high <= 1, got {ratio}')
         self.ratio = (low, high)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         num_frames = results['keypoint'].shape[1]
         length = max(1, int(round(num_frames * np.random.uniform(*self.ratio))))
         start = np.random.randint(0, num_frames - length + 1)
@@ -30,7 +30,7 @@ class RandomTemporalCrop(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class UniformSampleFrames(SkeletonTransform):
+class UniformSampleFrames(BaseTransform):
     """Resample a clip to ``clip_len`` frames, one from each of ``clip_len`` equal segments.
 
     While training, the frame is drawn at random inside its segment, so a clip is seen at
@@ -62,7 +62,7 @@ class UniformSampleFrames(SkeletonTransform):
         positions = starts + np.reshape(where, (self.num_clips, -1)) * widths
         return np.minimum(positions.astype(np.int64), num_frames - 1).reshape(-1)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         inds = self.frame_indices(results['keypoint'].shape[1])
         results['keypoint'] = results['keypoint'][:, inds]
         results['keypoint_score'] = results['keypoint_score'][:, inds]
@@ -71,7 +71,7 @@ class UniformSampleFrames(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class PoseDecode(SkeletonTransform):
+class PoseDecode(BaseTransform):
     """MMAction2's step that gathers the sampled frames, accepted for its configs.
 
     In MMAction2, ``UniformSampleFrames`` only chooses ``frame_inds`` and ``PoseDecode``
@@ -81,7 +81,7 @@ class PoseDecode(SkeletonTransform):
     checks that and passes the clip on.
     """
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         inds = results.get('frame_inds')
         if inds is not None and len(inds) != results['keypoint'].shape[1]:
             raise ValueError(f"PoseDecode: frame_inds lists {len(inds)} frames but the clip "

@@ -13,12 +13,12 @@ import numpy as np
 from posegraph.io.video import read_video
 from posegraph.registry import TRANSFORMS
 from ..flow import flow_path, load_flow
-from .base import SkeletonTransform
+from .base import BaseTransform
 from .formatting import pack_sample
 
 
 @TRANSFORMS.register_module()
-class DecodeVideo(SkeletonTransform):
+class DecodeVideo(BaseTransform):
     """Decode ``filename`` (a video or a folder of frames) into ``video`` ``(F, H, W, 3)``
     RGB and set ``total_frames``.
 
@@ -46,7 +46,7 @@ class DecodeVideo(SkeletonTransform):
                 self._cached_bytes -= self._cache.popitem(last=False)[1].nbytes
         return video
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         results['video'] = self._decode(results['filename'])
         results['total_frames'] = len(results['video'])
         results['img_shape'] = results['video'].shape[1:3]
@@ -54,7 +54,7 @@ class DecodeVideo(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class SampleVideoFrames(SkeletonTransform):
+class SampleVideoFrames(BaseTransform):
     """Pick ``clip_len`` frames for each of ``num_clips`` clips and gather them into ``imgs``.
 
     * ``mode='uniform'``: frames at a constant interval. Training draws the interval
@@ -95,7 +95,7 @@ class SampleVideoFrames(SkeletonTransform):
         inds = edges[:-1] + where * (edges[1:] - edges[:-1])
         return np.minimum(np.floor(inds), total - 1).astype(int)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         total = results['total_frames']
         inds = self._uniform(total) if self.mode == 'uniform' else self._segments(total)
         results['frame_inds'] = inds
@@ -105,7 +105,7 @@ class SampleVideoFrames(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class LoadFlowStack(SkeletonTransform):
+class LoadFlowStack(BaseTransform):
     """Append ``2 * length`` optical-flow channels to every sampled frame: the x and y flow
     of the ``length`` frame pairs starting at it (clamped at the video's end).
 
@@ -117,7 +117,7 @@ class LoadFlowStack(SkeletonTransform):
     def __init__(self, flow_dir, length=4):
         self.flow_dir, self.length = flow_dir, length
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         flow = load_flow(flow_path(self.flow_dir, results['frame_dir']))['flow']
         frames = results['imgs']
         h, w = frames.shape[2:4]
@@ -138,13 +138,13 @@ def _resize(imgs, size):
 
 
 @TRANSFORMS.register_module()
-class ResizeFrames(SkeletonTransform):
+class ResizeFrames(BaseTransform):
     """Resize every frame: ``scale`` is the short side (an int, aspect kept) or ``(w, h)``."""
 
     def __init__(self, scale):
         self.scale = scale
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         h, w = results['imgs'].shape[2:4]
         if isinstance(self.scale, int):
             ratio = self.scale / min(h, w)
@@ -158,14 +158,14 @@ class ResizeFrames(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class CropFrames(SkeletonTransform):
+class CropFrames(BaseTransform):
     """Crop ``size`` (an int or ``(w, h)``) from every frame of a clip at the same place:
     at random when ``random`` (training), else the centre."""
 
     def __init__(self, size, random=False):
         self.size, self.random = size, random
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         cw, ch = (self.size, self.size) if isinstance(self.size, int) else self.size
         h, w = results['imgs'].shape[2:4]
         if ch > h or cw > w:
@@ -181,7 +181,7 @@ class CropFrames(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class FlipFrames(SkeletonTransform):
+class FlipFrames(BaseTransform):
     """Mirror clips left-right with probability ``prob``; flow x channels (every other
     channel after the first three) change sign (``255 - v`` around the quantisation's 128).
 
@@ -191,7 +191,7 @@ class FlipFrames(SkeletonTransform):
     def __init__(self, prob=0.5):
         self.prob = prob
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         if np.random.rand() < self.prob:
             imgs = results['imgs'][:, :, :, ::-1].copy()
             imgs[..., 3::2] = 255 - imgs[..., 3::2]
@@ -200,7 +200,7 @@ class FlipFrames(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class ShuffleFrames(SkeletonTransform):
+class ShuffleFrames(BaseTransform):
     """Put each clip's frames in a random order: the time-blind ablation.
 
     Args:
@@ -211,7 +211,7 @@ class ShuffleFrames(SkeletonTransform):
     def __init__(self, still_flow=False):
         self.still_flow = still_flow
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         imgs = results['imgs']
         order = np.stack([np.random.permutation(imgs.shape[1]) for _ in range(len(imgs))])
         imgs = np.take_along_axis(imgs, order[:, :, None, None, None], 1)
@@ -222,7 +222,7 @@ class ShuffleFrames(SkeletonTransform):
 
 
 @TRANSFORMS.register_module()
-class PackVideoInputs(SkeletonTransform):
+class PackVideoInputs(BaseTransform):
     """Pack ``imgs`` as ``inputs`` ``(K, T, C, H, W)`` ``uint8`` and the label and meta data
     as an :class:`ActionDataSample`."""
 
@@ -230,6 +230,6 @@ class PackVideoInputs(SkeletonTransform):
                                   'num_clips', 'sample_idx')):
         self.meta_keys = tuple(meta_keys)
 
-    def transform(self, results):
+    def transform(self, results: dict) -> dict:
         inputs = np.ascontiguousarray(results['imgs'].transpose(0, 1, 4, 2, 3))
         return pack_sample(inputs, results, self.meta_keys)

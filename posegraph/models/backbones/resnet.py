@@ -6,9 +6,14 @@ down-sampling bottleneck sits in its 3x3 convolution).
 shape changes). ``inner``, a function of a block's width, gives a module applied to the
 block's first activation (after ``conv1``/``bn1``); SMNet puts its excitation there.
 """
-from torch import nn
+from torch import Tensor, nn
 
-from .scaling import init_conv_bn, scaled
+from .scaling import init_conv_bn, pretrained_cfg, scaled
+
+default_cfgs = {
+    'resnet50': pretrained_cfg('https://download.pytorch.org/models/resnet50-11ad3fa6.pth',
+                               first_conv='conv1', classifier='fc'),
+}
 
 
 class Bottleneck(nn.Module):
@@ -49,6 +54,8 @@ class ResNet(nn.Module):
             block's first convolution, or ``None``.
     """
 
+    pretrained_cfg = default_cfgs['resnet50']
+
     def __init__(self, layers=(3, 4, 6, 3), num_classes=1000, in_channels=3, width=1.0,
                  inner=None):
         super().__init__()
@@ -77,24 +84,30 @@ class ResNet(nn.Module):
         self.fc = nn.Linear(channels, num_classes) if num_classes else None
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init_conv_bn(self)
 
-    def forward_features(self, x):
+    def forward_features(self, x: Tensor) -> Tensor:
+        """The last stage's map ``(N, num_features, H/32, W/32)``."""
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         for stage in range(len(self.layers)):
             x = getattr(self, f'layer{stage + 1}')(x)
         return x
 
-    def forward(self, x):
-        x = self.avgpool(self.forward_features(x)).flatten(1)
-        return x if self.fc is None else self.fc(x)
+    def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
+        """Pooled features ``(N, num_features)`` (``pre_logits``) or the logits."""
+        x = self.avgpool(x).flatten(1)
+        return x if pre_logits or self.fc is None else self.fc(x)
 
-    def __repr__(self):
+    def forward(self, x: Tensor) -> Tensor:
+        return self.forward_head(self.forward_features(x))
+
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(layers={self.layers}, width={self.width}, '
                 f'num_features={self.num_features})')
 
 
-def resnet50(**kwargs):
-    """ResNet-50 (torchvision ``resnet50`` names and shapes at the defaults)."""
+def resnet50(**kwargs) -> ResNet:
+    """ResNet-50 (torchvision ``resnet50`` names and shapes at the defaults; ``IMAGENET1K_V2``
+    weights in ``default_cfgs``, ``IMAGENET1K_V1``'s ``resnet50-0676ba61.pth`` loads too)."""
     return ResNet((3, 4, 6, 3), **kwargs)

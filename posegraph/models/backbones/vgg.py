@@ -5,15 +5,21 @@
 9, 16, 23, 30); ``classifier`` is fc6 (0), fc7 (3) and fc8 (6) with ReLU and dropout
 between.
 """
-from torch import nn
+from torch import Tensor, nn
 
-from .scaling import init_conv_bn, scaled
+from .scaling import init_conv_bn, pretrained_cfg, scaled
 
 VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
 
 
+default_cfgs = {
+    'vgg16': pretrained_cfg('https://download.pytorch.org/models/vgg16-397923af.pth',
+                            first_conv='features.0', classifier='classifier.6'),
+}
+
+
 class VGG(nn.Module):
-    """VGG-16; :meth:`forward_conv5` gives the ReLU'd conv5_3 map (stride 16).
+    """VGG-16; :meth:`forward_features` gives the ReLU'd conv5_3 map (stride 16).
 
     Args:
         num_classes: size of fc8 (0 for none: the classifier then ends at fc7).
@@ -22,6 +28,8 @@ class VGG(nn.Module):
         fc_channels: width of fc6 and fc7 (4096 in the published network).
         dropout: dropout after fc6 and fc7.
     """
+
+    pretrained_cfg = default_cfgs['vgg16']
 
     def __init__(self, num_classes=1000, in_channels=3, width=1.0, fc_channels=4096,
                  dropout=0.5):
@@ -44,31 +52,32 @@ class VGG(nn.Module):
         self.classifier = nn.Sequential(*head)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init_conv_bn(self)
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 nn.init.normal_(m.weight, 0, 0.01)
                 nn.init.zeros_(m.bias)
 
-    def forward_conv5(self, x):
+    def forward_features(self, x: Tensor) -> Tensor:
         """The conv5_3 feature map after its ReLU, before the last pool."""
         return self.features[:-1](x)
 
-    def forward_fc(self, conv5):
-        """fc7 features (after ReLU and dropout) from a :meth:`forward_conv5` map."""
-        x = self.avgpool(self.features[-1](conv5)).flatten(1)
-        return self.classifier[:6](x)
+    def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
+        """From a :meth:`forward_features` map: fc7's features (after ReLU and dropout)
+        with ``pre_logits``, else fc8's logits."""
+        x = self.avgpool(self.features[-1](x)).flatten(1)
+        x = self.classifier[:6](x)
+        return x if pre_logits else self.classifier[6:](x)
 
-    def forward(self, x):
-        x = self.forward_fc(self.forward_conv5(x))
-        return self.classifier[6:](x)
+    def forward(self, x: Tensor) -> Tensor:
+        return self.forward_head(self.forward_features(x))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(width={self.width}, fc_channels={self.fc_channels}, '
                 f'conv5_channels={self.conv5_channels})')
 
 
-def vgg16(**kwargs):
+def vgg16(**kwargs) -> VGG:
     """VGG-16 (torchvision ``vgg16`` names and shapes at the defaults)."""
     return VGG(**kwargs)

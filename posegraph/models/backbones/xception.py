@@ -8,9 +8,18 @@ exit flow: block 12 (728 -> 1024, stride 2), separable convolutions ``conv3`` (1
 when striding) plus a 1x1 ``skip`` convolution with ``skipbn`` when the shape changes.
 Output stride 32: 224x224 gives 7x7 maps, 299x299 gives 10x10.
 """
-from torch import nn
+from typing import List
 
-from .scaling import init_conv_bn, scaled
+from torch import Tensor, nn
+
+from .scaling import INCEPTION_MEAN, INCEPTION_STD, init_conv_bn, pretrained_cfg, scaled
+
+default_cfgs = {
+    'xception': pretrained_cfg('https://github.com/rwightman/pytorch-image-models/releases/'
+                               'download/v0.1-cadene/xception-43020ad28.pth',
+                               first_conv='conv1', classifier='fc', mean=INCEPTION_MEAN,
+                               std=INCEPTION_STD, input_size=(3, 299, 299)),
+}
 
 
 class SeparableConv2d(nn.Module):
@@ -73,6 +82,8 @@ class Xception(nn.Module):
     ConvGRU model inserts its excitation modules in front of it.
     """
 
+    pretrained_cfg = default_cfgs['xception']
+
     def __init__(self, num_classes=1000, in_channels=3, width=1.0, middle_blocks=8):
         super().__init__()
         c = {k: scaled(k, width) for k in (32, 64, 128, 256, 728, 1024, 1536, 2048)}
@@ -104,13 +115,13 @@ class Xception(nn.Module):
         self.reset_parameters()
 
     @property
-    def blocks(self):
+    def blocks(self) -> List[nn.Module]:
         return [getattr(self, name) for name in self.block_names]
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         init_conv_bn(self)
 
-    def forward_entry(self, x):
+    def forward_entry(self, x: Tensor) -> Tensor:
         """Everything before the exit flow's first block: ``(N, 728w, H/16, W/16)``."""
         x = self.act1(self.bn1(self.conv1(x)))
         x = self.act2(self.bn2(self.conv2(x)))
@@ -118,24 +129,29 @@ class Xception(nn.Module):
             x = block(x)
         return x
 
-    def forward_exit(self, x):
+    def forward_exit(self, x: Tensor) -> Tensor:
         """The exit flow: ``(N, 2048w, H/32, W/32)``."""
         x = self.blocks[-1](x)
         x = self.act3(self.bn3(self.conv3(x)))
         return self.act4(self.bn4(self.conv4(x)))
 
-    def forward_features(self, x):
+    def forward_features(self, x: Tensor) -> Tensor:
+        """The exit flow's map ``(N, num_features, H/32, W/32)``."""
         return self.forward_exit(self.forward_entry(x))
 
-    def forward(self, x):
-        x = self.forward_features(x).mean((2, 3))
-        return x if self.fc is None else self.fc(x)
+    def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
+        """Pooled features ``(N, num_features)`` (``pre_logits``) or the logits."""
+        x = x.mean((2, 3))
+        return x if pre_logits or self.fc is None else self.fc(x)
 
-    def __repr__(self):
+    def forward(self, x: Tensor) -> Tensor:
+        return self.forward_head(self.forward_features(x))
+
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(width={self.width}, middle_blocks={self.middle_blocks}, '
                 f'num_features={self.num_features})')
 
 
-def xception(**kwargs):
+def xception(**kwargs) -> Xception:
     """The published Xception (timm ``legacy_xception`` names and shapes)."""
     return Xception(**kwargs)
