@@ -19,7 +19,8 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, markdown_table, multiply_adds
+
 MEDIA = os.path.join(ROOT, '..', 'shared', 'media')
 LANDMARKS = os.path.join(ROOT, '..', 'shared', 'data', 'reference',
                          'video_mediapipe_landmarks.npz')
@@ -86,25 +87,20 @@ def export(out, pose_checkpoint, arch, height, int8, calibration):
 
 def pose_macs(arch, height, width):
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
 
     from posegraph.pose import lightweight_openpose, pose_attention_openpose
     network = (pose_attention_openpose if arch == 'pose_attention' else lightweight_openpose)()
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        network.eval()(torch.zeros(1, 3, height, width))
-    return counter.get_total_flops() / 2e9
+    image = torch.zeros(1, 3, height, width)
+    return multiply_adds(lambda: network.eval()(image)) / 1e9
 
 
 def step_macs():
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
 
     from posegraph.apis import init_recognizer
     network = init_recognizer().network
     frame = torch.zeros(1, 1, network.num_joints, network.in_channels)
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        network.step(frame, network.initial_state(1, 1))
-    return counter.get_total_flops() / 2e6
+    return multiply_adds(lambda: network.step(frame, network.initial_state(1, 1))) / 1e6
 
 
 def main():
@@ -147,12 +143,10 @@ def main():
                 result.update(video=video_name, threads=threads, precision=precision)
                 results.append(result)
     stages = list(results[0]['ms'])
-    print(f'| video | threads | precision | {" | ".join(stages)} | end to end | peak memory |')
-    print('| --- ' * (len(stages) + 5) + '|')
-    for r in results:
-        cells = ' | '.join(f'{r["ms"][s]:.2f}' for s in stages)
-        print(f'| {r["video"]} | {r["threads"]} | {r["precision"]} | {cells} | '
-              f'{r["fps"]:.1f} FPS | {r["peak_mb"]:.0f} MB |')
+    print(markdown_table(
+        ['video', 'threads', 'precision', *stages, 'end to end', 'peak memory'],
+        [[r['video'], r['threads'], r['precision'], *(f'{r["ms"][s]:.2f}' for s in stages),
+          f'{r["fps"]:.1f} FPS', f'{r["peak_mb"]:.0f} MB'] for r in results]))
     manifest = json.load(open(os.path.join(bundles['int8'], 'manifest.json')))
     print('\nint8 (static QDQ, per-channel), per graph:')
     for name, report in manifest['quantization'].items():

@@ -17,18 +17,16 @@ also measured alone on 2 threads (``--time-alone``), the figure a user sees.
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, markdown_table, train
+
 ABLATION = {  # the rows of the pose-attention paper's ablation, for this model
     'GCN + GRU': dict(diffpool=False, joint_attention=False, pose_attention=False),
     '+ DiffPool': dict(diffpool=True, joint_attention=False, pose_attention=False),
@@ -46,17 +44,6 @@ def fold_options(fold):
             f'test_dataloader.dataset.split={fold}_val']
 
 
-def train(config, options, work_dir, threads):
-    """Run tools/train.py; returns its wall time in seconds."""
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    start = time.time()
-    with open(os.path.join(work_dir + '.log'), 'w') as log:
-        subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'train.py'), config,
-                        '--work-dir', work_dir, '--cfg-options', *options],
-                       check=True, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    return time.time() - start
-
-
 def test_pipeline(cfg, num_clips=None, flip=False):
     """The config's test pipeline, optionally with ``num_clips`` clips and mirrored copies."""
     pipeline = [dict(t) for t in cfg.test_dataloader.dataset.pipeline]
@@ -72,13 +59,21 @@ def test_pipeline(cfg, num_clips=None, flip=False):
     return out
 
 
+def merged_config(config, options):
+    """``config`` with ``--cfg-options``-style ``K=V`` strings merged, values parsed as
+    tools/train.py parses them (``False`` a bool, ``(0.8,1.0)`` a tuple)."""
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict({key: DictAction._parse_iterable(value)
+                         for key, value in (option.split('=', 1) for option in options)})
+    return cfg
+
+
 def score(config, options, checkpoint, tta=None):
     """Top-1 of ``checkpoint`` on the test split, batch 1 per video."""
     from posegraph.io.checkpoint import load_checkpoint_file
     from posegraph.registry import DATASETS, MODELS, register_all_modules
     register_all_modules()
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(dict(option.split('=', 1) for option in options))
+    cfg = merged_config(config, options)
     model = MODELS.build(cfg.model)
     model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
     model.eval()
@@ -102,8 +97,11 @@ def work_dir_name(fold, seed, extra=()):
 def run(config, fold, seed, extra, folder, threads):
     work_dir = os.path.join(folder, work_dir_name(fold, seed, extra))
     options = fold_options(fold) + [f'randomness.seed={seed}'] + list(extra)
-    seconds = train(config, options, work_dir, threads)
-    last = open(os.path.join(work_dir, 'last_checkpoint')).read().strip()
+    epochs = merged_config(config, options).train_cfg.max_epochs
+    last = os.path.join(work_dir, f'epoch_{epochs}.pth')
+    # A finished run in the work root is scored again, not retrained (seconds: None).
+    seconds = (None if os.path.isfile(last) else
+               train(config, work_dir, options, threads=threads))
     torch.set_num_threads(threads)
     return {'fold': fold, 'seed': seed, 'seconds': seconds,
             'top1': score(config, options, last),
@@ -152,29 +150,35 @@ def main():
                     for fold in args.folds for seed in args.seeds]
             runs = []
             for job in jobs:
-                runs.append(job.result())
+                try:
+                    runs.append(job.result())
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)  # the queued runs would be lost too
+                    raise
                 r = runs[-1]
                 print(f'{name} {r["fold"]} seed {r["seed"]}: top-1 {100 * r["top1"]:.1f} % '
-                      f'(with TTA {100 * r["top1_tta"]:.1f} %), {r["seconds"]:.0f} s',
+                      f'(with TTA {100 * r["top1_tta"]:.1f} %), '
+                      + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before'),
                       flush=True)
             results[name] = {'runs': runs, 'summary': summary(runs)}
         if args.time_alone:
             work_dir = os.path.join(folder, 'alone')
-            seconds = train(args.config, ['train_dataloader.dataset.split=None'] +
-                            args.cfg_options, work_dir, threads=2)
+            seconds = train(args.config, work_dir, ['train_dataloader.dataset.split=None'] +
+                            args.cfg_options, threads=2)
             results['train_seconds_alone_433_clips'] = seconds
             print(f'training alone on all 433 clips, 2 threads: {seconds / 60:.1f} min')
     print(f'\n{args.config} {" ".join(args.cfg_options)}')
-    print('| model | top-1, mean of folds (spread) | with TTA | per fold | runs |')
-    print('| --- | --- | --- | --- | --- |')
+    rows = []
     for name, result in results.items():
         if not isinstance(result, dict):
             continue
         (mean, std, per_fold), (tta_mean, tta_std, _) = (result['summary'][k]
                                                          for k in ('top1', 'top1_tta'))
-        print(f'| {name} | {mean:.1f} ± {std:.1f} % | {tta_mean:.1f} ± {tta_std:.1f} % | '
-              + ', '.join(f'{f} {v:.1f}' for f, v in per_fold.items()) + ' | '
-              + ', '.join(f'{100 * r["top1"]:.1f}' for r in result['runs']) + ' |')
+        rows.append([name, f'{mean:.1f} ± {std:.1f} %', f'{tta_mean:.1f} ± {tta_std:.1f} %',
+                     ', '.join(f'{f} {v:.1f}' for f, v in per_fold.items()),
+                     ', '.join(f'{100 * r["top1"]:.1f}' for r in result['runs'])])
+    print(markdown_table(['model', 'top-1, mean of folds (spread)', 'with TTA', 'per fold',
+                          'runs'], rows))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)

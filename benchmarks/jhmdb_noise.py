@@ -10,13 +10,9 @@ of ``--sigma`` body sizes, ``--drop`` of the joints missing, drawn with a fixed 
 """
 import argparse
 import os
-import subprocess
-import sys
-import time
 
 from posegraph.apis import build_runner, load_config
-
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+from common import ROOT, markdown_table, train
 
 
 def noisy_pipeline(config, sigma, drop):
@@ -39,20 +35,15 @@ def main():
     args = parser.parse_args()
     split = {'train_split': f'{args.fold}_train', 'val_split': f'{args.fold}_val',
              'test_split': f'{args.fold}_val'}
-    print('| config | training | clean joints | noisy joints | lost |')
-    print('| --- | --- | --- | --- | --- |')
+    rows = []
     for config in args.configs:
         name = os.path.splitext(os.path.basename(config))[0]
         work_dir = os.path.join(args.work_root, f'{name}_{args.fold}_seed{args.seed}')
         checkpoint = os.path.join(work_dir, f'epoch_{load_config(config).train_cfg.max_epochs}.pth')
         minutes = float('nan')
         if not os.path.isfile(checkpoint):
-            start = time.time()
-            subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'train.py'), config,
-                            '--work-dir', work_dir, '--seed', str(args.seed), '--cfg-options',
-                            *[f'{k}={v}' for k, v in split.items()]], check=True,
-                           stdout=subprocess.DEVNULL)
-            minutes = (time.time() - start) / 60
+            minutes = train(config, work_dir, [f'{k}={v}' for k, v in split.items()],
+                            flags=['--seed', str(args.seed)]) / 60
         scores = []
         for pipeline in (None, noisy_pipeline(config, args.sigma, args.drop)):
             options = dict(split, **({'test_dataloader.dataset.pipeline': pipeline}
@@ -60,8 +51,9 @@ def main():
             runner = build_runner(config, work_dir=os.path.join(work_dir, 'test'),
                                   checkpoint=checkpoint, cfg_options=options)
             scores.append(100 * runner.test()['acc/top1'])
-        print(f'| {name} | {minutes:.1f} min | {scores[0]:.1f} % | {scores[1]:.1f} % | '
-              f'{scores[0] - scores[1]:.1f} |', flush=True)
+        rows.append([name, f'{minutes:.1f} min', f'{scores[0]:.1f} %', f'{scores[1]:.1f} %',
+                     f'{scores[0] - scores[1]:.1f}'])
+    print(markdown_table(['config', 'training', 'clean joints', 'noisy joints', 'lost'], rows))
 
 
 if __name__ == '__main__':

@@ -12,22 +12,19 @@ import tempfile
 import onnxruntime as ort
 import torch
 from mmengine.config import Config
-from torch.utils.flop_counter import FlopCounterMode
 
 from posegraph.export import StreamingStep, export_onnx
 from posegraph.registry import MODELS, register_all_modules
-from timing import median_ms
+from common import markdown_table, median_ms, multiply_adds
 
 
-def multiply_adds(network, clip):
-    """Multiply-adds of one forward: PyTorch's FLOP counter (2 FLOPs each) plus the GRU,
-    whose fused kernel the counter does not see."""
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        network(clip)
+def clip_multiply_adds(network, clip):
+    """Multiply-adds of one forward: PyTorch's FLOP counter plus the GRU, whose fused
+    kernel the counter does not see."""
     steps = clip.shape[0] * clip.shape[1] * clip.shape[2]
     gru_macs = sum(steps * 3 * gru.hidden_size * (gru.input_size + gru.hidden_size)
                    for gru in network.modules() if isinstance(gru, torch.nn.GRU))
-    return counter.get_total_flops() // 2 + gru_macs
+    return multiply_adds(lambda: network(clip)) + gru_macs
 
 
 def main():
@@ -43,7 +40,7 @@ def main():
     clip = torch.randn(1, args.persons, args.frames, network.num_joints, network.in_channels)
     clip[..., -1] = 1
     params = sum(p.numel() for p in network.parameters())
-    macs = multiply_adds(network, clip)
+    macs = clip_multiply_adds(network, clip)
     with torch.no_grad():
         torch_ms = median_ms(lambda: network(clip), args.runs, warmup=20)
         step = StreamingStep(network)
@@ -64,11 +61,11 @@ def main():
     ort_step_ms = median_ms(lambda: step_session.run(None, step_feed), args.runs, warmup=20)
     print(f'config {args.config}, {args.persons} person(s), {args.frames} frames, '
           f'{network.num_joints} joints, {network.in_channels} channels, 1 thread')
-    print('| parameters | multiply-adds | clip, PyTorch | clip, onnxruntime | '
-          'online step, PyTorch | online step, onnxruntime |')
-    print('| --- | --- | --- | --- | --- | --- |')
-    print(f'| {params / 1e6:.3f} M | {macs / 1e6:.1f} M | {torch_ms:.2f} ms | {ort_ms:.2f} ms | '
-          f'{torch_step_ms:.2f} ms | {ort_step_ms:.2f} ms |')
+    print(markdown_table(
+        ['parameters', 'multiply-adds', 'clip, PyTorch', 'clip, onnxruntime',
+         'online step, PyTorch', 'online step, onnxruntime'],
+        [[f'{params / 1e6:.3f} M', f'{macs / 1e6:.1f} M', f'{torch_ms:.2f} ms',
+          f'{ort_ms:.2f} ms', f'{torch_step_ms:.2f} ms', f'{ort_step_ms:.2f} ms']]))
 
 
 if __name__ == '__main__':

@@ -13,32 +13,27 @@ import tempfile
 
 import onnxruntime as ort
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from posegraph.export import export_pose_onnx
 from posegraph.pose import lightweight_openpose, pose_attention_openpose
-from timing import median_ms
+from common import median_ms, multiply_adds
 
 
 def part_macs(network, image):
     """Multiply-adds (G) of the backbone, CPM, initial stage and refinement stages."""
-    counts = {}
     with torch.no_grad():
-        for name, run in (('backbone', lambda: network.model(image)),):
-            with FlopCounterMode(display=False) as counter:
-                features = run()
-            counts[name] = counter.get_total_flops() / 2e9
-        with FlopCounterMode(display=False) as counter:
-            features = network.cpm(features)
-        counts['cpm'] = counter.get_total_flops() / 2e9
-        with FlopCounterMode(display=False) as counter:
-            maps = network.initial_stage(features)
-        counts['initial'] = counter.get_total_flops() / 2e9
-        with FlopCounterMode(display=False) as counter:
-            for stage in network.refinement_stages:
-                maps = stage(torch.cat([features, *maps], dim=1))
-        counts['refinement'] = counter.get_total_flops() / 2e9
-    return counts
+        backbone = network.model(image)
+        features = network.cpm(backbone)
+        maps = network.initial_stage(features)
+
+    def refine():
+        out = maps
+        for stage in network.refinement_stages:
+            out = stage(torch.cat([features, *out], dim=1))
+    return {'backbone': multiply_adds(lambda: network.model(image)) / 1e9,
+            'cpm': multiply_adds(lambda: network.cpm(backbone)) / 1e9,
+            'initial': multiply_adds(lambda: network.initial_stage(features)) / 1e9,
+            'refinement': multiply_adds(refine) / 1e9}
 
 
 def main():
@@ -57,8 +52,7 @@ def main():
     for name, build in (('Lightweight OpenPose (public)', lightweight_openpose),
                         ('pose-attention paper', pose_attention_openpose)):
         network = build().eval()
-        with FlopCounterMode(display=False) as counter, torch.no_grad():
-            network(image)
+        macs = multiply_adds(lambda: network(image))
         params = sum(p.numel() for p in network.parameters())
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, 'pose.onnx')
@@ -73,7 +67,7 @@ def main():
                 session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
                 feed = {'images': image.numpy()}
                 ort_ms = median_ms(lambda: session.run(None, feed), args.runs, warmup=3)
-                print(f'| {name} | {params / 1e6:.2f} M | {counter.get_total_flops() / 2e9:.2f} G '
+                print(f'| {name} | {params / 1e6:.2f} M | {macs / 1e9:.2f} G '
                       f'| {threads} | {torch_ms:.1f} ms | {ort_ms:.1f} ms | '
                       f'{torch_ms / ort_ms:.2f}x |', flush=True)
 

@@ -11,11 +11,10 @@ Random weights: speed does not depend on them.
 import argparse
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion
 from posegraph.models.backbones import resnet50, vgg16, xception
-from timing import median_ms
+from common import median_ms, multiply_adds
 
 SIZE = 224
 MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame, its name)
@@ -28,12 +27,6 @@ MODELS = {  # name: (model, frames, channels, backbone, backbone passes per fram
 }
 
 
-def macs(fn):
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        fn()
-    return counter.get_total_flops() / 2
-
-
 def parameters(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -42,7 +35,7 @@ def measure_model(model, frames, channels, runs):
     """Parameters, multiply-adds, inference and training-step milliseconds of one model."""
     model.eval()
     clip = torch.randn(1, frames, channels, SIZE, SIZE)
-    model_macs = macs(lambda: model(clip))
+    model_macs = multiply_adds(lambda: model(clip))
     with torch.no_grad():
         infer = median_ms(lambda: model(clip), runs, warmup=1)
     model.train()
@@ -78,7 +71,7 @@ def main():
         def backbone_clip():
             for _ in range(passes):
                 backbone(frames_in)
-        backbone_macs = macs(backbone_clip)
+        backbone_macs = multiply_adds(backbone_clip)
         with torch.no_grad():
             backbone_ms = median_ms(backbone_clip, args.runs, warmup=1)
         print(f'| {name} | {frames} | {model_parameters / 1e6:.2f} | {model_macs / 1e9:.1f} | '

@@ -12,14 +12,12 @@ two-stream model its flow set to "no motion" as well, since flow carries time to
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
 
 from mmengine.config import Config
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, markdown_table, test_metrics, train
+
 MODELS = ('convgru', 'smnet', 'twostream')
 
 
@@ -35,15 +33,8 @@ def time_blind_config(config, path):
 
 
 def run(config, work_dir, seed):
-    start = time.time()
-    result = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'train.py'), config,
-                             '--test', '--work-dir', work_dir,
-                             '--cfg-options', f'randomness.seed={seed}'],
-                            cwd=ROOT, capture_output=True, text=True)
-    if result.returncode:
-        sys.exit(f'{config} failed:\n{result.stderr[-3000:]}')
-    with open(os.path.join(work_dir, 'test_metrics.json')) as f:
-        return json.load(f)['acc/top1'], time.time() - start
+    seconds = train(config, work_dir, [f'randomness.seed={seed}'], flags=['--test'])
+    return test_metrics(work_dir)['acc/top1'], seconds
 
 
 def main():
@@ -63,11 +54,10 @@ def main():
                                  time_blind_top1=blind[0], time_blind_minutes=blind[1] / 60)
             print(f'{name}: test top-1 {100 * ordered[0]:.1f} % in {ordered[1] / 60:.1f} min; '
                   f'time-blind {100 * blind[0]:.1f} % in {blind[1] / 60:.1f} min', flush=True)
-    print('| model | test top-1 | training + test time | time-blind top-1 |')
-    print('| --- | --- | --- | --- |')
-    for name, r in results.items():
-        print(f'| {name} | {100 * r["top1"]:.1f} % | {r["minutes"]:.1f} min | '
-              f'{100 * r["time_blind_top1"]:.1f} % |')
+    print(markdown_table(
+        ['model', 'test top-1', 'training + test time', 'time-blind top-1'],
+        [[name, f'{100 * r["top1"]:.1f} %', f'{r["minutes"]:.1f} min',
+          f'{100 * r["time_blind_top1"]:.1f} %'] for name, r in results.items()]))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)

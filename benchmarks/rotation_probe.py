@@ -23,8 +23,8 @@ from rgb_synthetic import ROOT, run
 from posegraph.datasets import SyntheticVideoDataset
 from posegraph.datasets.synthetic_video import MOTIONS, make_video_clip
 from posegraph.datasets.video_dataset import read_video_list
-from posegraph.models.backbones import Xception
 from posegraph.models import VideoDataPreprocessor
+from posegraph.models.backbones import Xception
 
 CONFIG = os.path.join(ROOT, 'configs', 'convgru_synthetic.py')
 PAIR = ('rotate_clockwise', 'rotate_anticlockwise')

@@ -2,6 +2,7 @@
 companion networks and the pose estimator."""
 import logging
 import warnings
+from typing import Tuple
 
 import torch
 from torch import nn
@@ -76,8 +77,9 @@ def _person_axis(state, state_more, num_person, persons):
     return {axis: persons if per_person == 1 else per_person * persons}
 
 
-def export_onnx(network, path: str, num_person: int = 2, clip_len: int = 32,
-                streaming: bool = False, persons_as_batch: bool = False, opset: int = 18):
+def export_onnx(network: nn.Module, path: str, num_person: int = 2, clip_len: int = 32,
+                streaming: bool = False, persons_as_batch: bool = False, opset: int = 18
+                ) -> Tuple[torch.Tensor, ...]:
     """Write ``network`` (in eval mode) to ONNX at ``path``, as one file.
 
     The offline graph takes ``inputs`` :math:`(N, M, T, V, C)` with ``N``, ``M`` and
@@ -120,7 +122,8 @@ def export_onnx(network, path: str, num_person: int = 2, clip_len: int = 32,
     return example
 
 
-def export_video_onnx(network, path, clip_len, channels=3, size=224, opset=18):
+def export_video_onnx(network: nn.Module, path: str, clip_len: int, channels: int = 3,
+                      size: int = 224, opset: int = 18) -> Tuple[torch.Tensor, ...]:
     """Write an RGB network (:class:`~posegraph.models.ConvGRUXception`,
     :class:`~posegraph.models.SMNet`, :class:`~posegraph.models.TwoStreamFusion`; eval
     mode) to ONNX.
@@ -147,7 +150,8 @@ class LastStage(nn.Module):
         return tuple(self.network(images)[-1])
 
 
-def export_pose_onnx(network, path: str, height: int = 256, width: int = 456, opset: int = 18):
+def export_pose_onnx(network: nn.Module, path: str, height: int = 256, width: int = 456,
+                     opset: int = 18) -> Tuple[torch.Tensor, ...]:
     """Write a :class:`~posegraph.pose.LightweightOpenPose` (eval mode) to ONNX.
 
     Input ``images`` :math:`(N, 3, H, W)` with dynamic batch, height and width (multiples

@@ -5,7 +5,7 @@ import datetime
 import json
 import os
 import shutil
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -120,9 +120,10 @@ def _list_files(folder: str, manifest: dict) -> None:
                          for name in sorted(os.listdir(folder)) if name != MANIFEST}
 
 
-def export_bundle(model, out: str, pose_network: Optional[torch.nn.Module] = None,
+def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch.nn.Module] = None,
                   pose_height: int = 256, pose_info: Optional[dict] = None,
-                  int8: Union[bool, str] = False, calibration_frames=None) -> dict:
+                  int8: Union[bool, str] = False,
+                  calibration_frames: Optional[Sequence[np.ndarray]] = None) -> dict:
     """Write a bundle to folder ``out``, whole or not at all.
 
     The graphs are written to ``out.partial``, run by onnxruntime against PyTorch

@@ -12,7 +12,7 @@ the persons are linked into tracks, then the config's test pipeline (person sele
 normalisation, sampling, streams) runs on them.
 """
 import os
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -38,7 +38,8 @@ PRETRAINED_CHECKPOINT = os.path.join(_REPOSITORY, 'assets', 'pretrained',
                                      'pan-robust_jhmdb15.pth')
 
 
-def init_recognizer(config=None, checkpoint: Optional[str] = None, device: str = 'cpu',
+def init_recognizer(config: Optional[Union[str, Config]] = None,
+                    checkpoint: Optional[str] = None, device: str = 'cpu',
                     cfg_options: Optional[dict] = None) -> torch.nn.Module:
     """Build the recognizer a config describes and load its weights.
 
@@ -111,12 +112,13 @@ def skeleton_record(keypoint: np.ndarray, keypoint_score: np.ndarray,
             'keypoint_score': keypoint_score}
 
 
-def model_layout(model) -> str:
+def model_layout(model: torch.nn.Module) -> str:
     """The skeleton layout a recognizer's test pipeline expects."""
     return model.cfg.test_dataloader.dataset.get('layout', 'coco17')
 
 
-def inference_skeleton(model, pose_results: Sequence[PoseResult], img_shape: Tuple[int, int],
+def inference_skeleton(model: torch.nn.Module, pose_results: Sequence[PoseResult],
+                       img_shape: Tuple[int, int],
                        layout: str = 'coco17') -> ActionDataSample:
     """Recognise the action of one video from its per-frame persons.
 
@@ -141,13 +143,13 @@ def inference_skeleton(model, pose_results: Sequence[PoseResult], img_shape: Tup
     return inference_record(model, record)
 
 
-def inference_record(model, record: dict) -> ActionDataSample:
+def inference_record(model: torch.nn.Module, record: dict) -> ActionDataSample:
     """Recognise the action of one annotation record (tracked persons, as
     ``tools/extract_pose.py`` writes them) through the config's test pipeline."""
     return inference_records(model, [record])[0]
 
 
-def inference_records(model, records: Sequence[dict]) -> List[ActionDataSample]:
+def inference_records(model: torch.nn.Module, records: Sequence[dict]) -> List[ActionDataSample]:
     """:func:`inference_record` for several records, scored in one batch."""
     pipeline = _test_pipeline(model)
     packed = [pipeline(dict(record)) for record in records]
@@ -157,7 +159,7 @@ def inference_records(model, records: Sequence[dict]) -> List[ActionDataSample]:
     return [p['data_samples'].set_pred_score(score.cpu()) for p, score in zip(packed, scores)]
 
 
-def class_name(model, label: int) -> str:
+def class_name(model: torch.nn.Module, label: int) -> str:
     """The name of class ``label`` as the checkpoint knows it, else ``'class <label>'``."""
     classes = getattr(model, 'dataset_meta', {}).get('classes')
     return classes[label] if classes else f'class {label}'

@@ -28,7 +28,7 @@ _STREAM_FREE_STEPS = ('SelectPersons', 'UniformSampleFrames', 'PoseDecode',
                       'PackSkeletonInputs')
 
 
-def streaming_setup(model) -> Tuple[dict, Sequence[str]]:
+def streaming_setup(model: torch.nn.Module) -> Tuple[dict, Sequence[str]]:
     """The ``PoseNormalize`` options (or ``None``) and the streams of a recognizer's test
     pipeline, for a stream to prepare frames as the pipeline prepares clips.
 
@@ -51,7 +51,7 @@ def streaming_setup(model) -> Tuple[dict, Sequence[str]]:
     return normalize, streams
 
 
-def state_batch_dims(network) -> List[int]:
+def state_batch_dims(network: torch.nn.Module) -> List[int]:
     """The axis of each streaming state tensor that holds the persons (the GRU's hidden
     state keeps it second): where one person's and two persons' states differ."""
     return [growing_axis(a, b)
@@ -73,7 +73,7 @@ class OnlineRecognizer(PersonStreams):
         max_age: frames a person is kept without being seen (default 30).
     """
 
-    def __init__(self, model, layout: str = 'coco17', max_age: int = 30):
+    def __init__(self, model: torch.nn.Module, layout: str = 'coco17', max_age: int = 30):
         network = model.network
         if not (hasattr(network, 'step') and hasattr(network, 'initial_state')):
             raise TypeError(f'{type(network).__name__} has no streaming step: recognise in '
@@ -106,8 +106,8 @@ class SlidingWindowRecognizer(TrackedPersons):
         max_age: frames a person is kept without being seen (default 30).
     """
 
-    def __init__(self, model, window: int = 32, stride: int = 8, layout: str = 'coco17',
-                 max_age: int = 30):
+    def __init__(self, model: torch.nn.Module, window: int = 32, stride: int = 8,
+                 layout: str = 'coco17', max_age: int = 30):
         if window < 1 or stride < 1:
             raise ValueError(f'window and stride must be positive, got {window} and {stride}')
         super().__init__(layout, model_layout(model), max_age)

@@ -7,13 +7,17 @@ and reports the ratio, and the bundle keeps the int8 file only when it wins.
 """
 import os
 import time
-from typing import Dict, Iterable, List, Sequence
+from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence
 
 import numpy as np
 
 from posegraph.io import load_annotations
 from posegraph.runtime.bundle import onnx_session
 from .online import OnlineRecognizer
+
+if TYPE_CHECKING:  # for annotations only: importing this module needs neither
+    import onnxruntime
+    import torch
 
 
 class _Feeds:
@@ -26,7 +30,8 @@ class _Feeds:
         return next(self.feeds, None)
 
 
-def median_ms(session, feeds: Sequence[Dict[str, np.ndarray]], repeat: int = 3) -> float:
+def median_ms(session: 'onnxruntime.InferenceSession', feeds: Sequence[Dict[str, np.ndarray]],
+              repeat: int = 3) -> float:
     """Median milliseconds of ``session`` over ``feeds`` (after one warm-up pass)."""
     for feed in feeds[:2]:
         session.run(None, feed)
@@ -75,7 +80,7 @@ def quantize_graph(fp32: str, int8: str, calibration: List[Dict[str, np.ndarray]
     return report
 
 
-def recognizer_calibration(model, records: Sequence[dict],
+def recognizer_calibration(model: 'torch.nn.Module', records: Sequence[dict],
                            max_feeds: int = 256) -> List[Dict[str, np.ndarray]]:
     """Inputs of the streaming step on real clips: each record's most confident person
     streamed through the float32 model (:class:`OnlineRecognizer`), every step's frame
@@ -101,7 +106,7 @@ def recognizer_calibration(model, records: Sequence[dict],
     return [feeds[i] for i in chosen]
 
 
-def training_records(model, max_clips: int = 64) -> List[dict]:
+def training_records(model: 'torch.nn.Module', max_clips: int = 64) -> List[dict]:
     """Up to ``max_clips`` clips of the config's training data, spread over it."""
     dataset = model.cfg.train_dataloader.dataset
     records = load_annotations(dataset['ann_file'], split=dataset.get('split'))

@@ -5,13 +5,14 @@ import os
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.dataset import BaseDataset
 from mmengine.model import is_model_wrapper
-from mmengine.runner import Runner
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posegraph.engine.checkpoint import register_checkpoint_loader
@@ -87,7 +88,7 @@ def _model_classes(model) -> Optional[int]:
     return getattr(getattr(model, 'network', None), 'num_classes', None)
 
 
-def check_dataset_classes(model, dataset, name: str) -> None:
+def check_dataset_classes(model: torch.nn.Module, dataset: BaseDataset, name: str) -> None:
     """Refuse a dataset whose classes do not fit the model's head.
 
     Raises :class:`IncompatibleError` naming the file when the dataset's class names (label map
@@ -150,8 +151,9 @@ class PoseGraphRunner(Runner):
     - The data of every loop must fit the model's classes (:func:`check_dataset_classes`).
     """
 
-    def load_checkpoint(self, filename, map_location='cpu', strict=True,
-                        revise_keys=((r'^module.', ''),)):
+    def load_checkpoint(self, filename: str, map_location: Union[str, torch.device] = 'cpu',
+                        strict: bool = True,
+                        revise_keys: Sequence[Tuple[str, str]] = ((r'^module.', ''),)) -> dict:
         checkpoint = _load_checkpoint(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
@@ -170,17 +172,17 @@ class PoseGraphRunner(Runner):
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
 
-    def build_train_loop(self, loop):
+    def build_train_loop(self, loop: Union[BaseLoop, dict]) -> BaseLoop:
         loop = super().build_train_loop(loop)
         check_dataset_classes(self.model, loop.dataloader.dataset, 'training')
         return loop
 
-    def build_val_loop(self, loop):
+    def build_val_loop(self, loop: Union[BaseLoop, dict]) -> BaseLoop:
         loop = super().build_val_loop(loop)
         check_dataset_classes(self.model, loop.dataloader.dataset, 'validation')
         return loop
 
-    def build_test_loop(self, loop):
+    def build_test_loop(self, loop: Union[BaseLoop, dict]) -> BaseLoop:
         loop = super().build_test_loop(loop)
         check_dataset_classes(self.model, loop.dataloader.dataset, 'test')
         return loop
@@ -234,8 +236,10 @@ def apply_tensorboard(cfg: Config) -> bool:
     return True
 
 
-def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resume=None,
-                 checkpoint=None, test=False, dump=None, **train_flags):
+def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
+                 cfg_options: Optional[dict] = None, launcher: str = 'none',
+                 resume: Optional[str] = None, checkpoint: Optional[str] = None,
+                 test: bool = False, dump: Optional[str] = None, **train_flags) -> Runner:
     """An mmengine :class:`Runner` for training (``resume``) or testing (``checkpoint``).
 
     Args:
@@ -289,7 +293,8 @@ def build_runner(config, work_dir=None, cfg_options=None, launcher='none', resum
     return PoseGraphRunner.from_cfg(cfg)
 
 
-def report_test_metrics(runner, metrics, dump=None):
+def report_test_metrics(runner: Runner, metrics: Dict[str, float],
+                        dump: Optional[str] = None) -> None:
     """Print a test run's accuracies and write them to ``test_metrics.json``."""
     out = osp.join(runner.work_dir, 'test_metrics.json')
     with open(out, 'w') as f:
@@ -302,7 +307,7 @@ def report_test_metrics(runner, metrics, dump=None):
         print(f'scores: {dump}')
 
 
-def show_predictions(dataset, names: Sequence[str], scores: np.ndarray, out_dir: str,
+def show_predictions(dataset: BaseDataset, names: Sequence[str], scores: np.ndarray, out_dir: str,
                      max_clips: Optional[int] = None) -> int:
     """Draw every test clip with its predicted and true class into ``out_dir``
     (``FRAME_DIR.png``: the most confident person at six moments), as tools/test.py's

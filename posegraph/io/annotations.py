@@ -21,7 +21,7 @@ import io
 import os
 import pickle
 import tempfile
-from typing import Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -44,6 +44,7 @@ for _core in ('numpy.core', 'numpy._core'):
 # Where this numpy keeps its core modules: numpy 2 in numpy._core, numpy 1 in numpy.core.
 _NUMPY_CORE = 'numpy._core' if importlib.util.find_spec('numpy._core') else 'numpy.core'
 REQUIRED_KEYS = ('frame_dir', 'label', 'keypoint')
+PathLike = Union[str, os.PathLike]
 UNLABELLED = -1  # the label of a clip with no known class (inference-only files)
 
 
@@ -58,7 +59,7 @@ class UnsafePickleError(pickle.UnpicklingError):
 class RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that refuses every global outside the skeleton format's types."""
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in _SAFE_GLOBALS:
             raise UnsafePickleError(
                 f'refused to load global {module}.{name}: skeleton annotation files may '
@@ -68,7 +69,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def safe_load_pickle(path):
+def safe_load_pickle(path: PathLike) -> Any:
     """Unpickle ``path`` without executing code from it."""
     path = os.fspath(path)
     try:
@@ -163,9 +164,9 @@ def _check_record(path, index, record, num_classes=None, num_joints=None, coords
             raise AnnotationError(f'{where}: {key} must be (height, width), got {shape}')
 
 
-def load_annotations(path, split: Optional[str] = None, num_classes: Optional[int] = None,
+def load_annotations(path: PathLike, split: Optional[str] = None, num_classes: Optional[int] = None,
                      num_joints: Optional[int] = None, return_classes: bool = False,
-                     coords: int = 2):
+                     coords: int = 2) -> Union[List[dict], Tuple[List[dict], Optional[List[str]]]]:
     """Load and check a skeleton annotation file.
 
     Args:
@@ -227,13 +228,15 @@ def _select_split(path, data, split):
     return [by_name[name] for name in splits[split]]
 
 
-def load_splits(path):
+def load_splits(path: PathLike) -> Dict[str, List[str]]:
     """Return the ``{split: [frame_dir, ...]}`` dict of an annotation file."""
     data = safe_load_pickle(path)
     return dict(data.get('split', {})) if isinstance(data, dict) else {}
 
 
-def dump_annotations(path, annotations, split=None, classes=None):
+def dump_annotations(path: PathLike, annotations: Sequence[dict],
+                     split: Optional[Dict[str, Sequence[str]]] = None,
+                     classes: Optional[Sequence[str]] = None) -> None:
     """Write ``annotations`` (and ``split``, and the class names ``classes``) as a checked
     PYSKL-format pickle.
 
@@ -266,7 +269,7 @@ def dump_annotations(path, annotations, split=None, classes=None):
         raise
 
 
-def read_label_map(path):
+def read_label_map(path: PathLike) -> List[str]:
     """Class names, one a line, as ``label_map.txt`` files hold them."""
     try:
         with open(path) as f:
@@ -276,7 +279,8 @@ def read_label_map(path):
                                 'file of class names, one a line)') from None
 
 
-def resolve_classes(label_map=None, num_classes=None):
+def resolve_classes(label_map: Optional[PathLike] = None, num_classes: Optional[int] = None
+                    ) -> Tuple[Optional[List[str]], Optional[int]]:
     """``(class names or None, number of classes or None)`` from a dataset's optional
     label map and ``num_classes``, which must agree."""
     if not label_map:

@@ -12,7 +12,7 @@ class VideoReadError(RuntimeError):
     """A video that cannot be opened or decoded."""
 
 
-def is_frame_folder(path):
+def is_frame_folder(path: str) -> bool:
     """Whether ``path`` is a folder holding frame images (as UCF Sports ships its clips)."""
     return os.path.isdir(path) and any(name.lower().endswith(IMAGE_EXTENSIONS)
                                        for name in os.listdir(path))

@@ -9,7 +9,9 @@ out and projected to the classes. Every row of the paper's ablation (Table 4) is
 ``temporal`` ('convgru' / 'lstm'), ``excitation`` (STE + CE or none) and ``fusion``
 ('mcam_aff' / 'aff' / 'none', the last summing the two branches).
 """
-from torch import nn
+from typing import Dict, Optional
+
+from torch import Tensor, nn
 
 from posegraph.nn import (
     AttentionalFeatureFusion,
@@ -47,9 +49,11 @@ class ConvGRUXception(VideoClassifier):
         - output: ``{'logits': (N, num_classes)}``
     """
 
-    def __init__(self, num_classes, num_frames=40, temporal='convgru', hidden_channels=40,
-                 excitation=True, fusion='mcam_aff', fc_channels=256, dropout=0.5, width=1.0,
-                 middle_blocks=8, pretrained=None, label_smoothing=0.0):
+    def __init__(self, num_classes: int, num_frames: int = 40, temporal: str = 'convgru',
+                 hidden_channels: int = 40, excitation: bool = True, fusion: str = 'mcam_aff',
+                 fc_channels: int = 256, dropout: float = 0.5, width: float = 1.0,
+                 middle_blocks: int = 8, pretrained: Optional[str] = None,
+                 label_smoothing: float = 0.0):
         super().__init__()
         if temporal not in ('convgru', 'lstm'):
             raise ValueError(f"temporal must be 'convgru' or 'lstm', got {temporal!r}")
@@ -77,7 +81,7 @@ class ConvGRUXception(VideoClassifier):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(fc_channels, num_classes)
 
-    def frame_features(self, x):
+    def frame_features(self, x: Tensor) -> Tensor:
         """Backbone maps of every frame: ``(N, T, C, h, w)``."""
         n, t = x.shape[:2]
         if self.excitation is not None and t != self.num_frames:
@@ -89,7 +93,7 @@ class ConvGRUXception(VideoClassifier):
         y = self.backbone.forward_exit(y)
         return y.reshape(n, t, *y.shape[1:])
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Dict[str, Tensor]:
         features = self.frame_features(x)
         if self.temporal == 'convgru':
             state = self.recurrent(features)[:, -1]

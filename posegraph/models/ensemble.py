@@ -6,11 +6,11 @@ from torch import Tensor, nn
 
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
-from posegraph.skeleton import get_layout, stream_channel_index
+from posegraph.skeleton import LayoutLike, get_layout, stream_channel_index
 
 
 def branch_channel_index(channels: Sequence[Union[int, str]], streams: Optional[Sequence[str]],
-                         layout, coords: int = 2) -> List[int]:
+                         layout: LayoutLike, coords: int = 2) -> List[int]:
     """A branch's input channels: given as indices, or as stream names looked up in
     ``streams`` (the input's streams, in channel order)."""
     if not all(isinstance(c, str) for c in channels):

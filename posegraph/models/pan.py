@@ -1,7 +1,7 @@
 r"""The human graph network + pose-attention network ("Pose-attention model for online
 action recognition").
 """
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -11,7 +11,7 @@ from torch_geometric.nn import DenseGCNConv
 from posegraph.nn import AttentionGRU, DiffPool, JointAttention, SkeletonGraphConv
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import LayoutLike, get_layout
 
 
 def _masked_mean(x, mask, dim):
@@ -75,10 +75,12 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
           ``entropy_loss``.
     """
 
-    def __init__(self, layout, in_channels, num_classes, graph_channels=(64, 64),
-                 pooled_channels=128, num_clusters=8, gru_channels=128, attention_channels=64,
-                 diffpool=True, joint_attention=True, pose_attention=True, dropout=0.3,
-                 label_smoothing=0.0, loss_weights=None):
+    def __init__(self, layout: LayoutLike, in_channels: int, num_classes: int,
+                 graph_channels: Sequence[int] = (64, 64), pooled_channels: int = 128,
+                 num_clusters: int = 8, gru_channels: int = 128, attention_channels: int = 64,
+                 diffpool: bool = True, joint_attention: bool = True,
+                 pose_attention: bool = True, dropout: float = 0.3,
+                 label_smoothing: float = 0.0, loss_weights: Optional[Dict[str, float]] = None):
         super().__init__()
         layout = get_layout(layout)
         self.layout = layout.name

@@ -7,7 +7,7 @@ from torch.nn import functional as F
 
 from posegraph.nn import SkeletonGraphConv
 from posegraph.registry import MODELS
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import LayoutLike, get_layout
 from .ensemble import branch_channel_index
 from .pan import PoseAttentionNetwork, normalize_input
 
@@ -22,14 +22,14 @@ class StreamStem(nn.Module):
         - output: :math:`(N, M, T, V, F + 1)`, the features then the confidence
     """
 
-    def __init__(self, layout, in_channels: int, out_channels: int):
+    def __init__(self, layout: LayoutLike, in_channels: int, out_channels: int):
         super().__init__()
         self.num_joints = get_layout(layout).num_joints
         self.data_bn = nn.BatchNorm1d(self.num_joints * in_channels)
         self.conv = SkeletonGraphConv(in_channels, out_channels, layout)
         self.norm = nn.BatchNorm1d(out_channels)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         self.data_bn.reset_parameters()
         self.conv.reset_parameters()
         self.norm.reset_parameters()
@@ -77,7 +77,8 @@ class SharedTrunkEnsemble(nn.Module):
           the branches, and ``branch_logits`` :math:`(K, N, classes)`
     """
 
-    def __init__(self, branches: Sequence[Sequence[Union[int, str]]], layout, num_classes: int,
+    def __init__(self, branches: Sequence[Sequence[Union[int, str]]], layout: LayoutLike,
+                 num_classes: int,
                  in_channels: Optional[int] = None, streams: Optional[Sequence[str]] = None,
                  graph_channels: Sequence[int] = (64, 64), **trunk_args):
         super().__init__()
@@ -98,7 +99,7 @@ class SharedTrunkEnsemble(nn.Module):
         self.num_classes = num_classes
         self.in_channels = in_channels or needed
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         for stem in self.stems:
             stem.reset_parameters()
         for module in self.trunk.modules():
@@ -132,7 +133,7 @@ class SharedTrunkEnsemble(nn.Module):
         return self.trunk.loss(branch_outputs, labels.repeat(k))
 
     def initial_state(self, batch_size: int, num_person: int,
-                      device=None) -> Tuple[Tensor, ...]:
+                      device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:
         return self.trunk.initial_state(len(self.stems) * batch_size, num_person, device)
 
     def step(self, frame: Tensor, state: Tuple[Tensor, ...]) -> Tuple[Tensor, Tuple[Tensor, ...]]:

@@ -1,7 +1,9 @@
 """SMNet (the "spatio-temporal motion network" paper): ResNet-50 with a spatio-temporal and
 motion excitation block in every residual block, over TSN segments."""
+from typing import Dict, Optional, Sequence
+
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from posegraph.nn import MotionExcitation
 from posegraph.registry import MODELS
@@ -37,7 +39,8 @@ class SMNetBlock(nn.Module):
         - output: same as input
     """
 
-    def __init__(self, channels, num_segments, reduction=16, group_channels=4):
+    def __init__(self, channels: int, num_segments: int, reduction: int = 16,
+                 group_channels: int = 4):
         super().__init__()
         self.channels, self.num_segments = channels, num_segments
         groups = max(1, channels // group_channels)
@@ -49,7 +52,7 @@ class SMNetBlock(nn.Module):
         self.motion = MotionExcitation(channels, num_segments, reduction)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         weight = self.temporal.weight  # (C, C / groups, 3, 1, 1)
         with torch.no_grad():
             weight.zero_()
@@ -59,7 +62,7 @@ class SMNetBlock(nn.Module):
         self.spatial.reset_parameters()
         self.motion.reset_parameters()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         nt, c, h, w = x.shape
         volume = x.reshape(nt // self.num_segments, self.num_segments, c, h, w).transpose(1, 2)
         fused = self.temporal(volume).transpose(1, 2).reshape(nt, c, h, w)
@@ -89,8 +92,10 @@ class SMNet(VideoClassifier):
         - output: ``{'logits': (N, num_classes)}``
     """
 
-    def __init__(self, num_classes, num_segments=8, layers=(3, 4, 6, 3), width=1.0,
-                 reduction=16, dropout=0.5, pretrained=None, label_smoothing=0.0):
+    def __init__(self, num_classes: int, num_segments: int = 8,
+                 layers: Sequence[int] = (3, 4, 6, 3), width: float = 1.0, reduction: int = 16,
+                 dropout: float = 0.5, pretrained: Optional[str] = None,
+                 label_smoothing: float = 0.0):
         super().__init__()
         self.num_segments, self.label_smoothing = num_segments, label_smoothing
         self.backbone = ResNet(layers, num_classes=0, width=width,
@@ -100,7 +105,7 @@ class SMNet(VideoClassifier):
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(self.backbone.num_features, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, t = x.shape[:2]
         if t != self.num_segments:
             raise ValueError(f'clips have {t} frames; this model was built for '

@@ -8,7 +8,7 @@ from torch.nn import functional as F
 from posegraph.nn import SpatialTemporalGraphConv
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import LayoutLike, get_layout
 from .pan import normalize_input
 
 # (out_channels, temporal stride) of each block, as in the paper: ten blocks, the
@@ -38,7 +38,7 @@ class STGCN(ResetParameters, nn.Module):
         - output: a dict with ``logits`` :math:`(N, classes)`
     """
 
-    def __init__(self, layout, in_channels: int, num_classes: int,
+    def __init__(self, layout: LayoutLike, in_channels: int, num_classes: int,
                  blocks: Sequence[Tuple[int, int]] = STGCN_BLOCKS, kernel_size: int = 9,
                  dropout: float = 0.0, label_smoothing: float = 0.0):
         super().__init__()
@@ -78,7 +78,7 @@ class STGCN(ResetParameters, nn.Module):
                 f'num_classes={self.num_classes}, blocks={len(self.blocks)})')
 
 
-def stgcn_small(layout, in_channels: int, num_classes: int, **kwargs) -> STGCN:
+def stgcn_small(layout: LayoutLike, in_channels: int, num_classes: int, **kwargs) -> STGCN:
     """ST-GCN at half the paper's widths (32-64-128), for small data sets and CPUs."""
     blocks = tuple((c // 2, s) for c, s in STGCN_BLOCKS)
     return STGCN(layout, in_channels, num_classes, blocks=blocks, **kwargs)

@@ -2,8 +2,10 @@
 paper): VGG-16 spatial and temporal streams, 3D convolution fusion of their conv5 maps,
 layer-normalised LSTMs over the fused and the fully connected features, and a second-level
 LSTM that reads both sequences."""
+from typing import Dict, Optional
+
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from posegraph.nn import LayerNormLSTM
 from posegraph.registry import MODELS
@@ -38,9 +40,10 @@ class TwoStreamFusion(VideoClassifier):
         - output: ``{'logits': (N, num_classes)}``
     """
 
-    def __init__(self, num_classes, flow_length=4, hidden_channels=101, fc_dropout=0.5,
-                 lstm_dropout=0.25, width=1.0, fc_channels=4096, pretrained=None,
-                 label_smoothing=0.0):
+    def __init__(self, num_classes: int, flow_length: int = 4, hidden_channels: int = 101,
+                 fc_dropout: float = 0.5, lstm_dropout: float = 0.25, width: float = 1.0,
+                 fc_channels: int = 4096, pretrained: Optional[str] = None,
+                 label_smoothing: float = 0.0):
         super().__init__()
         self.flow_length, self.label_smoothing = flow_length, label_smoothing
         self.spatial = VGG(num_classes=0, width=width, fc_channels=fc_channels,
@@ -58,7 +61,7 @@ class TwoStreamFusion(VideoClassifier):
         self.top_lstm = LayerNormLSTM(2 * hidden_channels, hidden_channels, lstm_dropout)
         self.fc = nn.Linear(hidden_channels, num_classes)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, t, c = x.shape[:3]
         if c != 3 + 2 * self.flow_length:
             raise ValueError(f'clips have {c} channels; this model takes RGB + '

@@ -40,7 +40,8 @@ class AttentionGRU(nn.Module):
           without attention) and all states :math:`(N, T, F_{hid})`
     """
 
-    def __init__(self, in_channels, hidden_channels, attention_channels=64, attention=True):
+    def __init__(self, in_channels: int, hidden_channels: int, attention_channels: int = 64,
+                 attention: bool = True):
         super().__init__()
         self.in_channels = in_channels
         self.hidden_channels = hidden_channels

@@ -27,7 +27,7 @@ class AttentionPool(nn.Module):
         - output: ``s`` :math:`(*, F)` and the weights ``alpha`` :math:`(*, L)`
     """
 
-    def __init__(self, in_channels, attention_channels):
+    def __init__(self, in_channels: int, attention_channels: int):
         super().__init__()
         self.in_channels = in_channels
         self.attention_channels = attention_channels

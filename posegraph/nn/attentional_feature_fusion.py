@@ -1,4 +1,6 @@
 r"""Attentional feature fusion (AFF) of two feature maps."""
+from typing import Sequence
+
 from torch import Tensor, nn
 
 from .multiscale_channel_attention import MultiScaleChannelAttention
@@ -24,7 +26,8 @@ class AttentionalFeatureFusion(nn.Module):
         - output: :math:`(N, C, H, W)`
     """
 
-    def __init__(self, channels, reduction=4, kernel_sizes=(3, 5, 7)):
+    def __init__(self, channels: int, reduction: int = 4,
+                 kernel_sizes: Sequence[int] = (3, 5, 7)):
         super().__init__()
         self.attention = MultiScaleChannelAttention(channels, reduction, kernel_sizes)
 

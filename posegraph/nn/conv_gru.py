@@ -28,7 +28,7 @@ class ConvGRU(nn.Module):
         - output: states of every step :math:`(N, T, F, H, W)`
     """
 
-    def __init__(self, in_channels, hidden_channels=40, kernel_size=3):
+    def __init__(self, in_channels: int, hidden_channels: int = 40, kernel_size: int = 3):
         super().__init__()
         self.in_channels, self.hidden_channels = in_channels, hidden_channels
         self.kernel_size = kernel_size

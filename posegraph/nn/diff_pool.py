@@ -38,7 +38,7 @@ class DiffPool(nn.Module):
           softmax-normalised assignment)
     """
 
-    def __init__(self, in_channels, out_channels, num_clusters):
+    def __init__(self, in_channels: int, out_channels: int, num_clusters: int):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels

@@ -27,7 +27,7 @@ class LayerNormLSTM(nn.Module):
           for sequence to one)
     """
 
-    def __init__(self, in_channels, hidden_channels, dropout=0.0):
+    def __init__(self, in_channels: int, hidden_channels: int, dropout: float = 0.0):
         super().__init__()
         self.in_channels, self.hidden_channels, self.dropout = in_channels, hidden_channels, dropout
         self.input_weights = nn.Linear(in_channels, 4 * hidden_channels, bias=False)

@@ -1,4 +1,6 @@
 r"""Multi-scale channel attention (MCAM), the attention behind attentional feature fusion."""
+from typing import Sequence
+
 import torch
 from torch import Tensor, nn
 
@@ -38,7 +40,8 @@ class MultiScaleChannelAttention(nn.Module):
         - output: mask :math:`\mathbf{M}` in :math:`(0, 1)`, :math:`(N, C, H, W)`
     """
 
-    def __init__(self, channels, reduction=4, kernel_sizes=(3, 5, 7)):
+    def __init__(self, channels: int, reduction: int = 4,
+                 kernel_sizes: Sequence[int] = (3, 5, 7)):
         super().__init__()
         self.channels, self.reduction = channels, reduction
         self.kernel_sizes = tuple(kernel_sizes)

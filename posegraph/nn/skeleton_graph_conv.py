@@ -4,7 +4,7 @@ from typing import Optional
 from torch import Tensor, nn
 from torch_geometric.nn import DenseGCNConv
 
-from posegraph.skeleton import adjacency, normalized_adjacency
+from posegraph.skeleton import LayoutLike, adjacency, normalized_adjacency
 
 
 class SkeletonGraphConv(nn.Module):
@@ -31,7 +31,8 @@ class SkeletonGraphConv(nn.Module):
         - output: :math:`(*, V, F_{out})`, zero at masked joints
     """
 
-    def __init__(self, in_channels, out_channels, layout, bias=True):
+    def __init__(self, in_channels: int, out_channels: int, layout: LayoutLike,
+                 bias: bool = True):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels

@@ -2,7 +2,7 @@ r"""The spatial-temporal graph convolution block of ST-GCN."""
 import torch
 from torch import Tensor, nn
 
-from posegraph.skeleton import spatial_partition
+from posegraph.skeleton import LayoutLike, spatial_partition
 
 
 class SpatialTemporalGraphConv(nn.Module):
@@ -36,7 +36,7 @@ class SpatialTemporalGraphConv(nn.Module):
         - output: :math:`(B, C_{out}, \lceil T / \text{stride} \rceil, V)`
     """
 
-    def __init__(self, in_channels: int, out_channels: int, layout, stride: int = 1,
+    def __init__(self, in_channels: int, out_channels: int, layout: LayoutLike, stride: int = 1,
                  kernel_size: int = 9, dropout: float = 0.0, residual: bool = True):
         super().__init__()
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride

@@ -22,7 +22,7 @@ class SpatioTemporalExcitation(nn.Module):
         - output: same as input
     """
 
-    def __init__(self, num_frames):
+    def __init__(self, num_frames: int):
         super().__init__()
         self.num_frames = num_frames
         self.conv = nn.Conv3d(1, 1, 3, padding=1)

@@ -15,6 +15,7 @@ from .layout import (
     MEDIAPIPE33,
     NTU25,
     OPENPOSE18,
+    LayoutLike,
     SkeletonLayout,
     get_layout,
     register_layout,
@@ -32,8 +33,8 @@ from .streams import (
 _GRAPH = ('adjacency', 'edge_index', 'hop_distance', 'normalized_adjacency',
           'spatial_partition')
 
-__all__ = ['SkeletonLayout', 'get_layout', 'register_layout', 'LAYOUTS', 'LAYOUT_ALIASES',
-           'COCO17', 'OPENPOSE18', 'JHMDB15', 'MEDIAPIPE33', 'NTU25', 'HAND21',
+__all__ = ['SkeletonLayout', 'LayoutLike', 'get_layout', 'register_layout', 'LAYOUTS',
+           'LAYOUT_ALIASES', 'COCO17', 'OPENPOSE18', 'JHMDB15', 'MEDIAPIPE33', 'NTU25', 'HAND21',
            'convert_keypoints', 'StreamingPoseNormalize', 'frame_centres', 'frame_sizes',
            'STREAMS', 'format_streams', 'joint_streams', 'mask_missing', 'stream_channels',
            'stream_channel_index', *_GRAPH]

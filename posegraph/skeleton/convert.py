@@ -3,7 +3,7 @@ from typing import Tuple
 
 import numpy as np
 
-from .layout import get_layout
+from .layout import LayoutLike, get_layout
 
 # For each (source, target) pair, the source joints behind every target joint. A target
 # joint with several sources (OpenPose's neck) is their mean, or a weighted sum ({joint:
@@ -25,8 +25,8 @@ _CONVERSIONS = {
 _VIA = 'coco17'
 
 
-def convert_keypoints(keypoint: np.ndarray, keypoint_score: np.ndarray, source,
-                      target) -> Tuple[np.ndarray, np.ndarray]:
+def convert_keypoints(keypoint: np.ndarray, keypoint_score: np.ndarray,
+                      source: LayoutLike, target: LayoutLike) -> Tuple[np.ndarray, np.ndarray]:
     """Convert keypoints from layout ``source`` to layout ``target``.
 
     Args:

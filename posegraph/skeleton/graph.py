@@ -6,20 +6,21 @@ is the weight with which joint ``j`` contributes to joint ``i``.
 import numpy as np
 import torch
 from scipy.sparse.csgraph import shortest_path
+from torch import Tensor
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.utils import to_dense_adj
 
-from .layout import get_layout
+from .layout import LayoutLike, get_layout
 
 
-def edge_index(layout):
+def edge_index(layout: LayoutLike) -> Tensor:
     """Bones as a PyG ``edge_index`` of shape ``(2, 2 * num_bones)``, both directions."""
     layout = get_layout(layout)
     bones = torch.tensor(layout.bones, dtype=torch.long).t()
     return torch.cat([bones, bones.flip(0)], dim=1)
 
 
-def adjacency(layout, self_loops=True):
+def adjacency(layout: LayoutLike, self_loops: bool = True) -> Tensor:
     """Binary adjacency ``A`` (``A + I`` with ``self_loops``), shape ``(V, V)``."""
     layout = get_layout(layout)
     adj = to_dense_adj(edge_index(layout), max_num_nodes=layout.num_joints)[0]
@@ -28,7 +29,7 @@ def adjacency(layout, self_loops=True):
     return adj
 
 
-def normalized_adjacency(layout):
+def normalized_adjacency(layout: LayoutLike) -> Tensor:
     r"""Symmetrically normalised adjacency of Kipf & Welling,
 
     .. math::
@@ -42,7 +43,7 @@ def normalized_adjacency(layout):
     return to_dense_adj(index, edge_attr=weight, max_num_nodes=layout.num_joints)[0]
 
 
-def hop_distance(layout):
+def hop_distance(layout: LayoutLike) -> np.ndarray:
     """Number of bones between each joint and the nearest centre joint, shape ``(V,)``."""
     layout = get_layout(layout)
     adj = adjacency(layout, self_loops=False).numpy()
@@ -50,7 +51,7 @@ def hop_distance(layout):
     return dist.min(axis=0).astype(np.int64)
 
 
-def spatial_partition(layout):
+def spatial_partition(layout: LayoutLike) -> Tensor:
     r"""The ST-GCN spatial partition of ``A + I`` (Yan et al., 2018), shape ``(3, V, V)``.
 
     Each neighbour ``j`` of joint ``i`` (``i`` included) falls in one subset by its hop

@@ -1,5 +1,6 @@
 """Skeleton layouts: joint names, bones, centre and left/right pairs of each keypoint set."""
 from dataclasses import dataclass, field
+from typing import Union
 
 import numpy as np
 
@@ -152,6 +153,9 @@ HAND21 = SkeletonLayout(
     flip_pairs=(),  # a mirrored hand keeps its joints; only the side of the body changes
 )
 
+# What every function taking a layout accepts: the layout, its name or an alias.
+LayoutLike = Union[str, SkeletonLayout]
+
 LAYOUTS = {layout.name: layout
            for layout in (COCO17, OPENPOSE18, JHMDB15, MEDIAPIPE33, NTU25, HAND21)}
 # PYSKL's and MMAction2's graph layout names for the same joint sets.
@@ -159,7 +163,7 @@ LAYOUT_ALIASES = {'coco': 'coco17', 'openpose': 'openpose18', 'nturgb+d': 'ntu25
                   'handmp': 'hand21'}
 
 
-def get_layout(layout) -> SkeletonLayout:
+def get_layout(layout: 'LayoutLike') -> SkeletonLayout:
     """Return a :class:`SkeletonLayout` given one, its name or a PYSKL / MMAction2 alias
     (``'coco'``, ``'openpose'``, ``'nturgb+d'``, ``'handmp'``)."""
     if isinstance(layout, SkeletonLayout):

@@ -9,7 +9,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from .layout import get_layout
+from .layout import LayoutLike, get_layout
 
 STREAMS = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
            'distance')
@@ -56,7 +56,7 @@ def _motion(x: np.ndarray, visible: np.ndarray, step: int) -> Tuple[np.ndarray, 
     return out, ok
 
 
-def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout,
+def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
                   streams: Sequence[str]) -> np.ndarray:
     """Feature streams of joint coordinates.
 
@@ -112,7 +112,7 @@ def mask_missing(keypoint: np.ndarray, keypoint_score: np.ndarray) -> Tuple[np.n
     return keypoint, keypoint_score
 
 
-def format_streams(keypoint: np.ndarray, keypoint_score: np.ndarray, layout,
+def format_streams(keypoint: np.ndarray, keypoint_score: np.ndarray, layout: LayoutLike,
                    streams: Sequence[str]) -> np.ndarray:
     """The network input of joints: the ``streams`` (:func:`joint_streams`) followed by
     the joint confidence, missing joints (:func:`mask_missing`) zero in every channel.

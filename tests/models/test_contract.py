@@ -1,8 +1,9 @@
 """One contract for the model of every config (as timm tests every model): it builds, its
 repr names it, a forward and a backward pass run on the config's input shape with finite
-results and gradients reaching its parameters, and reset_parameters starts it afresh,
-reproducibly. ONNX export is tested per network type in test_export.py and the runtime's
-tests."""
+results and gradients reaching its parameters, reset_parameters starts it afresh,
+reproducibly, and the skeleton network of each type exports to ONNX and agrees with
+PyTorch there (the export's options are tested further in test_export.py and the runtime's
+tests; each RGB network type's export in test_video_models.py, on scaled-down twins)."""
 import glob
 import os
 
@@ -10,7 +11,9 @@ import pytest
 import torch
 
 from posegraph.apis import load_config
+from posegraph.export import export_onnx
 from posegraph.registry import MODELS, register_all_modules
+from posegraph.runtime.bundle import onnx_session
 from posegraph.skeleton import get_layout
 from posegraph.structures import ActionDataSample
 from conftest import ROOT
@@ -98,3 +101,28 @@ def test_every_small_rgb_configs_model_runs_forward_and_backward(path):
     assert torch.isfinite(total)
     total.backward()
     assert any(p.grad is not None for p in network.parameters())
+
+
+def one_config_per_network_type(paths):
+    """The first of ``paths`` for each network type: exporting is slow, and a type exports
+    the same way whatever its sizes."""
+    chosen = {}
+    for path in paths:
+        chosen.setdefault(load_config(path).model.network.type, path)
+    return sorted(chosen.values())
+
+
+EXPORTED = one_config_per_network_type(SKELETON)
+
+
+@pytest.mark.parametrize('path', EXPORTED, ids=[os.path.basename(p) for p in EXPORTED])
+def test_each_network_type_exports_to_onnx_and_agrees_with_pytorch(path, tmp_path):
+    cfg, model = build(path)
+    network = network_of(model).eval()
+    onnx_path = str(tmp_path / 'model.onnx')
+    x = skeleton_input(cfg, network, batch=1)[:, 0]
+    export_onnx(network, onnx_path, num_person=x.shape[1], clip_len=x.shape[2])
+    with torch.no_grad():
+        expected = network(x)['logits']
+    logits = onnx_session(onnx_path).run(['logits'], {'inputs': x.numpy()})[0]
+    torch.testing.assert_close(torch.from_numpy(logits), expected, atol=1e-4, rtol=1e-4)

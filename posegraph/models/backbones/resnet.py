@@ -6,6 +6,8 @@ down-sampling bottleneck sits in its 3x3 convolution).
 shape changes). ``inner``, a function of a block's width, gives a module applied to the
 block's first activation (after ``conv1``/``bn1``); SMNet puts its excitation there.
 """
+from typing import Callable, Optional, Sequence
+
 from torch import Tensor, nn
 
 from .scaling import init_conv_bn, pretrained_cfg, scaled
@@ -19,7 +21,8 @@ default_cfgs = {
 class Bottleneck(nn.Module):
     expansion = 4
 
-    def __init__(self, in_channels, planes, stride=1, downsample=None, inner=None):
+    def __init__(self, in_channels: int, planes: int, stride: int = 1,
+                 downsample: Optional[nn.Module] = None, inner: Optional[nn.Module] = None):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, planes, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -32,7 +35,7 @@ class Bottleneck(nn.Module):
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         out = self.relu(self.bn1(self.conv1(x)))
         if self.inner is not None:
             out = self.inner(out)
@@ -56,8 +59,9 @@ class ResNet(nn.Module):
 
     pretrained_cfg = default_cfgs['resnet50']
 
-    def __init__(self, layers=(3, 4, 6, 3), num_classes=1000, in_channels=3, width=1.0,
-                 inner=None):
+    def __init__(self, layers: Sequence[int] = (3, 4, 6, 3), num_classes: int = 1000,
+                 in_channels: int = 3, width: float = 1.0,
+                 inner: Optional[Callable[[int], nn.Module]] = None):
         super().__init__()
         self.layers, self.width = tuple(layers), width
         channels = scaled(64, width)

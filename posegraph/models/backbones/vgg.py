@@ -31,8 +31,8 @@ class VGG(nn.Module):
 
     pretrained_cfg = default_cfgs['vgg16']
 
-    def __init__(self, num_classes=1000, in_channels=3, width=1.0, fc_channels=4096,
-                 dropout=0.5):
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
+                 fc_channels: int = 4096, dropout: float = 0.5):
         super().__init__()
         self.width, self.fc_channels = width, fc_channels
         layers, channels = [], in_channels

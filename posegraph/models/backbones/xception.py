@@ -25,13 +25,14 @@ default_cfgs = {
 class SeparableConv2d(nn.Module):
     """Depthwise ``kernel_size`` convolution (``conv1``) then 1x1 ``pointwise``, no bias."""
 
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=1):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
+                 stride: int = 1, padding: int = 1):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, in_channels, kernel_size, stride, padding,
                                groups=in_channels, bias=False)
         self.pointwise = nn.Conv2d(in_channels, out_channels, 1, bias=False)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.pointwise(self.conv1(x))
 
 
@@ -42,8 +43,8 @@ class XceptionBlock(nn.Module):
     flow), otherwise at the last (block 12).
     """
 
-    def __init__(self, in_channels, out_channels, reps, stride=1, start_with_relu=True,
-                 grow_first=True):
+    def __init__(self, in_channels: int, out_channels: int, reps: int, stride: int = 1,
+                 start_with_relu: bool = True, grow_first: bool = True):
         super().__init__()
         if out_channels != in_channels or stride != 1:
             self.skip = nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False)
@@ -64,7 +65,7 @@ class XceptionBlock(nn.Module):
             layers.append(nn.MaxPool2d(3, stride, 1))
         self.rep = nn.Sequential(*layers)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         skip = x if self.skip is None else self.skipbn(self.skip(x))
         return self.rep(x) + skip
 
@@ -84,7 +85,8 @@ class Xception(nn.Module):
 
     pretrained_cfg = default_cfgs['xception']
 
-    def __init__(self, num_classes=1000, in_channels=3, width=1.0, middle_blocks=8):
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, width: float = 1.0,
+                 middle_blocks: int = 8):
         super().__init__()
         c = {k: scaled(k, width) for k in (32, 64, 128, 256, 728, 1024, 1536, 2048)}
         self.width, self.middle_blocks = width, middle_blocks

@@ -1,0 +1,70 @@
+"""What the benchmark scripts share: timing, multiply-add counting, training a config from
+the command line as a user would, and Markdown tables."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Iterable, Optional, Sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def median_ms(fn: Callable[[], object], runs: int, warmup: int = 10) -> float:
+    """Median wall time of ``fn()`` in milliseconds over ``runs`` calls, after a warm-up."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def multiply_adds(fn: Callable[[], object]) -> int:
+    """Multiply-adds of ``fn()`` (no gradients) by PyTorch's FLOP counter (2 FLOPs each).
+    The counter does not see fused recurrent kernels (``nn.GRU``): add those yourself."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops() // 2
+
+
+def train(config: str, work_dir: str, options: Sequence[str] = (),
+          flags: Sequence[str] = (), threads: Optional[int] = None) -> float:
+    """Run ``tools/train.py CONFIG --work-dir WORK_DIR [flags] --cfg-options OPTIONS`` with
+    its output in ``WORK_DIR.log``; returns the wall time in seconds. ``threads`` caps
+    OpenMP / MKL threads (for runs side by side). A failed run exits with the log's end."""
+    env = dict(os.environ)
+    if threads:
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    command = [sys.executable, os.path.join(ROOT, 'tools', 'train.py'), config,
+               '--work-dir', work_dir, *flags]
+    if options:
+        command += ['--cfg-options', *options]
+    log_path = work_dir.rstrip('/') + '.log'
+    os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
+    start = time.time()
+    with open(log_path, 'w') as log:
+        result = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env=env)
+    if result.returncode:
+        with open(log_path) as log:
+            sys.exit(f'{config} failed (log {log_path}):\n{log.read()[-3000:]}')
+    return time.time() - start
+
+
+def test_metrics(work_dir: str) -> dict:
+    """The metrics ``tools/train.py --test`` / ``tools/test.py`` wrote into ``work_dir``."""
+    with open(os.path.join(work_dir, 'test_metrics.json')) as f:
+        return json.load(f)
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table of ``rows`` (cells already formatted, or anything ``str`` takes)."""
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + ' --- |' * len(header)]
+    lines += ['| ' + ' | '.join(str(cell) for cell in row) + ' |' for row in rows]
+    return '\n'.join(lines)
