@@ -57,18 +57,19 @@ class PosegraphRegistry(Registry):
         return found
 
 
-DATASETS = PosegraphRegistry('dataset', parent=MMENGINE_DATASETS, scope='posegraph',
-                             locations=['posegraph.datasets'])
-TRANSFORMS = PosegraphRegistry('transform', parent=MMENGINE_TRANSFORMS, scope='posegraph',
-                               locations=['posegraph.datasets.transforms'])
-METRICS = PosegraphRegistry('metric', parent=MMENGINE_METRICS, scope='posegraph',
-                            locations=['posegraph.evaluation'])
-MODELS = PosegraphRegistry('model', parent=MMENGINE_MODELS, scope='posegraph',
-                           locations=['posegraph.models'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='posegraph',
-                 locations=['posegraph.engine'])
-FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, scope='posegraph',
-                     locations=['posegraph.engine'])
+def _registry(name: str, parent: Registry, location: str,
+              kind: type = PosegraphRegistry) -> Registry:
+    """A registry in posegraph's scope under mmengine's ``parent``, filled by importing
+    ``location``."""
+    return kind(name, parent=parent, scope='posegraph', locations=[location])
+
+
+DATASETS = _registry('dataset', MMENGINE_DATASETS, 'posegraph.datasets')
+TRANSFORMS = _registry('transform', MMENGINE_TRANSFORMS, 'posegraph.datasets.transforms')
+METRICS = _registry('metric', MMENGINE_METRICS, 'posegraph.evaluation')
+MODELS = _registry('model', MMENGINE_MODELS, 'posegraph.models')
+HOOKS = _registry('hook', MMENGINE_HOOKS, 'posegraph.engine', kind=Registry)
+FUNCTIONS = _registry('function', MMENGINE_FUNCTIONS, 'posegraph.engine', kind=Registry)
 # Pose estimators by name (tools/extract_pose.py --backend, tools/demo.py --pose-backend).
 POSE_BACKENDS = Registry('pose backend', scope='posegraph', locations=['posegraph.pose.backends'])
 

@@ -158,3 +158,20 @@ def test_pickled_payloads_and_non_checkpoints_are_refused(tmp_path):
     torch.save([1, 2, 3], tmp_path / 'list.pth')
     with pytest.raises(ValueError, match='not a state dict'):
         load_pretrained(resnet50(), str(tmp_path / 'list.pth'))
+
+
+@pytest.mark.parametrize('build', [resnet50, vgg16, xception])
+def test_every_backbone_chains_features_and_head(build):
+    torch.manual_seed(0)
+    model = build(width=0.125, num_classes=7, **({'fc_channels': 32} if build is vgg16 else {}))
+    model.eval()
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        features = model.forward_features(x)
+        assert features.dim() == 4 and features.shape[0] == 2
+        logits = model.forward_head(features)
+        torch.testing.assert_close(model(x), logits)
+        assert logits.shape == (2, 7)
+        pooled = model.forward_head(features, pre_logits=True)
+    assert pooled.shape[0] == 2 and pooled.shape[1] != 7
+    assert model.pretrained_cfg['file'].endswith('.pth')

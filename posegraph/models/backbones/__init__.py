@@ -6,13 +6,15 @@
 
 With their default arguments the state-dict keys and shapes are exactly those of the
 downloaded checkpoints; ``width`` (and, where given, depth) scale a network down for
-small experiments, keeping the names. :func:`posegraph.models.load_pretrained` loads the
+small experiments, keeping the names. Each is a :class:`Backbone` (``forward_features``,
+``forward_head``, ``pretrained_cfg``); :func:`posegraph.models.load_pretrained` loads the
 checkpoints.
 """
+from .base import Backbone
 from .resnet import ResNet, resnet50
 from .scaling import scaled
 from .vgg import VGG, vgg16
 from .xception import Xception, xception
 
-__all__ = ['ResNet', 'resnet50', 'VGG', 'vgg16', 'Xception', 'xception', 'scaled']
+__all__ = ['Backbone', 'ResNet', 'resnet50', 'VGG', 'vgg16', 'Xception', 'xception', 'scaled']
 

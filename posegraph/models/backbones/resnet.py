@@ -10,7 +10,8 @@ from typing import Callable, Optional, Sequence
 
 from torch import Tensor, nn
 
-from .scaling import init_conv_bn, pretrained_cfg, scaled
+from .base import Backbone, pretrained_cfg
+from .scaling import init_conv_bn, scaled
 
 default_cfgs = {
     'resnet50': pretrained_cfg('https://download.pytorch.org/models/resnet50-11ad3fa6.pth',
@@ -45,7 +46,7 @@ class Bottleneck(nn.Module):
         return self.relu(out + identity)
 
 
-class ResNet(nn.Module):
+class ResNet(Backbone):
     """A bottleneck ResNet; :meth:`forward_features` gives the last feature map.
 
     Args:
@@ -84,7 +85,6 @@ class ResNet(nn.Module):
                 channels = planes * Bottleneck.expansion
             setattr(self, f'layer{stage + 1}', nn.Sequential(*modules))
         self.num_features = channels
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(channels, num_classes) if num_classes else None
         self.reset_parameters()
 
@@ -97,14 +97,6 @@ class ResNet(nn.Module):
         for stage in range(len(self.layers)):
             x = getattr(self, f'layer{stage + 1}')(x)
         return x
-
-    def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
-        """Pooled features ``(N, num_features)`` (``pre_logits``) or the logits."""
-        x = self.avgpool(x).flatten(1)
-        return x if pre_logits or self.fc is None else self.fc(x)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.forward_head(self.forward_features(x))
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(layers={self.layers}, width={self.width}, '

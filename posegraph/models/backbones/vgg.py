@@ -7,7 +7,8 @@ between.
 """
 from torch import Tensor, nn
 
-from .scaling import init_conv_bn, pretrained_cfg, scaled
+from .base import Backbone, pretrained_cfg
+from .scaling import init_conv_bn, scaled
 
 VGG16_STAGES = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 512, 512))
 
@@ -18,7 +19,7 @@ default_cfgs = {
 }
 
 
-class VGG(nn.Module):
+class VGG(Backbone):
     """VGG-16; :meth:`forward_features` gives the ReLU'd conv5_3 map (stride 16).
 
     Args:
@@ -69,9 +70,6 @@ class VGG(nn.Module):
         x = self.avgpool(self.features[-1](x)).flatten(1)
         x = self.classifier[:6](x)
         return x if pre_logits else self.classifier[6:](x)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.forward_head(self.forward_features(x))
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(width={self.width}, fc_channels={self.fc_channels}, '

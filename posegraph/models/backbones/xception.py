@@ -12,7 +12,8 @@ from typing import List
 
 from torch import Tensor, nn
 
-from .scaling import INCEPTION_MEAN, INCEPTION_STD, init_conv_bn, pretrained_cfg, scaled
+from .base import INCEPTION_MEAN, INCEPTION_STD, Backbone, pretrained_cfg
+from .scaling import init_conv_bn, scaled
 
 default_cfgs = {
     'xception': pretrained_cfg('https://github.com/rwightman/pytorch-image-models/releases/'
@@ -70,7 +71,7 @@ class XceptionBlock(nn.Module):
         return self.rep(x) + skip
 
 
-class Xception(nn.Module):
+class Xception(Backbone):
     """The Xception image classifier; :meth:`forward_features` gives the last feature map.
 
     Args:
@@ -140,14 +141,6 @@ class Xception(nn.Module):
     def forward_features(self, x: Tensor) -> Tensor:
         """The exit flow's map ``(N, num_features, H/32, W/32)``."""
         return self.forward_exit(self.forward_entry(x))
-
-    def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
-        """Pooled features ``(N, num_features)`` (``pre_logits``) or the logits."""
-        x = x.mean((2, 3))
-        return x if pre_logits or self.fc is None else self.fc(x)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.forward_head(self.forward_features(x))
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(width={self.width}, middle_blocks={self.middle_blocks}, '
