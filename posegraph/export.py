@@ -1,35 +1,15 @@
 """Export to ONNX: skeleton networks (the whole clip, or one online step), the RGB
-companion networks and the pose estimator."""
-import logging
-import warnings
+companion networks and (from :mod:`posegraph.pose.lwopenpose`) the pose estimator."""
 from typing import Tuple
 
 import torch
 from torch import nn
 
+from posegraph.io.onnx import write_onnx
+from posegraph.pose.lwopenpose import export_pose_onnx
 
-def _write_onnx(module: nn.Module, example: tuple, path: str, input_names, output_names,
-                dynamic_shapes, opset: int) -> None:
-    """``torch.onnx.export`` with the dynamo exporter into one file (weights inside), its
-    warnings about torch's own internals kept out of the user's console."""
-    # torch's exporter swaps in a while-loop GRU (dynamic length) by setting the op's Python
-    # kernel, but the op's dispatch cache keeps the kernel an earlier export resolved: from
-    # the second export in a process on, every GRU's length came out fixed. Clearing the
-    # cache restores the dynamic length (tested: two exports in a row).
-    for rnn in (torch.ops.aten.gru.input, torch.ops.aten.lstm.input):
-        rnn._dispatch_cache.clear()
-    exporter_log = logging.getLogger('torch.onnx')
-    level = exporter_log.level
-    exporter_log.setLevel(logging.ERROR)
-    try:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            torch.onnx.export(module, example, path, input_names=input_names,
-                              output_names=output_names, dynamic_shapes=dynamic_shapes,
-                              opset_version=opset, dynamo=True, external_data=False,
-                              verbose=False)
-    finally:
-        exporter_log.setLevel(level)
+__all__ = ['StreamingStep', 'ClipScores', 'growing_axis', 'export_onnx', 'export_video_onnx',
+           'export_pose_onnx']
 
 
 class StreamingStep(nn.Module):
@@ -118,7 +98,7 @@ def export_onnx(network: nn.Module, path: str, num_person: int = 2, clip_len: in
         dynamic_shapes = ({0: torch.export.Dim('batch', max=4096),
                            1: torch.export.Dim('persons', min=1, max=256),
                            2: torch.export.Dim('frames', min=2, max=4096)},)
-    _write_onnx(module, example, path, input_names, output_names, dynamic_shapes, opset)
+    write_onnx(module, example, path, input_names, output_names, dynamic_shapes, opset)
     return example
 
 
@@ -135,32 +115,5 @@ def export_video_onnx(network: nn.Module, path: str, clip_len: int, channels: in
     module = ClipScores(network).eval()
     example = (torch.randn(2, clip_len, channels, size, size),)
     dynamic_shapes = ({0: torch.export.Dim('batch', min=1, max=1024)},)
-    _write_onnx(module, example, path, ['inputs'], ['logits'], dynamic_shapes, opset)
-    return example
-
-
-class LastStage(nn.Module):
-    """A pose network's last-stage heatmaps and PAFs, the maps inference decodes."""
-
-    def __init__(self, network):
-        super().__init__()
-        self.network = network
-
-    def forward(self, images):
-        return tuple(self.network(images)[-1])
-
-
-def export_pose_onnx(network: nn.Module, path: str, height: int = 256, width: int = 456,
-                     opset: int = 18) -> Tuple[torch.Tensor, ...]:
-    """Write a :class:`~posegraph.pose.LightweightOpenPose` (eval mode) to ONNX.
-
-    Input ``images`` :math:`(N, 3, H, W)` with dynamic batch, height and width (multiples
-    of 8); outputs ``heatmaps`` and ``pafs`` of the last stage. One file.
-    """
-    module = LastStage(network).eval()
-    example = (torch.randn(1, 3, height, width),)
-    dynamic_shapes = ({0: torch.export.Dim('batch', max=256),
-                       2: 8 * torch.export.Dim('rows', min=2, max=512),
-                       3: 8 * torch.export.Dim('cols', min=2, max=512)},)
-    _write_onnx(module, example, path, ['images'], ['heatmaps', 'pafs'], dynamic_shapes, opset)
+    write_onnx(module, example, path, ['inputs'], ['logits'], dynamic_shapes, opset)
     return example

@@ -105,4 +105,3 @@ def register_all_modules():
     import posegraph.engine  # noqa: F401
     import posegraph.evaluation  # noqa: F401
     import posegraph.models  # noqa: F401
-    import posegraph.pose.training  # noqa: F401  (its dataset and model)

@@ -1,7 +1,8 @@
 """Reading and writing what posegraph works on, with no import side effects and no torch:
 annotation files (PYSKL / MMAction2 format, safe unpickling) and videos (files, frame
-folders, cameras, streams). Checkpoints load through :mod:`posegraph.io.checkpoint`
-(imported on its own: it needs torch)."""
+folders, cameras, streams). Checkpoints load through :mod:`posegraph.io.checkpoint` and
+modules are written to ONNX by :mod:`posegraph.io.onnx` (each imported on its own: they need
+torch)."""
 from .annotations import (
                           UNLABELLED,
                           AnnotationError,

@@ -12,6 +12,7 @@ from .convgru_xception import ConvGRUXception
 from .data_preprocessors import SkeletonDataPreprocessor, VideoDataPreprocessor
 from .ensemble import StreamEnsemble
 from .pan import PoseAttentionNetwork
+from .pose_estimator import PoseEstimatorModel
 from .pretrained import load_pretrained
 from .recognizer import BaseRecognizer, SkeletonRecognizer, VideoRecognizer
 from .shared_trunk import SharedTrunkEnsemble, StreamStem
@@ -20,6 +21,7 @@ from .stgcn import STGCN, STGCN_BLOCKS, stgcn_small
 from .two_stream_fusion import TwoStreamFusion
 
 __all__ = ['BaseRecognizer', 'ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork',
-           'load_pretrained', 'SkeletonDataPreprocessor', 'SkeletonRecognizer',
+           'load_pretrained', 'PoseEstimatorModel', 'SkeletonDataPreprocessor',
+           'SkeletonRecognizer',
            'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small',
            'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer']

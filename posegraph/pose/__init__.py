@@ -1,5 +1,7 @@
 """2D multi-person pose estimation: the Lightweight OpenPose network family, its training
-targets and the decoding of its maps into persons.
+targets and the decoding of its maps into persons (its training data and mmengine model are
+:class:`~posegraph.datasets.CocoKeypointsDataset` and
+:class:`~posegraph.models.PoseEstimatorModel`).
 
 Decoding, targets, frame preparation and tracking need only numpy and OpenCV; the networks
 (torch) are imported when first used, so the torch-free runtime can use the rest.

@@ -15,7 +15,12 @@ import torch
 from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
 from .frames import MapsEstimator
-from .lwopenpose import lightweight_openpose, load_openpose_checkpoint, pose_attention_openpose
+from .lwopenpose import (
+    export_pose_onnx,
+    lightweight_openpose,
+    load_openpose_checkpoint,
+    pose_attention_openpose,
+)
 from .weights import WeightsError, resolve_checkpoint
 
 WEIGHTS_HELP = (
@@ -86,7 +91,6 @@ class LightweightOpenPoseBackend(MapsEstimator):
         if num_threads:
             torch.set_num_threads(num_threads)
         if runtime == 'onnx':
-            from posegraph.export import export_pose_onnx
             from posegraph.runtime.bundle import onnx_session
             with tempfile.TemporaryDirectory() as folder:
                 path = os.path.join(folder, 'pose.onnx')

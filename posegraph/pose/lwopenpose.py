@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
+from posegraph.io.onnx import write_onnx
 from posegraph.nn.reset import ResetParameters
 
 
@@ -232,3 +233,30 @@ def _refinement_stage(key: str):
     if parts[0] == 'refinement_stages' and len(parts) > 1 and parts[1].isdigit():
         return int(parts[1])
     return None
+
+
+class LastStage(nn.Module):
+    """A pose network's last-stage heatmaps and PAFs, the maps inference decodes."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, images):
+        return tuple(self.network(images)[-1])
+
+
+def export_pose_onnx(network: nn.Module, path: str, height: int = 256, width: int = 456,
+                     opset: int = 18) -> Tuple[torch.Tensor, ...]:
+    """Write a :class:`~posegraph.pose.LightweightOpenPose` (eval mode) to ONNX.
+
+    Input ``images`` :math:`(N, 3, H, W)` with dynamic batch, height and width (multiples
+    of 8); outputs ``heatmaps`` and ``pafs`` of the last stage. One file.
+    """
+    module = LastStage(network).eval()
+    example = (torch.randn(1, 3, height, width),)
+    dynamic_shapes = ({0: torch.export.Dim('batch', max=256),
+                       2: 8 * torch.export.Dim('rows', min=2, max=512),
+                       3: 8 * torch.export.Dim('cols', min=2, max=512)},)
+    write_onnx(module, example, path, ['images'], ['heatmaps', 'pafs'], dynamic_shapes, opset)
+    return example

@@ -1,4 +1,5 @@
-"""Training the pose network on COCO person keypoints with mmengine's Runner."""
+"""COCO person keypoints with Lightweight OpenPose's training targets, for training the
+pose estimator with mmengine's Runner (``configs/lwopenpose_coco.py``)."""
 import json
 import os
 
@@ -6,13 +7,11 @@ import cv2
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
-from mmengine.model import BaseModel, ImgDataPreprocessor
 from mmengine.structures import BaseDataElement
 
-from posegraph.registry import DATASETS, MODELS
+from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
+from posegraph.registry import DATASETS
 from posegraph.skeleton import OPENPOSE18, convert_keypoints
-from .lwopenpose import LightweightOpenPose
-from .targets import keypoint_heatmaps, part_affinity_fields
 
 
 @DATASETS.register_module()
@@ -119,37 +118,3 @@ class CocoKeypointsDataset(BaseDataset):
         inputs = (canvas.astype(np.float32) - 128) / 256
         return {'inputs': torch.from_numpy(inputs.transpose(2, 0, 1).copy()),
                 'data_samples': sample}
-
-
-@MODELS.register_module()
-class PoseEstimatorModel(BaseModel):
-    """A :class:`LightweightOpenPose` trained by mmengine.
-
-    The loss of every stage is ``sum(mask * (pred - target)^2) / 2 / batch`` for heatmaps
-    and PAFs alike, as in Lightweight OpenPose.
-
-    Args:
-        network: keyword arguments of :class:`LightweightOpenPose`.
-    """
-
-    def __init__(self, network=None, data_preprocessor=None, init_cfg=None):
-        super().__init__(data_preprocessor=data_preprocessor or ImgDataPreprocessor(),
-                         init_cfg=init_cfg)
-        self.network = LightweightOpenPose(**(network or {}))
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        outputs = self.network(inputs)
-        if mode == 'tensor':
-            return outputs[-1]
-        if mode != 'loss':
-            raise ValueError(f"mode must be 'loss' or 'tensor', got {mode!r}")
-        heatmaps = torch.stack([s.heatmaps for s in data_samples]).to(inputs.device)
-        pafs = torch.stack([s.pafs for s in data_samples]).to(inputs.device)
-        mask = torch.stack([s.mask for s in data_samples]).to(inputs.device).unsqueeze(1)
-        batch = inputs.shape[0]
-        losses = {}
-        for stage, (pred_heatmaps, pred_pafs) in enumerate(outputs):
-            squared = (pred_heatmaps - heatmaps) ** 2 * mask
-            losses[f'loss_heatmaps_{stage}'] = squared.sum() / 2 / batch
-            losses[f'loss_pafs_{stage}'] = ((pred_pafs - pafs) ** 2 * mask).sum() / 2 / batch
-        return losses

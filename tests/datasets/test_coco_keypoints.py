@@ -1,3 +1,5 @@
+"""The estimator's training data (COCO keypoints and their targets), and training the
+estimator (:class:`~posegraph.models.PoseEstimatorModel`) on it from the CLI."""
 import json
 
 import cv2
@@ -5,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
+from posegraph.datasets import CocoKeypointsDataset
 from posegraph.pose import LightweightOpenPose, load_openpose_checkpoint
-from posegraph.pose.training import CocoKeypointsDataset
 from posegraph.skeleton import OPENPOSE18
 
 
