@@ -141,9 +141,11 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
             (default ``None``: a bundle without estimator, for joints from elsewhere).
         pose_height: the estimator's input height (default 256).
         pose_info: what else the manifest should say of the estimator (arch, stages).
+            (default: ``None``)
         int8: ``True`` quantises where it pays, ``'always'`` everywhere it can (to measure
             what int8 costs), ``False`` (default) nowhere.
         calibration_frames: BGR frames that calibrate the estimator's int8 activations.
+            (default: ``None``)
 
     Returns:
         The manifest.

@@ -50,7 +50,7 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
         checkpoint: weights written by ``tools/train.py``; they must fit the model, keys and
             shapes (default ``None``: untrained weights, for tests and export only).
         device: where the model runs (default ``'cpu'``).
-        cfg_options: config overrides, as ``--cfg-options`` gives them.
+        cfg_options: config overrides, as ``--cfg-options`` gives them. (default: ``None``)
 
     Returns:
         The model in eval mode, with ``cfg`` (the config) and ``dataset_meta`` (the class

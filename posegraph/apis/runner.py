@@ -245,13 +245,15 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     Args:
         config: the config file.
         work_dir: overrides the config's; default ``work_dirs/<config name>``.
-        cfg_options: a dict of config overrides.
+        cfg_options: a dict of config overrides. (default: ``None``)
         launcher: ``'none'`` or a distributed launcher (``'pytorch'`` for torchrun).
+            (default: ``'none'``)
         resume: ``'auto'`` for the work dir's last checkpoint, or a checkpoint path.
-        checkpoint: weights to test (implies ``test``).
+            (default: ``None``)
+        checkpoint: weights to test (implies ``test``). (default: ``None``)
         test: the runner will be tested: its accuracy metric draws the confusion matrix
-            into the work dir.
-        dump: for testing, a pickle file that receives every clip's scores.
+            into the work dir. (default: ``False``)
+        dump: for testing, a pickle file that receives every clip's scores. (default: ``None``)
         **train_flags: :func:`apply_train_flags`' switches.
     """
     register_all_modules()

@@ -11,13 +11,13 @@ class ActionDataset(BaseDataset):
     """An mmengine :class:`BaseDataset` of labelled clips (skeleton or video).
 
     Args:
-        ann_file: the annotation file.
+        ann_file: the annotation file. (default: ``''``)
         pipeline: transforms, as dicts (built from posegraph's ``TRANSFORMS`` here, not by
             mmengine's ``Compose``, so that no Runner's default scope is needed) or callables.
         label_map: a text file of class names, one a line: ``metainfo['classes']`` and
-            ``num_classes``.
+            ``num_classes``. (default: ``None``)
         num_classes: if given, labels must lie in ``[0, num_classes)``; it must agree with
-            ``label_map``.
+            ``label_map``. (default: ``None``)
         test_mode, **kwargs: mmengine's :class:`BaseDataset`'s; ``metainfo['classes']``
             names the classes when no label map does.
     """

@@ -28,7 +28,8 @@ class CocoKeypointsDataset(BaseDataset):
         ann_file: a COCO ``person_keypoints_*.json``.
         img_dir: the folder of its images.
         input_size: ``(height, width)`` of the network input, multiples of ``stride``.
-        test_mode: no random scaling or mirroring.
+            (default: ``(368, 368)``)
+        test_mode: no random scaling or mirroring. (default: ``False``)
     """
 
     def __init__(self, ann_file, img_dir, input_size=(368, 368), stride=8, sigma=7.0,

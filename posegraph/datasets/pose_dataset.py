@@ -16,15 +16,16 @@ class PoseDataset(ActionDataset):
 
     Args:
         ann_file: the annotation pickle (see :mod:`posegraph.datasets.io`).
-        pipeline: transforms, as dicts or callables.
-        split: the split to use; ``None`` uses every record.
+        pipeline: transforms, as dicts or callables. (default: ``()``)
+        split: the split to use; ``None`` uses every record. (default: ``None``)
         layout: the skeleton layout the file is in (a name or a PYSKL alias such as
-            ``'coco'``); its joint count is checked.
+            ``'coco'``); its joint count is checked. (default: ``'coco17'``)
         coords: coordinates per joint, 2 (default) or 3 for 3D skeletons such as NTU
             RGB+D's; see :func:`~posegraph.io.annotations.load_annotations`.
-        num_classes: if given, labels must lie in ``[0, num_classes)``.
+        num_classes: if given, labels must lie in ``[0, num_classes)``. (default: ``None``)
         label_map: a text file of class names, one a line; sets ``num_classes`` too.
-        test_mode: passed to mmengine's :class:`BaseDataset`.
+            (default: ``None``)
+        test_mode: passed to mmengine's :class:`BaseDataset`. (default: ``False``)
         require_labels: refuse unlabelled records (label ``-1``); default: outside
             ``test_mode``, since training needs labels.
 
@@ -87,7 +88,7 @@ class SyntheticPoseDataset(PoseDataset):
 
     Args:
         clips_per_class, seed: passed to :func:`posegraph.datasets.synthetic.write_synthetic`
-            when the file has to be made.
+            when the file has to be made. (defaults: ``80``, ``0``)
     """
 
     def __init__(self, ann_file, *args, clips_per_class=80, seed=0, **kwargs):

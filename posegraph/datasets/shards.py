@@ -47,7 +47,7 @@ def merge_shards(out: str, expected: Sequence[str], splits: Dict[str, List[str]]
         out: the merged annotation file to write (atomically).
         expected: every video's ``frame_dir``, in the order the merged file keeps.
         splits: the full splits, by ``frame_dir``.
-        classes: class names to store in the file, if known.
+        classes: class names to store in the file, if known. (default: ``None``)
 
     Returns:
         The number of records written.

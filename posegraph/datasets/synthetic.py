@@ -390,9 +390,9 @@ def make_synthetic(clips_per_class=80, seed=0, progress=None):
     """Generate the synthetic set.
 
     Args:
-        clips_per_class: clips of each action, divided among :data:`SPLITS`.
-        seed: the set is a pure function of ``seed`` and ``clips_per_class``.
-        progress: optional wrapper around the clip iterator (a progress bar).
+        clips_per_class: clips of each action, divided among :data:`SPLITS`. (default: ``80``)
+        seed: the set is a pure function of ``seed`` and ``clips_per_class``. (default: ``0``)
+        progress: optional wrapper around the clip iterator (a progress bar). (default: ``None``)
 
     Returns:
         ``(annotations, split)`` in the PYSKL format.

@@ -15,15 +15,17 @@ class VideoDataset(ActionDataset):
 
     Args:
         ann_file: a list file of ``path label`` lines (MMAction2's video list format).
+            (default: ``''``)
         video_root: instead of a list, a UCF101 / HMDB51 / UCF11 / UCF Sports tree or a
             folder of class folders (see :mod:`posegraph.datasets.video_index`), whose
-            ``split`` (a name such as ``'train1'``, or a list of names) is used.
+            ``split`` (a name such as ``'train1'``, or a list of names) is used. (default: ``None``)
         data_prefix: ``dict(video=folder)``: where relative list paths start (by default
             the list file's folder).
         label_map: class names, one a line; sets ``num_classes`` and the ``classes`` meta.
-        num_classes: if given, labels must lie in ``[0, num_classes)``.
+            (default: ``None``)
+        num_classes: if given, labels must lie in ``[0, num_classes)``. (default: ``None``)
         pipeline: transforms, as dicts or callables (see
-            :mod:`posegraph.datasets.transforms.video`).
+            :mod:`posegraph.datasets.transforms.video`). (default: ``()``)
     """
 
     def __init__(self, ann_file='', pipeline=(), video_root=None, split=None, data_prefix=None,
@@ -94,7 +96,8 @@ class SyntheticVideoDataset(VideoDataset):
         split: ``'train'``, ``'val'`` or ``'test'``.
         clips_per_class, seed, num_frames, size: passed to
             :func:`~posegraph.datasets.synthetic_video.write_synthetic_videos`.
-        with_flow: compute the flow the two-stream model reads.
+            (defaults: ``40``, ``0``, ``16``, ``64``)
+        with_flow: compute the flow the two-stream model reads. (default: ``False``)
     """
 
     def __init__(self, root, split, pipeline=(), clips_per_class=40, seed=0, num_frames=16,

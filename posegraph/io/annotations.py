@@ -174,10 +174,10 @@ def load_annotations(path: PathLike, split: Optional[str] = None, num_classes: O
         split: if given, keep only the records this split lists, in the split's order
             (default ``None``: every record).
         num_classes: if given, labels must lie in ``[0, num_classes)``; ``-1`` (unlabelled)
-            is always accepted here, and refused by whatever needs labels.
-        num_joints: if given, every record must have this many joints.
+            is always accepted here, and refused by whatever needs labels. (default: ``None``)
+        num_joints: if given, every record must have this many joints. (default: ``None``)
         return_classes: also return the file's class names (its optional top-level
-            ``classes`` list), or ``None``.
+            ``classes`` list), or ``None``. (default: ``False``)
         coords: coordinates per joint: 2 (default; ``(M, T, V, 3)`` arrays without a
             ``keypoint_score`` are read as x, y, score, and refused if that third channel
             leaves ``[0, 1]``) or 3 (3D joints).

@@ -34,15 +34,19 @@ class ConvGRUXception(VideoClassifier):
     Args:
         num_classes: classes.
         num_frames: frames per clip (40 in the paper); the excitation modules need it.
+            (default: ``40``)
         temporal: ``'convgru'`` (the paper's) or ``'lstm'`` over pooled frame features.
+            (default: ``'convgru'``)
         hidden_channels: ConvGRU filters / LSTM units (40; Table 2 compares counts).
+            (default: ``40``)
         excitation: insert STE then CE in front of Xception's last residual block
-            ("SC-Xception").
-        fusion: ``'mcam_aff'``, ``'aff'`` or ``'none'``.
-        fc_channels: width of the two fully connected branches.
-        dropout: before the last layer (0.5).
-        width, middle_blocks: the backbone's (see :class:`Xception`).
+            ("SC-Xception"). (default: ``True``)
+        fusion: ``'mcam_aff'``, ``'aff'`` or ``'none'``. (default: ``'mcam_aff'``)
+        fc_channels: width of the two fully connected branches. (default: ``256``)
+        dropout: before the last layer (0.5). (default: ``0.5``)
+        width, middle_blocks: the backbone's (see :class:`Xception`). (defaults: ``1.0``, ``8``)
         pretrained: a timm / Cadene Xception checkpoint to start the backbone from.
+            (default: ``None``)
 
     Shapes:
         - input: :math:`(N, T, 3, H, W)`

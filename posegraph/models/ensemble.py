@@ -37,8 +37,11 @@ class StreamEnsemble(ResetParameters, nn.Module):
         streams: the input's streams in channel order, as
             :class:`~posegraph.datasets.transforms.FormatStreams` built it; lets
             ``branches`` name streams (e.g. ``[['joint', 'distance'], ['bone']]``).
+            (default: ``None``)
         coords: coordinates per joint in the input streams (2, or 3 for 3D skeletons).
+            (default: ``2``)
         branch_type: the registered network class of every branch.
+            (default: ``'PoseAttentionNetwork'``)
         **branch_args: the branches' arguments (``in_channels`` is set per branch), so a
             config can turn a single network into an ensemble by adding ``branches``.
 

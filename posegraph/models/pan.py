@@ -57,15 +57,17 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
             makes it.
         num_classes: classes to predict.
         graph_channels: output channels of the graph convolutions before pooling.
+            (default: ``(64, 64)``)
         pooled_channels: channels of the pooled graph's nodes (and of :math:`\mathbf{s}_t`).
-        num_clusters: DiffPool clusters.
-        gru_channels: GRU hidden size.
-        attention_channels: size of the attention vectors.
-        diffpool, joint_attention, pose_attention: the ablation switches.
-        dropout: before both classifiers.
-        label_smoothing: of both cross-entropy losses.
+            (default: ``128``)
+        num_clusters: DiffPool clusters. (default: ``8``)
+        gru_channels: GRU hidden size. (default: ``128``)
+        attention_channels: size of the attention vectors. (default: ``64``)
+        diffpool, joint_attention, pose_attention: the ablation switches. (default: ``True`` each)
+        dropout: before both classifiers. (default: ``0.3``)
+        label_smoothing: of both cross-entropy losses. (default: ``0.0``)
         loss_weights: weights of the losses ``pose`` (eq. 17), ``joints`` (eq. 18) and
-            DiffPool's ``link`` and ``entropy`` regularisers.
+            DiffPool's ``link`` and ``entropy`` regularisers. (default: ``None``)
 
     Shapes:
         - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)

@@ -15,7 +15,7 @@ class PoseEstimatorModel(BaseModel):
     and PAFs alike, as in Lightweight OpenPose.
 
     Args:
-        network: keyword arguments of :class:`LightweightOpenPose`.
+        network: keyword arguments of :class:`LightweightOpenPose`. (default: ``None``)
     """
 
     def __init__(self, network=None, data_preprocessor=None, init_cfg=None):

@@ -21,7 +21,7 @@ class BaseRecognizer(BaseModel):
         network: the network's config dict (or the module).
         data_preprocessor: a config dict (its ``type`` defaults to the child's
             :attr:`default_preprocessor`) or a module.
-        init_cfg: mmengine's initialisation config.
+        init_cfg: mmengine's initialisation config. (default: ``None``)
     """
 
     default_preprocessor: str = ''

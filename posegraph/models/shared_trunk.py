@@ -64,10 +64,11 @@ class SharedTrunkEnsemble(nn.Module):
             of its streams (then ``streams`` is needed).
         layout: the skeleton layout.
         num_classes: classes to predict.
-        in_channels: channels of the input, the last being the confidence.
+        in_channels: channels of the input, the last being the confidence. (default: ``None``)
         streams: the input's streams in channel order, to name branches by stream.
+            (default: ``None``)
         graph_channels: output channels of the graph convolutions; the first is the
-            stems', the rest the trunk's.
+            stems', the rest the trunk's. (default: ``(64, 64)``)
         **trunk_args: the other arguments of
             :class:`~posegraph.models.PoseAttentionNetwork`.
 

@@ -31,8 +31,8 @@ class SMNetBlock(nn.Module):
     Args:
         channels: channels of the block's features.
         num_segments: frames (segments) per clip.
-        reduction: the motion branch's squeeze ratio.
-        group_channels: channels per group of the temporal convolution.
+        reduction: the motion branch's squeeze ratio. (default: ``16``)
+        group_channels: channels per group of the temporal convolution. (default: ``4``)
 
     Shapes:
         - input: :math:`(N T, C, H, W)`
@@ -81,11 +81,13 @@ class SMNet(VideoClassifier):
 
     Args:
         num_classes: classes.
-        num_segments: segments per clip (8 in the paper).
+        num_segments: segments per clip (8 in the paper). (default: ``8``)
         layers, width: the backbone's (see :class:`~posegraph.models.backbones.ResNet`).
-        reduction: the motion excitation's squeeze ratio.
-        dropout: before the classifier.
+            (defaults: ``(3, 4, 6, 3)``, ``1.0``)
+        reduction: the motion excitation's squeeze ratio. (default: ``16``)
+        dropout: before the classifier. (default: ``0.5``)
         pretrained: a torchvision ResNet-50 checkpoint to start the backbone from.
+            (default: ``None``)
 
     Shapes:
         - input: :math:`(N, T, 3, H, W)` with :math:`T` = ``num_segments``

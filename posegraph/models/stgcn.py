@@ -29,9 +29,9 @@ class STGCN(ResetParameters, nn.Module):
         num_classes: classes to predict.
         blocks: ``(out_channels, temporal stride)`` per block (default: the paper's ten,
             :data:`STGCN_BLOCKS`); :func:`stgcn_small` halves the widths.
-        kernel_size: temporal kernel size.
-        dropout: inside every block, after the temporal convolution.
-        label_smoothing: of the cross-entropy loss.
+        kernel_size: temporal kernel size. (default: ``9``)
+        dropout: inside every block, after the temporal convolution. (default: ``0.0``)
+        label_smoothing: of the cross-entropy loss. (default: ``0.0``)
 
     Shapes:
         - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)

@@ -27,13 +27,15 @@ class TwoStreamFusion(VideoClassifier):
 
     Args:
         num_classes: classes.
-        flow_length: flows per stack, L (4).
-        hidden_channels: units of every LSTM (101).
-        fc_dropout: dropout of the VGG fully connected layers (0.5).
-        lstm_dropout: input dropout of the LSTMs (0.25).
+        flow_length: flows per stack, L (4). (default: ``4``)
+        hidden_channels: units of every LSTM (101). (default: ``101``)
+        fc_dropout: dropout of the VGG fully connected layers (0.5). (default: ``0.5``)
+        lstm_dropout: input dropout of the LSTMs (0.25). (default: ``0.25``)
         width, fc_channels: the streams' (see :class:`~posegraph.models.backbones.VGG`).
+            (defaults: ``1.0``, ``4096``)
         pretrained: a torchvision VGG-16 checkpoint for both streams; the temporal
             stream's first convolution is re-initialised for ``2 L`` channels from it.
+            (default: ``None``)
 
     Shapes:
         - input: :math:`(N, T, 3 + 2L, H, W)`, RGB then flow channels

@@ -30,8 +30,8 @@ class AttentionGRU(nn.Module):
     Args:
         in_channels: size of each frame vector :math:`\mathbf{x}_t`.
         hidden_channels: size of :math:`\mathbf{h}_t`.
-        attention_channels: size of the frame attention's :math:`\mathbf{u}_t`.
-        attention: pool with frame attention (else take the last state).
+        attention_channels: size of the frame attention's :math:`\mathbf{u}_t`. (default: ``64``)
+        attention: pool with frame attention (else take the last state). (default: ``True``)
 
     Shapes:
         - input: ``x`` :math:`(N, T, F_{in})`, optional ``mask`` :math:`(N, T)` (bool,

@@ -18,8 +18,8 @@ class AttentionalFeatureFusion(nn.Module):
 
     Args:
         channels: channels of both maps.
-        reduction: the attention's squeeze ratio.
-        kernel_sizes: the attention's parallel convolution sizes.
+        reduction: the attention's squeeze ratio. (default: ``4``)
+        kernel_sizes: the attention's parallel convolution sizes. (default: ``(3, 5, 7)``)
 
     Shapes:
         - input: ``x``, ``y`` :math:`(N, C, H, W)`

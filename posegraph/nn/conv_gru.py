@@ -21,7 +21,8 @@ class ConvGRU(nn.Module):
     Args:
         in_channels: channels of :math:`\mathbf{x}_t`.
         hidden_channels: channels (filters) of :math:`\mathbf{h}_t` (40 in the paper).
-        kernel_size: size of the gate convolutions.
+            (default: ``40``)
+        kernel_size: size of the gate convolutions. (default: ``3``)
 
     Shapes:
         - input: ``x`` :math:`(N, T, C, H, W)`, optional initial state :math:`(N, F, H, W)`

@@ -10,7 +10,7 @@ class FrameExcitation(nn.Module):
     Args:
         channels: :math:`C`.
         num_frames: frames ``T`` of each clip in the batch.
-        reduction: squeeze ratio :math:`r` (16).
+        reduction: squeeze ratio :math:`r` (16). (default: ``16``)
 
     Shapes:
         - input: :math:`(N T, C, H, W)`, the frames of each clip consecutive

@@ -19,7 +19,7 @@ class LayerNormLSTM(nn.Module):
     Args:
         in_channels: size of :math:`\mathbf{x}_t`.
         hidden_channels: size of :math:`\mathbf{h}_t`.
-        dropout: input dropout probability.
+        dropout: input dropout probability. (default: ``0.0``)
 
     Shapes:
         - input: ``x`` :math:`(N, T, C)`

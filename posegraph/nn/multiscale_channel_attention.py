@@ -32,8 +32,9 @@ class MultiScaleChannelAttention(nn.Module):
 
     Args:
         channels: :math:`C`.
-        reduction: :math:`r`.
+        reduction: :math:`r`. (default: ``4``)
         kernel_sizes: the parallel convolutions' sizes ((3, 5, 7); ``()`` for MS-CAM).
+            (default: ``(3, 5, 7)``)
 
     Shapes:
         - input: :math:`(N, C, H, W)`

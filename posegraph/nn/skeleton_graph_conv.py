@@ -23,7 +23,7 @@ class SkeletonGraphConv(nn.Module):
         in_channels: features per joint in.
         out_channels: features per joint out.
         layout: a :class:`~posegraph.skeleton.SkeletonLayout` or its name.
-        bias: learn an additive bias.
+        bias: learn an additive bias. (default: ``True``)
 
     Shapes:
         - input: ``x`` :math:`(*, V, F_{in})`, optional ``mask`` :math:`(*, V)` (bool,

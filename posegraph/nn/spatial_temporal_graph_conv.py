@@ -26,10 +26,10 @@ class SpatialTemporalGraphConv(nn.Module):
         in_channels: features per joint in.
         out_channels: features per joint out.
         layout: a :class:`~posegraph.skeleton.SkeletonLayout` or its name.
-        stride: temporal stride.
-        kernel_size: temporal kernel size (odd).
-        dropout: after the temporal convolution.
-        residual: add the residual branch.
+        stride: temporal stride. (default: ``1``)
+        kernel_size: temporal kernel size (odd). (default: ``9``)
+        dropout: after the temporal convolution. (default: ``0.0``)
+        residual: add the residual branch. (default: ``True``)
 
     Shapes:
         - input: :math:`(B, C_{in}, T, V)`

@@ -55,15 +55,16 @@ class LightweightOpenPoseBackend(MapsEstimator):
     """Our Lightweight OpenPose network, in PyTorch or onnxruntime.
 
     Args:
-        checkpoint: trained weights (required; see :data:`WEIGHTS_HELP`).
+        checkpoint: trained weights (required; see :data:`WEIGHTS_HELP`). (default: ``None``)
         arch: ``'lwopenpose'`` (public configuration) or ``'pose_attention'`` (the paper's).
+            (default: ``'lwopenpose'``)
         refinement_stages: refinement stages of the ``'lwopenpose'`` network: 1 (default,
             as the public demo) to 3 (all the published checkpoint holds); the file's other
             stages are reported as unused.
         height: network input height; width follows the frame's aspect ratio, padded to a
-            multiple of the stride.
-        runtime: ``'torch'`` or ``'onnx'``.
-        batch_size: frames per forward pass.
+            multiple of the stride. (default: ``256``)
+        runtime: ``'torch'`` or ``'onnx'``. (default: ``'torch'``)
+        batch_size: frames per forward pass. (default: ``8``)
         num_threads: CPU threads (``None``: the library's default).
     """
 

@@ -58,9 +58,9 @@ def find_peaks(heatmaps: np.ndarray, threshold: float = 0.1, min_distance: float
 
     Args:
         heatmaps: ``(H, W, K)`` float32 maps.
-        threshold: values under it count as 0.
+        threshold: values under it count as 0. (default: ``0.1``)
         min_distance: peaks of one map closer than this to a peak kept before them (in
-            order of ``x``, then ``y``) are dropped.
+            order of ``x``, then ``y``) are dropped. (default: ``6.0``)
         num_maps: search only the first maps (default: all).
 
     Returns:
@@ -138,7 +138,7 @@ def paf_score(pafs_x: np.ndarray, pafs_y: np.ndarray, starts: np.ndarray,
     Args:
         pafs_x, pafs_y: the limb's two PAF channels on the peaks' grid, ``(H, W)``.
         starts: ``(A, 2)`` peaks (x, y); ``ends``: ``(B, 2)``.
-        min_valid: a sample counts when its projection exceeds this.
+        min_valid: a sample counts when its projection exceeds this. (default: ``0.05``)
 
     Returns:
         ``(score, valid_fraction)``, each ``(B, A)``: the mean projection over the valid
@@ -232,7 +232,7 @@ def group_persons(peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
         peaks: :func:`find_peaks` output.
         pafs: ``(H, W, 38)`` on the peaks' grid.
         min_keypoints, min_mean_score: persons with fewer joints, or a lower total score
-            per joint, are dropped.
+            per joint, are dropped. (defaults: ``3``, ``0.2``)
 
     Returns:
         ``(joints, totals)``: ``(P, 18)`` peak ids (-1 for a missing joint, ``openpose18``
@@ -287,12 +287,12 @@ def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
         heatmaps: ``(19, h, w)`` keypoint maps (the last is background), or ``(h, w, 19)``
             with ``channels_last``.
         pafs: ``(38, h, w)`` (or ``(h, w, 38)``).
-        stride: input pixels per map cell.
-        upsample_factor: maps are upsampled this much (bicubic) before decoding.
-        layout: ``'openpose18'`` (the network's own) or ``'coco17'``.
+        stride: input pixels per map cell. (default: ``8``)
+        upsample_factor: maps are upsampled this much (bicubic) before decoding. (default: ``4``)
+        layout: ``'openpose18'`` (the network's own) or ``'coco17'``. (default: ``'coco17'``)
         pixel_centres: map cell centres to pixel centres (see the module's docstring)
             instead of the public demo's convention (default ``False``).
-        with_person_scores: also return each person's total score.
+        with_person_scores: also return each person's total score. (default: ``False``)
         **kwargs: passed to :func:`group_persons`.
 
     Returns:

@@ -57,7 +57,7 @@ class MapsEstimator:
     Args:
         height: network input height; width follows the frame's aspect ratio.
         batch_size: frames per call of :meth:`maps` (default 8).
-        maps: the maps function, if not a subclass's method.
+        maps: the maps function, if not a subclass's method. (default: ``None``)
     """
     stride = 8
 

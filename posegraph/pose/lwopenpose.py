@@ -142,11 +142,14 @@ class LightweightOpenPose(ResetParameters, nn.Module):
 
     Args:
         width: MobileNet width multiplier (1.0 public Lightweight OpenPose, 0.75 the paper's).
-        num_refinement_stages: stages after the first (1 public, 5 the paper's).
-        num_channels: channels of the stage features.
+            (default: ``1.0``)
+        num_refinement_stages: stages after the first (1 public, 5 the paper's). (default: ``1``)
+        num_channels: channels of the stage features. (default: ``128``)
         num_heatmaps: keypoint maps plus one background map (19 for ``openpose18``).
-        num_pafs: two channels per limb (38 for the 19 limbs of OpenPose).
+            (default: ``19``)
+        num_pafs: two channels per limb (38 for the 19 limbs of OpenPose). (default: ``38``)
         refinement: ``'residual'`` blocks (public) or ``'depthwise'``-separable ones (paper).
+            (default: ``'residual'``)
 
     Shapes:
         - input: BGR images normalised as ``(img - 128) / 256``, :math:`(N, 3, H, W)` with

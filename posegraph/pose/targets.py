@@ -31,8 +31,8 @@ def keypoint_heatmaps(keypoints, map_shape, stride=8, sigma=7.0):
     Args:
         keypoints: ``(P, 18, 3)`` input-pixel ``x, y`` and visibility (> 0 labelled).
         map_shape: ``(h, w)`` of the output maps.
-        stride: input pixels per map cell.
-        sigma: Gaussian spread in input pixels.
+        stride: input pixels per map cell. (default: ``8``)
+        sigma: Gaussian spread in input pixels. (default: ``7.0``)
 
     Returns:
         ``(19, h, w)`` float32: every person's Gaussians summed and clipped at 1, then the

@@ -84,7 +84,7 @@ def track_persons(detections: Sequence[Tuple[np.ndarray, np.ndarray]], num_perso
     Args:
         detections: per frame, ``(keypoints (P, V, 2), scores (P, V))``.
         num_person: tracks to keep, by total joint confidence over the video (default 2).
-        min_similarity, max_age: as :class:`PoseTracker` takes them.
+        min_similarity, max_age: as :class:`PoseTracker` takes them. (defaults: ``0.1``, ``10``)
 
     Returns:
         ``keypoint`` ``(M, T, V, 2)`` and ``keypoint_score`` ``(M, T, V)`` float32 with

@@ -119,7 +119,7 @@ class PersonStreams(TrackedPersons):
         source_layout, target_layout, max_age: as :class:`TrackedPersons` takes them.
         streams: the model's input streams.
         normalize: ``PoseNormalize``'s options (``layout``, ``center``, ``scale``), or
-            ``None`` for joints fed as they are.
+            ``None`` for joints fed as they are. (default: ``None``)
     """
 
     def __init__(self, step: StepFunction, initial_state: State, batch_dims: Sequence[int],

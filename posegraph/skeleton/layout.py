@@ -182,7 +182,7 @@ def register_layout(layout: SkeletonLayout, force: bool = False) -> SkeletonLayo
 
     Args:
         layout: the new layout; its bones are checked to form a tree when it is built.
-        force: replace a layout of the same name (built-in ones included).
+        force: replace a layout of the same name (built-in ones included). (default: ``False``)
 
     Returns:
         The layout, so this can be used as ``MY = register_layout(SkeletonLayout(...))``.

@@ -41,10 +41,10 @@ class PoseNormalize(BaseTransform):
         layout: the skeleton layout; its ``center`` joints define the body centre.
         center: ``'clip'`` subtracts the reference's centre averaged over the clip (motion
             across the frame, as in walking or jumping, is kept); ``'frame'`` subtracts it
-            in every frame; ``'image'`` subtracts the image centre.
+            in every frame; ``'image'`` subtracts the image centre. (default: ``'clip'``)
         scale: ``'body'`` divides by the reference's body size (the median over frames of
             the larger side of its joints' bounding box), ``'image'`` by half the longer
-            image side.
+            image side. (default: ``'body'``)
 
     All persons move by the same offset and scale, so their relative placement survives.
     A clip with no visible joint is left at zero, which is its defined, missing, value.
@@ -208,8 +208,9 @@ class RandomJointDropout(BaseTransform):
     """Mark joints missing at random, as a detector that loses them would.
 
     Args:
-        prob: chance that a joint is dropped.
+        prob: chance that a joint is dropped. (default: ``0.05``)
         per_frame: drop joints frame by frame (``True``) or a joint for the whole clip.
+            (default: ``True``)
     """
 
     def __init__(self, prob=0.05, per_frame=True):

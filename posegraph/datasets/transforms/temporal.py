@@ -11,6 +11,7 @@ class RandomTemporalCrop(BaseTransform):
 
     Args:
         ratio: ``(low, high)`` bounds of the kept fraction, drawn uniformly.
+            (default: ``(0.8, 1.0)``)
     """
 
     def __init__(self, ratio=(0.8, 1.0)):

@@ -24,7 +24,7 @@ class DecodeVideo(BaseTransform):
 
     Args:
         cache_mb: keep up to this many megabytes of decoded videos in memory (per data
-            loader worker), so small sets decode once; 0 disables the cache.
+            loader worker), so small sets decode once; 0 disables the cache. (default: ``0``)
 
     An unreadable video raises :class:`~posegraph.io.video.VideoReadError`
     naming it.
@@ -205,7 +205,7 @@ class ShuffleFrames(BaseTransform):
 
     Args:
         still_flow: also set every channel after the first three (optical flow) to 128,
-            no motion, since flow carries time of its own.
+            no motion, since flow carries time of its own. (default: ``False``)
     """
 
     def __init__(self, still_flow=False):

@@ -50,12 +50,12 @@ class ResNet(Backbone):
     """A bottleneck ResNet; :meth:`forward_features` gives the last feature map.
 
     Args:
-        layers: blocks per stage ((3, 4, 6, 3) for ResNet-50).
-        num_classes: size of ``fc`` (0 for none).
-        in_channels: input channels.
-        width: channel multiplier (1.0 = the published network).
+        layers: blocks per stage ((3, 4, 6, 3) for ResNet-50). (default: ``(3, 4, 6, 3)``)
+        num_classes: size of ``fc`` (0 for none). (default: ``1000``)
+        in_channels: input channels. (default: ``3``)
+        width: channel multiplier (1.0 = the published network). (default: ``1.0``)
         inner: ``callable(planes) -> nn.Module`` building the module placed after each
-            block's first convolution, or ``None``.
+            block's first convolution, or ``None``. (default: ``None``)
     """
 
     pretrained_cfg = default_cfgs['resnet50']

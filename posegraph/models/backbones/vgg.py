@@ -23,11 +23,12 @@ class VGG(Backbone):
     """VGG-16; :meth:`forward_features` gives the ReLU'd conv5_3 map (stride 16).
 
     Args:
-        num_classes: size of fc8 (0 for none: the classifier then ends at fc7).
-        in_channels: input channels (3 for RGB, 2L for a stack of L optical flows).
+        num_classes: size of fc8 (0 for none: the classifier then ends at fc7). (default: ``1000``)
+        in_channels: input channels (3 for RGB, 2L for a stack of L optical flows). (default: ``3``)
         width: channel multiplier of the convolutions (1.0 = the published network).
-        fc_channels: width of fc6 and fc7 (4096 in the published network).
-        dropout: dropout after fc6 and fc7.
+            (default: ``1.0``)
+        fc_channels: width of fc6 and fc7 (4096 in the published network). (default: ``4096``)
+        dropout: dropout after fc6 and fc7. (default: ``0.5``)
     """
 
     pretrained_cfg = default_cfgs['vgg16']

@@ -76,9 +76,10 @@ class Xception(Backbone):
 
     Args:
         num_classes: size of ``fc`` (1000 for the ImageNet checkpoint; 0 for none).
-        in_channels: input channels.
-        width: channel multiplier (1.0 = the published network).
-        middle_blocks: blocks in the middle flow (8 in the published network).
+            (default: ``1000``)
+        in_channels: input channels. (default: ``3``)
+        width: channel multiplier (1.0 = the published network). (default: ``1.0``)
+        middle_blocks: blocks in the middle flow (8 in the published network). (default: ``8``)
 
     The exit flow's first block is ``blocks[-1]`` (``block12`` at full depth): the
     ConvGRU model inserts its excitation modules in front of it.
