@@ -1,0 +1,43 @@
+"""Weights-only checkpoint loading and the one state-dict unwrapper."""
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer
+
+from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
+
+
+def test_the_unwrapper_takes_mmengine_timm_and_bare_state_dicts():
+    weights = {'conv.weight': torch.ones(2), 'conv.bias': torch.zeros(2)}
+    for checkpoint in (weights, {'state_dict': weights, 'meta': {}}, {'model': weights},
+                       {'state_dict': {f'module.{k}': v for k, v in weights.items()}}):
+        assert checkpoint_state_dict(checkpoint, 'x.pth').keys() == weights.keys()
+    # A prefix is removed only when every key carries it.
+    mixed = {'module.a': torch.ones(1), 'b': torch.ones(1)}
+    assert checkpoint_state_dict(mixed, 'x.pth').keys() == mixed.keys()
+    trained = {'network.a': torch.ones(1), 'network.b': torch.ones(1)}
+    assert set(checkpoint_state_dict(trained, 'x.pth', strip_prefixes=('module.', 'network.'))
+               ) == {'a', 'b'}
+
+
+@pytest.mark.parametrize('checkpoint', [[1, 2], {'state_dict': {'a': 'text'}}, 'weights'])
+def test_what_holds_no_state_dict_is_named(checkpoint):
+    with pytest.raises(ValueError, match='model.pth: not a state dict'):
+        checkpoint_state_dict(checkpoint, 'model.pth')
+
+
+def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_path):
+    history = HistoryBuffer()
+    history.update(0.5)
+    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history},
+                'meta': {'epoch': np.int64(3), 'lr': np.float64(0.1)}}, tmp_path / 'run.pth')
+    loaded = load_checkpoint_file(str(tmp_path / 'run.pth'))
+    assert loaded['meta']['epoch'] == 3 and torch.equal(loaded['state_dict']['w'], torch.ones(3))
+
+    class Payload:
+        def __reduce__(self):
+            return (print, ('payload ran',))
+
+    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    with pytest.raises(Exception, match='(?i)weights only|unsupported|not allowed'):
+        load_checkpoint_file(str(tmp_path / 'evil.pth'))

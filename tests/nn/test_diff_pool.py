@@ -1,0 +1,32 @@
+"""DiffPool: learned pooling of joints into clusters."""
+import torch
+
+from posegraph.nn import (
+    DiffPool,
+)
+from posegraph.skeleton import adjacency
+
+
+def test_diff_pool_shapes_assignment_and_permutation_invariance():
+    pool = DiffPool(6, 10, num_clusters=4)
+    x, adj = torch.randn(3, 17, 6), adjacency('coco17', self_loops=False)
+    out, out_adj, link, entropy, s = pool(x, adj)
+    assert out.shape == (3, 4, 10) and out_adj.shape == (3, 4, 4) and s.shape == (3, 17, 4)
+    torch.testing.assert_close(s.sum(-1), torch.ones(3, 17))   # softmax over clusters
+    assert link.ndim == 0 and entropy.ndim == 0 and entropy >= 0
+    # The pooled graph does not depend on the order of the joints.
+    perm = torch.randperm(17)
+    out_p, adj_p, *_ = pool(x[:, perm], adj[perm][:, perm])
+    torch.testing.assert_close(out_p, out, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(adj_p, out_adj, atol=1e-5, rtol=1e-4)
+    (out.sum() + link + entropy).backward()
+    assert pool.assign.lin.weight.grad.abs().sum() > 0
+
+
+def test_diff_pool_ignores_masked_joints():
+    pool = DiffPool(6, 8, num_clusters=3)
+    x, adj = torch.randn(2, 17, 6), adjacency('coco17', self_loops=False)
+    mask = torch.ones(2, 17, dtype=torch.bool)
+    mask[:, 5] = False
+    *_, s = pool(x, adj, mask)
+    assert (s[:, 5] == 0).all()
