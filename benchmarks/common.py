@@ -63,8 +63,16 @@ def test_metrics(work_dir: str) -> dict:
         return json.load(f)
 
 
+def markdown_row(cells: Sequence[object]) -> str:
+    """One Markdown table row of ``cells`` (formatted already, or anything ``str`` takes)."""
+    return '| ' + ' | '.join(str(cell) for cell in cells) + ' |'
+
+
+def markdown_header(header: Sequence[str]) -> str:
+    """A Markdown table's header and rule, for tables printed a row at a time."""
+    return markdown_row(header) + '\n|' + ' --- |' * len(header)
+
+
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A Markdown table of ``rows`` (cells already formatted, or anything ``str`` takes)."""
-    lines = ['| ' + ' | '.join(header) + ' |', '|' + ' --- |' * len(header)]
-    lines += ['| ' + ' | '.join(str(cell) for cell in row) + ' |' for row in rows]
-    return '\n'.join(lines)
+    """A Markdown table of ``rows``."""
+    return '\n'.join([markdown_header(header)] + [markdown_row(row) for row in rows])

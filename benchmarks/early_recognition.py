@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
+from common import markdown_table
 from ddnet import ddnet_features, train_ddnet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -109,12 +110,10 @@ def main():
                                                   for name, curve in finals), flush=True)
     if not curves['PAN online (step)']:
         sys.exit(f'{args.runs}: no finished runs (grouped*_seed*/last_checkpoint) there')
-    print('| observed | ' + ' | '.join(curves) + ' |')
-    print('| --- |' + ' --- |' * len(curves))
     means = {name: 100 * np.mean(values, axis=0) for name, values in curves.items()}
-    for k, fraction in enumerate(FRACTIONS):
-        print(f'| {100 * fraction:.0f} % | ' + ' | '.join(f'{means[n][k]:.1f} %' for n in curves)
-              + ' |')
+    print(markdown_table(['observed', *curves], (
+        [f'{100 * fraction:.0f} %', *(f'{means[n][k]:.1f} %' for n in curves)]
+        for k, fraction in enumerate(FRACTIONS))))
     figure = Figure(figsize=(6.5, 4))
     axes = figure.subplots()
     for (name, values), style in zip(curves.items(), ('o-', 's--', '^:')):

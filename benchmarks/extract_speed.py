@@ -18,6 +18,7 @@ from posegraph.pose import lightweight_openpose
 from posegraph.pose.backends import LightweightOpenPoseBackend
 from posegraph.pose.tracking import track_persons
 from posegraph.pose.video import read_video
+from common import markdown_table
 
 VIDEO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'media',
                      'video.avi')
@@ -48,12 +49,12 @@ def main():
     total = read + estimate + track
     print(f'video.avi: {len(frames)} frames, runtime {args.runtime}, {args.threads} threads, '
           f'input height {args.height}')
-    print('| set-up (load, export) | read video | network + decode | tracking | '
-          'frames per second |')
-    print('| --- | --- | --- | --- | --- |')
-    print(f'| {setup:.1f} s | {1000 * read / len(frames):.1f} ms/frame | '
-          f'{1000 * estimate / len(frames):.1f} ms/frame | {1000 * track / len(frames):.2f} '
-          f'ms/frame | {len(frames) / total:.1f} |')
+    print(markdown_table(
+        ['set-up (load, export)', 'read video', 'network + decode', 'tracking',
+         'frames per second'],
+        [[f'{setup:.1f} s', f'{1000 * read / len(frames):.1f} ms/frame',
+          f'{1000 * estimate / len(frames):.1f} ms/frame',
+          f'{1000 * track / len(frames):.2f} ms/frame', f'{len(frames) / total:.1f}']]))
 
 
 if __name__ == '__main__':

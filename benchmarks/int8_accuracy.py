@@ -17,6 +17,7 @@ from posegraph.apis import init_recognizer
 from posegraph.apis.bundle import export_bundle
 from posegraph.io import load_annotations
 from posegraph.runtime.bundle import load_bundle
+from common import markdown_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -55,14 +56,15 @@ def main():
         step = quantization['recognizer_step']
         rows.append((fold, len(records), accuracy['fp32'], accuracy['int8'],
                      step['speedup'], step['speedup'][1] > 1.0))
-    print('| fold | held-out clips | float32 top-1 | int8 top-1 | change | int8 step speed-up '
-          '(1 / 2 threads) | kept by --int8 |')
-    print('| --- | --- | --- | --- | --- | --- | --- |')
-    for fold, count, fp32, int8, speedup, kept in rows:
-        print(f'| {fold} | {count} | {fp32:.1f} % | {int8:.1f} % | {int8 - fp32:+.1f} | '
-              f'{speedup[1]:.2f}x / {speedup[2]:.2f}x | {"yes" if kept else "no"} |')
     mean = [np.mean([r[k] for r in rows]) for k in (2, 3)]
-    print(f'| mean | | {mean[0]:.1f} % | {mean[1]:.1f} % | {mean[1] - mean[0]:+.1f} | | |')
+    print(markdown_table(
+        ['fold', 'held-out clips', 'float32 top-1', 'int8 top-1', 'change',
+         'int8 step speed-up (1 / 2 threads)', 'kept by --int8'],
+        [[fold, count, f'{fp32:.1f} %', f'{int8:.1f} %', f'{int8 - fp32:+.1f}',
+          f'{speedup[1]:.2f}x / {speedup[2]:.2f}x', 'yes' if kept else 'no']
+         for fold, count, fp32, int8, speedup, kept in rows]
+        + [['mean', '', f'{mean[0]:.1f} %', f'{mean[1]:.1f} %', f'{mean[1] - mean[0]:+.1f}',
+            '', '']]))
 
 
 if __name__ == '__main__':

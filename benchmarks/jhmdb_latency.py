@@ -21,6 +21,7 @@ import torch
 from jhmdb_accuracy import TTA, test_pipeline
 from mmengine.config import Config
 
+from common import markdown_header, markdown_row
 from ddnet import DDNet, ddnet_features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -114,8 +115,7 @@ def main():
         record['total_frames'] = record['keypoint'].shape[1]
     num_joints = records[0]['keypoint'].shape[2]
     print(f'{args.config}, {len(records)} videos, batch 1, 1 thread, median per video')
-    print('| runtime | model | parameters | ms per video | ratio to DD-Net |')
-    print('| --- | --- | --- | --- | --- |')
+    print(markdown_header(['runtime', 'model', 'parameters', 'ms per video', 'ratio to DD-Net']))
     with tempfile.TemporaryDirectory() as folder:
         for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
             rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where)),
@@ -123,8 +123,10 @@ def main():
                     ('DD-Net (reference)', *ddnet_predictor(num_joints, cfg.num_classes, where))]
             times = {name: median_per_video(predict, records) for name, predict, _ in rows}
             for name, _, params in rows:
-                print(f'| {runtime} | {name} | {params / 1e6:.2f} M | {times[name]:.2f} | '
-                      f'{times[name] / times["DD-Net (reference)"]:.2f} |', flush=True)
+                print(markdown_row([runtime, name, f'{params / 1e6:.2f} M',
+                                    f'{times[name]:.2f}',
+                                    f'{times[name] / times["DD-Net (reference)"]:.2f}']),
+                      flush=True)
 
 
 if __name__ == '__main__':

@@ -28,6 +28,7 @@ from posegraph.pose.decode import decode_poses
 from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
 from posegraph.skeleton import convert_keypoints
 import public_openpose
+from common import markdown_header, markdown_row
 
 LANDMARKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared',
                          'data', 'reference', 'video_mediapipe_landmarks.npz')
@@ -98,9 +99,8 @@ def main():
     for _ in range(3):   # the first frames of a process run several times slower
         timed(public_openpose.decode, warm)
         timed(lambda h, p: decode_poses(h, p, layout='openpose18'), warm)
-    print('| people | maps | persons found | public code (ms/frame) | posegraph (ms/frame) '
-          '| speed-up | same persons, joints, scores |')
-    print('| --- | --- | --- | --- | --- | --- | --- |')
+    print(markdown_header(['people', 'maps', 'persons found', 'public code (ms/frame)',
+                           'posegraph (ms/frame)', 'speed-up', 'same persons, joints, scores']))
     for clutter in (False, True):
         for count in args.people:
             rng = np.random.default_rng(count)
@@ -110,9 +110,10 @@ def main():
                                                             with_person_scores=True), maps)
             equal = all(same(a, b) for a, b in zip(ours, theirs))
             found = np.mean([len(k) for k, _, _ in ours])
-            print(f'| {count} | {"cluttered" if clutter else "clean"} | {found:.1f} | '
-                  f'{theirs_ms:.1f} | {ours_ms:.1f} | {theirs_ms / ours_ms:.1f}x | '
-                  f'{"yes" if equal else "NO"} |')
+            print(markdown_row([count, 'cluttered' if clutter else 'clean', f'{found:.1f}',
+                                f'{theirs_ms:.1f}', f'{ours_ms:.1f}',
+                                f'{theirs_ms / ours_ms:.1f}x', 'yes' if equal else 'NO']),
+                  flush=True)
 
 
 if __name__ == '__main__':

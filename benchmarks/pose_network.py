@@ -16,7 +16,7 @@ import torch
 
 from posegraph.export import export_pose_onnx
 from posegraph.pose import lightweight_openpose, pose_attention_openpose
-from common import median_ms, multiply_adds
+from common import markdown_header, markdown_row, median_ms, multiply_adds
 
 
 def part_macs(network, image):
@@ -47,8 +47,8 @@ def main():
     print('public configuration, G multiply-adds by part (reference facts: backbone 3.15, '
           'CPM 0.48, initial 1.10, refinement 2.93):',
           ', '.join(f'{k} {v:.2f}' for k, v in parts.items()))
-    print('| network | parameters | multiply-adds | threads | PyTorch | onnxruntime | ratio |')
-    print('| --- | --- | --- | --- | --- | --- | --- |')
+    print(markdown_header(['network', 'parameters', 'multiply-adds', 'threads', 'PyTorch',
+                           'onnxruntime', 'ratio']))
     for name, build in (('Lightweight OpenPose (public)', lightweight_openpose),
                         ('pose-attention paper', pose_attention_openpose)):
         network = build().eval()
@@ -67,9 +67,9 @@ def main():
                 session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
                 feed = {'images': image.numpy()}
                 ort_ms = median_ms(lambda: session.run(None, feed), args.runs, warmup=3)
-                print(f'| {name} | {params / 1e6:.2f} M | {macs / 1e9:.2f} G '
-                      f'| {threads} | {torch_ms:.1f} ms | {ort_ms:.1f} ms | '
-                      f'{torch_ms / ort_ms:.2f}x |', flush=True)
+                print(markdown_row([name, f'{params / 1e6:.2f} M', f'{macs / 1e9:.2f} G',
+                                    threads, f'{torch_ms:.1f} ms', f'{ort_ms:.1f} ms',
+                                    f'{torch_ms / ort_ms:.2f}x']), flush=True)
 
 
 if __name__ == '__main__':

@@ -14,7 +14,7 @@ import torch
 
 from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion
 from posegraph.models.backbones import resnet50, vgg16, xception
-from common import median_ms, multiply_adds
+from common import markdown_header, markdown_row, median_ms, multiply_adds
 
 SIZE = 224
 MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame, its name)
@@ -57,10 +57,11 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f'{SIZE}x{SIZE}, {args.threads} threads, median of {args.runs} runs')
-    print('| model | frames | parameters (M) | GMACs / clip | inference clips/s | '
-          'training clips/s | backbone alone | backbone params (M) | backbone GMACs / clip | '
-          'backbone clips/s | MACs ratio | speed ratio |')
-    print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    print(markdown_header(['model', 'frames', 'parameters (M)', 'GMACs / clip',
+                           'inference clips/s', 'training clips/s', 'backbone alone',
+                           'backbone params (M)', 'backbone GMACs / clip', 'backbone clips/s',
+                           'MACs ratio', 'speed ratio']))
+
     for name in args.models:
         build, frames, channels, build_backbone, passes, backbone_name = MODELS[name]
         model_parameters, model_macs, infer, train = measure_model(build(), frames, channels,
@@ -74,11 +75,13 @@ def main():
         backbone_macs = multiply_adds(backbone_clip)
         with torch.no_grad():
             backbone_ms = median_ms(backbone_clip, args.runs, warmup=1)
-        print(f'| {name} | {frames} | {model_parameters / 1e6:.2f} | {model_macs / 1e9:.1f} | '
-              f'{1000 / infer:.3f} | {2000 / train:.3f} | {backbone_name} | '
-              f'{passes * parameters(backbone) / 1e6:.2f} | {backbone_macs / 1e9:.1f} | '
-              f'{1000 / backbone_ms:.3f} | {model_macs / backbone_macs:.2f} | '
-              f'{backbone_ms / infer:.2f} |', flush=True)
+        print(markdown_row([name, frames, f'{model_parameters / 1e6:.2f}',
+                            f'{model_macs / 1e9:.1f}', f'{1000 / infer:.3f}',
+                            f'{2000 / train:.3f}', backbone_name,
+                            f'{passes * parameters(backbone) / 1e6:.2f}',
+                            f'{backbone_macs / 1e9:.1f}', f'{1000 / backbone_ms:.3f}',
+                            f'{model_macs / backbone_macs:.2f}', f'{backbone_ms / infer:.2f}']),
+              flush=True)
 
 
 if __name__ == '__main__':

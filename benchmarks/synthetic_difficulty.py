@@ -17,6 +17,7 @@ from torch import nn
 
 from posegraph.datasets import PoseDataset
 from posegraph.datasets.synthetic import ACTIONS, write_synthetic
+from common import markdown_table
 
 PIPELINE = [dict(type='SelectPersons', num_person=1), dict(type='PoseNormalize', layout='coco17'),
             dict(type='UniformSampleFrames', clip_len=32, test_mode=True),
@@ -76,8 +77,9 @@ def main():
             print(f'seed {seed}: mean-pose MLP {100 * rows[-1][0]:.1f} %, temporal CNN '
                   f'{100 * rows[-1][1]:.1f} % ({time.time() - start:.0f} s)')
     rows = 100 * np.array(rows)
-    print(f'| mean-pose MLP (order-free) | {rows[:, 0].mean():.1f} ± {rows[:, 0].std():.1f} % |')
-    print(f'| temporal CNN (sequence)    | {rows[:, 1].mean():.1f} ± {rows[:, 1].std():.1f} % |')
+    print(markdown_table(['model', 'top-1 (spread over seeds)'], [
+        [name, f'{rows[:, k].mean():.1f} ± {rows[:, k].std():.1f} %'] for k, name in
+        enumerate(['mean-pose MLP (order-free)', 'temporal CNN (sequence)'])]))
 
 
 if __name__ == '__main__':
