@@ -14,6 +14,14 @@ SHARED = os.path.join(os.path.dirname(ROOT), 'shared')
 JHMDB_DIR = os.path.join(SHARED, 'data', 'jhmdb_gt')
 
 
+@pytest.fixture(autouse=True)
+def seed_layer_tests(request):
+    """The layer tests (tests/nn) start from the same random numbers."""
+    if request.path.parent.name == 'nn':
+        import torch
+        torch.manual_seed(0)
+
+
 @pytest.fixture(scope='session')
 def jhmdb_dir():
     if not os.path.isfile(os.path.join(JHMDB_DIR, 'jhmdb_gt_dev.pkl')):
