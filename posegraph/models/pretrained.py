@@ -1,6 +1,6 @@
 """Loading downloaded ImageNet checkpoints (torchvision, timm) into posegraph's backbones.
 
-Each backbone builder attaches a ``pretrained_cfg`` (timm's ``default_cfgs``): where the
+Each backbone class carries a ``pretrained_cfg`` (timm's ``default_cfgs``): where the
 published file comes from, the input normalisation it was trained with, and the names of
 its first convolution and its classifier, the only two places where a checkpoint may
 differ from the network it is loaded into.
@@ -15,18 +15,18 @@ from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
 
 LoadReport = namedtuple('LoadReport', 'missing unexpected mismatched adapted')
 
+
 def _of(module: str, keys) -> List[str]:
     return sorted(key for key in keys if key.rsplit('.', 1)[0] == module)
 
 
 def load_pretrained(module: nn.Module, path: str, strict: bool = True,
                     added: Sequence[str] = ()) -> LoadReport:
-    """Load a torchvision / timm checkpoint into ``module``, a backbone built by
-    :func:`~posegraph.models.backbones.resnet50`, :func:`~.vgg16` or :func:`~.xception`,
-    weights-only.
+    """Load a torchvision / timm checkpoint into ``module``, a
+    :class:`~posegraph.models.backbones.Backbone` (ResNet, VGG, Xception), weights-only.
 
     ``module.`` prefixes and ``state_dict`` / ``model`` wrappers are removed. Guided by the
-    backbone's ``pretrained_cfg``, two differences are resolved and reported:
+    backbone's ``pretrained_cfg``, these differences are resolved and reported:
 
     * a **first convolution** that takes another number of input channels (a flow stream's
       2L channels instead of RGB's 3) gets the checkpoint's filters averaged over their
@@ -42,9 +42,9 @@ def load_pretrained(module: nn.Module, path: str, strict: bool = True,
     logged; ``mismatched`` lists the classifier's keys left as initialised.
     """
     cfg = getattr(module, 'pretrained_cfg', None)
-    if cfg is None:
-        raise TypeError(f'{type(module).__name__} has no pretrained_cfg: build it with a '
-                        f'backbone builder (resnet50, vgg16, xception)')
+    if not cfg:
+        raise TypeError(f'{type(module).__name__} has no pretrained_cfg: load_pretrained takes '
+                        f'a posegraph backbone (ResNet, VGG, Xception)')
     state = checkpoint_state_dict(load_checkpoint_file(path, map_location='cpu'), path)
     own = module.state_dict()
     first_conv = f"{cfg['first_conv']}.weight"
@@ -79,4 +79,3 @@ def load_pretrained(module: nn.Module, path: str, strict: bool = True,
             raise KeyError(message)
         print_log(message, logger='current', level=30)
     return report
-
