@@ -14,6 +14,15 @@ SHARED = os.path.join(os.path.dirname(ROOT), 'shared')
 JHMDB_DIR = os.path.join(SHARED, 'data', 'jhmdb_gt')
 
 
+def pytest_configure(config):
+    """With pytest-xdist's workers (README: ``-n 2``), each worker's torch gets its share of
+    the cores instead of all of them: two workers of two threads each on two cores ran
+    slower than one thread each."""
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    if workers > 1 and 'OMP_NUM_THREADS' not in os.environ:
+        os.environ['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // workers))
+
+
 @pytest.fixture(autouse=True)
 def seed_layer_tests(request):
     """The layer tests (tests/nn) start from the same random numbers."""

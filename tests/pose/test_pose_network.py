@@ -85,6 +85,11 @@ def test_backend_runs_the_same_through_onnxruntime(tmp_path):
     from posegraph.pose.backends import LightweightOpenPoseBackend
     torch.manual_seed(0)
     source = lightweight_openpose()
+    # Batch-norm statistics off their defaults, so that folding them has real work to do.
+    for module in source.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.2, 0.2)
+            module.running_var.uniform_(0.5, 1.5)
     path = tmp_path / 'weights.pth'
     torch.save({'state_dict': source.state_dict()}, path)
     eager = LightweightOpenPoseBackend(str(path), height=64)
@@ -93,8 +98,13 @@ def test_backend_runs_the_same_through_onnxruntime(tmp_path):
     batch, scale, pad = eager.preprocess(frame)
     assert batch.shape == (3, 64, 120) and scale == pytest.approx(64 / 90)  # 114 -> 120
     assert pad == (0, 3)                    # the 6 columns of padding split evenly
-    for a, b in zip(eager.maps(batch[None]), onnx.maps(batch[None])):
-        np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
+    # The frame, and a batch of two of another size than the graph was exported at.
+    others = np.random.default_rng(1).uniform(-0.5, 0.5, (2, 3, 48, 80)).astype(np.float32)
+    for inputs in (batch[None], others):
+        expected, got = eager.maps(inputs), onnx.maps(inputs)
+        assert got[0].shape == (len(inputs), 19, *np.array(inputs.shape[2:]) // 8)
+        for a, b in zip(expected, got):
+            np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
     (k1, s1), (k2, s2) = eager([frame])[0], onnx([frame])[0]
     assert k1.shape == k2.shape and k1.shape[1:] == (17, 2) and s1.shape == s2.shape
 
