@@ -176,6 +176,10 @@ class PersonStreams(TrackedPersons):
             frames.append(format_streams(keypoint, score, self.target_layout,
                                          self.streams)[:1])          # (1, V, C)
             person.pending.popleft()
+        if len(persons) == 1:     # the common case: no batching of states
+            logits, persons[0].state = self.step(frames[0][None], persons[0].state)
+            persons[0].probabilities = softmax(logits)[0]
+            return
         state = tuple(np.concatenate([p.state[i] for p in persons], axis=d)
                       for i, d in enumerate(self.batch_dims))
         logits, state = self.step(np.stack(frames), state)

@@ -1,4 +1,5 @@
 """Conversion of keypoints between layouts whose joints correspond."""
+import functools
 from typing import Tuple
 
 import numpy as np
@@ -53,17 +54,31 @@ def convert_keypoints(keypoint: np.ndarray, keypoint_score: np.ndarray,
     if keypoint.shape[-2] != source.num_joints:
         raise ValueError(f'{source.name} has {source.num_joints} joints, '
                          f'the keypoints have {keypoint.shape[-2]}')
-    out_xy, out_score = [], []
-    for sources in table:
+    index, weight = _gather_table(source.name, target.name)
+    score = keypoint_score[..., index].min(axis=-1)
+    # The products of each target joint's sources, summed in the order the table lists
+    # them (padding adds zeros), as one gather instead of a loop over the target joints.
+    xy = (keypoint[..., index, :] * weight[:, :, None]).sum(axis=-2)
+    return (np.where((score > 0)[..., None], xy, 0).astype(keypoint.dtype),
+            score.astype(keypoint_score.dtype))
+
+
+@functools.lru_cache(maxsize=None)
+def _gather_table(source: str, target: str) -> Tuple[np.ndarray, np.ndarray]:
+    """The conversion ``(source, target)`` as ``(V_target, K)`` source indices and weights:
+    each target joint's sources, padded with its first source at weight 0."""
+    table = _CONVERSIONS[(source, target)]
+    width = max(len(sources) if isinstance(sources, dict) else np.size(sources)
+                for sources in table)
+    index = np.zeros((len(table), width), np.int64)
+    weight = np.zeros((len(table), width))
+    for joint, sources in enumerate(table):
         if isinstance(sources, dict):
-            weights = np.array(list(sources.values()))
-            sources = np.array(list(sources))
+            ids, weights = list(sources), list(sources.values())
         else:
-            sources = np.atleast_1d(sources)
-            weights = np.full(len(sources), 1 / len(sources))
-        score = keypoint_score[..., sources].min(axis=-1)
-        xy = (keypoint[..., sources, :] * weights[:, None]).sum(axis=-2)
-        out_xy.append(np.where((score > 0)[..., None], xy, 0))
-        out_score.append(score)
-    return (np.stack(out_xy, axis=-2).astype(keypoint.dtype),
-            np.stack(out_score, axis=-1).astype(keypoint_score.dtype))
+            ids = list(np.atleast_1d(sources))
+            weights = [1 / len(ids)] * len(ids)
+        index[joint] = ids + [ids[0]] * (width - len(ids))
+        weight[joint, :len(ids)] = weights
+    index.flags.writeable = weight.flags.writeable = False
+    return index, weight

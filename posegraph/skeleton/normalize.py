@@ -1,8 +1,9 @@
 """Body-centred, scale-normalised joints: the per-frame statistics that
 :class:`~posegraph.datasets.transforms.PoseNormalize` reduces over a clip, and their running
 form for a person seen a frame at a time."""
+import bisect
 from collections import deque
-from typing import Deque, Tuple
+from typing import Deque, List, Tuple
 
 import numpy as np
 
@@ -28,8 +29,13 @@ class StreamingPoseNormalize:
             raise ValueError("center must be 'clip', 'frame' or 'image' and scale 'body' or "
                              f"'image', got {center!r} and {scale!r}")
         self.layout, self.center, self.scale = get_layout(layout).name, center, scale
-        self.centres: Deque[np.ndarray] = deque(maxlen=history)
-        self.sizes: Deque[float] = deque(maxlen=history)
+        self.history = history
+        # Running statistics, updated as frames come and go: the centres' sum, and the
+        # sizes kept sorted too, so a frame costs the same at any history.
+        self.centres: Deque[np.ndarray] = deque()
+        self.centre_sum = np.zeros(2)
+        self.sizes: Deque[float] = deque()
+        self.sorted_sizes: List[float] = []
 
     def __call__(self, keypoint: np.ndarray, score: np.ndarray,
                  img_shape: Tuple[int, int] = (1, 1)) -> np.ndarray:
@@ -39,11 +45,11 @@ class StreamingPoseNormalize:
         centre, has_centre = frame_centres(keypoint[None], visible[None], self.layout)
         size, valid = frame_sizes(keypoint[None], visible[None])
         if has_centre[0]:
-            self.centres.append(centre[0])
+            self._add_centre(centre[0].astype(np.float64))
         if valid[0]:
-            self.sizes.append(float(size[0]))
+            self._add_size(float(size[0]))
         height, width = img_shape
-        running = np.mean(self.centres, axis=0) if self.centres else np.zeros(2)
+        running = self.centre_sum / len(self.centres) if self.centres else np.zeros(2)
         if self.center == 'image':
             offset = np.array([width / 2, height / 2])
         elif self.center == 'frame' and has_centre[0]:
@@ -53,9 +59,28 @@ class StreamingPoseNormalize:
         if self.scale == 'image':
             size = max(height, width) / 2
         else:
-            size = positive_size(float(np.median(self.sizes))) if self.sizes else 1.0
+            size = positive_size(self._median_size()) if self.sizes else 1.0
         normalized = (keypoint - offset) / size
         return np.where(visible[:, None], normalized, 0).astype(np.float32)
+
+    def _add_centre(self, centre: np.ndarray) -> None:
+        self.centres.append(centre)
+        self.centre_sum += centre
+        if len(self.centres) > self.history:
+            self.centre_sum -= self.centres.popleft()
+
+    def _add_size(self, size: float) -> None:
+        self.sizes.append(size)
+        bisect.insort(self.sorted_sizes, size)
+        if len(self.sizes) > self.history:
+            del self.sorted_sizes[bisect.bisect_left(self.sorted_sizes, self.sizes.popleft())]
+
+    def _median_size(self) -> float:
+        """``np.median`` of the kept sizes, from the sorted ones."""
+        middle, odd = divmod(len(self.sorted_sizes), 2)
+        if odd:
+            return self.sorted_sizes[middle]
+        return (self.sorted_sizes[middle - 1] + self.sorted_sizes[middle]) / 2
 
 
 def positive_size(size: float) -> float:

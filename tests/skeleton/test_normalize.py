@@ -1,0 +1,31 @@
+import numpy as np
+import pytest
+
+from posegraph.skeleton import StreamingPoseNormalize
+from posegraph.skeleton.normalize import frame_centres, frame_sizes
+
+
+@pytest.mark.parametrize('history', [1, 7, 300])
+def test_running_statistics_are_those_of_the_last_frames(history):
+    """The running centre and size are the mean and median over the last ``history``
+    frames that had them, however long the stream and with frames that have none."""
+    rng = np.random.default_rng(history)
+    normalize = StreamingPoseNormalize('jhmdb15', history=history)
+    centres, sizes = [], []
+    for t in range(400):
+        keypoint = (rng.uniform(0, 300, (15, 2)) + t).astype(np.float32)
+        score = (rng.uniform(0, 1, 15) > 0.3).astype(np.float32)
+        if t % 23 == 0:
+            score[:] = 0                                    # a frame without the person
+        elif t % 29 == 0:
+            score[1:] = 0                                   # one joint: a centre, no size
+        visible = score > 0
+        centre, has_centre = frame_centres(keypoint[None], visible[None], 'jhmdb15')
+        size, has_size = frame_sizes(keypoint[None], visible[None])
+        centres += [centre[0]] if has_centre[0] else []
+        sizes += [float(size[0])] if has_size[0] else []
+        offset = np.mean(centres[-history:], axis=0) if centres else np.zeros(2)
+        expected = (keypoint - offset) / (np.median(sizes[-history:]) if sizes else 1.0)
+        np.testing.assert_allclose(normalize(keypoint, score),
+                                   np.where(visible[:, None], expected, 0), rtol=1e-5,
+                                   atol=1e-6)
