@@ -170,11 +170,18 @@ class PersonStreams(TrackedPersons):
         """Fold the oldest pending frame of each of ``persons`` in, all in one batch."""
         if not persons:
             return
-        frames = []
+        # Persons with as many pending frames (T <= 3) are formatted in one call.
+        frames = [None] * len(persons)
+        by_length: Dict[int, List[int]] = {}
+        for n, person in enumerate(persons):
+            by_length.setdefault(len(person.pending), []).append(n)
+        for group in by_length.values():
+            keypoint, score = zip(*(persons[n].frames() for n in group))
+            formatted = format_streams(np.stack(keypoint), np.stack(score), self.target_layout,
+                                       self.streams)[:, :1]          # (P, 1, V, C)
+            for n, person_frames in zip(group, formatted):
+                frames[n] = person_frames
         for person in persons:
-            keypoint, score = person.frames()                       # T <= 3 frames
-            frames.append(format_streams(keypoint, score, self.target_layout,
-                                         self.streams)[:1])          # (1, V, C)
             person.pending.popleft()
         if len(persons) == 1:     # the common case: no batching of states
             logits, persons[0].state = self.step(frames[0][None], persons[0].state)
