@@ -98,9 +98,6 @@ def test_every_skeleton_configs_model_runs_forward_and_backward(path):
 # preprocessors are not networks.
 UNCONFIGURED = {
     'STGCN': dict(layout='coco17', in_channels=3, num_classes=5),
-    'SharedTrunkEnsemble': dict(layout='coco17', in_channels=5, num_classes=5,
-                                branches=[[0, 1], [2, 3]], graph_channels=(16, 16),
-                                pooled_channels=16, gru_channels=16),
 }
 NOT_NETWORKS = {'SkeletonRecognizer', 'VideoRecognizer', 'SkeletonDataPreprocessor',
                 'VideoDataPreprocessor'}
