@@ -3,6 +3,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
@@ -23,11 +24,23 @@ def branch_channel_index(channels: Sequence[Union[int, str]], streams: Optional[
 
 @MODELS.register_module()
 class StreamEnsemble(ResetParameters, nn.Module):
-    """An ensemble of networks over different input streams, as one model.
+    r"""An ensemble of networks over different input streams, as one model.
 
     Branch ``k`` sees the input channels ``branches[k]`` plus the confidence (the last
     channel) and is trained by its own losses, as if alone; the ensemble's logits are the
     mean of the branches' logits. Online mode and export work as for a single network.
+
+    With a ``student``, the ensemble is distilled online into that one branch, which alone
+    scores at inference (eval mode, :meth:`step`, export): while training, the student's
+    losses gain the distillation term
+
+    .. math::
+        \mathcal{L}_{KD} = w\,\tau^2\,\mathrm{KL}\big(\mathrm{softmax}(\bar{\mathbf{z}}/\tau)
+        \,\big\|\,\mathrm{softmax}(\mathbf{z}_s/\tau)\big),
+
+    :math:`\bar{\mathbf{z}}` the mean of all branches' logits (held constant),
+    :math:`\mathbf{z}_s` the student's. Training costs what the ensemble costs; inference
+    costs one branch.
 
     Args:
         branches: per branch, the input channel indices it sees (confidence excluded), or
@@ -42,20 +55,33 @@ class StreamEnsemble(ResetParameters, nn.Module):
             (default: ``2``)
         branch_type: the registered network class of every branch.
             (default: ``'PoseAttentionNetwork'``)
+        student: the branch the ensemble is distilled into, the only one that scores at
+            inference; ``None`` averages all branches. (default: ``None``)
+        distill_weight: :math:`w`, the distillation term's weight. (default: ``1.0``)
+        temperature: :math:`\tau`, the softmax temperature of the distillation term.
+            (default: ``2.0``)
         **branch_args: the branches' arguments (``in_channels`` is set per branch), so a
             config can turn a single network into an ensemble by adding ``branches``.
 
     Shapes:
         - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)
-        - output: the branches' outputs averaged (``logits``, ``joint_logits``,
+        - output: the outputs of the branches that run (all while training, the
+          inference branches otherwise) averaged (``logits``, ``joint_logits``,
           ``joint_weights``, ``frame_weights``, the DiffPool losses), and ``branches``,
-          the list of each branch's own outputs
+          the list of each one's own outputs
     """
 
     def __init__(self, branches: Sequence[Sequence[Union[int, str]]],
                  in_channels: Optional[int] = None, branch_type: str = 'PoseAttentionNetwork',
-                 streams: Optional[Sequence[str]] = None, coords: int = 2, **branch_args):
+                 streams: Optional[Sequence[str]] = None, coords: int = 2,
+                 student: Optional[int] = None, distill_weight: float = 1.0,
+                 temperature: float = 2.0, **branch_args):
         super().__init__()
+        if student is not None and not 0 <= student < len(branches):
+            raise ValueError(f'student must index one of the {len(branches)} branches, '
+                             f'got {student}')
+        self.student, self.distill_weight, self.temperature = \
+            student, distill_weight, temperature
         self.branch_channels = [branch_channel_index(channels, streams, branch_args['layout'],
                                                      coords)
                                 for channels in branches]
@@ -72,6 +98,11 @@ class StreamEnsemble(ResetParameters, nn.Module):
         self.in_channels = in_channels or needed
         self._state_sizes = [len(b.initial_state(1, 1)) for b in self.branches]
 
+    @property
+    def inference_branches(self) -> List[int]:
+        """The branches that score at inference: the student alone, or all."""
+        return list(range(len(self.branches))) if self.student is None else [self.student]
+
     def _inputs(self, x, k):
         return x[..., self.branch_channels[k] + [x.shape[-1] - 1]]
 
@@ -79,31 +110,42 @@ class StreamEnsemble(ResetParameters, nn.Module):
         if x.shape[-1] != self.in_channels:
             raise ValueError(f'the ensemble expects {self.in_channels} input channels, '
                              f'got {x.shape[-1]}')
-        outputs = [branch(self._inputs(x, k)) for k, branch in enumerate(self.branches)]
+        active = range(len(self.branches)) if self.training else self.inference_branches
+        outputs = [self.branches[k](self._inputs(x, k)) for k in active]
         merged = {key: torch.stack([out[key] for out in outputs]).mean(0)
                   for key in outputs[0]}
         merged['branches'] = outputs
         return merged
 
     def loss(self, outputs: Dict[str, Tensor], labels: Tensor) -> Dict[str, Tensor]:
-        """The sum over branches of each branch's own losses."""
+        """The sum over branches of each branch's own losses, and the student's
+        distillation term (``loss_distill``)."""
         losses = {}
         for branch, branch_outputs in zip(self.branches, outputs['branches']):
             for key, value in branch.loss(branch_outputs, labels).items():
                 losses[key] = losses.get(key, 0) + value
+        if self.student is not None:
+            tau = self.temperature
+            target = (outputs['logits'].detach() / tau).log_softmax(-1)
+            student = (outputs['branches'][self.student]['logits'] / tau).log_softmax(-1)
+            losses['loss_distill'] = self.distill_weight * tau ** 2 * F.kl_div(
+                student, target, reduction='batchmean', log_target=True)
         return losses
 
     def initial_state(self, batch_size: int, num_person: int,
                       device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:
-        return sum((b.initial_state(batch_size, num_person, device) for b in self.branches), ())
+        """The inference branches' states, one after the other."""
+        return sum((self.branches[k].initial_state(batch_size, num_person, device)
+                    for k in self.inference_branches), ())
 
     def step(self, frame: Tensor, state: Tuple[Tensor, ...]
              ) -> Tuple[Tensor, Tuple[Tensor, ...]]:
-        """Online mode: every branch steps on its own slice of ``state``."""
+        """Online mode: every inference branch steps on its own slice of ``state``."""
         logits, new_state, start = [], (), 0
-        for k, (branch, size) in enumerate(zip(self.branches, self._state_sizes)):
-            branch_logits, branch_state = branch.step(self._inputs(frame, k),
-                                                      state[start:start + size])
+        for k in self.inference_branches:
+            size = self._state_sizes[k]
+            branch_logits, branch_state = self.branches[k].step(self._inputs(frame, k),
+                                                                state[start:start + size])
             logits.append(branch_logits)
             new_state += branch_state
             start += size

@@ -159,6 +159,40 @@ def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
         StreamEnsemble([[0, 5]], in_channels=4, layout='coco17', num_classes=4)
 
 
+def test_stream_ensemble_distils_into_its_student_which_alone_scores_at_inference():
+    from posegraph.models import StreamEnsemble
+    torch.manual_seed(0)
+    ens = StreamEnsemble([[0, 1], [2, 3, 4, 5]], layout='coco17', num_classes=4,
+                         num_clusters=3, student=1, distill_weight=0.5, temperature=3.0)
+    x, labels = clip_batch(t=9), torch.tensor([0, 3])
+    # Training: both branches run and learn; the student also learns the ensemble's mean.
+    out = ens.train()(x)
+    assert len(out['branches']) == 2
+    losses = ens.loss(out, labels)
+    teacher = (out['logits'].detach() / 3).softmax(-1)
+    student = (out['branches'][1]['logits'] / 3).log_softmax(-1)
+    expected = 0.5 * 9 * (teacher * (teacher.log() - student)).sum(-1).mean()
+    torch.testing.assert_close(losses['loss_distill'], expected)
+    losses['loss_distill'].backward()
+    assert all(p.grad is None for p in ens.branches[0].parameters())
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in ens.branches[1].parameters())
+    # Inference: the student alone, offline and online, with the student's state only.
+    ens.eval()
+    with torch.no_grad():
+        out = ens(x)
+        alone = ens.branches[1](x[..., [2, 3, 4, 5, 6]])['logits']
+        state = ens.initial_state(2, 2)
+        for t in range(9):
+            logits, state = ens.step(x[:, :, t], state)
+    assert len(out['branches']) == 1
+    assert len(state) == len(ens.branches[1].initial_state(2, 2))
+    torch.testing.assert_close(out['logits'], alone)
+    torch.testing.assert_close(logits, alone)
+    with pytest.raises(ValueError, match='student must index one of the 2 branches'):
+        StreamEnsemble([[0], [1]], layout='coco17', num_classes=4, student=2)
+
+
 def test_shared_trunk_branches_are_one_trunk_on_their_own_stems():
     from posegraph.models import SharedTrunkEnsemble
     torch.manual_seed(0)
