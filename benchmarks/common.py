@@ -6,7 +6,10 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
+
+if TYPE_CHECKING:  # torch is imported by the scripts that need it, not here
+    from torch import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,6 +34,14 @@ def multiply_adds(fn: Callable[[], object]) -> int:
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         fn()
     return counter.get_total_flops() // 2
+
+
+def inference_parameters(network: 'nn.Module') -> int:
+    """Parameters that run at inference: a distilled ensemble trains all its branches but
+    runs only its student."""
+    branches = getattr(network, 'inference_branches', None)
+    modules = [network.branches[k] for k in branches] if branches else [network]
+    return sum(p.numel() for module in modules for p in module.parameters())
 
 
 def train(config: str, work_dir: str, options: Sequence[str] = (),

@@ -3,21 +3,24 @@ and end-to-end frames per second, as a device runs a bundle (onnxruntime, no tor
 
     python benchmarks/edge.py [--arch pose_attention] [--height 256] [--threads 1 2]
         [--frames 100] [--edge-python .venv-edge/bin/python] [--work-dir work_dirs/edge]
+        [--config CONFIG --checkpoint CHECKPOINT]
 
-Bundles: the shipped JHMDB recognizer with the estimator in the pose-attention paper's
-configuration (random weights: none are published; speed does not depend on them), in
-float32 and with --int8 (kept per graph only where faster). Each run is a fresh process
-with torch blocked (the edge venv's interpreter with --edge-python), so its peak memory is
-the runtime's own. Random weights find no persons, so the tracking and recognition stages
-are fed real joints instead: the BlazePose track of video.avi (../shared/data/reference),
-as five persons side by side on the street video and one on the NTU clip; decoding is timed
-on the maps the network gives (their 4x upsampling, which dominates at few persons).
+Bundles: the shipped JHMDB recognizer (or CONFIG with CHECKPOINT) with the estimator in the
+pose-attention paper's configuration (random weights: none are published; speed does not
+depend on them), in float32 and with --int8 (kept per graph only where faster). Each run is
+a fresh process with torch blocked (the edge venv's interpreter with --edge-python), so its
+peak memory is the runtime's own. Random weights find no persons, so the tracking and
+recognition stages are fed real joints instead: the BlazePose track of video.avi
+(../shared/data/reference), as five persons side by side on the street video and one on
+the NTU clip; decoding is timed on the maps the network gives (their 4x upsampling, which
+dominates at few persons).
 """
 import argparse
 import json
 import os
 import subprocess
 import sys
+import zlib
 
 from common import ROOT, markdown_table, multiply_adds
 
@@ -74,10 +77,11 @@ print(json.dumps({'ms': {k: float(np.median(v[5:])) for k, v in stages.items()},
 '''
 
 
-def export(out, pose_checkpoint, arch, height, int8, calibration):
+def export(out, recognizer, pose_checkpoint, arch, height, int8, calibration):
     if os.path.isfile(os.path.join(out, 'manifest.json')):
         return
-    command = [sys.executable, os.path.join(ROOT, 'tools', 'export_onnx.py'), '--out', out,
+    command = [sys.executable, os.path.join(ROOT, 'tools', 'export_onnx.py'), *recognizer,
+               '--out', out,
                '--pose-checkpoint', pose_checkpoint, '--pose-arch', arch,
                '--pose-height', str(height)]
     if int8:
@@ -94,11 +98,11 @@ def pose_macs(arch, height, width):
     return multiply_adds(lambda: network.eval()(image)) / 1e9
 
 
-def step_macs():
+def step_macs(config, checkpoint):
     import torch
 
     from posegraph.apis import init_recognizer
-    network = init_recognizer().network
+    network = init_recognizer(config, checkpoint).network
     frame = torch.zeros(1, 1, network.num_joints, network.in_channels)
     return multiply_adds(lambda: network.step(frame, network.initial_state(1, 1))) / 1e6
 
@@ -113,7 +117,15 @@ def main():
     parser.add_argument('--edge-python', default=sys.executable,
                         help='the interpreter of an environment without torch')
     parser.add_argument('--work-dir', default=os.path.join(ROOT, 'work_dirs', 'edge'))
+    parser.add_argument('--config', help='the recognizer config (default: the shipped model)')
+    parser.add_argument('--checkpoint', help='its weights, with --config')
     args = parser.parse_args()
+    if bool(args.config) != bool(args.checkpoint):
+        parser.error('--config and --checkpoint go together')
+    recognizer = [args.config, args.checkpoint] if args.config else []
+    # Bundles of another recognizer go to their own folders.
+    tag = (f'_{os.path.splitext(os.path.basename(args.checkpoint))[0]}_'
+           f'{zlib.crc32(os.path.abspath(args.checkpoint).encode()):08x}' if args.config else '')
     import torch
 
     from posegraph.pose import lightweight_openpose, pose_attention_openpose
@@ -126,8 +138,8 @@ def main():
     bundles = {}
     for precision in ('fp32', 'int8'):
         bundles[precision] = os.path.join(args.work_dir, f'bundle_{args.arch}_{args.height}_'
-                                                         f'{precision}')
-        export(bundles[precision], pose_checkpoint, args.arch, args.height,
+                                                         f'{precision}{tag}')
+        export(bundles[precision], recognizer, pose_checkpoint, args.arch, args.height,
                precision == 'int8', os.path.join(MEDIA, 'video.avi'))
     results = []
     for video_name, (file, persons) in VIDEOS.items():
@@ -157,14 +169,14 @@ def main():
               f'{report["mean_abs_difference"]:.3g}); {"kept" if report["kept"] else "not kept"}')
     frame_w = -(-args.height * 16 // 9 // 8) * 8
     macs = {'estimator (G)': pose_macs(args.arch, args.height, frame_w),
-            'recognizer step (M)': step_macs()}
+            'recognizer step (M)': step_macs(args.config, args.checkpoint)}
     print(f'\nmultiply-adds per frame at {args.height}x{frame_w}: '
           + ', '.join(f'{k} {v:.2f}' for k, v in macs.items()))
     if args.edge_python != sys.executable:
         venv = os.path.dirname(os.path.dirname(args.edge_python))
         size = subprocess.run(['du', '-sm', venv], capture_output=True, text=True).stdout.split()[0]
         print(f'edge environment on disk: {size} MB ({venv})')
-    with open(os.path.join(args.work_dir, 'edge.json'), 'w') as f:
+    with open(os.path.join(args.work_dir, f'edge{tag}.json'), 'w') as f:
         json.dump({'results': results, 'macs': macs,
                    'quantization': manifest['quantization']}, f, indent=1)
 

@@ -21,7 +21,7 @@ import torch
 from jhmdb_accuracy import TTA, test_pipeline
 from mmengine.config import Config
 
-from common import markdown_header, markdown_row
+from common import inference_parameters, markdown_header, markdown_row
 from ddnet import DDNet, ddnet_features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,7 +56,7 @@ def pan_predictor(cfg, pipeline, folder=None):
     from posegraph.registry import MODELS, TRANSFORMS
     model = MODELS.build(cfg.model).eval()
     transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
-    params = sum(p.numel() for p in model.parameters())
+    params = inference_parameters(model.network)
     if folder is None:
         def predict(record):
             sample = transforms(dict(record))

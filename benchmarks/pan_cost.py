@@ -15,7 +15,7 @@ from mmengine.config import Config
 
 from posegraph.export import StreamingStep, export_onnx
 from posegraph.registry import MODELS, register_all_modules
-from common import markdown_table, median_ms, multiply_adds
+from common import inference_parameters, markdown_table, median_ms, multiply_adds
 
 
 def clip_multiply_adds(network, clip):
@@ -40,9 +40,7 @@ def main():
     clip = torch.randn(1, args.persons, args.frames, network.num_joints, network.in_channels)
     clip[..., -1] = 1
     params = sum(p.numel() for p in network.parameters())
-    # A distilled ensemble trains all its branches but runs only its student.
-    inference_params = sum(p.numel() for k in getattr(network, 'inference_branches', [])
-                           for p in network.branches[k].parameters()) or params
+    inference_params = inference_parameters(network)
     macs = clip_multiply_adds(network, clip)
     with torch.no_grad():
         torch_ms = median_ms(lambda: network(clip), args.runs, warmup=20)
