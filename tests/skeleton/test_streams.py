@@ -29,6 +29,18 @@ def test_bone_motion2_is_the_motion_of_bones():
     np.testing.assert_allclose(motion[:-2], bone[2:] - bone[:-2], atol=1e-6)
 
 
+@pytest.mark.parametrize('coords', [2, 3])
+def test_distances_are_bit_for_bit_the_norm_of_the_joint_differences(coords):
+    rng = np.random.default_rng(coords)
+    keypoint = (3 * rng.normal(size=(2, 20, 15, coords))).astype(np.float32)
+    visible = rng.random((2, 20, 15)) > 0.2
+    out = joint_streams(keypoint, visible, 'jhmdb15', ('distance',))
+    norm = np.linalg.norm(keypoint[..., :, None, :] - keypoint[..., None, :, :], axis=-1)
+    expected = np.where(visible[..., :, None] & visible[..., None, :], norm, 0)
+    np.testing.assert_array_equal(out, expected)
+    assert out.dtype == np.float32 and (out[~visible] == 0).all() and out[visible].any()
+
+
 def test_channel_index_of_named_streams():
     streams = ('joint', 'distance', 'bone', 'joint_motion2')
     assert stream_channels(streams, 15) == 2 + 15 + 2 + 2
