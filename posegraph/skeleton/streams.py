@@ -5,7 +5,7 @@ one or two frame steps, or DD-Net's joint collection distances. Streams are conc
 along the channel axis in the order a config names them; :func:`stream_channel_index`
 finds a stream's channels again, so a model can pick its inputs by name.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import numpy as np
 
@@ -57,14 +57,13 @@ def _pairwise_distance(keypoint: np.ndarray) -> np.ndarray:
     return np.sqrt(squares)
 
 
-def _motion(x: np.ndarray, visible: np.ndarray, step: int) -> Tuple[np.ndarray, np.ndarray]:
-    """``x[t + step] - x[t]``, zero (and not visible) for the last ``step`` frames."""
-    out = np.zeros_like(x)
-    ok = np.zeros_like(visible)
+def _motion_into(out: np.ndarray, x: np.ndarray, visible: np.ndarray, step: int) -> None:
+    """Write ``x[t + step] - x[t]`` into ``out`` (zeros), where both ends are visible; the
+    last ``step`` frames stay zero."""
     if x.shape[-3] > step:
-        out[..., :-step, :, :] = x[..., step:, :, :] - x[..., :-step, :, :]
-        ok[..., :-step, :] = visible[..., step:, :] & visible[..., :-step, :]
-    return out, ok
+        ok = visible[..., step:, :] & visible[..., :-step, :]
+        np.subtract(x[..., step:, :, :], x[..., :-step, :, :], out=out[..., :-step, :, :],
+                    where=ok[..., None])
 
 
 def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
@@ -85,27 +84,33 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
         frame (the joint collection distances of DD-Net, one row per joint). Any value that
         involves a missing joint is 0.
     """
-    for name in streams:
-        stream_width(name, keypoint.shape[-2])
+    num_joints, coords = keypoint.shape[-2:]
+    widths = [stream_width(name, num_joints, coords) for name in streams]
     parents = get_layout(layout).parents
     has_parent = parents >= 0
     parent_index = np.where(has_parent, parents, np.arange(len(parents)))
-    computed: Dict[str, Tuple[np.ndarray, np.ndarray]] = {'joint': (keypoint, visible)}
+    sources = {'joint': (keypoint, visible)}
     if any(name.startswith('bone') for name in streams):
-        bone = keypoint - keypoint[..., parent_index, :]
-        computed['bone'] = (bone, visible & visible[..., parent_index] & has_parent)
-    for name in streams:
+        sources['bone'] = (keypoint - keypoint[..., parent_index, :],
+                           visible & visible[..., parent_index] & has_parent)
+    # Each stream is written into its channels of one zeroed array, only where it is
+    # defined: no per-stream copies to mask and concatenate.
+    out = np.zeros(keypoint.shape[:-1] + (sum(widths),), np.float32)
+    start = 0
+    for name, width in zip(streams, widths):
+        channels = out[..., start:start + width]
+        start += width
         if name == 'distance':
             pair_visible = visible[..., :, None] & visible[..., None, :]
-            computed[name] = (np.where(pair_visible, _pairwise_distance(keypoint), 0), visible)
+            np.copyto(channels, _pairwise_distance(keypoint), where=pair_visible,
+                      casting='same_kind')
         elif '_motion' in name:
             base, step = name.split('_motion')
-            computed[name] = _motion(*computed[base], step=int(step or 1))
-    features = []
-    for name in streams:
-        values, ok = computed[name]
-        features.append(np.where(ok[..., None], values, 0))
-    return np.concatenate(features, axis=-1).astype(np.float32)
+            _motion_into(channels, *sources[base], step=int(step or 1))
+        else:
+            values, ok = sources[name]
+            np.copyto(channels, values, where=ok[..., None], casting='same_kind')
+    return out
 
 
 def mask_missing(keypoint: np.ndarray, keypoint_score: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
