@@ -1,7 +1,8 @@
 # The JHMDB recipe made robust to a pose estimator's errors: on top of the strong
 # augmentation, joints jitter by 3 % of the body size and 10 % of them are dropped, as
 # estimated (not annotated) joints are off or missing. The packaged pretrained model
-# (assets/pretrained/) is this config trained on all 433 clips.
+# (assets/pretrained/) is this recipe distilled into one branch
+# (pan-3stream-distill_1xb32-strongaug-jitter-..., configs/pan-robust_jhmdb.py).
 _base_ = ['pan-3stream_1xb32-strongaug-u32-80e_jhmdb-gt-grouped1-keypoint-2d.py']
 
 layout = {{_base_.layout}}

@@ -31,8 +31,8 @@ from .runner import check_state_dict, load_config
 PoseResult = Dict[str, np.ndarray]   # one frame: 'keypoints' (P, V, 2), 'keypoint_scores' (P, V)
 
 _REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# The skeleton model that ships with posegraph: the robust JHMDB recipe trained on all 433
-# clips of ../shared's ground truth (14 classes, jhmdb15 joints).
+# The skeleton model that ships with posegraph: the robust JHMDB recipe, distilled into one
+# branch, trained on all 433 clips of ../shared's ground truth (14 classes, jhmdb15 joints).
 PRETRAINED_CONFIG = os.path.join(_REPOSITORY, 'configs', 'pan-robust_jhmdb.py')
 PRETRAINED_CHECKPOINT = os.path.join(_REPOSITORY, 'assets', 'pretrained',
                                      'pan-robust_jhmdb15.pth')

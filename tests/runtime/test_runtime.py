@@ -201,7 +201,8 @@ def test_int8_step_is_calibrated_on_real_streams_measured_and_smaller(bundle_dir
     assert len(feeds) == 40 and feeds[0]['frame'].shape == (1, 1, 15, 26)
     fp32 = os.path.join(bundle_dir, 'recognizer_step.onnx')
     report = quantize_graph(fp32, str(tmp_path / 'step_int8.onnx'), feeds, threads=(1,))
-    assert report['bytes'][1] < 0.5 * report['bytes'][0]           # int8 weights
+    # int8 weights: a quarter of the bytes, plus the graph and the float32 biases and scales.
+    assert report['bytes'][1] < 0.6 * report['bytes'][0]
     assert set(report['speedup']) == {1} and report['speedup'][1] > 0
     # Logits and states move, but within what calibration allows.
     assert 0 < report['max_abs_difference'] < 5 and report['mean_abs_difference'] < 0.5
