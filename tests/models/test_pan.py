@@ -127,6 +127,18 @@ def test_attention_figure(tmp_path):
     assert image is not None and image.std() > 10
 
 
+def offline_branch_and_stream(ens, x):
+    """A two-branch ensemble on ``x`` (2 clips of 9 frames): its offline output, its second
+    branch alone on that branch's channels, and its logits and state after streaming."""
+    with torch.no_grad():
+        out = ens(x)
+        alone = ens.branches[1](x[..., [2, 3, 4, 5, 6]])['logits']
+        state = ens.initial_state(2, 2)
+        for t in range(9):
+            logits, state = ens.step(x[:, :, t], state)
+    return out, alone, logits, state
+
+
 def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
     from posegraph.models import StreamEnsemble
     ens = StreamEnsemble([[0, 1], [2, 3, 4, 5]], layout='coco17', num_classes=4,
@@ -134,12 +146,7 @@ def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
     assert ens.in_channels == 7
     assert [b.in_channels for b in ens.branches] == [3, 5]
     x = clip_batch(t=9)
-    with torch.no_grad():
-        out = ens(x)
-        alone = ens.branches[1](x[..., [2, 3, 4, 5, 6]])['logits']
-        state = ens.initial_state(2, 2)
-        for t in range(9):
-            logits, state = ens.step(x[:, :, t], state)
+    out, alone, logits, state = offline_branch_and_stream(ens, x)
     torch.testing.assert_close(out['branches'][1]['logits'], alone)
     torch.testing.assert_close(out['logits'], (out['branches'][0]['logits'] + alone) / 2)
     torch.testing.assert_close(logits, out['logits'])
@@ -179,12 +186,7 @@ def test_stream_ensemble_distils_into_its_student_which_alone_scores_at_inferenc
                for p in ens.branches[1].parameters())
     # Inference: the student alone, offline and online, with the student's state only.
     ens.eval()
-    with torch.no_grad():
-        out = ens(x)
-        alone = ens.branches[1](x[..., [2, 3, 4, 5, 6]])['logits']
-        state = ens.initial_state(2, 2)
-        for t in range(9):
-            logits, state = ens.step(x[:, :, t], state)
+    out, alone, logits, state = offline_branch_and_stream(ens, x)
     assert len(out['branches']) == 1
     assert len(state) == len(ens.branches[1].initial_state(2, 2))
     torch.testing.assert_close(out['logits'], alone)
