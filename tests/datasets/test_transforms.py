@@ -127,6 +127,41 @@ def test_uniform_sampling_in_training_draws_one_frame_per_segment():
         sampler.frame_indices(0)
 
 
+def test_interpolated_sampling_stretches_a_short_clip_smoothly_and_keeps_missing_joints():
+    frames = 10
+    data = clip(frames=frames)
+    # Joint 0 moves at constant speed; joint 1 is missing in frame 4.
+    data['keypoint'][0, :, 0] = np.arange(frames, dtype=np.float32)[:, None] * [2.0, -1.0]
+    data['keypoint_score'][0, :, 0] = 1
+    data['keypoint_score'][0, 4, 1] = 0
+    sampler = UniformSampleFrames(clip_len=16, test_mode=True, interpolate=True)
+    out = sampler({k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in data.items()})
+    assert out['keypoint'].shape == (1, 16, 17, 2)
+    x = out['keypoint'][0, :, 0, 0]
+    # Repeated whole frames would give zero steps; interpolated ones move at one speed
+    # (away from the two ends, held at the first and last frame).
+    steps = np.diff(x)[1:-1]
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-5)
+    assert steps[0] == pytest.approx(2 * frames / 16)
+    np.testing.assert_array_equal(out['keypoint'][0, :, 0, 1], -x / 2)
+    # The same points as the nearest-frame sampler, at fractional positions.
+    np.testing.assert_allclose(x / 2, sampler.positions(frames).clip(0.5, frames - 0.5) - 0.5)
+    assert (out['frame_inds'] == np.round(x / 2 + 1e-9)).all()
+    # Next to the missing joint, the nearer frame is taken as it is, score 0 included.
+    near_missing = out['frame_inds'] == 4
+    assert near_missing.any()
+    assert (out['keypoint_score'][0, near_missing, 1] == 0).all()
+    np.testing.assert_array_equal(out['keypoint'][0, near_missing, 1],
+                                  data['keypoint'][0, [4] * near_missing.sum(), 1])
+    interpolated = ~near_missing & ~np.isin(out['frame_inds'], [3, 5])
+    assert (out['keypoint_score'][0, interpolated, 1] > 0).all()
+    # Training draws the points at random, a clip at a time.
+    np.random.seed(0)
+    a = UniformSampleFrames(16, interpolate=True)(dict(clip(frames=frames)))['keypoint']
+    b = UniformSampleFrames(16, interpolate=True)(dict(clip(frames=frames)))['keypoint']
+    assert not np.array_equal(a, b)
+
+
 def test_random_temporal_crop_keeps_a_contiguous_window():
     results = clip(frames=50)
     results['keypoint'][0, :, 0, 0] = np.arange(50)

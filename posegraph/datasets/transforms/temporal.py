@@ -39,19 +39,35 @@ class UniformSampleFrames(BaseTransform):
     mode the positions are fixed: clip ``k`` of ``num_clips`` takes the point
     ``(k + 0.5) / num_clips`` of each segment, and the model averages the clips' scores.
 
+    With ``interpolate=True`` the same points are taken between frames: the joints are
+    interpolated linearly from the two frames around each point (DD-Net's resampling), so
+    a short or cropped clip stretched to ``clip_len`` moves smoothly instead of holding
+    repeated frames, whose motion is zero then doubled. Where either of the two frames
+    lacks a joint (score 0), the nearer frame's joint is taken as it is.
+
+    Args:
+        clip_len: frames per clip.
+        num_clips: clips per video, one after the other. (default: ``1``)
+        test_mode: fixed positions (else random inside each segment). (default: ``False``)
+        interpolate: interpolate between frames (else take whole frames).
+            (default: ``False``)
+
     Writes ``keypoint`` ``(M, num_clips * clip_len, V, 2)``, the matching
-    ``keypoint_score``, ``frame_inds``, ``clip_len`` and ``num_clips``.
+    ``keypoint_score``, ``frame_inds`` (the nearest frames), ``clip_len`` and ``num_clips``.
     """
 
-    def __init__(self, clip_len, num_clips=1, test_mode=False):
+    def __init__(self, clip_len: int, num_clips: int = 1, test_mode: bool = False,
+                 interpolate: bool = False):
         if clip_len < 1 or num_clips < 1:
             raise ValueError('clip_len and num_clips must be positive')
         self.clip_len = clip_len
         self.num_clips = num_clips
         self.test_mode = test_mode
+        self.interpolate = interpolate
 
-    def frame_indices(self, num_frames):
-        """Indices into ``num_frames`` frames, shape ``(num_clips * clip_len,)``."""
+    def positions(self, num_frames: int) -> np.ndarray:
+        """Points in ``[0, num_frames)`` to sample, shape ``(num_clips * clip_len,)``:
+        frame ``i`` spans ``[i, i + 1)``."""
         if num_frames < 1:
             raise ValueError('cannot sample frames from an empty clip')
         bounds = np.linspace(0, num_frames, self.clip_len + 1)
@@ -60,13 +76,34 @@ class UniformSampleFrames(BaseTransform):
             where = (np.arange(self.num_clips) + 0.5) / self.num_clips
         else:
             where = np.random.rand(self.num_clips, self.clip_len)
-        positions = starts + np.reshape(where, (self.num_clips, -1)) * widths
-        return np.minimum(positions.astype(np.int64), num_frames - 1).reshape(-1)
+        return (starts + np.reshape(where, (self.num_clips, -1)) * widths).reshape(-1)
+
+    def frame_indices(self, num_frames: int) -> np.ndarray:
+        """Indices into ``num_frames`` frames, shape ``(num_clips * clip_len,)``."""
+        return np.minimum(self.positions(num_frames).astype(np.int64), num_frames - 1)
 
     def transform(self, results: dict) -> dict:
-        inds = self.frame_indices(results['keypoint'].shape[1])
-        results['keypoint'] = results['keypoint'][:, inds]
-        results['keypoint_score'] = results['keypoint_score'][:, inds]
+        num_frames = results['keypoint'].shape[1]
+        if not self.interpolate:
+            inds = self.frame_indices(num_frames)
+            results['keypoint'] = results['keypoint'][:, inds]
+            results['keypoint_score'] = results['keypoint_score'][:, inds]
+        else:
+            # Frame centres sit at i + 0.5: interpolate between the two around each point.
+            centre = np.clip(self.positions(num_frames) - 0.5, 0, num_frames - 1)
+            before = np.floor(centre).astype(np.int64)
+            after = np.minimum(before + 1, num_frames - 1)
+            weight = (centre - before)[None, :, None]
+            inds = np.where(weight[0, :, 0] < 0.5, before, after)
+            keypoint, score = results['keypoint'], results['keypoint_score']
+            both = (score[:, before] > 0) & (score[:, after] > 0)
+            mixed = (1 - weight[..., None]) * keypoint[:, before] \
+                + weight[..., None] * keypoint[:, after]
+            mixed_score = (1 - weight) * score[:, before] + weight * score[:, after]
+            results['keypoint'] = np.where(both[..., None], mixed,
+                                           keypoint[:, inds]).astype(keypoint.dtype)
+            results['keypoint_score'] = np.where(both, mixed_score,
+                                                 score[:, inds]).astype(score.dtype)
         results.update(frame_inds=inds, clip_len=self.clip_len, num_clips=self.num_clips)
         return results
 
