@@ -22,7 +22,7 @@ from jhmdb_accuracy import TTA, test_pipeline
 from mmengine.config import Config
 
 from common import inference_parameters, markdown_header, markdown_row
-from ddnet import DDNet, ddnet_features
+from ddnet import FeatureDDNet, ddnet_features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -75,8 +75,8 @@ def pan_predictor(cfg, pipeline, folder=None):
     return predict_ort, params
 
 
-def ddnet_predictor(num_joints, num_classes, folder=None):
-    model = DDNet(num_joints, num_classes).eval()
+def ddnet_predictor(layout, num_joints, num_classes, folder=None):
+    model = FeatureDDNet(layout, 3, num_classes).eval()
     params = sum(p.numel() for p in model.parameters())
     if folder is None:
         def predict(record):
@@ -120,7 +120,8 @@ def main():
         for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
             rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where)),
                     ('PAN, 5 clips x flip', *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)),
-                    ('DD-Net (reference)', *ddnet_predictor(num_joints, cfg.num_classes, where))]
+                    ('DD-Net (reference)',
+                     *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where))]
             times = {name: median_per_video(predict, records) for name, predict, _ in rows}
             for name, _, params in rows:
                 print(markdown_row([runtime, name, f'{params / 1e6:.2f} M',

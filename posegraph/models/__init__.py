@@ -1,15 +1,16 @@
 """Action recognition models, registered in ``posegraph.registry.MODELS``.
 
 Skeleton: :class:`PoseAttentionNetwork` (and :class:`StreamEnsemble` of several, or
-:class:`SharedTrunkEnsemble` of branches sharing one trunk), and the :class:`STGCN`
-baseline, in a
-:class:`SkeletonRecognizer`. RGB companions: :class:`ConvGRUXception`, :class:`SMNet` and
-:class:`TwoStreamFusion` in a :class:`VideoRecognizer`; their backbones live in
+:class:`SharedTrunkEnsemble` of branches sharing one trunk), and the :class:`STGCN` and
+:class:`DDNet` baselines, in a :class:`SkeletonRecognizer`. RGB companions:
+:class:`ConvGRUXception`, :class:`SMNet` and :class:`TwoStreamFusion` in a
+:class:`VideoRecognizer`; their backbones live in
 :mod:`posegraph.models.backbones` and load downloaded checkpoints with
 :func:`load_pretrained`.
 """
 from .convgru_xception import ConvGRUXception
 from .data_preprocessors import SkeletonDataPreprocessor, VideoDataPreprocessor
+from .ddnet import DDNet
 from .ensemble import StreamEnsemble
 from .pan import PoseAttentionNetwork
 from .pose_estimator import PoseEstimatorModel
@@ -20,7 +21,7 @@ from .smnet import SMNet
 from .stgcn import STGCN, STGCN_BLOCKS, stgcn_small
 from .two_stream_fusion import TwoStreamFusion
 
-__all__ = ['BaseRecognizer', 'ConvGRUXception', 'StreamEnsemble', 'PoseAttentionNetwork',
+__all__ = ['BaseRecognizer', 'ConvGRUXception', 'DDNet', 'StreamEnsemble', 'PoseAttentionNetwork',
            'load_pretrained', 'PoseEstimatorModel', 'SkeletonDataPreprocessor',
            'SkeletonRecognizer',
            'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small',

@@ -29,6 +29,8 @@ class StreamEnsemble(ResetParameters, nn.Module):
     Branch ``k`` sees the input channels ``branches[k]`` plus the confidence (the last
     channel) and is trained by its own losses, as if alone; the ensemble's logits are the
     mean of the branches' logits. Online mode and export work as for a single network.
+    Branches may be of other types (e.g. a :class:`~posegraph.models.DDNet` as a teacher
+    unlike the others); one without an online ``step`` cannot score online.
 
     With a ``student``, the ensemble is distilled online into that one branch, which alone
     scores at inference (eval mode, :meth:`step`, export): while training, the student's
@@ -44,7 +46,9 @@ class StreamEnsemble(ResetParameters, nn.Module):
 
     Args:
         branches: per branch, the input channel indices it sees (confidence excluded), or
-            the names of its streams (then ``streams`` is needed).
+            the names of its streams (then ``streams`` is needed); or a dict with these as
+            ``streams`` and the branch's own ``type`` and arguments, which shares only
+            ``layout``, ``num_classes`` and ``label_smoothing`` with the others.
         in_channels: channels of the input, the last being the confidence (default: just
             enough for the branches' channels).
         streams: the input's streams in channel order, as
@@ -71,7 +75,7 @@ class StreamEnsemble(ResetParameters, nn.Module):
           the list of each one's own outputs
     """
 
-    def __init__(self, branches: Sequence[Sequence[Union[int, str]]],
+    def __init__(self, branches: Sequence[Union[Sequence[Union[int, str]], Dict]],
                  in_channels: Optional[int] = None, branch_type: str = 'PoseAttentionNetwork',
                  streams: Optional[Sequence[str]] = None, coords: int = 2,
                  student: Optional[int] = None, distill_weight: float = 1.0,
@@ -82,21 +86,27 @@ class StreamEnsemble(ResetParameters, nn.Module):
                              f'got {student}')
         self.student, self.distill_weight, self.temperature = \
             student, distill_weight, temperature
-        self.branch_channels = [branch_channel_index(channels, streams, branch_args['layout'],
-                                                     coords)
-                                for channels in branches]
+        specs = [dict(branch) if isinstance(branch, dict) else None for branch in branches]
+        self.branch_channels = [
+            branch_channel_index(spec.pop('streams') if spec else branch, streams,
+                                 branch_args['layout'], coords)
+            for branch, spec in zip(branches, specs)]
         needed = max(max(c) for c in self.branch_channels) + 2
         if in_channels is not None and in_channels < needed:
             raise ValueError(f'branches use channel {needed - 2}, so the input needs at least '
                              f'{needed} channels (with the confidence), not {in_channels}')
+        shared = {key: branch_args[key] for key in ('layout', 'num_classes', 'label_smoothing')
+                  if key in branch_args}
         self.branches = nn.ModuleList(
-            MODELS.build(dict(branch_args, type=branch_type, in_channels=len(channels) + 1))
-            for channels in self.branch_channels)
+            MODELS.build(dict(shared, **spec, in_channels=len(channels) + 1) if spec else
+                         dict(branch_args, type=branch_type, in_channels=len(channels) + 1))
+            for channels, spec in zip(self.branch_channels, specs))
         first = self.branches[0]
         self.layout, self.num_joints = first.layout, first.num_joints
         self.num_classes = first.num_classes
         self.in_channels = in_channels or needed
-        self._state_sizes = [len(b.initial_state(1, 1)) for b in self.branches]
+        self._state_sizes = [len(b.initial_state(1, 1)) if hasattr(b, 'step') else 0
+                             for b in self.branches]
 
     @property
     def inference_branches(self) -> List[int]:
@@ -112,8 +122,9 @@ class StreamEnsemble(ResetParameters, nn.Module):
                              f'got {x.shape[-1]}')
         active = range(len(self.branches)) if self.training else self.inference_branches
         outputs = [self.branches[k](self._inputs(x, k)) for k in active]
+        # Branches of other types may lack outputs the others have: only shared ones merge.
         merged = {key: torch.stack([out[key] for out in outputs]).mean(0)
-                  for key in outputs[0]}
+                  for key in outputs[0] if all(key in out for out in outputs)}
         merged['branches'] = outputs
         return merged
 
@@ -132,17 +143,25 @@ class StreamEnsemble(ResetParameters, nn.Module):
                 student, target, reduction='batchmean', log_target=True)
         return losses
 
+    def _online_branches(self) -> List[int]:
+        offline = [f'{k} ({type(self.branches[k]).__name__})' for k in self.inference_branches
+                   if not hasattr(self.branches[k], 'step')]
+        if offline:
+            raise TypeError(f'branch {", ".join(offline)} has no online step: make an online '
+                            f'branch the student, or score whole clips')
+        return self.inference_branches
+
     def initial_state(self, batch_size: int, num_person: int,
                       device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:
         """The inference branches' states, one after the other."""
         return sum((self.branches[k].initial_state(batch_size, num_person, device)
-                    for k in self.inference_branches), ())
+                    for k in self._online_branches()), ())
 
     def step(self, frame: Tensor, state: Tuple[Tensor, ...]
              ) -> Tuple[Tensor, Tuple[Tensor, ...]]:
         """Online mode: every inference branch steps on its own slice of ``state``."""
         logits, new_state, start = [], (), 0
-        for k in self.inference_branches:
+        for k in self._online_branches():
             size = self._state_sizes[k]
             branch_logits, branch_state = self.branches[k].step(self._inputs(frame, k),
                                                                 state[start:start + size])

@@ -98,6 +98,7 @@ def test_every_skeleton_configs_model_runs_forward_and_backward(path):
 # preprocessors are not networks.
 UNCONFIGURED = {
     'STGCN': dict(layout='coco17', in_channels=3, num_classes=5),
+    'DDNet': dict(layout='coco17', in_channels=3, num_classes=5, filters=8),
 }
 NOT_NETWORKS = {'SkeletonRecognizer', 'VideoRecognizer', 'SkeletonDataPreprocessor',
                 'VideoDataPreprocessor'}
