@@ -13,7 +13,7 @@ train_pipeline = [
     dict(type='SelectPersons', num_person=2),
     dict(type='PoseNormalize', layout=layout),
     dict(type='RandomTemporalCrop', ratio=(0.5, 1.0)),
-    dict(type='UniformSampleFrames', clip_len=clip_len),
+    dict(type='UniformSampleFrames', clip_len=clip_len, interpolate=True),
     dict(type='RandomFlip', layout=layout),
     dict(type='RandomAffine', rotate=25, scale=(0.75, 1.25), shear=0.2),
     dict(type='RandomJointDropout', prob=0.05),
@@ -23,8 +23,10 @@ train_pipeline = [
 test_pipeline = [
     dict(type='SelectPersons', num_person=2),
     dict(type='PoseNormalize', layout=layout),
-    # Ten clips of these long videos, as PYSKL tests them (JHMDB's short clips take one).
-    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=10, test_mode=True),
+    # Ten clips of these long videos, as PYSKL tests them (JHMDB's short clips take one);
+    # points between frames interpolated, as for JHMDB.
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=10, test_mode=True,
+         interpolate=True),
     dict(type='FormatStreams', layout=layout, streams=streams),
     dict(type='PackSkeletonInputs'),
 ]

@@ -1,0 +1,15 @@
+# PAN on PYSKL's HMDB51 2D skeletons (bring data/skeleton/hmdb51_2d.pkl), split 1: the JHMDB
+# recipe (configs/pan_jhmdb.py: three stream branches trained and distilled into the first,
+# which sees every stream and alone scores; strong augmentation; clips resampled between
+# frames; 80 epochs) on coco17 joints of up to two persons.
+_base_ = ['_base_/default_runtime.py', '_base_/models/pan_3stream.py',
+          '_base_/datasets/hmdb51_2d.py', '_base_/schedules/adamw_cosine_80e.py']
+
+model = dict(network=dict(
+    streams={{_base_.streams}}, in_channels={{_base_.in_channels}}, layout={{_base_.layout}},
+    num_classes={{_base_.num_classes}},
+    branches=[['joint', 'joint_motion', 'joint_motion2', 'bone', 'bone_motion', 'distance'],
+              ['bone', 'bone_motion', 'distance'],
+              ['joint_motion', 'joint_motion2']],
+    student=0, distill_weight=1.0, temperature=2.0))
+train_cfg = dict(val_interval=10)
