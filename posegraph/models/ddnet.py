@@ -19,6 +19,7 @@ from torch.nn import functional as F
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
 from posegraph.skeleton import LayoutLike, get_layout
+from .pan import masked_mean
 
 
 def joint_collection_distances(joints: Tensor) -> Tensor:
@@ -114,8 +115,8 @@ class DDNet(ResetParameters, nn.Module):
         joints = x[..., :self.coords].reshape(n * m, t, v, self.coords)
         logits = self.classify(*self.features(joints)).reshape(n, m, -1)
         # Persons with no visible joint take no part in the clip's average.
-        present = (x[..., -1] > 0).flatten(2).any(-1).to(logits.dtype).unsqueeze(-1)
-        return {'logits': (logits * present).sum(1) / present.sum(1).clamp(min=1)}
+        present = (x[..., -1] > 0).flatten(2).any(-1)
+        return {'logits': masked_mean(logits, present, dim=1)}
 
     def loss(self, outputs: Dict[str, Tensor], labels: Tensor) -> Dict[str, Tensor]:
         return {'loss_cls': F.cross_entropy(outputs['logits'], labels,

@@ -14,7 +14,7 @@ from posegraph.registry import MODELS
 from posegraph.skeleton import LayoutLike, get_layout
 
 
-def _masked_mean(x, mask, dim):
+def masked_mean(x: Tensor, mask: Tensor, dim: int) -> Tensor:
     """Mean of ``x`` over ``dim`` where ``mask`` (``x``'s shape without its last axis) holds."""
     weight = mask.to(x.dtype).unsqueeze(-1)
     return (x * weight).sum(dim) / weight.sum(dim).clamp(min=1)
@@ -145,7 +145,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         else:
             node_mask = node_mask if node_mask is not None else torch.ones_like(nodes[..., 0],
                                                                                 dtype=torch.bool)
-            s = _masked_mean(nodes, node_mask, dim=1)
+            s = masked_mean(nodes, node_mask, dim=1)
             node_weights = node_mask.to(s.dtype) / node_mask.sum(1, keepdim=True).clamp(min=1)
         # Cluster weights spread back over the joints assigned to each cluster.
         joint_weights = (assignment @ node_weights.unsqueeze(-1)).squeeze(-1) \
@@ -159,8 +159,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         frame_mask = mask.any(-1).reshape(n * m, -1)
         v, frame_weights, _ = self.temporal(s, frame_mask)
         present = frame_mask.any(-1).reshape(n, m)
-        clip = _masked_mean(v.reshape(n, m, -1), present, dim=1)
-        joints = _masked_mean(_masked_mean(s, frame_mask, dim=1).reshape(n, m, -1), present, 1)
+        clip = masked_mean(v.reshape(n, m, -1), present, dim=1)
+        joints = masked_mean(masked_mean(s, frame_mask, dim=1).reshape(n, m, -1), present, 1)
         if frame_weights is None:
             frame_weights = torch.zeros_like(frame_mask, dtype=s.dtype)
             frame_weights[:, -1] = 1
@@ -204,7 +204,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         seen = mask.any(-1).reshape(n * m)
         v, temporal = self.temporal.step(s[:, 0], state[:-1], seen)
         present = torch.maximum(state[-1], seen.reshape(n, m).to(state[-1].dtype))
-        clip = _masked_mean(v.reshape(n, m, -1), present > 0, dim=1)
+        clip = masked_mean(v.reshape(n, m, -1), present > 0, dim=1)
         return self.classifier(clip), temporal + (present,)
 
     def __repr__(self):

@@ -9,7 +9,7 @@ from posegraph.nn import SpatialTemporalGraphConv
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
 from posegraph.skeleton import LayoutLike, get_layout
-from .pan import normalize_input
+from .pan import masked_mean, normalize_input
 
 # (out_channels, temporal stride) of each block, as in the paper: ten blocks, the
 # temporal resolution halved at blocks 5 and 8.
@@ -64,9 +64,7 @@ class STGCN(ResetParameters, nn.Module):
         for block in self.blocks:
             h = block(h)
         # Persons with no visible joint take no part in the clip's average.
-        present = mask.flatten(2).any(-1).to(h.dtype)
-        pooled = h.mean((2, 3)).reshape(n, m, -1)
-        clip = (pooled * present.unsqueeze(-1)).sum(1) / present.sum(1, keepdim=True).clamp(min=1)
+        clip = masked_mean(h.mean((2, 3)).reshape(n, m, -1), mask.flatten(2).any(-1), dim=1)
         return {'logits': self.classifier(clip)}
 
     def loss(self, outputs: Dict[str, Tensor], labels: Tensor) -> Dict[str, Tensor]:
