@@ -112,6 +112,11 @@ class DDNet(ResetParameters, nn.Module):
         if v != self.num_joints or c != self.in_channels:
             raise ValueError(f'{self.layout} DD-Net expects (N, M, T, {self.num_joints}, '
                              f'{self.in_channels}) inputs, got {tuple(x.shape)}')
+        if self.training and n * m < 2:
+            # The head's batch norm cannot normalise one sample: say why, not PyTorch's words.
+            raise ValueError('DD-Net trains on batches of at least 2 clips (its dense layers '
+                             'are batch-normalised): a last batch of 1 is dropped with the '
+                             "train dataloader's drop_last=True")
         joints = x[..., :self.coords].reshape(n * m, t, v, self.coords)
         logits = self.classify(*self.features(joints)).reshape(n, m, -1)
         # Persons with no visible joint take no part in the clip's average.

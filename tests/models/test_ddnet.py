@@ -41,6 +41,8 @@ def test_ddnet_classifies_clips_and_averages_only_the_persons_present():
     assert set(losses) == {'loss_cls'} and torch.isfinite(losses['loss_cls'])
     with pytest.raises(ValueError, match='DD-Net expects'):
         net(x[..., :2])
+    with pytest.raises(ValueError, match='batches of at least 2 clips.*drop_last=True'):
+        net(x[:1, :1])
     assert repr(net) == "DDNet(layout='coco17', in_channels=3, num_classes=5, filters=8)"
 
 
