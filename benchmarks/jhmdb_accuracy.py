@@ -4,12 +4,14 @@ Every run trains with `tools/train.py CONFIG` re-pointed at one grouped fold
 (`grouped1_*` or `grouped2_*` of ../shared/data/jhmdb_gt, cut so that no source video is on
 both sides) and one seed, exactly as a user would; then the **last** checkpoint is scored on
 the fold's held-out clips with the config's test pipeline and, for contrast, with
-test-time augmentation (5 clips x flip). The random `val` split is never used: clips of one
-source video fall on both sides of it, so it flatters.
+test-time augmentation (5 clips x flip), and with ``--noise SIGMA DROP`` once more on joints
+given an estimator's kind of error (moved by SIGMA body sizes, a fraction DROP missing, drawn
+with a fixed seed). The random `val` split is never used: clips of one source video fall on
+both sides of it, so it flatters.
 
     python benchmarks/jhmdb_accuracy.py [--config configs/pan_jhmdb.py] [--folds grouped1
         grouped2] [--seeds 0 1 2] [--jobs 2] [--ablation] [--cfg-options K=V ...]
-        [--rows ROW ...] [--out FILE.json]
+        [--rows ROW ...] [--noise 0.03 0.1] [--out FILE.json]
 
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees.
@@ -25,7 +27,7 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 
-from common import ROOT, markdown_table, train
+from common import ROOT, markdown_table, train, with_estimator_noise
 
 ABLATION = {  # the rows of the pose-attention paper's ablation, for this model
     'GCN + GRU': dict(diffpool=False, joint_attention=False, pose_attention=False),
@@ -44,8 +46,9 @@ def fold_options(fold):
             f'test_dataloader.dataset.split={fold}_val']
 
 
-def test_pipeline(cfg, num_clips=None, flip=False):
-    """The config's test pipeline, optionally with ``num_clips`` clips and mirrored copies."""
+def test_pipeline(cfg, num_clips=None, flip=False, noise=None):
+    """The config's test pipeline, optionally with ``num_clips`` clips and mirrored copies,
+    or with ``noise = (sigma, drop)`` (:func:`common.with_estimator_noise`)."""
     pipeline = [dict(t) for t in cfg.test_dataloader.dataset.pipeline]
     out = []
     for transform in pipeline:
@@ -56,7 +59,7 @@ def test_pipeline(cfg, num_clips=None, flip=False):
         out.append(transform)
         if transform['type'] == 'UniformSampleFrames' and flip:
             out.append(dict(type='AddFlippedClips', layout=cfg.layout))
-    return out
+    return with_estimator_noise(out, *noise) if noise else out
 
 
 def merged_config(config, options):
@@ -68,8 +71,9 @@ def merged_config(config, options):
     return cfg
 
 
-def score(config, options, checkpoint, tta=None):
-    """Top-1 of ``checkpoint`` on the test split, batch 1 per video."""
+def score(config, options, checkpoint, tta=None, noise=None):
+    """Top-1 of ``checkpoint`` on the test split, batch 1 per video; ``noise`` is drawn
+    with a fixed seed, the same for every run."""
     from posegraph.io.checkpoint import load_checkpoint_file
     from posegraph.registry import DATASETS, MODELS, register_all_modules
     register_all_modules()
@@ -78,13 +82,16 @@ def score(config, options, checkpoint, tta=None):
     model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
     model.eval()
     dataset_cfg = dict(cfg.test_dataloader.dataset)
-    dataset_cfg['pipeline'] = test_pipeline(cfg, **(tta or {}))
+    dataset_cfg['pipeline'] = test_pipeline(cfg, **(tta or {}), noise=noise)
     dataset = DATASETS.build(dataset_cfg)
     correct = 0
+    state = np.random.get_state()
+    np.random.seed(0)   # the transforms draw from NumPy's global generator
     with torch.no_grad():
         for sample in dataset:
             scores = model(sample['inputs'][None], mode='tensor')
             correct += int(scores.argmax(-1).item() == sample['data_samples'].gt_label.item())
+    np.random.set_state(state)
     return correct / len(dataset)
 
 
@@ -94,7 +101,7 @@ def work_dir_name(fold, seed, extra=()):
     return f'{fold}_seed{seed}{tag}'
 
 
-def run(config, fold, seed, extra, folder, threads):
+def run(config, fold, seed, extra, folder, threads, noise=None):
     work_dir = os.path.join(folder, work_dir_name(fold, seed, extra))
     options = fold_options(fold) + [f'randomness.seed={seed}'] + list(extra)
     epochs = merged_config(config, options).train_cfg.max_epochs
@@ -103,15 +110,18 @@ def run(config, fold, seed, extra, folder, threads):
     seconds = (None if os.path.isfile(last) else
                train(config, work_dir, options, threads=threads))
     torch.set_num_threads(threads)
-    return {'fold': fold, 'seed': seed, 'seconds': seconds,
-            'top1': score(config, options, last),
-            'top1_tta': score(config, options, last, TTA)}
+    result = {'fold': fold, 'seed': seed, 'seconds': seconds,
+              'top1': score(config, options, last),
+              'top1_tta': score(config, options, last, TTA)}
+    if noise:
+        result['top1_noisy'] = score(config, options, last, noise=noise)
+    return result
 
 
 def summary(runs):
     """Mean over folds of each fold's mean over seeds, and the spread of all runs."""
     stats = {}
-    for key in ('top1', 'top1_tta'):
+    for key in [k for k in ('top1', 'top1_tta', 'top1_noisy') if k in runs[0]]:
         values = 100 * np.array([r[key] for r in runs])
         per_fold = {f: 100 * np.mean([r[key] for r in runs if r['fold'] == f])
                     for f in dict.fromkeys(r['fold'] for r in runs)}
@@ -131,6 +141,9 @@ def main():
                         'already)')
     parser.add_argument('--time-alone', action='store_true',
                         help='also time one run alone on 2 threads, on the whole dev file')
+    parser.add_argument('--noise', type=float, nargs=2, metavar=('SIGMA', 'DROP'),
+                        help="also score on joints with an estimator's kind of error: moved "
+                        'by SIGMA body sizes, a fraction DROP missing (e.g. 0.03 0.1)')
     parser.add_argument('--out', help='write the results as JSON')
     parser.add_argument('--work-root', help='keep the runs (checkpoints, logs) here, e.g. for '
                         'benchmarks/early_recognition.py; default: a temporary folder')
@@ -146,7 +159,8 @@ def main():
         os.makedirs(folder, exist_ok=True)
         for name, switches in rows.items():
             extra = [f'model.network.{k}={v}' for k, v in switches.items()] + args.cfg_options
-            jobs = [pool.submit(run, args.config, fold, seed, extra, folder, threads)
+            jobs = [pool.submit(run, args.config, fold, seed, extra, folder, threads,
+                                args.noise)
                     for fold in args.folds for seed in args.seeds]
             runs = []
             for job in jobs:
@@ -158,6 +172,7 @@ def main():
                 r = runs[-1]
                 print(f'{name} {r["fold"]} seed {r["seed"]}: top-1 {100 * r["top1"]:.1f} % '
                       f'(with TTA {100 * r["top1_tta"]:.1f} %), '
+                      + (f'noisy joints {100 * r["top1_noisy"]:.1f} %, ' if args.noise else '')
                       + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before'),
                       flush=True)
             results[name] = {'runs': runs, 'summary': summary(runs)}
@@ -174,11 +189,15 @@ def main():
             continue
         (mean, std, per_fold), (tta_mean, tta_std, _) = (result['summary'][k]
                                                          for k in ('top1', 'top1_tta'))
+        noisy = ([f'{result["summary"]["top1_noisy"][0]:.1f} ± '
+                  f'{result["summary"]["top1_noisy"][1]:.1f} %'] if args.noise else [])
         rows.append([name, f'{mean:.1f} ± {std:.1f} %', f'{tta_mean:.1f} ± {tta_std:.1f} %',
-                     ', '.join(f'{f} {v:.1f}' for f, v in per_fold.items()),
+                     *noisy, ', '.join(f'{f} {v:.1f}' for f, v in per_fold.items()),
                      ', '.join(f'{100 * r["top1"]:.1f}' for r in result['runs'])])
-    print(markdown_table(['model', 'top-1, mean of folds (spread)', 'with TTA', 'per fold',
-                          'runs'], rows))
+    noise = ([f'noisy joints ({args.noise[0]:g} body, {args.noise[1]:.0%} missing)']
+             if args.noise else [])
+    print(markdown_table(['model', 'top-1, mean of folds (spread)', 'with TTA', *noise,
+                          'per fold', 'runs'], rows))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)

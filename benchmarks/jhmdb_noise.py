@@ -12,14 +12,7 @@ import argparse
 import os
 
 from posegraph.apis import build_runner, load_config
-from common import ROOT, markdown_table, train
-
-
-def noisy_pipeline(config, sigma, drop):
-    pipeline = list(load_config(config).test_dataloader.dataset.pipeline)
-    at = next(i for i, step in enumerate(pipeline) if step['type'] == 'FormatStreams')
-    return (pipeline[:at] + [dict(type='RandomJitter', sigma=sigma),
-                             dict(type='RandomJointDropout', prob=drop)] + pipeline[at:])
+from common import ROOT, markdown_table, train, with_estimator_noise
 
 
 def main():
@@ -45,7 +38,9 @@ def main():
             minutes = train(config, work_dir, [f'{k}={v}' for k, v in split.items()],
                             flags=['--seed', str(args.seed)]) / 60
         scores = []
-        for pipeline in (None, noisy_pipeline(config, args.sigma, args.drop)):
+        noisy = with_estimator_noise(load_config(config).test_dataloader.dataset.pipeline,
+                                     args.sigma, args.drop)
+        for pipeline in (None, noisy):
             options = dict(split, **({'test_dataloader.dataset.pipeline': pipeline}
                                      if pipeline else {}))
             runner = build_runner(config, work_dir=os.path.join(work_dir, 'test'),
