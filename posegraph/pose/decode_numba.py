@@ -7,8 +7,8 @@ where NumPy has to build every candidate pair as arrays first. Results do not de
 - peaks, the greedy matching and the persons are integer work and float64 sums in the
   public decoder's order;
 - :func:`surviving_pairs` only drops candidate limbs that cannot be accepted (two samples
-  clearly under ``min_valid``, with a margin far above float32 rounding); the survivors are
-  scored by :func:`posegraph.pose.decode.limb_connections`'s own NumPy code.
+  clearly under ``min_valid``); the survivors are scored by the NumPy code that
+  :func:`posegraph.pose.decode.limb_connections` uses, so no float32 sum is rebuilt here.
 
 Importing this module imports numba; :mod:`posegraph.pose.decode` does so only when asked
 to decode.
@@ -16,9 +16,10 @@ to decode.
 import numpy as np
 from numba import njit
 
-# A sample counts as failed here only when it is this far under ``min_valid``: rounding
-# (at most a few float32 ulps of a projection of size <= 1.5) can never drop a pair the
-# exact scoring would keep.
+# The sample cells and projections are NumPy's float32 operations in NumPy's order; a sample
+# still counts as failed only when it is this far under ``min_valid``, so that a compiler
+# fusing or reordering the projection's two products (a few ulps) cannot drop a pair the
+# exact scoring keeps.
 MARGIN = np.float32(1e-4)
 
 
