@@ -26,7 +26,6 @@ def median_ms(fn: Callable[[], object], runs: int, warmup: int = 10) -> float:
     return 1000 * statistics.median(times)
 
 
-
 def with_estimator_noise(pipeline: Sequence[dict], sigma: float, drop: float) -> list:
     """A test pipeline whose joints get an estimator's kind of error before the streams are
     formed: each moved by Gaussian noise of ``sigma`` body sizes (after ``PoseNormalize``,
@@ -35,6 +34,7 @@ def with_estimator_noise(pipeline: Sequence[dict], sigma: float, drop: float) ->
     at = next(i for i, step in enumerate(pipeline) if step['type'] == 'FormatStreams')
     return (pipeline[:at] + [dict(type='RandomJitter', sigma=sigma),
                              dict(type='RandomJointDropout', prob=drop)] + pipeline[at:])
+
 
 def multiply_adds(fn: Callable[[], object]) -> int:
     """Multiply-adds of ``fn()`` (no gradients) by PyTorch's FLOP counter (2 FLOPs each).

@@ -39,8 +39,8 @@ from .targets import LIMBS, NUM_KEYPOINTS, PAF_CHANNELS
 NUM_SAMPLES = 10
 PEAK_THRESHOLD, PEAK_DISTANCE = 0.1, 6.0
 # A sample is valid when its projection exceeds MIN_VALID; a limb needs more than
-# MIN_FRACTION of its samples valid, so at most MAX_INVALID of them may fail.
-MIN_VALID, MIN_FRACTION, MAX_INVALID = 0.05, 0.8, 1
+# MIN_FRACTION of its samples valid.
+MIN_VALID, MIN_FRACTION = 0.05, 0.8
 # Shoulder-to-ear links (the last two limb types) only complete persons.
 EAR_LIMBS = (len(LIMBS) - 2, len(LIMBS) - 1)
 
@@ -187,6 +187,13 @@ def match_limbs(score: np.ndarray, a: np.ndarray,
     return a[taken], b[taken], score[taken]
 
 
+def _max_invalid(min_fraction: float) -> int:
+    """How many of a limb's samples may fail when more than ``min_fraction`` must be valid
+    (-1: none can be a limb)."""
+    needed = [n for n in range(NUM_SAMPLES + 1) if n / NUM_SAMPLES > min_fraction]
+    return NUM_SAMPLES - needed[0] if needed else -1
+
+
 def _best_first(score: np.ndarray) -> np.ndarray:
     # NumPy's default sort, reversed, as the public decoder orders candidates: ties fall as
     # they fall there.
@@ -219,9 +226,8 @@ def limb_connections(
     xy = np.stack([x, y], 1)
     starts, vectors, units = _limb_geometry(xy[pair_a], xy[pair_b])
     cx, cy = _PAF_CHANNELS[pair_limb, 0], _PAF_CHANNELS[pair_limb, 1]
-    needed = [n for n in range(NUM_SAMPLES + 1) if n / NUM_SAMPLES > min_fraction]
-    max_invalid = NUM_SAMPLES - needed[0] if needed else -1
-    middle = _projections(pafs, cx, cy, starts, vectors, units, _SAMPLE_ORDER[:max_invalid + 1])
+    middle = _projections(pafs, cx, cy, starts, vectors, units,
+                          _SAMPLE_ORDER[:_max_invalid(min_fraction) + 1])
     alive = np.flatnonzero((middle > min_valid).any(-1))
     limb, ids_a, ids_b, score = _accepted_limbs(
         pafs, pair_limb[alive], pair_a[alive], pair_b[alive],
@@ -312,7 +318,7 @@ def _group_persons_compiled(kernels, peaks: Peaks, pafs: np.ndarray, min_keypoin
     channel, x, y, peak_score = peaks
     bounds = np.searchsorted(channel, np.arange(NUM_KEYPOINTS + 1))
     limb, a, b = kernels.surviving_pairs(x, y, bounds, _LIMB_PARTS, _PAF_CHANNELS, pafs,
-                                         _SAMPLE_ORDER, MAX_INVALID, MIN_VALID)
+                                         _SAMPLE_ORDER, _max_invalid(MIN_FRACTION), MIN_VALID)
     xy = np.stack([x, y], 1)
     limb, a, b, score = _accepted_limbs(pafs, limb, a, b, _limb_geometry(xy[a], xy[b]),
                                         MIN_VALID, MIN_FRACTION)
