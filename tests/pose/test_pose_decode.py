@@ -5,7 +5,17 @@ import numpy as np
 import pytest
 
 import posegraph.pose
-from posegraph.pose.decode import decode_poses, find_peaks, limb_connections, match_limbs, paf_score
+import posegraph.pose.decode
+from posegraph.pose.decode import (
+    cubic_taps,
+    decode_poses,
+    find_peaks,
+    limb_connections,
+    match_limbs,
+    paf_score,
+    resize_taps,
+    upsample,
+)
 from posegraph.pose.targets import LIMBS, PAF_CHANNELS, keypoint_heatmaps, part_affinity_fields
 import public_openpose  # the public code, for comparisons
 
@@ -198,6 +208,57 @@ def test_compiled_loops_give_the_numpy_persons_on_noisy_maps(seed):
                             accelerate=True)
     assert len(numpy_result[0]) > 5                    # the maps do make persons
     for ours, theirs in zip(compiled, numpy_result):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize('shape, factor', [((32, 57), 4), ((7, 5), 4), ((1, 9), 4),
+                                           ((13, 11), 4), ((20, 35), 8)])
+def test_compiled_upsampling_is_opencvs_to_the_bit(shape, factor):
+    """The compiled loops' bicubic upsampling equals cv2.resize value for value (borders,
+    negative values, 19 and 38 maps), so that they can compute only the values they read.
+    On an OpenCV that computes otherwise this fails, and decoding reads OpenCV's maps."""
+    decode_numba = pytest.importorskip('posegraph.pose.decode_numba')
+    rng = np.random.default_rng(factor)
+    taps = cubic_taps(shape[0], factor) + cubic_taps(shape[1], factor)
+    for channels in (19, 38):
+        maps = (rng.standard_normal(shape + (channels,)) ** 3).astype(np.float32)
+        np.testing.assert_array_equal(decode_numba.upsample(maps, taps), upsample(maps, factor))
+    assert resize_taps(*shape, factor) is not None
+
+
+@pytest.mark.parametrize('seed', range(2))
+def test_compiled_peaks_equal_numpy_peaks(seed):
+    """Peaks anywhere, at the borders too, found in the compiled loops' own upsampling (and,
+    at factor 1, in maps of one row or column, and on plateaus, which hold no peak) are
+    NumPy's on OpenCV's upsampled maps."""
+    decode_numba = pytest.importorskip('posegraph.pose.decode_numba')
+    heatmaps, _ = noisy_maps(np.random.default_rng(seed), shape=(23, 31))
+    heatmaps = np.ascontiguousarray(heatmaps.transpose(1, 2, 0))
+    plateaus = np.zeros((6, 7, 19), np.float32)
+    plateaus[2, 2:4, 0] = 0.5                      # along x
+    plateaus[3:5, 5, 1] = 0.7                      # along y
+    plateaus[0, 6, 2] = plateaus[5, 0, 2] = 0.3    # corners: the only peaks
+    cases = [(heatmaps, 4), (heatmaps[:1], 1), (heatmaps[:, :1], 1), (heatmaps[:2, :2], 1),
+             (plateaus, 1)]
+    for maps, factor in cases:
+        maps = np.ascontiguousarray(maps)
+        expected = find_peaks(upsample(maps, factor), num_maps=18)
+        found = decode_numba.find_peaks(maps, 18, resize_taps(*maps.shape[:2], factor),
+                                        np.float32(0.1), 6.0)
+        assert len(expected[0]) > (100 if factor == 4 else 0)
+        for ours, theirs in zip(found, expected):
+            np.testing.assert_array_equal(ours, theirs)
+    assert found[0].tolist() == [2, 2] and found[1].tolist() == [0, 6]
+
+
+def test_compiled_loops_read_opencvs_maps_where_its_resize_differs(monkeypatch):
+    pytest.importorskip('numba')
+    heatmaps, pafs = noisy_maps(np.random.default_rng(5))
+    expected = decode_poses(heatmaps, pafs, with_person_scores=True, accelerate=False)
+    monkeypatch.setattr(posegraph.pose.decode, 'resize_taps', lambda *args: None)
+    result = decode_poses(heatmaps, pafs, with_person_scores=True, accelerate=True)
+    assert len(result[0]) > 5
+    for ours, theirs in zip(result, expected):
         np.testing.assert_array_equal(ours, theirs)
 
 
