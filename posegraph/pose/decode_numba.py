@@ -8,8 +8,8 @@ same order, so the same bits (:func:`posegraph.pose.decode.resize_taps` checks t
 ``cv2.resize`` before it is relied on). OpenCV resizes in two passes: each source row along x
 (:func:`horizontal_pass`), then each upsampled row from 4 of those. The heatmaps get both
 passes, whole; the PAFs get the first, and the second only at the cells that limbs sample
-(:func:`_vertical`), a few thousand of their million values. Results do not depend on the
-loops:
+(:func:`_vertical`): 1-7 % of their values with 10-30 people in a frame. Results do not
+depend on the loops:
 
 - peaks, the greedy matching and the persons are integer work and float64 sums in the
   public decoder's order;
