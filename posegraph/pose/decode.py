@@ -432,23 +432,24 @@ def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
     """
     if not channels_last:
         heatmaps, pafs = heatmaps.transpose(1, 2, 0), pafs.transpose(1, 2, 0)
-    heatmaps = np.ascontiguousarray(heatmaps, dtype=np.float32)
-    pafs = np.ascontiguousarray(pafs, dtype=np.float32)
     kernels = _compiled_kernels(accelerate)
-    if kernels is None:
+    taps = None
+    if kernels is not None:
+        # The compiled loops compute upsampled values where they read them, as OpenCV
+        # would; where this OpenCV computes them otherwise, they read its whole output.
+        heatmaps = np.ascontiguousarray(heatmaps, dtype=np.float32)
+        pafs = np.ascontiguousarray(pafs, dtype=np.float32)
+        taps = resize_taps(*heatmaps.shape[:2], upsample_factor)
+    if taps is None:
         # All 19 maps are resized together, as the public demo does, so OpenCV computes each
         # value the same way.
         heatmaps = upsample(heatmaps, upsample_factor)
         pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
+    if kernels is None:
         peaks = find_peaks(heatmaps, num_maps=NUM_KEYPOINTS)
         joints, totals = group_persons(peaks, pafs, **kwargs)
     else:
-        # The compiled loops compute upsampled values where they read them, as OpenCV
-        # would; where this OpenCV computes them otherwise, they read its whole output.
-        taps = resize_taps(*heatmaps.shape[:2], upsample_factor)
         if taps is None:
-            heatmaps = np.ascontiguousarray(upsample(heatmaps, upsample_factor))
-            pafs = np.ascontiguousarray(upsample(pafs, upsample_factor))
             taps = _identity_taps(*heatmaps.shape[:2])
         peaks = kernels.find_peaks(heatmaps, NUM_KEYPOINTS, taps, np.float32(PEAK_THRESHOLD),
                                    PEAK_DISTANCE)

@@ -95,6 +95,15 @@ def _is_peak(value, left, right, above, below, threshold):
 
 
 @njit(cache=True, nogil=True)
+def _appended(keys, count, key):
+    # ``keys`` with ``key`` at position ``count``, doubled first when full.
+    if count == len(keys):
+        keys = np.concatenate((keys, np.empty(count, np.int64)))
+    keys[count] = key
+    return keys
+
+
+@njit(cache=True, nogil=True)
 def find_peaks(heatmaps, num_maps, taps, threshold, min_distance):
     """Rule 2 of :mod:`posegraph.pose.decode` on the first ``num_maps`` of the ``(h, w, C)``
     maps upsampled through ``taps``; returns ``(channel, x, y, score)`` in upsampled pixels,
@@ -125,10 +134,8 @@ def find_peaks(heatmaps, num_maps, taps, threshold, min_distance):
                 continue
             for k in range(8 * word, min(8 * word + 8, inner)):
                 if found[k]:
-                    if count == len(keys):
-                        keys = np.concatenate((keys, np.empty(count, np.int64)))
                     x, c = divmod(k, num_maps)
-                    keys[count] = (c * width + x + 1) * height + y
+                    keys = _appended(keys, count, (c * width + x + 1) * height + y)
                     count += 1
         for x in range(0, width, max(width - 1, 1)):     # the first and last column
             for c in range(num_maps):
@@ -136,9 +143,7 @@ def find_peaks(heatmaps, num_maps, taps, threshold, min_distance):
                 west = line[k - num_maps] if x > 0 else -np.inf
                 east = line[k + num_maps] if x < width - 1 else -np.inf
                 if _is_peak(line[k], west, east, framed[y, k], framed[y + 2, k], threshold):
-                    if count == len(keys):
-                        keys = np.concatenate((keys, np.empty(count, np.int64)))
-                    keys[count] = (c * width + x) * height + y
+                    keys = _appended(keys, count, (c * width + x) * height + y)
                     count += 1
     order = np.sort(keys[:count])
     channel = order // (width * height)
