@@ -31,7 +31,8 @@ MMACTION2_NAMES = {
     'Recognizer2D': 'VideoRecognizer, with the backbone and head as one network',
     'Recognizer3D': 'VideoRecognizer, with the backbone and head as one network',
     'GCNHead': 'the classifier inside the network: set network.num_classes',
-    'ActionDataPreprocessor': 'SkeletonDataPreprocessor (skeletons) or VideoDataPreprocessor',
+    'ActionDataPreprocessor': 'SkeletonDataPreprocessor (skeletons, with the same blending=) '
+                              'or VideoDataPreprocessor',
     'PreNormalize3D': "PoseNormalize(layout=...) with PoseDataset(coords=3): centres on the "
                       "layout's centre joints and scales by body size",
     'DecompressPose': 'nothing: decompress the Kinetics-400 file into one annotation file '

@@ -6,12 +6,20 @@ from mmengine.structures import BaseDataElement
 class ActionDataSample(BaseDataElement):
     """A clip's ground-truth label and, after inference, its class scores.
 
-    Fields: ``gt_label`` (a 1-element long tensor), ``pred_score`` (``(num_classes,)``
+    Fields: ``gt_label`` (a 1-element long tensor), ``gt_score`` (an optional soft target,
+    ``(num_classes,)``), ``pred_score`` (``(num_classes,)``
     float tensor) and ``pred_label``; metainfo carries ``frame_dir`` and the like.
     """
 
     def set_gt_label(self, label):
         self.set_field(torch.as_tensor([int(label)], dtype=torch.long), 'gt_label',
+                       dtype=torch.Tensor)
+        return self
+
+    def set_gt_score(self, score):
+        """A soft target ``(num_classes,)`` that replaces ``gt_label`` in the loss (set by
+        batch blending in training)."""
+        self.set_field(torch.as_tensor(score, dtype=torch.float32), 'gt_score',
                        dtype=torch.Tensor)
         return self
 

@@ -40,10 +40,10 @@ def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
 
     The top-level keys of :data:`DATA_OPTIONS` reach every place they belong:
     ``ann_file``, ``label_map`` and ``num_classes`` every dataloader's dataset (and
-    ``num_classes`` the model's network), ``train_split`` / ``val_split`` / ``test_split``
-    the matching dataset's ``split``. So ``--cfg-options ann_file=P num_classes=N`` trains
-    on another file, where the config's own top-level variables (already substituted when
-    the file was read) would change nothing.
+    ``num_classes`` the model's network and batch blending), ``train_split`` /
+    ``val_split`` / ``test_split`` the matching dataset's ``split``. So ``--cfg-options
+    ann_file=P num_classes=N`` trains on another file, where the config's own top-level
+    variables (already substituted when the file was read) would change nothing.
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'{config}: no such config file')
@@ -81,6 +81,9 @@ def apply_data_options(cfg: Config, options: Dict[str, object]) -> None:
                 dataset['split'] = split
     if 'num_classes' in options and 'network' in cfg.model:
         cfg.model.network.num_classes = options['num_classes']
+        blending = cfg.model.get('data_preprocessor', {}).get('blending')
+        if blending is not None:
+            blending['num_classes'] = options['num_classes']
 
 
 def _model_classes(model) -> Optional[int]:

@@ -8,6 +8,7 @@ Skeleton: :class:`PoseAttentionNetwork` (and :class:`StreamEnsemble` of several,
 :mod:`posegraph.models.backbones` and load downloaded checkpoints with
 :func:`load_pretrained`.
 """
+from .blending import MixupBlending, TemporalCutmixBlending
 from .convgru_xception import ConvGRUXception
 from .data_preprocessors import SkeletonDataPreprocessor, VideoDataPreprocessor
 from .ddnet import DDNet
@@ -25,4 +26,5 @@ __all__ = ['BaseRecognizer', 'ConvGRUXception', 'DDNet', 'StreamEnsemble', 'Pose
            'load_pretrained', 'PoseEstimatorModel', 'SkeletonDataPreprocessor',
            'SkeletonRecognizer',
            'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small',
-           'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer']
+           'TemporalCutmixBlending', 'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer',
+           'MixupBlending']

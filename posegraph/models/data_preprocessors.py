@@ -3,7 +3,7 @@
 Recognizers build theirs from the config's ``data_preprocessor`` dict by its ``type``
 (MMAction2's ``ActionDataPreprocessor`` split by modality).
 """
-from typing import Any, Dict, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseDataPreprocessor
@@ -19,11 +19,28 @@ def stack_inputs(inputs: Union[Tensor, Sequence[Tensor]]) -> Tensor:
 
 @MODELS.register_module()
 class SkeletonDataPreprocessor(BaseDataPreprocessor):
-    """Stacks the samples' ``(K, M, T, V, C)`` inputs into ``(N, K, M, T, V, C)``."""
+    """Stacks the samples' ``(K, M, T, V, C)`` inputs into ``(N, K, M, T, V, C)``.
+
+    Args:
+        blending: a batch blending config (e.g. ``dict(type='MixupBlending',
+            num_classes=14, alpha=0.2)``, see :mod:`posegraph.models.blending`), applied in
+            training only; each sample then carries its soft target as ``gt_score``.
+            (default: ``None``)
+    """
+
+    def __init__(self, blending: Optional[dict] = None):
+        super().__init__()
+        self.blending = MODELS.build(blending) if blending is not None else None
 
     def forward(self, data: Dict[str, Any], training: bool = False) -> Dict[str, Any]:
         data = self.cast_data(data)
-        return {'inputs': stack_inputs(data['inputs']), 'data_samples': data.get('data_samples')}
+        inputs, samples = stack_inputs(data['inputs']), data.get('data_samples')
+        if training and self.blending is not None:
+            labels = torch.cat([sample.gt_label for sample in samples]).to(inputs.device)
+            inputs, scores = self.blending(inputs, labels)
+            for sample, score in zip(samples, scores):
+                sample.set_gt_score(score)
+        return {'inputs': inputs, 'data_samples': samples}
 
 
 @MODELS.register_module()

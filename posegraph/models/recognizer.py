@@ -34,6 +34,12 @@ class BaseRecognizer(BaseModel):
                                               **(data_preprocessor or {})})
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.network = MODELS.build(network) if isinstance(network, dict) else network
+        blending = getattr(self.data_preprocessor, 'blending', None)
+        classes = getattr(self.network, 'num_classes', None)
+        if blending is not None and classes is not None and blending.num_classes != classes:
+            raise ValueError(f'the data preprocessor blends targets of {blending.num_classes} '
+                             f'classes but the network predicts {classes}: give both the same '
+                             f'num_classes')
 
     def forward(self, inputs: Tensor, data_samples: Optional[List[ActionDataSample]] = None,
                 mode: str = 'tensor'
@@ -43,8 +49,12 @@ class BaseRecognizer(BaseModel):
         batch, clips = inputs.shape[:2]
         outputs = self.network(inputs.flatten(0, 1))
         if mode == 'loss':
-            labels = torch.cat([sample.gt_label for sample in data_samples]).to(inputs.device)
-            return self.network.loss(outputs, labels.repeat_interleave(clips))
+            # Soft targets (from batch blending) replace the class indices when present.
+            labels = (torch.stack([sample.gt_score for sample in data_samples])
+                      if 'gt_score' in data_samples[0] else
+                      torch.cat([sample.gt_label for sample in data_samples]))
+            return self.network.loss(outputs,
+                                     labels.to(inputs.device).repeat_interleave(clips, dim=0))
         scores = outputs['logits'].softmax(-1).reshape(batch, clips, -1).mean(1)
         if mode == 'tensor':
             return scores

@@ -131,7 +131,8 @@ class SharedTrunkEnsemble(nn.Module):
         k = len(self.stems)
         branch_outputs = dict(outputs, logits=outputs['branch_logits'].flatten(0, 1),
                               joint_logits=outputs['branch_joint_logits'].flatten(0, 1))
-        return self.trunk.loss(branch_outputs, labels.repeat(k))
+        # labels: class indices (N,) or soft targets (N, classes), repeated per branch
+        return self.trunk.loss(branch_outputs, torch.cat([labels] * k))
 
     def initial_state(self, batch_size: int, num_person: int,
                       device: Optional[torch.device] = None) -> Tuple[Tensor, ...]:

@@ -54,6 +54,19 @@ def test_top_level_data_options_reach_every_dataset_and_the_model():
     assert cfg.val_dataloader.dataset.split == 'val'  # not given: the config's
 
 
+def test_batch_blending_follows_a_re_pointed_class_count_and_trains(tmp_path):
+    register_all_modules()
+    path = write_file(tmp_path / 'a.pkl', [0, 1, 2] * 4)
+    options = {'model.data_preprocessor': dict(blending=dict(
+        type='MixupBlending', num_classes=14, alpha=1.0)), 'ann_file': path, 'num_classes': 3}
+    assert load_config(CONFIG, options).model.data_preprocessor.blending.num_classes == 3
+    runner = train_runner(tmp_path / 'work', options)
+    assert runner.model.data_preprocessor.blending.num_classes == 3
+    runner.train()
+    state = load_checkpoint_file(str(tmp_path / 'work' / 'epoch_1.pth'))['state_dict']
+    assert state['network.classifier.weight'].shape[0] == 3
+
+
 def test_another_file_brings_its_own_classes_not_the_synthetic_names(tmp_path):
     register_all_modules()
     cfg = load_config(CONFIG, {'ann_file': write_file(tmp_path / 'a.pkl', [0, 1, 2] * 3,

@@ -95,13 +95,13 @@ def test_every_skeleton_configs_model_runs_forward_and_backward(path):
 
 
 # Registered networks that no config uses, with what it takes to build one; the wrappers and
-# preprocessors are not networks.
+# preprocessors and their batch blendings (tested in test_blending.py) are not networks.
 UNCONFIGURED = {
     'STGCN': dict(layout='coco17', in_channels=3, num_classes=5),
     'DDNet': dict(layout='coco17', in_channels=3, num_classes=5, filters=8),
 }
 NOT_NETWORKS = {'SkeletonRecognizer', 'VideoRecognizer', 'SkeletonDataPreprocessor',
-                'VideoDataPreprocessor'}
+                'VideoDataPreprocessor', 'MixupBlending', 'TemporalCutmixBlending'}
 
 
 def test_every_registered_network_is_under_the_contract():
