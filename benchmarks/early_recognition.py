@@ -12,14 +12,12 @@ DD-Net (benchmarks/ddnet.py, trained here on the same fold). PAN checkpoints com
         [--out assets/early_recognition.png]
 """
 import argparse
-import glob
 import math
 import os
-import sys
 
 import numpy as np
 import torch
-from jhmdb_accuracy import test_pipeline
+from jhmdb_accuracy import finished_runs, test_pipeline
 from matplotlib.figure import Figure
 from mmengine.config import Config
 from mmengine.dataset import Compose
@@ -83,24 +81,14 @@ def main():
     parser.add_argument('--ddnet-epochs', type=int, default=300)
     parser.add_argument('--out', default=os.path.join(ROOT, 'assets', 'early_recognition.png'))
     args = parser.parse_args()
-    from posegraph.io import load_annotations
     from posegraph.registry import register_all_modules
     register_all_modules()
     torch.set_num_threads(2)
     cfg = Config.fromfile(args.config)
-    ann_file, num_classes = cfg.test_dataloader.dataset.ann_file, cfg.num_classes
+    num_classes = cfg.num_classes
     curves = {'PAN online (step)': [], 'PAN offline, observed part': [],
               'DD-Net, observed part': []}
-    for run_dir in sorted(glob.glob(os.path.join(args.runs, 'grouped*_seed*'))):
-        if not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
-            continue
-        fold, seed = os.path.basename(run_dir).split('_')[:2]
-        seed = int(seed[len('seed'):])
-        train = load_annotations(ann_file, split=f'{fold}_train')
-        test = load_annotations(ann_file, split=f'{fold}_val')
-        for r in train + test:
-            r.setdefault('keypoint_score', np.ones(r['keypoint'].shape[:3], np.float32))
-        checkpoint = open(os.path.join(run_dir, 'last_checkpoint')).read().strip()
+    for fold, seed, checkpoint, train, test in finished_runs(args.runs, cfg):
         online, offline = pan_curves(cfg, checkpoint, test)
         ddnet = ddnet_curve(train_ddnet(train, num_classes, args.ddnet_epochs, seed), test)
         for name, curve in zip(curves, (online, offline, ddnet)):
@@ -108,8 +96,6 @@ def main():
         finals = zip(curves, (online, offline, ddnet))
         print(f'{fold} seed {seed}: ' + ', '.join(f'{name} {100 * curve[-1]:.1f} % at 100 %'
                                                   for name, curve in finals), flush=True)
-    if not curves['PAN online (step)']:
-        sys.exit(f'{args.runs}: no finished runs (grouped*_seed*/last_checkpoint) there')
     means = {name: 100 * np.mean(values, axis=0) for name, values in curves.items()}
     print(markdown_table(['observed', *curves], (
         [f'{100 * fraction:.0f} %', *(f'{means[n][k]:.1f} %' for n in curves)]

@@ -17,8 +17,10 @@ With ``--jobs 2`` two runs go side by side, one thread each; the training time r
 also measured alone on 2 threads (``--time-alone``), the figure a user sees.
 """
 import argparse
+import glob
 import json
 import os
+import sys
 import tempfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +95,29 @@ def score(config, options, checkpoint, tta=None, noise=None):
             correct += int(scores.argmax(-1).item() == sample['data_samples'].gt_label.item())
     np.random.set_state(state)
     return correct / len(dataset)
+
+
+def finished_runs(root, cfg):
+    """``(fold, seed, checkpoint, train records, test records)`` of every finished run under
+    ``root`` (a ``--work-root``), the last checkpoint of each; exits naming ``root`` when
+    it holds none."""
+    from posegraph.io import load_annotations
+    ann_file = cfg.test_dataloader.dataset.ann_file
+    found = False
+    for run_dir in sorted(glob.glob(os.path.join(root, 'grouped*_seed*'))):
+        if not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
+            continue
+        found = True
+        fold, seed = os.path.basename(run_dir).split('_')[:2]
+        train = load_annotations(ann_file, split=f'{fold}_train')
+        test = load_annotations(ann_file, split=f'{fold}_val')
+        for r in train + test:
+            r.setdefault('keypoint_score', np.ones(r['keypoint'].shape[:3], np.float32))
+        with open(os.path.join(run_dir, 'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
+        yield fold, int(seed[len('seed'):]), checkpoint, train, test
+    if not found:
+        sys.exit(f'{root}: no finished runs (grouped*_seed*/last_checkpoint) there')
 
 
 def work_dir_name(fold, seed, extra=()):

@@ -1,0 +1,113 @@
+"""Per-class top-1 of the pose-attention runs and of DD-Net on the leakage-free JHMDB folds,
+and of the two fused at the score level: where each model is right, and how much they agree.
+
+The PAN checkpoints come from ``benchmarks/jhmdb_accuracy.py --work-root DIR`` (the last
+checkpoint of each fold and seed, scored with the config's test pipeline); DD-Net
+(benchmarks/ddnet.py) is trained here on the same fold with the same seed. Fusion averages
+the two models' softmax scores, as ``tools/fuse_scores.py`` does.
+
+    python benchmarks/jhmdb_accuracy.py --work-root work_dirs/grouped
+    python benchmarks/jhmdb_per_class.py --runs work_dirs/grouped [--ddnet-epochs 100] \
+        [--out assets/jhmdb_per_class.png]
+"""
+import argparse
+import os
+
+import numpy as np
+import torch
+from jhmdb_accuracy import finished_runs, test_pipeline
+from matplotlib.figure import Figure
+from mmengine.config import Config
+from mmengine.dataset import Compose
+
+from common import ROOT, markdown_table
+from ddnet import ddnet_features, train_ddnet
+
+COLUMNS = ('PAN', 'DD-Net', 'fused')
+
+
+def pan_scores(cfg, checkpoint, records):
+    """Softmax scores ``(clips, classes)`` of the checkpoint, the config's test pipeline."""
+    from posegraph.io.checkpoint import load_checkpoint_file
+    from posegraph.registry import MODELS, TRANSFORMS
+    model = MODELS.build(cfg.model)
+    model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
+    transforms = Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg)])
+    clips = torch.stack([transforms(dict(r))['inputs'] for r in records])
+    with torch.no_grad():
+        return model.eval()(clips, mode='tensor').numpy()
+
+
+def ddnet_scores(model, records):
+    features = [ddnet_features(r['keypoint'][0]) for r in records]
+    with torch.no_grad():
+        logits = model(torch.from_numpy(np.stack([f[0] for f in features])),
+                       torch.from_numpy(np.stack([f[1] for f in features])))
+    return logits.softmax(-1).numpy()
+
+
+def per_class(predictions, labels, num_classes):
+    """Top-1 per class (NaN for a class with no clip) of one run."""
+    return np.array([(predictions[labels == c] == c).mean() if (labels == c).any() else np.nan
+                     for c in range(num_classes)])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
+    parser.add_argument('--runs', required=True,
+                        help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
+    parser.add_argument('--ddnet-epochs', type=int, default=100)
+    parser.add_argument('--out', default=os.path.join(ROOT, 'assets', 'jhmdb_per_class.png'))
+    args = parser.parse_args()
+    from posegraph.io.annotations import read_label_map
+    from posegraph.registry import register_all_modules
+    register_all_modules()
+    torch.set_num_threads(2)
+    cfg = Config.fromfile(args.config)
+    names = read_label_map(cfg.label_map)
+    top1 = {model: {} for model in COLUMNS}       # model -> fold -> [top-1 per seed]
+    classes = {model: {} for model in COLUMNS}    # model -> fold -> [per-class per seed]
+    counts = {}                                  # fold -> clips per class
+    for fold, seed, checkpoint, train, test in finished_runs(args.runs, cfg):
+        labels = np.array([r['label'] for r in test])
+        counts[fold] = np.bincount(labels, minlength=len(names))
+        pan = pan_scores(cfg, checkpoint, test)
+        ddnet = ddnet_scores(train_ddnet(train, len(names), args.ddnet_epochs, seed), test)
+        for model, scores in zip(COLUMNS, (pan, ddnet, (pan + ddnet) / 2)):
+            predictions = scores.argmax(-1)
+            top1[model].setdefault(fold, []).append((predictions == labels).mean())
+            classes[model].setdefault(fold, []).append(per_class(predictions, labels,
+                                                                 len(names)))
+        print(f'{fold} seed {seed}: ' + ', '.join(
+            f'{model} {100 * top1[model][fold][-1]:.1f} %' for model in COLUMNS), flush=True)
+    folds = list(top1['PAN'])
+    print(markdown_table(['model', *folds, 'mean of folds'], (
+        [model, *(f'{100 * np.mean(top1[model][f]):.1f} %' for f in folds),
+         f'{100 * np.mean([np.mean(top1[model][f]) for f in folds]):.1f} %']
+        for model in COLUMNS)))
+    # Per class: each fold's mean over seeds, then over the folds that hold the class.
+    table = {model: 100 * np.nanmean([np.mean(classes[model][f], axis=0) for f in folds], 0)
+             for model in COLUMNS}
+    print(markdown_table(['class', *(f'clips in {f}' for f in folds), *COLUMNS], (
+        [name, *(int(counts[f][c]) for f in folds), *(f'{table[m][c]:.1f}' for m in COLUMNS)]
+        for c, name in enumerate(names))))
+    figure = Figure(figsize=(9, 4))
+    axes = figure.subplots()
+    width = 0.27
+    for k, model in enumerate(COLUMNS):
+        axes.bar(np.arange(len(names)) + (k - 1) * width, table[model], width, label=model)
+    axes.set_xticks(np.arange(len(names)), names, rotation=45, ha='right')
+    axes.set_ylabel('top-1 (%)')
+    runs = sum(len(v) for v in top1['PAN'].values())
+    axes.set_title(f'Per class, JHMDB grouped folds ({runs} runs each)')
+    axes.set_ylim(0, 115)  # room for the legend above the bars
+    axes.legend(ncols=3, loc='upper center')
+    axes.grid(axis='y', alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(args.out, dpi=100)
+    print(f'figure: {args.out}')
+
+
+if __name__ == '__main__':
+    main()
