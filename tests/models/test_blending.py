@@ -18,6 +18,7 @@ NETWORKS = {
                          branches=[[0, 1], [0]], graph_channels=(8, 8), pooled_channels=8,
                          num_clusters=3, gru_channels=8, attention_channels=4),
     'ddnet': dict(type='DDNet', layout='jhmdb15', in_channels=3, num_classes=5, filters=4),
+    'stgcn': dict(type='STGCN', layout='jhmdb15', in_channels=3, num_classes=5),
 }
 
 
