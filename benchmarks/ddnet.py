@@ -26,6 +26,15 @@ def ddnet_features(keypoint, frames=32):
     return jcd.astype(np.float32), keypoint.reshape(frames, -1).astype(np.float32)
 
 
+def ddnet_logits(model, records):
+    """Logits ``(clips, classes)`` of a :class:`FeatureDDNet` on the records' first
+    persons, their features made as :func:`ddnet_features` makes them."""
+    features = [ddnet_features(r['keypoint'][0]) for r in records]
+    with torch.no_grad():
+        return model(torch.from_numpy(np.stack([f[0] for f in features])),
+                     torch.from_numpy(np.stack([f[1] for f in features])))
+
+
 class FeatureDDNet(DDNet):
     """The package's DD-Net (:class:`posegraph.models.DDNet`) fed the numpy features above,
     as the paper's preprocessing makes them outside the network.

@@ -23,7 +23,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 
 from common import markdown_table
-from ddnet import ddnet_features, train_ddnet
+from ddnet import ddnet_logits, train_ddnet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRACTIONS = np.linspace(0.1, 1.0, 10)
@@ -39,11 +39,9 @@ def observed(record, fraction):
 def pan_curves(cfg, checkpoint, records):
     """Top-1 per fraction: online (``step`` over the first frames) and offline (the
     observed part resampled)."""
-    from posegraph.io.checkpoint import load_checkpoint_file
-    from posegraph.registry import MODELS, TRANSFORMS
-    model = MODELS.build(cfg.model)
-    model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
-    network = model.network.eval()
+    from posegraph.apis import init_recognizer
+    from posegraph.registry import TRANSFORMS
+    network = init_recognizer(cfg, checkpoint).network
     transforms = Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg)])
     labels = torch.tensor([r['label'] for r in records])
     clips = torch.cat([transforms(dict(r))['inputs'] for r in records])  # (N, M, T, V, C)
@@ -63,14 +61,8 @@ def pan_curves(cfg, checkpoint, records):
 
 def ddnet_curve(model, records):
     labels = torch.tensor([r['label'] for r in records])
-    curve = []
-    with torch.no_grad():
-        for fraction in FRACTIONS:
-            features = [ddnet_features(observed(r, fraction)['keypoint'][0]) for r in records]
-            jcd = torch.from_numpy(np.stack([f[0] for f in features]))
-            joints = torch.from_numpy(np.stack([f[1] for f in features]))
-            curve.append((model(jcd, joints).argmax(-1) == labels).float().mean().item())
-    return curve
+    return [(ddnet_logits(model, [observed(r, fraction) for r in records]).argmax(-1)
+             == labels).float().mean().item() for fraction in FRACTIONS]
 
 
 def main():

@@ -76,13 +76,10 @@ def merged_config(config, options):
 def score(config, options, checkpoint, tta=None, noise=None):
     """Top-1 of ``checkpoint`` on the test split, batch 1 per video; ``noise`` is drawn
     with a fixed seed, the same for every run."""
-    from posegraph.io.checkpoint import load_checkpoint_file
-    from posegraph.registry import DATASETS, MODELS, register_all_modules
-    register_all_modules()
+    from posegraph.apis import init_recognizer
+    from posegraph.registry import DATASETS
     cfg = merged_config(config, options)
-    model = MODELS.build(cfg.model)
-    model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
-    model.eval()
+    model = init_recognizer(cfg, checkpoint)
     dataset_cfg = dict(cfg.test_dataloader.dataset)
     dataset_cfg['pipeline'] = test_pipeline(cfg, **(tta or {}), noise=noise)
     dataset = DATASETS.build(dataset_cfg)

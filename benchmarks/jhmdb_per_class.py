@@ -21,29 +21,20 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 
 from common import ROOT, markdown_table
-from ddnet import ddnet_features, train_ddnet
+from ddnet import ddnet_logits, train_ddnet
 
 COLUMNS = ('PAN', 'DD-Net', 'fused')
 
 
 def pan_scores(cfg, checkpoint, records):
     """Softmax scores ``(clips, classes)`` of the checkpoint, the config's test pipeline."""
-    from posegraph.io.checkpoint import load_checkpoint_file
-    from posegraph.registry import MODELS, TRANSFORMS
-    model = MODELS.build(cfg.model)
-    model.load_state_dict(load_checkpoint_file(checkpoint)['state_dict'])
+    from posegraph.apis import init_recognizer
+    from posegraph.registry import TRANSFORMS
+    model = init_recognizer(cfg, checkpoint)
     transforms = Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg)])
     clips = torch.stack([transforms(dict(r))['inputs'] for r in records])
     with torch.no_grad():
-        return model.eval()(clips, mode='tensor').numpy()
-
-
-def ddnet_scores(model, records):
-    features = [ddnet_features(r['keypoint'][0]) for r in records]
-    with torch.no_grad():
-        logits = model(torch.from_numpy(np.stack([f[0] for f in features])),
-                       torch.from_numpy(np.stack([f[1] for f in features])))
-    return logits.softmax(-1).numpy()
+        return model(clips, mode='tensor').numpy()
 
 
 def per_class(predictions, labels, num_classes):
@@ -73,7 +64,8 @@ def main():
         labels = np.array([r['label'] for r in test])
         counts[fold] = np.bincount(labels, minlength=len(names))
         pan = pan_scores(cfg, checkpoint, test)
-        ddnet = ddnet_scores(train_ddnet(train, len(names), args.ddnet_epochs, seed), test)
+        ddnet = ddnet_logits(train_ddnet(train, len(names), args.ddnet_epochs, seed),
+                             test).softmax(-1).numpy()
         for model, scores in zip(COLUMNS, (pan, ddnet, (pan + ddnet) / 2)):
             predictions = scores.argmax(-1)
             top1[model].setdefault(fold, []).append((predictions == labels).mean())

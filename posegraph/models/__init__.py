@@ -23,8 +23,7 @@ from .stgcn import STGCN, STGCN_BLOCKS, stgcn_small
 from .two_stream_fusion import TwoStreamFusion
 
 __all__ = ['BaseRecognizer', 'ConvGRUXception', 'DDNet', 'StreamEnsemble', 'PoseAttentionNetwork',
-           'load_pretrained', 'PoseEstimatorModel', 'SkeletonDataPreprocessor',
+           'load_pretrained', 'MixupBlending', 'PoseEstimatorModel', 'SkeletonDataPreprocessor',
            'SkeletonRecognizer',
            'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small',
-           'TemporalCutmixBlending', 'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer',
-           'MixupBlending']
+           'TemporalCutmixBlending', 'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer']
