@@ -13,7 +13,13 @@ from typing import Callable, Deque, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from posegraph.skeleton import StreamingPoseNormalize, convert_keypoints, format_streams, get_layout
+from posegraph.skeleton import (
+    StreamingPoseNormalize,
+    convert_keypoints,
+    format_streams,
+    get_layout,
+    streams_lookahead,
+)
 
 State = Tuple[np.ndarray, ...]
 # (frames (P, 1, V, C), state of P persons) -> (logits (P, classes), new state)
@@ -108,9 +114,10 @@ class PersonStreams(TrackedPersons):
     ``PoseNormalize`` would normalise the clip seen so far
     (:class:`~posegraph.skeleton.StreamingPoseNormalize`), turned into the model's
     streams (:func:`~posegraph.skeleton.format_streams`) and folded into the person's
-    state. Motion streams look two frames ahead (``x[t + 2] - x[t]``), so frame ``t`` is
-    folded in when frame ``t + 2`` arrives; :meth:`flush` folds the last two in at the end
-    of a stream.
+    state. Motion streams look ``K`` frames ahead (``x[t + K] - x[t]``), so frame ``t`` is
+    folded in when frame ``t + K`` arrives, ``K`` the largest step of the streams
+    (:func:`~posegraph.skeleton.streams_lookahead`); :meth:`flush` folds the last ``K`` in at
+    the end of a stream.
 
     Args:
         step: folds a batch of persons' frames into their states (see :data:`StepFunction`).
@@ -129,6 +136,7 @@ class PersonStreams(TrackedPersons):
         self.step, self.initial_state = step, tuple(initial_state)
         self.batch_dims = list(batch_dims)
         self.streams, self.normalize = tuple(streams), normalize
+        self.lookahead = streams_lookahead(self.streams)
 
     def new_person(self) -> Person:
         normalizer = StreamingPoseNormalize(**self.normalize) if self.normalize else None
@@ -150,11 +158,12 @@ class PersonStreams(TrackedPersons):
 
         Returns:
             Every live person's class probabilities ``(num_classes,)`` by track id, for the
-            frames folded in so far (persons seen for under three frames left out).
+            frames folded in so far (persons not yet seen for more than the streams'
+            lookahead left out).
         """
         self.img_shape = tuple(int(v) for v in img_shape)
         self.add_frame(track_ids, keypoints, scores)
-        self._step([p for p in self.persons.values() if len(p.pending) == 3])
+        self._step([p for p in self.persons.values() if len(p.pending) > self.lookahead])
         return self.probabilities()
 
     def flush(self) -> Dict[int, np.ndarray]:
@@ -170,7 +179,7 @@ class PersonStreams(TrackedPersons):
         """Fold the oldest pending frame of each of ``persons`` in, all in one batch."""
         if not persons:
             return
-        # Persons with as many pending frames (T <= 3) are formatted in one call.
+        # Persons with as many pending frames (at most lookahead + 1) are formatted in one call.
         frames = [None] * len(persons)
         by_length: Dict[int, List[int]] = {}
         for n, person in enumerate(persons):

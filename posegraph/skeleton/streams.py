@@ -12,7 +12,7 @@ import numpy as np
 from .layout import LayoutLike, get_layout
 
 STREAMS = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
-           'distance')
+           'joint_motion4', 'bone_motion4', 'distance')
 
 
 def stream_width(name: str, num_joints: int, coords: int = 2) -> int:
@@ -44,6 +44,19 @@ def stream_channel_index(streams: Sequence[str], names: Sequence[str],
     if missing:
         raise ValueError(f'streams {missing} are not among the input streams {list(streams)}')
     return [index for name in names for index in where[name]]
+
+
+def motion_step(name: str) -> int:
+    """Frames a stream looks ahead: ``K`` for ``*_motionK`` (1 for ``*_motion``), else 0."""
+    if '_motion' not in name:
+        return 0
+    return int(name.split('_motion')[1] or 1)
+
+
+def streams_lookahead(streams: Sequence[str]) -> int:
+    """Frames the streams look ahead together: how long a stream waits before frame ``t``
+    is complete."""
+    return max(motion_step(name) for name in streams)
 
 
 def _pairwise_distance(keypoint: np.ndarray) -> np.ndarray:
@@ -79,8 +92,8 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
     Returns:
         ``(..., T, V, stream_channels(streams, V, C))`` float32. A bone is
         ``x[child] - x[parent]`` (zero at the root); ``*_motion`` at frame ``t`` is
-        ``x[t + 1] - x[t]`` and ``*_motion2`` is ``x[t + 2] - x[t]`` (zero at the last
-        frames); ``distance`` gives each joint its distances to all ``V`` joints of the
+        ``x[t + 1] - x[t]`` and ``*_motionK`` is ``x[t + K] - x[t]`` (zero at the last
+        ``K`` frames); ``distance`` gives each joint its distances to all ``V`` joints of the
         frame (the joint collection distances of DD-Net, one row per joint). Any value that
         involves a missing joint is 0.
     """
@@ -105,8 +118,7 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
             np.copyto(channels, _pairwise_distance(keypoint), where=pair_visible,
                       casting='same_kind')
         elif '_motion' in name:
-            base, step = name.split('_motion')
-            _motion_into(channels, *sources[base], step=int(step or 1))
+            _motion_into(channels, *sources[name.split('_motion')[0]], step=motion_step(name))
         else:
             values, ok = sources[name]
             np.copyto(channels, values, where=ok[..., None], casting='same_kind')

@@ -1,9 +1,10 @@
 """Per-person streaming (posegraph.runtime.streaming) with a small numpy step: persons
 batched together get what each gets alone."""
 import numpy as np
+import pytest
 
-from posegraph.runtime.streaming import PersonStreams
-from posegraph.skeleton import stream_channels
+from posegraph.runtime.streaming import PersonStreams, softmax
+from posegraph.skeleton import format_streams, stream_channels
 
 STREAMS = ('joint', 'bone', 'joint_motion', 'joint_motion2')
 CHANNELS = stream_channels(STREAMS, 15) + 1
@@ -46,3 +47,26 @@ def test_persons_batched_at_different_points_of_their_streams_get_what_they_get_
     final = together.flush()
     for person, streamed in alone.items():
         np.testing.assert_allclose(final[person], streamed.flush()[person], rtol=1e-6)
+
+
+@pytest.mark.parametrize('streams, lookahead', [(('joint',), 0), (('joint', 'bone'), 0),
+                                                (('joint', 'joint_motion4'), 4)])
+def test_frames_wait_as_long_as_the_streams_look_ahead(streams, lookahead):
+    """A frame is folded in once the frames its motion needs have come (at once when no
+    stream looks ahead), and the stream flushed equals the whole clip's streams folded in
+    one by one."""
+    channels = stream_channels(streams, 15) + 1
+    person = PersonStreams(linear_step, (np.zeros((1, 15 * channels)),), [0], 'jhmdb15',
+                           'jhmdb15', streams)
+    keypoint, score = walker(0, 10)
+    keypoint, score = keypoint[:, :15], score[:, :15]
+    for t in range(10):
+        answer = person.update([0], keypoint[t][None], score[t][None], (480, 640))
+        assert (0 in answer) == (t >= lookahead)
+        assert len(person.persons[0].pending) == min(t + 1, lookahead)
+    streamed = person.flush()[0]
+    clip = format_streams(keypoint[None], score[None], 'jhmdb15', streams)[0]
+    state = (np.zeros((1, 15 * channels)),)
+    for frame in clip:
+        logits, state = linear_step(frame[None], state)
+    np.testing.assert_allclose(streamed, softmax(logits)[0], rtol=1e-6)

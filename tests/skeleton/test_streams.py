@@ -4,7 +4,12 @@ import pytest
 import torch
 
 from posegraph.models import StreamEnsemble
-from posegraph.skeleton import joint_streams, stream_channel_index, stream_channels
+from posegraph.skeleton import (
+    joint_streams,
+    stream_channel_index,
+    stream_channels,
+    streams_lookahead,
+)
 
 
 def test_motion_at_two_frame_steps_and_missing_joints():
@@ -18,6 +23,20 @@ def test_motion_at_two_frame_steps_and_missing_joints():
     assert (two[0, 3:] == 0).all() and (one[0, 4] == 0).all()  # no frame t + step
     assert (two[0, 1, 4] == 0).all() and (one[0, 2, 4] == 0).all()  # joint 4 missing at 3
     assert two[0, 1, 5].any()
+
+
+def test_motion_at_four_frame_steps_sums_the_single_steps():
+    keypoint = np.random.default_rng(1).normal(size=(9, 15, 2)).astype(np.float32)
+    one, four = np.split(joint_streams(keypoint, np.ones((9, 15), bool), 'jhmdb15',
+                                       ('joint_motion', 'joint_motion4')), 2, axis=-1)
+    np.testing.assert_allclose(four[:5], one[:5] + one[1:6] + one[2:7] + one[3:8], atol=1e-5)
+    assert not four[5:].any()
+
+
+@pytest.mark.parametrize('streams, frames', [(('joint', 'distance'), 0), (('bone_motion',), 1),
+                                             (('joint_motion4', 'joint_motion2'), 4)])
+def test_streams_look_ahead_by_their_largest_motion_step(streams, frames):
+    assert streams_lookahead(streams) == frames
 
 
 def test_bone_motion2_is_the_motion_of_bones():
