@@ -12,15 +12,15 @@ import numpy as np
 from .layout import LayoutLike, get_layout
 
 STREAMS = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
-           'joint_motion4', 'bone_motion4', 'distance')
+           'joint_motion4', 'bone_motion4', 'distance', 'distance_z')
 
 
 def stream_width(name: str, num_joints: int, coords: int = 2) -> int:
     """Channels one stream takes: ``coords`` (2 or 3) for a coordinate stream, ``V`` for
-    ``distance``."""
+    ``distance`` and ``distance_z``."""
     if name not in STREAMS:
         raise ValueError(f'unknown stream {name!r}; streams are {", ".join(STREAMS)}')
-    return num_joints if name == 'distance' else coords
+    return num_joints if name.startswith('distance') else coords
 
 
 def stream_channels(streams: Sequence[str], num_joints: int, coords: int = 2) -> int:
@@ -70,6 +70,17 @@ def _pairwise_distance(keypoint: np.ndarray) -> np.ndarray:
     return np.sqrt(squares)
 
 
+def _standardised_distance(distance: np.ndarray, pair_visible: np.ndarray) -> np.ndarray:
+    """``distance`` ``(..., V, V)`` less its frame's mean over the visible pairs of two
+    joints, over their standard deviation (DD-Net's JCD normalisation)."""
+    pairs = pair_visible & ~np.eye(distance.shape[-1], dtype=bool)
+    count = np.maximum(pairs.sum((-2, -1), keepdims=True), 1)
+    mean = np.where(pairs, distance, 0).sum((-2, -1), keepdims=True) / count
+    centred = np.where(pairs, distance - mean, 0)
+    std = np.sqrt((centred * centred).sum((-2, -1), keepdims=True) / count)
+    return np.where(pairs, centred / (std + 1e-6), 0)
+
+
 def _motion_into(out: np.ndarray, x: np.ndarray, visible: np.ndarray, step: int) -> None:
     """Write ``x[t + step] - x[t]`` into ``out`` (zeros), where both ends are visible; the
     last ``step`` frames stay zero."""
@@ -94,8 +105,10 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
         ``x[child] - x[parent]`` (zero at the root); ``*_motion`` at frame ``t`` is
         ``x[t + 1] - x[t]`` and ``*_motionK`` is ``x[t + K] - x[t]`` (zero at the last
         ``K`` frames); ``distance`` gives each joint its distances to all ``V`` joints of the
-        frame (the joint collection distances of DD-Net, one row per joint). Any value that
-        involves a missing joint is 0.
+        frame (the joint collection distances of DD-Net, one row per joint), and
+        ``distance_z`` the same standardised in each frame over its pairs of two visible
+        joints, as DD-Net normalises them (0 on the diagonal). Any value that involves a
+        missing joint is 0.
     """
     num_joints, coords = keypoint.shape[-2:]
     widths = [stream_width(name, num_joints, coords) for name in streams]
@@ -113,10 +126,12 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
     for name, width in zip(streams, widths):
         channels = out[..., start:start + width]
         start += width
-        if name == 'distance':
+        if name.startswith('distance'):
             pair_visible = visible[..., :, None] & visible[..., None, :]
-            np.copyto(channels, _pairwise_distance(keypoint), where=pair_visible,
-                      casting='same_kind')
+            distance = _pairwise_distance(keypoint)
+            if name == 'distance_z':
+                distance = _standardised_distance(distance, pair_visible)
+            np.copyto(channels, distance, where=pair_visible, casting='same_kind')
         elif '_motion' in name:
             _motion_into(channels, *sources[name.split('_motion')[0]], step=motion_step(name))
         else:

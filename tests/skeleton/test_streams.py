@@ -39,6 +39,25 @@ def test_streams_look_ahead_by_their_largest_motion_step(streams, frames):
     assert streams_lookahead(streams) == frames
 
 
+def test_standardised_distances_are_scale_free_and_leave_missing_joints_out():
+    """distance_z has zero mean and unit spread over each frame's pairs of visible joints,
+    whatever the body's size in that frame, and no value for a missing joint."""
+    rng = np.random.default_rng(2)
+    keypoint = rng.normal(size=(4, 15, 2)).astype(np.float32)
+    keypoint[2] = 3 * keypoint[1]
+    visible = np.ones((4, 15), bool)
+    visible[3, 6] = False
+    plain, standard = np.split(joint_streams(keypoint, visible, 'jhmdb15',
+                                             ('distance', 'distance_z')), 2, axis=-1)
+    np.testing.assert_allclose(standard[2], standard[1], atol=1e-5)
+    assert not np.allclose(plain[2], plain[1])
+    for frame, seen in zip(standard, visible):
+        pairs = np.triu(np.outer(seen, seen), k=1)
+        np.testing.assert_allclose([frame[pairs].mean(), frame[pairs].std()], [0, 1], atol=1e-5)
+        assert not frame[~seen].any() and not frame[:, ~seen].any()
+        assert not np.diagonal(frame).any()
+
+
 def test_bone_motion2_is_the_motion_of_bones():
     rng = np.random.default_rng(0)
     keypoint = rng.normal(size=(6, 15, 2)).astype(np.float32)
