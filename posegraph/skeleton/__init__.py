@@ -38,8 +38,7 @@ __all__ = ['SkeletonLayout', 'LayoutLike', 'get_layout', 'register_layout', 'LAY
            'LAYOUT_ALIASES', 'COCO17', 'OPENPOSE18', 'JHMDB15', 'MEDIAPIPE33', 'NTU25', 'HAND21',
            'convert_keypoints', 'StreamingPoseNormalize', 'frame_centres', 'frame_sizes',
            'STREAMS', 'format_streams', 'joint_streams', 'mask_missing', 'stream_channels',
-           'streams_lookahead',
-           'stream_channel_index', *_GRAPH]
+           'stream_channel_index', 'streams_lookahead', *_GRAPH]
 
 
 def __getattr__(name: str):
