@@ -11,21 +11,17 @@ DD-Net (benchmarks/ddnet.py, trained here on the same fold). PAN checkpoints com
     python benchmarks/early_recognition.py --runs work_dirs/grouped \
         [--out assets/early_recognition.png]
 """
-import argparse
 import math
-import os
 
 import numpy as np
 import torch
-from jhmdb_accuracy import finished_runs, test_pipeline
+from jhmdb_accuracy import finished_runs, finished_runs_setup, test_pipeline
 from matplotlib.figure import Figure
-from mmengine.config import Config
 from mmengine.dataset import Compose
 
 from common import markdown_table
 from ddnet import ddnet_logits, train_ddnet
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRACTIONS = np.linspace(0.1, 1.0, 10)
 
 
@@ -66,17 +62,8 @@ def ddnet_curve(model, records):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
-    parser.add_argument('--runs', required=True,
-                        help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
-    parser.add_argument('--ddnet-epochs', type=int, default=300)
-    parser.add_argument('--out', default=os.path.join(ROOT, 'assets', 'early_recognition.png'))
-    args = parser.parse_args()
-    from posegraph.registry import register_all_modules
-    register_all_modules()
-    torch.set_num_threads(2)
-    cfg = Config.fromfile(args.config)
+    args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet_epochs=300,
+                                    figure='early_recognition.png')
     num_classes = cfg.num_classes
     curves = {'PAN online (step)': [], 'PAN offline, observed part': [],
               'DD-Net, observed part': []}

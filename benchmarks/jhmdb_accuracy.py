@@ -117,6 +117,23 @@ def finished_runs(root, cfg):
         sys.exit(f'{root}: no finished runs (grouped*_seed*/last_checkpoint) there')
 
 
+def finished_runs_setup(description, ddnet_epochs, figure):
+    """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``,
+    ``--ddnet-epochs``, ``--out``, defaulting to ``assets/FIGURE``), parsed, with the modules
+    registered, 2 threads and the config loaded: ``(args, cfg)``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
+    parser.add_argument('--runs', required=True,
+                        help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
+    parser.add_argument('--ddnet-epochs', type=int, default=ddnet_epochs)
+    parser.add_argument('--out', default=os.path.join(ROOT, 'assets', figure))
+    args = parser.parse_args()
+    from posegraph.registry import register_all_modules
+    register_all_modules()
+    torch.set_num_threads(2)
+    return args, Config.fromfile(args.config)
+
+
 def work_dir_name(fold, seed, extra=()):
     """The folder a run writes in, under the benchmark's work root."""
     tag = f'_{zlib.crc32(" ".join(extra).encode()):08x}' if extra else ''

@@ -10,17 +10,13 @@ the two models' softmax scores, as ``tools/fuse_scores.py`` does.
     python benchmarks/jhmdb_per_class.py --runs work_dirs/grouped [--ddnet-epochs 100] \
         [--out assets/jhmdb_per_class.png]
 """
-import argparse
-import os
-
 import numpy as np
 import torch
-from jhmdb_accuracy import finished_runs, test_pipeline
+from jhmdb_accuracy import finished_runs, finished_runs_setup, test_pipeline
 from matplotlib.figure import Figure
-from mmengine.config import Config
 from mmengine.dataset import Compose
 
-from common import ROOT, markdown_table
+from common import markdown_table
 from ddnet import ddnet_logits, train_ddnet
 
 COLUMNS = ('PAN', 'DD-Net', 'fused')
@@ -44,18 +40,9 @@ def per_class(predictions, labels, num_classes):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
-    parser.add_argument('--runs', required=True,
-                        help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
-    parser.add_argument('--ddnet-epochs', type=int, default=100)
-    parser.add_argument('--out', default=os.path.join(ROOT, 'assets', 'jhmdb_per_class.png'))
-    args = parser.parse_args()
+    args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet_epochs=100,
+                                    figure='jhmdb_per_class.png')
     from posegraph.io.annotations import read_label_map
-    from posegraph.registry import register_all_modules
-    register_all_modules()
-    torch.set_num_threads(2)
-    cfg = Config.fromfile(args.config)
     names = read_label_map(cfg.label_map)
     top1 = {model: {} for model in COLUMNS}       # model -> fold -> [top-1 per seed]
     classes = {model: {} for model in COLUMNS}    # model -> fold -> [per-class per seed]
