@@ -15,9 +15,8 @@ import math
 
 import numpy as np
 import torch
-from jhmdb_accuracy import finished_runs, finished_runs_setup, test_pipeline
+from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
-from mmengine.dataset import Compose
 
 from common import markdown_table
 from ddnet import ddnet_logits, train_ddnet
@@ -36,9 +35,8 @@ def pan_curves(cfg, checkpoint, records):
     """Top-1 per fraction: online (``step`` over the first frames) and offline (the
     observed part resampled)."""
     from posegraph.apis import init_recognizer
-    from posegraph.registry import TRANSFORMS
     network = init_recognizer(cfg, checkpoint).network
-    transforms = Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg)])
+    transforms = test_transforms(cfg)
     labels = torch.tensor([r['label'] for r in records])
     clips = torch.cat([transforms(dict(r))['inputs'] for r in records])  # (N, M, T, V, C)
     online, state, per_step = [], network.initial_state(len(records), clips.shape[1]), []

@@ -64,6 +64,14 @@ def test_pipeline(cfg, num_clips=None, flip=False, noise=None):
     return with_estimator_noise(out, *noise) if noise else out
 
 
+def test_transforms(cfg, **options):
+    """:func:`test_pipeline` built, to prepare records one by one outside a dataset."""
+    from mmengine.dataset import Compose
+
+    from posegraph.registry import TRANSFORMS
+    return Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg, **options)])
+
+
 def merged_config(config, options):
     """``config`` with ``--cfg-options``-style ``K=V`` strings merged, values parsed as
     tools/train.py parses them (``False`` a bool, ``(0.8,1.0)`` a tuple)."""
@@ -117,16 +125,19 @@ def finished_runs(root, cfg):
         sys.exit(f'{root}: no finished runs (grouped*_seed*/last_checkpoint) there')
 
 
-def finished_runs_setup(description, ddnet_epochs, figure):
-    """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``,
-    ``--ddnet-epochs``, ``--out``, defaulting to ``assets/FIGURE``), parsed, with the modules
-    registered, 2 threads and the config loaded: ``(args, cfg)``."""
+def finished_runs_setup(description, ddnet_epochs=None, figure=None):
+    """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``, and
+    for a benchmark that trains DD-Net or draws a figure ``--ddnet-epochs`` and ``--out``,
+    defaulting to ``assets/FIGURE``), parsed, with the modules registered, 2 threads and the
+    config loaded: ``(args, cfg)``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--runs', required=True,
                         help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
-    parser.add_argument('--ddnet-epochs', type=int, default=ddnet_epochs)
-    parser.add_argument('--out', default=os.path.join(ROOT, 'assets', figure))
+    if ddnet_epochs is not None:
+        parser.add_argument('--ddnet-epochs', type=int, default=ddnet_epochs)
+    if figure is not None:
+        parser.add_argument('--out', default=os.path.join(ROOT, 'assets', figure))
     args = parser.parse_args()
     from posegraph.registry import register_all_modules
     register_all_modules()

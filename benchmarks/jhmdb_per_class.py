@@ -12,9 +12,8 @@ the two models' softmax scores, as ``tools/fuse_scores.py`` does.
 """
 import numpy as np
 import torch
-from jhmdb_accuracy import finished_runs, finished_runs_setup, test_pipeline
+from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
-from mmengine.dataset import Compose
 
 from common import markdown_table
 from ddnet import ddnet_logits, train_ddnet
@@ -25,9 +24,8 @@ COLUMNS = ('PAN', 'DD-Net', 'fused')
 def pan_scores(cfg, checkpoint, records):
     """Softmax scores ``(clips, classes)`` of the checkpoint, the config's test pipeline."""
     from posegraph.apis import init_recognizer
-    from posegraph.registry import TRANSFORMS
     model = init_recognizer(cfg, checkpoint)
-    transforms = Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg)])
+    transforms = test_transforms(cfg)
     clips = torch.stack([transforms(dict(r))['inputs'] for r in records])
     with torch.no_grad():
         return model(clips, mode='tensor').numpy()

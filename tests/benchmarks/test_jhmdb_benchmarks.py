@@ -33,3 +33,43 @@ def test_per_class_top1_leaves_absent_classes_out():
     labels = np.array([0, 0, 1, 1, 1])
     accuracy = per_class(np.array([0, 1, 1, 1, 0]), labels, 3)
     assert accuracy[:2].tolist() == [0.5, 2 / 3] and np.isnan(accuracy[2])
+
+
+def test_branch_rows_name_each_branchs_streams_and_average_the_teachers_without_the_student():
+    import torch
+    from jhmdb_branches import branch_names, ensembles
+    names = branch_names([['joint', 'distance'], dict(streams=['joint'], type='DDNet')], 0)
+    assert names == ['branch 0, the student: joint + distance', 'branch 1: DDNet on joint']
+    logits = torch.randn(3, 5, 4)
+    rows = ensembles(logits, ['a', 'b', 'c'], student=1)
+    assert list(rows) == ['a', 'b', 'c', 'all branches averaged',
+                          'the teachers averaged (no student)']
+    torch.testing.assert_close(rows['all branches averaged'], logits.mean(0))
+    torch.testing.assert_close(rows['the teachers averaged (no student)'],
+                               (logits[0] + logits[2]) / 2)
+    assert 'the teachers averaged (no student)' not in ensembles(logits, ['a', 'b', 'c'], None)
+
+
+def test_branch_logits_score_every_branch_and_the_students_row_is_what_the_config_scores(
+        tmp_path):
+    import torch
+    from jhmdb_accuracy import test_transforms
+    from jhmdb_branches import branch_logits
+
+    from posegraph.apis import init_recognizer
+    from common import ROOT
+    cfg = Config.fromfile(f'{ROOT}/configs/pan_jhmdb.py')
+    torch.manual_seed(0)
+    model = init_recognizer(cfg)
+    checkpoint = str(tmp_path / 'epoch_80.pth')
+    torch.save({'state_dict': model.state_dict()}, checkpoint)
+    rng = np.random.default_rng(0)
+    records = [dict(frame_dir=f'clip{k}', label=k, total_frames=20, img_shape=(240, 320),
+                    keypoint=rng.uniform(50, 200, (1, 20, 15, 2)).astype(np.float32),
+                    keypoint_score=np.ones((1, 20, 15), np.float32)) for k in range(3)]
+    logits = branch_logits(cfg, checkpoint, records)
+    assert logits.shape == (3, 3, cfg.num_classes)  # branches, clips, classes
+    assert not torch.allclose(logits[0], logits[1])
+    clips = torch.cat([test_transforms(cfg)(dict(r))['inputs'] for r in records])
+    with torch.no_grad():  # at inference the distilled config runs its student, branch 0
+        torch.testing.assert_close(logits[0], model.network(clips)['logits'])
