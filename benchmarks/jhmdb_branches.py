@@ -24,9 +24,6 @@ def branch_logits(cfg, checkpoint: str, records: List[dict]) -> torch.Tensor:
     one test clip per record."""
     from posegraph.apis import init_recognizer
     network = init_recognizer(cfg, checkpoint).network
-    if not hasattr(network, 'branches'):
-        sys.exit(f'{cfg.filename}: {type(network).__name__} is not an ensemble, it has no '
-                 f'branches to score apart')
     transforms = test_transforms(cfg)
     clips = torch.cat([transforms(dict(r))['inputs'] for r in records])  # (N, M, T, V, C)
     network.student = None  # every branch scores, not the student alone

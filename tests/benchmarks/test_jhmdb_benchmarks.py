@@ -73,3 +73,16 @@ def test_branch_logits_score_every_branch_and_the_students_row_is_what_the_confi
     clips = torch.cat([test_transforms(cfg)(dict(r))['inputs'] for r in records])
     with torch.no_grad():  # at inference the distilled config runs its student, branch 0
         torch.testing.assert_close(logits[0], model.network(clips)['logits'])
+
+
+def test_branches_of_a_config_without_branches_exit_naming_the_config(monkeypatch, tmp_path):
+    import sys
+
+    import jhmdb_branches
+
+    from common import ROOT
+    config = f'{ROOT}/configs/stgcn_jhmdb.py'
+    monkeypatch.setattr(sys, 'argv', ['jhmdb_branches.py', '--config', config,
+                                      '--runs', str(tmp_path)])
+    with pytest.raises(SystemExit, match=r'stgcn_jhmdb\.py: STGCN\w* is not an ensemble'):
+        jhmdb_branches.main()
