@@ -22,12 +22,11 @@ import importlib
 import os
 import pickle
 import sys
-import tempfile
 
 from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
-from posegraph.io import AnnotationError, dump_annotations, safe_load_pickle
+from posegraph.io import AnnotationError, atomic_open, dump_annotations, safe_load_pickle
 from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, extract_video
 
@@ -92,10 +91,8 @@ def _process(job):
         return item.frame_dir, str(e)
     except Exception as e:  # a broken video must not stop the others
         return item.frame_dir, f'{item.path}: {type(e).__name__}: {e}'
-    fd, tmp = tempfile.mkstemp(dir=parts_dir, prefix='.tmp-')
-    with os.fdopen(fd, 'wb') as f:
+    with atomic_open(os.path.join(parts_dir, f'{item.frame_dir}.pkl'), 'wb') as f:
         pickle.dump(record, f, protocol=4)
-    os.replace(tmp, os.path.join(parts_dir, f'{item.frame_dir}.pkl'))
     return item.frame_dir, None
 
 
@@ -164,10 +161,8 @@ def write_label_map(out, classes):
     if not classes:
         return
     path = os.path.join(os.path.dirname(os.path.abspath(out)), 'label_map.txt')
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
-    with os.fdopen(fd, 'w') as f:
+    with atomic_open(path, 'w') as f:
         f.write('\n'.join(classes) + '\n')
-    os.replace(tmp, path)
 
 
 if __name__ == '__main__':

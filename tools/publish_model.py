@@ -10,10 +10,10 @@ import argparse
 import hashlib
 import os
 import sys
-import tempfile
 
 import torch
 
+from posegraph.io import atomic_open
 from posegraph.io.checkpoint import load_checkpoint_file
 
 
@@ -32,12 +32,8 @@ def main(argv=None):
                  'meta': {'dataset_meta': meta.get('dataset_meta', {}),
                           'epoch': meta.get('epoch'), 'seed': meta.get('seed'),
                           'experiment_name': meta.get('experiment_name')}}
-    folder = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pth')
-    os.close(fd)
-    torch.save(published, tmp)
-    os.replace(tmp, args.out)
+    with atomic_open(args.out, 'wb') as f:
+        torch.save(published, f)
     with open(args.out, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     print(f'{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, sha256 {digest}')

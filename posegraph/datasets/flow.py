@@ -6,10 +6,11 @@ A video's flow is stored as ``<flow_dir>/<frame_dir>.npz`` (compressed): ``flow`
 and ``method``, the algorithm that made it.
 """
 import os
-import tempfile
 
 import cv2
 import numpy as np
+
+from posegraph.io import atomic_open
 
 METHODS = ('tvl1', 'dis', 'farneback')
 
@@ -80,12 +81,8 @@ def flow_path(flow_dir, frame_dir):
 
 def save_flow(path, flow, method, bound):
     """Write atomically, so an interrupted run never leaves a truncated file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.npz')
-    with os.fdopen(fd, 'wb') as f:
+    with atomic_open(path, 'wb') as f:
         np.savez_compressed(f, flow=flow, method=np.array(method), bound=np.array(bound))
-    os.replace(tmp, path)
 
 
 def load_flow(path):

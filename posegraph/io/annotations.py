@@ -20,10 +20,11 @@ import importlib.util
 import io
 import os
 import pickle
-import tempfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+from .atomic import atomic_open
 
 # (module, name) pairs a skeleton annotation pickle may reference: numpy arrays, dtypes
 # and scalars at pickle protocols 2 to 5, under numpy 1 and numpy 2 module names.
@@ -257,16 +258,8 @@ def dump_annotations(path: PathLike, annotations: Sequence[dict],
     if classes is not None:
         data['classes'] = list(classes)
     pickle.dump(data, buffer, protocol=4)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pkl')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_open(path, 'wb') as f:
+        f.write(buffer.getvalue())
 
 
 def read_label_map(path: PathLike) -> List[str]:

@@ -33,5 +33,7 @@ def test_publish_model_keeps_weights_and_classes_only(tmp_path, run_tool):
     assert set(published) == {'state_dict', 'meta'}
     assert published['meta']['dataset_meta']['classes'] == ['a', 'b']
     assert torch.equal(published['state_dict']['w'], torch.ones(3))
+    # readable by others, as a model meant to be shared must be (not mkstemp's 0600)
+    assert (tmp_path / 'out' / 'm.pth').stat().st_mode & 0o044 == 0o044
     result = run_tool('publish_model', tmp_path / 'none.pth', tmp_path / 'x.pth')
     assert result.returncode == 1 and 'none.pth: no such checkpoint' in result.stderr

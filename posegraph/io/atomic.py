@@ -1,0 +1,37 @@
+"""Files written whole or not at all, so an interrupted run never leaves a truncated one."""
+import contextlib
+import os
+import uuid
+from typing import IO, Iterator, Union
+
+PathLike = Union[str, os.PathLike]
+
+
+@contextlib.contextmanager
+def atomic_open(path: PathLike, mode: str = 'wb') -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing; it replaces ``path`` when the block
+    ends cleanly and is removed when it raises, leaving ``path`` as it was.
+
+    The file gets the permissions ``open`` would give it (``tempfile.mkstemp`` makes
+    owner-only files, which would hide an annotation file or a model from other users).
+
+    Args:
+        path (str): the file to write; its folder is created if missing.
+        mode (str): ``'wb'`` or ``'w'``.
+    """
+    if mode not in ('w', 'wb'):
+        raise ValueError(f"atomic_open writes a new file: mode 'w' or 'wb', not {mode!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    # No suffix: a half-written temporary must never look like a finished file.
+    tmp = os.path.join(folder, f'.tmp-{uuid.uuid4().hex}')
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0)
+    fd = os.open(tmp, flags, 0o666)  # the umask applies, as for open()
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

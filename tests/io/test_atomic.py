@@ -1,0 +1,45 @@
+import os
+import stat
+
+import pytest
+
+from posegraph.io import atomic_open
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o077])
+def test_writes_the_file_with_the_permissions_open_gives(tmp_path, umask):
+    path = tmp_path / 'new' / 'label_map.txt'
+    previous = os.umask(umask)
+    try:
+        with atomic_open(path, 'w') as f:
+            f.write('walk\n')
+    finally:
+        os.umask(previous)
+    assert path.read_text() == 'walk\n'
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert os.listdir(path.parent) == ['label_map.txt']
+
+
+def test_a_failure_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / 'set.pkl'
+    path.write_bytes(b'old')
+    with pytest.raises(RuntimeError, match='disk full'):
+        with atomic_open(path) as f:
+            f.write(b'half of the new')
+            raise RuntimeError('disk full')
+    assert path.read_bytes() == b'old'
+    assert os.listdir(tmp_path) == ['set.pkl']
+
+
+def test_replaces_an_existing_file_whole(tmp_path):
+    path = tmp_path / 'set.pkl'
+    path.write_bytes(b'old contents, longer than the new')
+    with atomic_open(path) as f:
+        f.write(b'new')
+    assert path.read_bytes() == b'new'
+
+
+def test_refuses_modes_that_read_or_append(tmp_path):
+    with pytest.raises(ValueError, match="'a'"):
+        with atomic_open(tmp_path / 'x', 'a'):
+            pass
