@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
@@ -81,9 +82,15 @@ def merged_config(config, options):
     return cfg
 
 
-def score(config, options, checkpoint, tta=None, noise=None):
-    """Top-1 of ``checkpoint`` on the test split, batch 1 per video; ``noise`` is drawn
-    with a fixed seed, the same for every run."""
+# The transforms draw from NumPy's global generator, which the runs scored side by side
+# (threads of this process) share: one run at a time seeds and draws from it.
+_GLOBAL_RNG = threading.Lock()
+
+
+def predictions(config, options, checkpoint, tta=None, noise=None):
+    """``(predicted, true)`` labels of ``checkpoint`` on the test split, batch 1 per video;
+    ``noise`` is drawn with a fixed seed, the same for every run, also for runs scored side
+    by side."""
     from posegraph.apis import init_recognizer
     from posegraph.registry import DATASETS
     cfg = merged_config(config, options)
@@ -91,15 +98,21 @@ def score(config, options, checkpoint, tta=None, noise=None):
     dataset_cfg = dict(cfg.test_dataloader.dataset)
     dataset_cfg['pipeline'] = test_pipeline(cfg, **(tta or {}), noise=noise)
     dataset = DATASETS.build(dataset_cfg)
-    correct = 0
-    state = np.random.get_state()
-    np.random.seed(0)   # the transforms draw from NumPy's global generator
-    with torch.no_grad():
+    predicted, true = [], []
+    with _GLOBAL_RNG, torch.no_grad():
+        state = np.random.get_state()
+        np.random.seed(0)
         for sample in dataset:
-            scores = model(sample['inputs'][None], mode='tensor')
-            correct += int(scores.argmax(-1).item() == sample['data_samples'].gt_label.item())
-    np.random.set_state(state)
-    return correct / len(dataset)
+            predicted.append(model(sample['inputs'][None], mode='tensor').argmax(-1).item())
+            true.append(sample['data_samples'].gt_label.item())
+        np.random.set_state(state)
+    return np.array(predicted), np.array(true)
+
+
+def score(config, options, checkpoint, tta=None, noise=None):
+    """Top-1 of ``checkpoint`` on the test split (:func:`predictions`)."""
+    predicted, true = predictions(config, options, checkpoint, tta, noise)
+    return float(np.mean(predicted == true))
 
 
 def finished_runs(root, cfg):

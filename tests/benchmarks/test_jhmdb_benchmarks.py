@@ -86,3 +86,40 @@ def test_branches_of_a_config_without_branches_exit_naming_the_config(monkeypatc
                                       '--runs', str(tmp_path)])
     with pytest.raises(SystemExit, match=r'stgcn_jhmdb\.py: STGCN\w* is not an ensemble'):
         jhmdb_branches.main()
+
+
+def test_noisy_predictions_are_the_same_draw_when_runs_are_scored_side_by_side(tmp_path):
+    """``--jobs 2`` scores two runs in threads of one process; the noise both draw from
+    NumPy's global generator must still be the fixed-seed draw a lone run gets."""
+    import threading
+
+    from jhmdb_accuracy import predictions
+
+    from posegraph.apis.inference import PRETRAINED_CHECKPOINT, PRETRAINED_CONFIG
+    rng = np.random.default_rng(0)
+    records = [dict(frame_dir=f'clip{k}', label=k % 14, total_frames=24, img_shape=(240, 320),
+                    keypoint=rng.uniform(50, 200, (1, 24, 15, 2)).astype(np.float32),
+                    keypoint_score=np.ones((1, 24, 15), np.float32)) for k in range(40)]
+    ann_file = str(tmp_path / 'ann.pkl')
+    dump_annotations(ann_file, records, {'grouped1_val': [r['frame_dir'] for r in records]})
+    options = [f'test_dataloader.dataset.ann_file={ann_file}', 'test_dataloader.dataset.'
+               'split=grouped1_val', 'test_dataloader.dataset.label_map=None']
+
+    def predict(out=None, noise=(0.5, 0.3)):  # large noise: another draw changes answers
+        predicted, _ = predictions(PRETRAINED_CONFIG, options, PRETRAINED_CHECKPOINT,
+                                   noise=noise)
+        if out is not None:
+            out.append(predicted)
+        return predicted
+
+    alone = predict()
+    assert (alone != predict(noise=None)).sum() > 5  # the noise matters to this model
+    side_by_side = []
+    threads = [threading.Thread(target=predict, args=(side_by_side,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(side_by_side) == 2
+    for predicted in side_by_side:
+        np.testing.assert_array_equal(predicted, alone)
