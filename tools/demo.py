@@ -31,7 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.drawing import draw_actions
-from posegraph.io import VideoReadError, VideoSource
+from posegraph.io import VideoReadError, VideoSource, atomic_open
 from posegraph.runtime import VideoActionRecognizer
 
 
@@ -114,14 +114,6 @@ class AtomicVideoWriter:
             self.writer.release()
             if os.path.exists(self.partial):
                 os.remove(self.partial)
-
-
-def write_json(path: str, content: dict) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    partial = path + '.partial'
-    with open(partial, 'w') as f:
-        json.dump(content, f)
-    os.replace(partial, path)
 
 
 def frame_entry(t: int, fps: float, persons) -> dict:
@@ -260,7 +252,8 @@ def main(argv=None) -> None:
     except (VideoReadError, OSError) as e:
         sys.exit(f'error: {e}')
     if args.json:
-        write_json(args.json, result)
+        with atomic_open(args.json, 'w') as f:
+            json.dump(result, f)
     if args.timeline:
         try:
             from posegraph.visualization import plot_action_timeline
