@@ -15,11 +15,16 @@ both sides of it, so it flatters.
 
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees.
+
+A seed gives the same run again only on a machine whose PyTorch kernels use the same vector
+instructions: each run records the ``cpu_capability`` it trained with (AVX2, AVX512, ...).
+``ATEN_CPU_CAPABILITY=avx2`` makes an AVX-512 machine repeat an AVX2 machine's runs.
 """
 import argparse
 import glob
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -174,11 +179,23 @@ def run(config, fold, seed, extra, folder, threads, noise=None):
                train(config, work_dir, options, threads=threads))
     torch.set_num_threads(threads)
     result = {'fold': fold, 'seed': seed, 'seconds': seconds,
+              'cpu_capability': cpu_capability(work_dir + '.log'),
               'top1': score(config, options, last),
               'top1_tta': score(config, options, last, TTA)}
     if noise:
         result['top1_noisy'] = score(config, options, last, noise=noise)
     return result
+
+
+def cpu_capability(log_path):
+    """The vector instructions PyTorch's kernels used in a run (``'AVX2'``, ``'AVX512'``...),
+    as ``tools/train.py`` logged them in ``log_path``; ``None`` where the log does not say."""
+    try:
+        with open(log_path, errors='replace') as f:
+            found = re.search(r'CPU capability usage: (\w+)', f.read())
+    except FileNotFoundError:
+        return None
+    return found.group(1) if found else None
 
 
 def summary(runs):
@@ -236,7 +253,8 @@ def main():
                 print(f'{name} {r["fold"]} seed {r["seed"]}: top-1 {100 * r["top1"]:.1f} % '
                       f'(with TTA {100 * r["top1_tta"]:.1f} %), '
                       + (f'noisy joints {100 * r["top1_noisy"]:.1f} %, ' if args.noise else '')
-                      + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before'),
+                      + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before')
+                      + f', {r["cpu_capability"] or "unknown"} kernels',
                       flush=True)
             results[name] = {'runs': runs, 'summary': summary(runs)}
         if args.time_alone:

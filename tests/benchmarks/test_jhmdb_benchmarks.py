@@ -1,12 +1,25 @@
-"""The JHMDB benchmarks' shared pieces: finding the finished runs of a work root, and the
-per-class top-1 of a run."""
+"""The JHMDB benchmarks' shared pieces: finding the finished runs of a work root, the kernels
+a run trained with, and the per-class top-1 of a run."""
 import numpy as np
 import pytest
-from jhmdb_accuracy import finished_runs
+import torch
+from jhmdb_accuracy import cpu_capability, finished_runs
 from jhmdb_per_class import per_class
 from mmengine.config import Config
 
 from posegraph.io.annotations import dump_annotations
+
+
+def test_cpu_capability_reads_what_the_training_log_says(tmp_path):
+    # tools/train.py logs mmengine's environment, which holds PyTorch's build details.
+    log = tmp_path / 'grouped1_seed0.log'
+    log.write_text('System environment:\n' + torch.__config__.show())
+    assert cpu_capability(str(log)) == torch.backends.cpu.get_cpu_capability()
+    log.write_text('  - CPU capability usage: AVX2\n')
+    assert cpu_capability(str(log)) == 'AVX2'
+    log.write_text('a log cut short\n')
+    assert cpu_capability(str(log)) is None
+    assert cpu_capability(str(tmp_path / 'missing.log')) is None
 
 
 def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
