@@ -54,6 +54,11 @@ def inference_parameters(network: 'nn.Module') -> int:
     return sum(p.numel() for module in modules for p in module.parameters())
 
 
+def train_log(work_dir: str) -> str:
+    """Where :func:`train` writes the output of the run in ``work_dir``."""
+    return work_dir.rstrip('/') + '.log'
+
+
 def train(config: str, work_dir: str, options: Sequence[str] = (),
           flags: Sequence[str] = (), threads: Optional[int] = None) -> float:
     """Run ``tools/train.py CONFIG --work-dir WORK_DIR [flags] --cfg-options OPTIONS`` with
@@ -66,7 +71,7 @@ def train(config: str, work_dir: str, options: Sequence[str] = (),
                '--work-dir', work_dir, *flags]
     if options:
         command += ['--cfg-options', *options]
-    log_path = work_dir.rstrip('/') + '.log'
+    log_path = train_log(work_dir)
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
     start = time.time()
     with open(log_path, 'w') as log:

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 
-from common import ROOT, markdown_table, train, with_estimator_noise
+from common import ROOT, markdown_table, train, train_log, with_estimator_noise
 
 ABLATION = {  # the rows of the pose-attention paper's ablation, for this model
     'GCN + GRU': dict(diffpool=False, joint_attention=False, pose_attention=False),
@@ -179,7 +179,7 @@ def run(config, fold, seed, extra, folder, threads, noise=None):
                train(config, work_dir, options, threads=threads))
     torch.set_num_threads(threads)
     result = {'fold': fold, 'seed': seed, 'seconds': seconds,
-              'cpu_capability': cpu_capability(work_dir + '.log'),
+              'cpu_capability': cpu_capability(train_log(work_dir)),
               'top1': score(config, options, last),
               'top1_tta': score(config, options, last, TTA)}
     if noise:
