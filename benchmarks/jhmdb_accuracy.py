@@ -11,10 +11,14 @@ both sides of it, so it flatters.
 
     python benchmarks/jhmdb_accuracy.py [--config configs/pan_jhmdb.py] [--folds grouped1
         grouped2] [--seeds 0 1 2] [--jobs 2] [--ablation] [--cfg-options K=V ...]
-        [--rows ROW ...] [--noise 0.03 0.1] [--out FILE.json]
+        [--rows ROW ...] [--noise 0.03 0.1] [--out FILE.json] [--paired-with BASE.json ...]
 
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees.
+
+Seeds move a run by more than most changes do: ``--paired-with`` the ``--out`` files of a
+baseline (the same folds and seeds) prints the change run for run, mean and standard error.
+Three seeds have shown gains that five did not (docs/jhmdb.md): decide on five.
 
 A seed gives the same run again only on a machine whose PyTorch kernels use the same vector
 instructions: each run records the ``cpu_capability`` it trained with (AVX2, AVX512, ...).
@@ -30,6 +34,7 @@ import tempfile
 import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from typing import List, Sequence
 
 import numpy as np
 import torch
@@ -209,6 +214,63 @@ def summary(runs):
     return stats
 
 
+def load_runs(paths: Sequence[str]) -> List[dict]:
+    """The runs of the config row (``config``) in ``--out`` files of this script; several
+    files (seeds 0-2 in one, 3-4 in another) join."""
+    runs = []
+    for path in paths:
+        with open(path) as f:
+            results = json.load(f)
+        if 'config' not in results:
+            sys.exit(f'{path}: no "config" row of benchmarks/jhmdb_accuracy.py --out '
+                     f'(it has {", ".join(results) or "nothing"})')
+        runs += results['config']['runs']
+    return runs
+
+
+def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
+    """Each run against the baseline's run of the same fold and seed, in points of top-1.
+
+    Seeds vary the model more than most changes do, so a change is judged run for run: the
+    mean difference with its standard error, and how many runs are ahead, level and behind.
+    A pair whose runs both say which kernels they trained with (``cpu_capability``), and
+    differ, is listed in ``other_kernels``: such runs differ by a clip or two with no change
+    at all.
+    """
+    by_run = {(r['fold'], r['seed']): r for r in baseline}
+    pairs = [(r, by_run[(r['fold'], r['seed'])]) for r in runs
+             if (r['fold'], r['seed']) in by_run]
+    if not pairs:
+        raise ValueError('no run of the baseline has the folds and seeds of these runs')
+    differences = np.array([100 * (r['top1'] - b['top1']) for r, b in pairs])
+    error = differences.std(ddof=1) / np.sqrt(len(pairs)) if len(pairs) > 1 else float('nan')
+    return {'difference': float(differences.mean()), 'standard_error': float(error),
+            'runs': [(r['fold'], r['seed'], round(float(d), 2))
+                     for (r, _), d in zip(pairs, differences)],
+            'ahead': int((differences > 0).sum()), 'level': int((differences == 0).sum()),
+            'behind': int((differences < 0).sum()),
+            'unpaired': [(r['fold'], r['seed']) for r in runs
+                         if (r['fold'], r['seed']) not in by_run],
+            'other_kernels': [(r['fold'], r['seed']) for r, b in pairs
+                              if None not in (r.get('cpu_capability'), b.get('cpu_capability'))
+                              and r['cpu_capability'] != b['cpu_capability']]}
+
+
+def paired_line(name: str, result: dict) -> str:
+    """One line of :func:`paired`'s result, with what it could not pair or pair fairly."""
+    line = (f'{name} against the baseline, run for run: {result["difference"]:+.1f} ± '
+            f'{result["standard_error"]:.1f} points over {len(result["runs"])} runs '
+            f'({result["ahead"]} ahead, {result["level"]} level, {result["behind"]} behind: '
+            + ', '.join(f'{d:+.1f}' for _, _, d in result['runs']) + ')')
+    if result['unpaired']:
+        line += '; no baseline run for ' + ', '.join(f'{f} seed {s}'
+                                                     for f, s in result['unpaired'])
+    if result['other_kernels']:
+        line += ('; trained on other kernels than the baseline (differs without a change): '
+                 + ', '.join(f'{f} seed {s}' for f, s in result['other_kernels']))
+    return line
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
@@ -229,7 +291,11 @@ def main():
                         'benchmarks/early_recognition.py; default: a temporary folder')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='config overrides for every run, as tools/train.py takes them')
+    parser.add_argument('--paired-with', nargs='+', metavar='BASELINE.json',
+                        help='--out files of a baseline on the same folds and seeds: also '
+                        'print the difference run for run')
     args = parser.parse_args()
+    baseline = load_runs(args.paired_with) if args.paired_with else None
     rows = ({name: ABLATION[name] for name in args.rows or ABLATION} if args.ablation
             else {'config': {}})
     threads = 1 if args.jobs > 1 else 2
@@ -257,6 +323,8 @@ def main():
                       + f', {r["cpu_capability"] or "unknown"} kernels',
                       flush=True)
             results[name] = {'runs': runs, 'summary': summary(runs)}
+            if baseline:
+                results[name]['paired'] = paired(runs, baseline)
         if args.time_alone:
             work_dir = os.path.join(folder, 'alone')
             seconds = train(args.config, work_dir, ['train_dataloader.dataset.split=None'] +
@@ -279,6 +347,9 @@ def main():
              if args.noise else [])
     print(markdown_table(['model', 'top-1, mean of folds (spread)', 'with TTA', *noise,
                           'per fold', 'runs'], rows))
+    for name, result in results.items():
+        if isinstance(result, dict) and 'paired' in result:
+            print(paired_line(name, result['paired']))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)

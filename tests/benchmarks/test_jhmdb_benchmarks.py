@@ -1,9 +1,11 @@
 """The JHMDB benchmarks' shared pieces: finding the finished runs of a work root, the kernels
 a run trained with, and the per-class top-1 of a run."""
+import json
+
 import numpy as np
 import pytest
 import torch
-from jhmdb_accuracy import cpu_capability, finished_runs
+from jhmdb_accuracy import cpu_capability, finished_runs, load_runs, paired, paired_line
 from jhmdb_per_class import per_class
 from mmengine.config import Config
 
@@ -20,6 +22,49 @@ def test_cpu_capability_reads_what_the_training_log_says(tmp_path):
     log.write_text('a log cut short\n')
     assert cpu_capability(str(log)) is None
     assert cpu_capability(str(tmp_path / 'missing.log')) is None
+
+
+def run_record(fold, seed, top1, kernels='AVX512'):
+    return dict(fold=fold, seed=seed, top1=top1, top1_tta=top1, cpu_capability=kernels)
+
+
+def test_paired_compares_each_run_with_the_baselines_run_of_the_same_fold_and_seed():
+    baseline = [run_record('grouped1', 0, 0.80), run_record('grouped1', 1, 0.70),
+                run_record('grouped2', 0, 0.75)]
+    runs = [run_record('grouped2', 0, 0.75), run_record('grouped1', 1, 0.75),
+            run_record('grouped1', 0, 0.78), run_record('grouped2', 1, 0.90)]
+    result = paired(runs, baseline)
+    assert [(f, s) for f, s, _ in result['runs']] == [('grouped2', 0), ('grouped1', 1),
+                                                    ('grouped1', 0)]
+    assert [d for _, _, d in result['runs']] == pytest.approx([0.0, 5.0, -2.0])
+    assert result['difference'] == pytest.approx(1.0)
+    assert result['standard_error'] == pytest.approx(np.std([0, 5, -2], ddof=1) / np.sqrt(3))
+    assert (result['ahead'], result['level'], result['behind']) == (1, 1, 1)
+    assert result['unpaired'] == [('grouped2', 1)] and result['other_kernels'] == []
+    line = paired_line('config', result)
+    assert '+1.0 ±' in line and '1 ahead, 1 level, 1 behind' in line
+    assert 'no baseline run for grouped2 seed 1' in line and 'other kernels' not in line
+
+
+def test_paired_names_runs_trained_on_other_kernels_and_refuses_nothing_to_pair():
+    result = paired([run_record('grouped1', 0, 0.8, 'AVX2')], [run_record('grouped1', 0, 0.8)])
+    assert result['other_kernels'] == [('grouped1', 0)]
+    assert 'other kernels' in paired_line('config', result)
+    unknown = paired([run_record('grouped1', 0, 0.8, None)], [run_record('grouped1', 0, 0.8)])
+    assert unknown['other_kernels'] == []     # a run from before the kernels were recorded
+    with pytest.raises(ValueError, match='no run of the baseline'):
+        paired([run_record('grouped1', 3, 0.8)], [run_record('grouped1', 0, 0.8)])
+
+
+def test_load_runs_joins_out_files_and_names_a_file_without_the_config_row(tmp_path):
+    first, second, ablation = (tmp_path / n for n in ('a.json', 'b.json', 'c.json'))
+    first.write_text(json.dumps({'config': {'runs': [run_record('grouped1', 0, 0.8)]}}))
+    second.write_text(json.dumps({'config': {'runs': [run_record('grouped1', 3, 0.7)]},
+                                  'train_seconds_alone_433_clips': 300.0}))
+    ablation.write_text(json.dumps({'GCN + GRU': {'runs': []}}))
+    assert [r['seed'] for r in load_runs([str(first), str(second)])] == [0, 3]
+    with pytest.raises(SystemExit, match=r'c\.json: no "config" row .*GCN \+ GRU'):
+        load_runs([str(ablation)])
 
 
 def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
