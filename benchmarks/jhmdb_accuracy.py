@@ -296,6 +296,11 @@ def main():
                         'print the difference run for run')
     args = parser.parse_args()
     baseline = load_runs(args.paired_with) if args.paired_with else None
+    if baseline and not {(r['fold'], r['seed']) for r in baseline} & {
+            (fold, seed) for fold in args.folds for seed in args.seeds}:
+        # said before training, not after it
+        sys.exit(f'--paired-with {" ".join(args.paired_with)}: no run of these folds and '
+                 'seeds to pair with')
     rows = ({name: ABLATION[name] for name in args.rows or ABLATION} if args.ablation
             else {'config': {}})
     threads = 1 if args.jobs > 1 else 2

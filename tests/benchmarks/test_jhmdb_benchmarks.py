@@ -67,6 +67,18 @@ def test_load_runs_joins_out_files_and_names_a_file_without_the_config_row(tmp_p
         load_runs([str(ablation)])
 
 
+def test_a_baseline_without_the_requested_seeds_stops_before_any_training(tmp_path,
+                                                                         monkeypatch):
+    import jhmdb_accuracy
+    baseline = tmp_path / 'base.json'
+    baseline.write_text(json.dumps({'config': {'runs': [run_record('grouped1', 0, 0.8)]}}))
+    monkeypatch.setattr(jhmdb_accuracy, 'run', lambda *a: pytest.fail('trained anyway'))
+    monkeypatch.setattr('sys.argv', ['jhmdb_accuracy.py', '--seeds', '3', '4',
+                                     '--paired-with', str(baseline)])
+    with pytest.raises(SystemExit, match='base.json: no run of these folds and seeds'):
+        jhmdb_accuracy.main()
+
+
 def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
     records = [dict(frame_dir=f'clip{k}', label=k % 2, total_frames=4, img_shape=(10, 10),
                     keypoint=np.zeros((1, 4, 15, 2), np.float32)) for k in range(5)]
