@@ -228,6 +228,11 @@ def load_runs(paths: Sequence[str]) -> List[dict]:
     return runs
 
 
+def run_key(run: dict) -> tuple:
+    """What makes a run the same run in another experiment: its fold and seed."""
+    return run['fold'], run['seed']
+
+
 def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
     """Each run against the baseline's run of the same fold and seed, in points of top-1.
 
@@ -237,21 +242,18 @@ def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
     differ, is listed in ``other_kernels``: such runs differ by a clip or two with no change
     at all.
     """
-    by_run = {(r['fold'], r['seed']): r for r in baseline}
-    pairs = [(r, by_run[(r['fold'], r['seed'])]) for r in runs
-             if (r['fold'], r['seed']) in by_run]
+    by_run = {run_key(r): r for r in baseline}
+    pairs = [(r, by_run[run_key(r)]) for r in runs if run_key(r) in by_run]
     if not pairs:
         raise ValueError('no run of the baseline has the folds and seeds of these runs')
     differences = np.array([100 * (r['top1'] - b['top1']) for r, b in pairs])
     error = differences.std(ddof=1) / np.sqrt(len(pairs)) if len(pairs) > 1 else float('nan')
     return {'difference': float(differences.mean()), 'standard_error': float(error),
-            'runs': [(r['fold'], r['seed'], round(float(d), 2))
-                     for (r, _), d in zip(pairs, differences)],
+            'runs': [(*run_key(r), round(float(d), 2)) for (r, _), d in zip(pairs, differences)],
             'ahead': int((differences > 0).sum()), 'level': int((differences == 0).sum()),
             'behind': int((differences < 0).sum()),
-            'unpaired': [(r['fold'], r['seed']) for r in runs
-                         if (r['fold'], r['seed']) not in by_run],
-            'other_kernels': [(r['fold'], r['seed']) for r, b in pairs
+            'unpaired': [run_key(r) for r in runs if run_key(r) not in by_run],
+            'other_kernels': [run_key(r) for r, b in pairs
                               if None not in (r.get('cpu_capability'), b.get('cpu_capability'))
                               and r['cpu_capability'] != b['cpu_capability']]}
 
@@ -296,7 +298,7 @@ def main():
                         'print the difference run for run')
     args = parser.parse_args()
     baseline = load_runs(args.paired_with) if args.paired_with else None
-    if baseline and not {(r['fold'], r['seed']) for r in baseline} & {
+    if baseline and not {run_key(r) for r in baseline} & {
             (fold, seed) for fold in args.folds for seed in args.seeds}:
         # said before training, not after it
         sys.exit(f'--paired-with {" ".join(args.paired_with)}: no run of these folds and '
