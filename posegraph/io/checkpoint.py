@@ -9,6 +9,7 @@ the history buffer's statistics methods.
 import importlib
 import importlib.util
 import pickle
+import threading
 from typing import Any, Dict, Optional, Sequence, Union
 
 import numpy as np
@@ -28,12 +29,17 @@ _MULTIARRAY = importlib.import_module(f'{_NUMPY_CORE}.multiarray')
 SAFE_GLOBALS = [HistoryBuffer, np.dtype, np.ndarray, _MULTIARRAY.scalar,
                 _MULTIARRAY._reconstruct, (_history_buffer_getattr, 'builtins.getattr')]
 SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')]
+# torch.serialization.safe_globals adds to one process-wide set on entry and removes from it
+# on exit, so a load that leaves the context would withdraw the types from a load still
+# running in another thread: one load at a time.
+_LOAD_LOCK = threading.Lock()
 
 
 def load_checkpoint_file(filename: str,
                          map_location: Optional[Union[str, torch.device]] = None) -> Any:
-    """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types."""
-    with torch.serialization.safe_globals(SAFE_GLOBALS):
+    """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types;
+    safe to call from several threads at once."""
+    with _LOAD_LOCK, torch.serialization.safe_globals(SAFE_GLOBALS):
         return torch.load(filename, map_location=map_location, weights_only=True)
 
 

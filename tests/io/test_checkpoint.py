@@ -1,4 +1,7 @@
 """Weights-only checkpoint loading and the one state-dict unwrapper."""
+import threading
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -41,3 +44,45 @@ def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_pat
     torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
     with pytest.raises(Exception, match='(?i)weights only|unsupported|not allowed'):
         load_checkpoint_file(str(tmp_path / 'evil.pth'))
+
+
+def test_loads_in_two_threads_do_not_withdraw_each_others_types(tmp_path, monkeypatch):
+    # Thread A's load lets thread B start its own, then returns; B's load reads the file
+    # only after A has left torch's safe_globals context, which removes the types it added.
+    history = HistoryBuffer()
+    history.update(1.0)
+    path = str(tmp_path / 'run.pth')
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'message_hub': {'loss': history}}, path)
+    real_load, calls = torch.load, []
+    b_loading, a_done = threading.Event(), threading.Event()
+
+    def interleaved_load(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            b_loading.wait(timeout=0.5)  # only a load that B may start beside A's
+        else:
+            b_loading.set()
+            a_done.wait(timeout=5)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(torch, 'load', interleaved_load)
+    errors = []
+
+    def load(then=None):
+        try:
+            assert torch.equal(load_checkpoint_file(path)['state_dict']['w'], torch.ones(2))
+        except Exception as error:  # noqa: BLE001 - reported by the main thread below
+            errors.append(error)
+        finally:
+            if then is not None:
+                then.set()
+
+    a = threading.Thread(target=load, args=(a_done,), name='A')
+    a.start()
+    while not calls:
+        time.sleep(0.001)
+    b = threading.Thread(target=load, name='B')
+    b.start()
+    a.join()
+    b.join()
+    assert calls == ['A', 'B'] and not errors, errors
