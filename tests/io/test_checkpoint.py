@@ -71,7 +71,7 @@ def test_loads_in_two_threads_do_not_withdraw_each_others_types(tmp_path, monkey
     def load(then=None):
         try:
             assert torch.equal(load_checkpoint_file(path)['state_dict']['w'], torch.ones(2))
-        except Exception as error:  # noqa: BLE001 - reported by the main thread below
+        except Exception as error:  # reported by the main thread below
             errors.append(error)
         finally:
             if then is not None:
