@@ -219,11 +219,16 @@ def load_runs(paths: Sequence[str]) -> List[dict]:
     files (seeds 0-2 in one, 3-4 in another) join."""
     runs = []
     for path in paths:
-        with open(path) as f:
-            results = json.load(f)
-        if 'config' not in results:
+        try:
+            with open(path) as f:
+                results = json.load(f)
+        except (OSError, ValueError) as error:
+            sys.exit(f'{path}: cannot read it as an --out file of this script ({error})')
+        if not isinstance(results, dict) or 'config' not in results:
+            held = (", ".join(results) or "nothing") if isinstance(results, dict) else \
+                f'a JSON {type(results).__name__}'
             sys.exit(f'{path}: no "config" row of benchmarks/jhmdb_accuracy.py --out '
-                     f'(it has {", ".join(results) or "nothing"})')
+                     f'(it has {held})')
         runs += results['config']['runs']
     return runs
 

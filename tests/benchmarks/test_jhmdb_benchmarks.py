@@ -56,7 +56,7 @@ def test_paired_names_runs_trained_on_other_kernels_and_refuses_nothing_to_pair(
         paired([run_record('grouped1', 3, 0.8)], [run_record('grouped1', 0, 0.8)])
 
 
-def test_load_runs_joins_out_files_and_names_a_file_without_the_config_row(tmp_path):
+def test_load_runs_joins_out_files_and_names_a_file_it_cannot_use(tmp_path):
     first, second, ablation = (tmp_path / n for n in ('a.json', 'b.json', 'c.json'))
     first.write_text(json.dumps({'config': {'runs': [run_record('grouped1', 0, 0.8)]}}))
     second.write_text(json.dumps({'config': {'runs': [run_record('grouped1', 3, 0.7)]},
@@ -65,6 +65,13 @@ def test_load_runs_joins_out_files_and_names_a_file_without_the_config_row(tmp_p
     assert [r['seed'] for r in load_runs([str(first), str(second)])] == [0, 3]
     with pytest.raises(SystemExit, match=r'c\.json: no "config" row .*GCN \+ GRU'):
         load_runs([str(ablation)])
+    (tmp_path / 'list.json').write_text('[]')
+    (tmp_path / 'cut.json').write_text('{"config": {"runs": [')
+    with pytest.raises(SystemExit, match=r'list\.json: no "config" row .*a JSON list'):
+        load_runs([str(tmp_path / 'list.json')])
+    for name in ('cut.json', 'missing.json'):  # cut short while written; not written yet
+        with pytest.raises(SystemExit, match=rf'{name}: cannot read it as an --out file'):
+            load_runs([str(tmp_path / name)])
 
 
 def test_a_baseline_without_the_requested_seeds_stops_before_any_training(tmp_path,
