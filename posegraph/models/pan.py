@@ -65,6 +65,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         attention_channels: size of the attention vectors. (default: ``64``)
         diffpool, joint_attention, pose_attention: the ablation switches. (default: ``True`` each)
         dropout: before both classifiers. (default: ``0.3``)
+        frame_dropout: dropout of the frame vectors :math:`\mathbf{s}_t` on their way into
+            the GRU, in training only (the joints loss sees them whole). (default: ``0.0``)
         label_smoothing: of both cross-entropy losses. (default: ``0.0``)
         loss_weights: weights of the losses ``pose`` (eq. 17), ``joints`` (eq. 18) and
             DiffPool's ``link`` and ``entropy`` regularisers. (default: ``None``)
@@ -82,7 +84,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
                  num_clusters: int = 8, gru_channels: int = 128, attention_channels: int = 64,
                  diffpool: bool = True, joint_attention: bool = True,
                  pose_attention: bool = True, dropout: float = 0.3,
-                 label_smoothing: float = 0.0, loss_weights: Optional[Dict[str, float]] = None):
+                 frame_dropout: float = 0.0, label_smoothing: float = 0.0,
+                 loss_weights: Optional[Dict[str, float]] = None):
         super().__init__()
         layout = get_layout(layout)
         self.layout = layout.name
@@ -108,6 +111,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         self.temporal = AttentionGRU(pooled_channels, gru_channels, attention_channels,
                                      attention=pose_attention)
         self.dropout = nn.Dropout(dropout)
+        self.frame_dropout = frame_dropout
         self.classifier = nn.Linear(gru_channels, num_classes)
         self.joint_classifier = nn.Linear(pooled_channels, num_classes)
 
@@ -157,7 +161,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         n, m = x.shape[:2]
         s, joint_weights, mask, link_loss, entropy_loss = self.frame_vectors(x)
         frame_mask = mask.any(-1).reshape(n * m, -1)
-        v, frame_weights, _ = self.temporal(s, frame_mask)
+        gru_input = F.dropout(s, self.frame_dropout, self.training) if self.frame_dropout else s
+        v, frame_weights, _ = self.temporal(gru_input, frame_mask)
         present = frame_mask.any(-1).reshape(n, m)
         clip = masked_mean(v.reshape(n, m, -1), present, dim=1)
         joints = masked_mean(masked_mean(s, frame_mask, dim=1).reshape(n, m, -1), present, 1)

@@ -18,7 +18,8 @@ def clip_batch(n=2, m=2, t=12, v=17, c=7, seed=0):
 
 SWITCHES = [dict(), dict(diffpool=False), dict(joint_attention=False),
             dict(pose_attention=False),
-            dict(diffpool=False, joint_attention=False, pose_attention=False)]
+            dict(diffpool=False, joint_attention=False, pose_attention=False),
+            dict(frame_dropout=0.5)]
 
 
 @pytest.mark.parametrize('switches', SWITCHES)
@@ -37,6 +38,21 @@ def test_network_outputs_and_gradients(switches):
     sum(losses.values()).backward()
     unused = [name for name, p in net.named_parameters() if p.grad is None]
     assert not unused, unused
+
+
+def test_frame_dropout_reaches_the_gru_in_training_only():
+    torch.manual_seed(0)
+    net = PoseAttentionNetwork('coco17', 7, 5, dropout=0.0, frame_dropout=0.5)
+    plain = PoseAttentionNetwork('coco17', 7, 5, dropout=0.0)
+    plain.load_state_dict(net.state_dict())
+    x = clip_batch()
+    first, second = net(x), net(x)
+    assert not torch.allclose(first['logits'], second['logits'])
+    torch.testing.assert_close(first['joint_logits'], second['joint_logits'])
+    torch.testing.assert_close(first['joint_logits'], plain(x)['joint_logits'])
+    plain.load_state_dict(net.state_dict())  # the same running statistics
+    net.eval(), plain.eval()
+    torch.testing.assert_close(net(x)['logits'], plain(x)['logits'])
 
 
 def test_missing_joints_get_no_attention():
