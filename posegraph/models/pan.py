@@ -111,7 +111,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         self.temporal = AttentionGRU(pooled_channels, gru_channels, attention_channels,
                                      attention=pose_attention)
         self.dropout = nn.Dropout(dropout)
-        self.frame_dropout = frame_dropout
+        self.frame_dropout = nn.Dropout(frame_dropout)
         self.classifier = nn.Linear(gru_channels, num_classes)
         self.joint_classifier = nn.Linear(pooled_channels, num_classes)
 
@@ -161,8 +161,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         n, m = x.shape[:2]
         s, joint_weights, mask, link_loss, entropy_loss = self.frame_vectors(x)
         frame_mask = mask.any(-1).reshape(n * m, -1)
-        gru_input = F.dropout(s, self.frame_dropout, self.training) if self.frame_dropout else s
-        v, frame_weights, _ = self.temporal(gru_input, frame_mask)
+        v, frame_weights, _ = self.temporal(self.frame_dropout(s), frame_mask)
         present = frame_mask.any(-1).reshape(n, m)
         clip = masked_mean(v.reshape(n, m, -1), present, dim=1)
         joints = masked_mean(masked_mean(s, frame_mask, dim=1).reshape(n, m, -1), present, 1)

@@ -53,6 +53,8 @@ def test_frame_dropout_reaches_the_gru_in_training_only():
     plain.load_state_dict(net.state_dict())  # the same running statistics
     net.eval(), plain.eval()
     torch.testing.assert_close(net(x)['logits'], plain(x)['logits'])
+    with pytest.raises(ValueError, match='dropout probability'):
+        PoseAttentionNetwork('coco17', 7, 5, frame_dropout=1.5)
 
 
 def test_missing_joints_get_no_attention():
