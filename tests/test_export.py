@@ -84,3 +84,17 @@ def test_ensemble_streaming_onnx_matches_pytorch(tmp_path):
     with torch.no_grad():
         expected = ens(x)['logits'].numpy()
     np.testing.assert_allclose(run_streaming(path, ens, x), expected, atol=1e-4, rtol=0)
+
+
+def test_spatial_partition_network_exports_for_other_lengths(tmp_path):
+    torch.manual_seed(2)
+    net = PoseAttentionNetwork('coco17', 7, 5, graph_partition='spatial').eval()
+    path = str(tmp_path / 'spatial.onnx')
+    export_onnx(net, path, clip_len=32)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    for n, t in ((1, 32), (2, 19)):
+        x = clip(n, t, seed=t)
+        with torch.no_grad():
+            expected = net(x)['logits'].numpy()
+        np.testing.assert_allclose(session.run(['logits'], {'inputs': x.numpy()})[0], expected,
+                                   atol=1e-4, rtol=0)

@@ -70,6 +70,9 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         label_smoothing: of both cross-entropy losses. (default: ``0.0``)
         loss_weights: weights of the losses ``pose`` (eq. 17), ``joints`` (eq. 18) and
             DiffPool's ``link`` and ``entropy`` regularisers. (default: ``None``)
+        graph_partition: the skeleton graph convolutions' ``partition``, ``'uniform'`` (eq. 1)
+            or ST-GCN's ``'spatial'`` (:class:`~posegraph.nn.SkeletonGraphConv`).
+            (default: ``'uniform'``)
 
     Shapes:
         - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)
@@ -85,7 +88,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
                  diffpool: bool = True, joint_attention: bool = True,
                  pose_attention: bool = True, dropout: float = 0.3,
                  frame_dropout: float = 0.0, label_smoothing: float = 0.0,
-                 loss_weights: Optional[Dict[str, float]] = None):
+                 loss_weights: Optional[Dict[str, float]] = None,
+                 graph_partition: str = 'uniform'):
         super().__init__()
         layout = get_layout(layout)
         self.layout = layout.name
@@ -98,14 +102,16 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         self.data_bn = nn.BatchNorm1d(self.num_joints * in_channels)
         channels = (in_channels,) + tuple(graph_channels)
         self.graph_convs = nn.ModuleList(
-            SkeletonGraphConv(c_in, c_out, layout) for c_in, c_out in zip(channels, channels[1:]))
+            SkeletonGraphConv(c_in, c_out, layout, partition=graph_partition)
+            for c_in, c_out in zip(channels, channels[1:]))
         self.graph_norms = nn.ModuleList(nn.BatchNorm1d(c) for c in channels[1:])
         if diffpool:
             self.pool = DiffPool(channels[-1], channels[-1], num_clusters)
             self.pooled_conv = DenseGCNConv(channels[-1], pooled_channels)
         else:
             self.pool = None
-            self.pooled_conv = SkeletonGraphConv(channels[-1], pooled_channels, layout)
+            self.pooled_conv = SkeletonGraphConv(channels[-1], pooled_channels, layout,
+                                                 partition=graph_partition)
         self.joint_attention = (JointAttention(pooled_channels, attention_channels)
                                 if joint_attention else None)
         self.temporal = AttentionGRU(pooled_channels, gru_channels, attention_channels,

@@ -1,10 +1,13 @@
 r"""Graph convolution over a fixed skeleton."""
 from typing import Optional
 
+import torch
 from torch import Tensor, nn
 from torch_geometric.nn import DenseGCNConv
 
-from posegraph.skeleton import LayoutLike, adjacency, normalized_adjacency
+from posegraph.skeleton import LayoutLike, adjacency, normalized_adjacency, spatial_partition
+
+PARTITIONS = ('uniform', 'spatial')
 
 
 class SkeletonGraphConv(nn.Module):
@@ -14,16 +17,28 @@ class SkeletonGraphConv(nn.Module):
         \mathbf{H}' = \hat{\mathbf{D}}^{-1/2} (\mathbf{A} + \mathbf{I})
         \hat{\mathbf{D}}^{-1/2} \mathbf{H} \mathbf{W} + \mathbf{b},
 
-    where :math:`\mathbf{A}` joins the joints that share a bone. The adjacency is fixed by
-    the layout and shared by every graph in the batch, so its normalisation (PyG's
-    ``gcn_norm``) is computed once; the weights are those of PyG's
-    :class:`~torch_geometric.nn.dense.DenseGCNConv`.
+    where :math:`\mathbf{A}` joins the joints that share a bone (``partition='uniform'``),
+    or with ST-GCN's spatial partition (``partition='spatial'``) one weight per subset of
+    each joint's neighbours,
+
+    .. math::
+        \mathbf{H}' = \textstyle\sum_{k=1}^{3} \mathbf{A}_k \mathbf{H} \mathbf{W}_k
+        + \mathbf{b},
+
+    :math:`\mathbf{A}_k` the self / centripetal / centrifugal subsets of
+    :func:`~posegraph.skeleton.spatial_partition`, so a joint tells its own features and
+    those of the joints nearer and farther from the body centre apart instead of averaging
+    them. The adjacency is fixed by the layout and shared by every graph in the batch, so
+    its normalisation (PyG's ``gcn_norm`` for the uniform graph) is computed once; the
+    weights are those of PyG's :class:`~torch_geometric.nn.dense.DenseGCNConv` (its ``lin``
+    holds the :math:`\mathbf{W}_k` side by side).
 
     Args:
         in_channels: features per joint in.
         out_channels: features per joint out.
         layout: a :class:`~posegraph.skeleton.SkeletonLayout` or its name.
         bias: learn an additive bias. (default: ``True``)
+        partition: ``'uniform'`` or ``'spatial'``. (default: ``'uniform'``)
 
     Shapes:
         - input: ``x`` :math:`(*, V, F_{in})`, optional ``mask`` :math:`(*, V)` (bool,
@@ -32,25 +47,44 @@ class SkeletonGraphConv(nn.Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, layout: LayoutLike,
-                 bias: bool = True):
+                 bias: bool = True, partition: str = 'uniform'):
         super().__init__()
+        if partition not in PARTITIONS:
+            raise ValueError(f'partition must be one of {PARTITIONS}, got {partition!r}')
         self.in_channels = in_channels
         self.out_channels = out_channels
+        self.partition = partition
         self.register_buffer('adj', adjacency(layout, self_loops=False))
-        self.register_buffer('norm_adj', normalized_adjacency(layout))
-        self.conv = DenseGCNConv(in_channels, out_channels, bias=bias)
+        if partition == 'uniform':
+            self.register_buffer('norm_adj', normalized_adjacency(layout))
+            self.conv = DenseGCNConv(in_channels, out_channels, bias=bias)
+            self.bias = None
+        else:
+            subsets = spatial_partition(layout)
+            # (K, V, V) -> (V, K V): one product sums the subsets.
+            self.register_buffer('norm_adj', subsets.permute(1, 0, 2).flatten(1))
+            self.conv = DenseGCNConv(in_channels, len(subsets) * out_channels, bias=False)
+            self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
 
     def reset_parameters(self) -> None:
         self.conv.reset_parameters()
+        if self.bias is not None:
+            nn.init.zeros_(self.bias)
 
     def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
-        out = self.norm_adj @ self.conv.lin(x)
-        if self.conv.bias is not None:
-            out = out + self.conv.bias
+        h = self.conv.lin(x)
+        if self.partition == 'spatial':
+            # (*, V, K C) -> (*, K V, C), subset-major as the columns of norm_adj.
+            h = h.unflatten(-1, (-1, self.out_channels)).transpose(-3, -2).flatten(-3, -2)
+        out = self.norm_adj @ h
+        bias = self.conv.bias if self.bias is None else self.bias
+        if bias is not None:
+            out = out + bias
         if mask is not None:
             out = out * mask.unsqueeze(-1).to(out.dtype)
         return out
 
     def __repr__(self):
+        partition = '' if self.partition == 'uniform' else f", partition='{self.partition}'"
         return (f'{type(self).__name__}({self.in_channels}, {self.out_channels}, '
-                f'num_joints={self.adj.shape[0]})')
+                f'num_joints={self.adj.shape[0]}{partition})')

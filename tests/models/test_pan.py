@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from posegraph.models import PoseAttentionNetwork, SkeletonRecognizer
+from posegraph.nn import SkeletonGraphConv
 from posegraph.structures import ActionDataSample
 from posegraph.visualization import plot_attention
 
@@ -19,7 +20,8 @@ def clip_batch(n=2, m=2, t=12, v=17, c=7, seed=0):
 SWITCHES = [dict(), dict(diffpool=False), dict(joint_attention=False),
             dict(pose_attention=False),
             dict(diffpool=False, joint_attention=False, pose_attention=False),
-            dict(frame_dropout=0.5)]
+            dict(frame_dropout=0.5), dict(graph_partition='spatial'),
+            dict(diffpool=False, graph_partition='spatial')]
 
 
 @pytest.mark.parametrize('switches', SWITCHES)
@@ -55,6 +57,14 @@ def test_frame_dropout_reaches_the_gru_in_training_only():
     torch.testing.assert_close(net(x)['logits'], plain(x)['logits'])
     with pytest.raises(ValueError, match='dropout probability'):
         PoseAttentionNetwork('coco17', 7, 5, frame_dropout=1.5)
+
+
+def test_graph_partition_reaches_every_skeleton_graph_conv():
+    net = PoseAttentionNetwork('coco17', 7, 5, diffpool=False, graph_partition='spatial')
+    convs = [m for m in net.modules() if isinstance(m, SkeletonGraphConv)]
+    assert len(convs) == 3 and all(conv.partition == 'spatial' for conv in convs)
+    with pytest.raises(ValueError, match='partition must be one of'):
+        PoseAttentionNetwork('coco17', 7, 5, graph_partition='spatial-temporal')
 
 
 def test_missing_joints_get_no_attention():

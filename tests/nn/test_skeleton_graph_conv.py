@@ -1,10 +1,11 @@
 """SkeletonGraphConv: the normalised propagation over the bones."""
+import pytest
 import torch
 
 from posegraph.nn import (
     SkeletonGraphConv,
 )
-from posegraph.skeleton import adjacency, normalized_adjacency
+from posegraph.skeleton import adjacency, normalized_adjacency, spatial_partition
 
 
 def test_skeleton_graph_conv_is_the_normalised_propagation():
@@ -33,3 +34,32 @@ def test_graph_conv_is_permutation_equivariant():
     adj = adjacency('coco17', self_loops=False)
     out = conv.conv(x[:, perm], adj[perm][:, perm])
     torch.testing.assert_close(out, conv(x)[:, perm])
+
+
+def test_spatial_partition_gives_each_subset_its_own_weight():
+    conv = SkeletonGraphConv(3, 4, 'jhmdb15', partition='spatial')
+    torch.nn.init.normal_(conv.bias)
+    x = torch.randn(2, 5, 15, 3)
+    weights = conv.conv.lin.weight.view(3, 4, 3)  # (subset, out, in)
+    subsets = spatial_partition('jhmdb15')
+    expected = sum(subsets[k] @ (x @ weights[k].t()) for k in range(3)) + conv.bias
+    torch.testing.assert_close(conv(x), expected)
+    assert repr(conv) == "SkeletonGraphConv(3, 4, num_joints=15, partition='spatial')"
+    # Unlike the uniform graph, the subsets tell a joint's own features from its neighbours'.
+    with torch.no_grad():
+        conv.conv.lin.weight.view(3, 4, 3)[1:] = 0
+    alone = torch.zeros(1, 15, 3)
+    alone[0, 7] = 1.0
+    out = conv(alone) - conv.bias
+    assert out[0, 7].abs().sum() > 0 and out[0, torch.arange(15) != 7].abs().sum() == 0
+
+
+def test_spatial_partition_masks_resets_and_refuses_unknown_partitions():
+    conv = SkeletonGraphConv(3, 8, 'coco17', partition='spatial')
+    mask = torch.rand(4, 17) > 0.3
+    assert (conv(torch.randn(4, 17, 3), mask)[~mask] == 0).all()
+    torch.nn.init.normal_(conv.bias)
+    conv.reset_parameters()
+    assert (conv.bias == 0).all()
+    with pytest.raises(ValueError, match="partition must be one of .*'distance'"):
+        SkeletonGraphConv(3, 8, 'coco17', partition='distance')
