@@ -3,6 +3,7 @@ from typing import Optional
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 from torch_geometric.nn import DenseGCNConv
 
 from posegraph.skeleton import LayoutLike, adjacency, normalized_adjacency, spatial_partition
@@ -61,8 +62,7 @@ class SkeletonGraphConv(nn.Module):
             self.bias = None
         else:
             subsets = spatial_partition(layout)
-            # (K, V, V) -> (V, K V): one product sums the subsets.
-            self.register_buffer('norm_adj', subsets.permute(1, 0, 2).flatten(1))
+            self.register_buffer('norm_adj', subsets)
             self.conv = DenseGCNConv(in_channels, len(subsets) * out_channels, bias=False)
             self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
 
@@ -72,17 +72,27 @@ class SkeletonGraphConv(nn.Module):
             nn.init.zeros_(self.bias)
 
     def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
-        h = self.conv.lin(x)
-        if self.partition == 'spatial':
-            # (*, V, K C) -> (*, K V, C), subset-major as the columns of norm_adj.
-            h = h.unflatten(-1, (-1, self.out_channels)).transpose(-3, -2).flatten(-3, -2)
-        out = self.norm_adj @ h
+        out = (self.norm_adj @ self.conv.lin(x) if self.partition == 'uniform'
+               else self._propagate_subsets(x))
         bias = self.conv.bias if self.bias is None else self.bias
         if bias is not None:
             out = out + bias
         if mask is not None:
             out = out * mask.unsqueeze(-1).to(out.dtype)
         return out
+
+    def _propagate_subsets(self, x: Tensor) -> Tensor:
+        # Joints first, (V, B F): each subset's weight and adjacency are then one matrix
+        # product over the whole batch, where (*, V, F) would take a small product per graph.
+        v, f_in = x.shape[-2:]
+        batch = x.shape[:-2]
+        h = x.reshape(-1, v, f_in).transpose(0, 1).reshape(-1, f_in)
+        out = None
+        for adj, weight in zip(self.norm_adj, self.conv.lin.weight.split(self.out_channels)):
+            term = F.linear(h, weight).view(v, -1)
+            out = adj @ term if out is None else torch.addmm(out, adj, term)
+        return out.view(v, -1, self.out_channels).transpose(0, 1).reshape(
+            *batch, v, self.out_channels)
 
     def __repr__(self):
         partition = '' if self.partition == 'uniform' else f", partition='{self.partition}'"
