@@ -84,14 +84,19 @@ class SkeletonGraphConv(nn.Module):
     def _propagate_subsets(self, x: Tensor) -> Tensor:
         # Joints first, (V, B F): each subset's weight and adjacency are then one matrix
         # product over the whole batch, where (*, V, F) would take a small product per graph.
+        # The adjacency multiplies the narrower side: the input when it has fewer channels.
         v, f_in = x.shape[-2:]
         batch = x.shape[:-2]
-        h = x.reshape(-1, v, f_in).transpose(0, 1).reshape(-1, f_in)
+        h = x.reshape(-1, v, f_in).transpose(0, 1).reshape(v, -1)
+        weights = self.conv.lin.weight.split(self.out_channels)
         out = None
-        for adj, weight in zip(self.norm_adj, self.conv.lin.weight.split(self.out_channels)):
-            term = F.linear(h, weight).view(v, -1)
-            out = adj @ term if out is None else torch.addmm(out, adj, term)
-        return out.view(v, -1, self.out_channels).transpose(0, 1).reshape(
+        for adj, weight in zip(self.norm_adj, weights):
+            if f_in < self.out_channels:
+                term = F.linear((adj @ h).view(-1, f_in), weight)
+            else:
+                term = adj @ F.linear(h.view(-1, f_in), weight).view(v, -1)
+            out = term if out is None else out + term
+        return out.reshape(v, -1, self.out_channels).transpose(0, 1).reshape(
             *batch, v, self.out_channels)
 
     def __repr__(self):

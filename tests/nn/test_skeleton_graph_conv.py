@@ -36,14 +36,21 @@ def test_graph_conv_is_permutation_equivariant():
     torch.testing.assert_close(out, conv(x)[:, perm])
 
 
-def test_spatial_partition_gives_each_subset_its_own_weight():
-    conv = SkeletonGraphConv(3, 4, 'jhmdb15', partition='spatial')
+@pytest.mark.parametrize('channels', [(3, 4), (6, 4)])  # adjacency on the input / output side
+def test_spatial_partition_gives_each_subset_its_own_weight(channels):
+    c_in, c_out = channels
+    conv = SkeletonGraphConv(c_in, c_out, 'jhmdb15', partition='spatial')
     torch.nn.init.normal_(conv.bias)
-    x = torch.randn(2, 5, 15, 3)
-    weights = conv.conv.lin.weight.view(3, 4, 3)  # (subset, out, in)
+    x = torch.randn(2, 5, 15, c_in)
+    weights = conv.conv.lin.weight.view(3, c_out, c_in)  # (subset, out, in)
     subsets = spatial_partition('jhmdb15')
     expected = sum(subsets[k] @ (x @ weights[k].t()) for k in range(3)) + conv.bias
     torch.testing.assert_close(conv(x), expected)
+
+
+def test_spatial_partition_tells_a_joint_from_its_neighbours():
+    conv = SkeletonGraphConv(3, 4, 'jhmdb15', partition='spatial')
+    torch.nn.init.normal_(conv.bias)
     assert repr(conv) == "SkeletonGraphConv(3, 4, num_joints=15, partition='spatial')"
     # Unlike the uniform graph, the subsets tell a joint's own features from its neighbours'.
     with torch.no_grad():
