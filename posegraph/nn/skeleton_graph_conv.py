@@ -82,20 +82,25 @@ class SkeletonGraphConv(nn.Module):
         return out
 
     def _propagate_subsets(self, x: Tensor) -> Tensor:
-        # Joints first, (V, B F): each subset's weight and adjacency are then one matrix
-        # product over the whole batch, where (*, V, F) would take a small product per graph.
-        # The adjacency multiplies the narrower side: the input when it has fewer channels.
+        # Joints first, (V, B F): each product then covers the whole batch, where
+        # (*, V, F) would take a small product per graph. The adjacency multiplies the
+        # narrower side: with fewer channels in than out, the subsets' neighbour sums go
+        # side by side into one product with all the weights; otherwise each subset's
+        # weight comes first.
         v, f_in = x.shape[-2:]
         batch = x.shape[:-2]
+        k = self.norm_adj.shape[0]
         h = x.reshape(-1, v, f_in).transpose(0, 1).reshape(v, -1)
-        weights = self.conv.lin.weight.split(self.out_channels)
-        out = None
-        for adj, weight in zip(self.norm_adj, weights):
-            if f_in < self.out_channels:
-                term = F.linear((adj @ h).view(-1, f_in), weight)
-            else:
+        if f_in < self.out_channels:
+            sums = (self.norm_adj.reshape(k * v, v) @ h).view(k, v, -1, f_in)
+            weight = self.conv.lin.weight.view(k, self.out_channels, f_in)
+            out = F.linear(sums.permute(1, 2, 0, 3).reshape(-1, k * f_in),
+                           weight.transpose(0, 1).reshape(self.out_channels, k * f_in))
+        else:
+            out = None
+            for adj, weight in zip(self.norm_adj, self.conv.lin.weight.split(self.out_channels)):
                 term = adj @ F.linear(h.view(-1, f_in), weight).view(v, -1)
-            out = term if out is None else out + term
+                out = term if out is None else out + term
         return out.reshape(v, -1, self.out_channels).transpose(0, 1).reshape(
             *batch, v, self.out_channels)
 
