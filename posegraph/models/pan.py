@@ -1,7 +1,7 @@
 r"""The human graph network + pose-attention network ("Pose-attention model for online
 action recognition").
 """
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
@@ -71,8 +71,9 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         loss_weights: weights of the losses ``pose`` (eq. 17), ``joints`` (eq. 18) and
             DiffPool's ``link`` and ``entropy`` regularisers. (default: ``None``)
         graph_partition: the skeleton graph convolutions' ``partition``, ``'uniform'`` (eq. 1)
-            or ST-GCN's ``'spatial'`` (:class:`~posegraph.nn.SkeletonGraphConv`).
-            (default: ``'uniform'``)
+            or ST-GCN's ``'spatial'`` (:class:`~posegraph.nn.SkeletonGraphConv`); one for
+            all, or one per entry of ``graph_channels`` (the last also for the skeleton
+            ``pooled_conv`` without DiffPool). (default: ``'uniform'``)
 
     Shapes:
         - input: :math:`(N, M, T, V, C)` (see :mod:`posegraph.datasets`)
@@ -89,7 +90,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
                  pose_attention: bool = True, dropout: float = 0.3,
                  frame_dropout: float = 0.0, label_smoothing: float = 0.0,
                  loss_weights: Optional[Dict[str, float]] = None,
-                 graph_partition: str = 'uniform'):
+                 graph_partition: Union[str, Sequence[str]] = 'uniform'):
         super().__init__()
         layout = get_layout(layout)
         self.layout = layout.name
@@ -101,9 +102,14 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
                              **(loss_weights or {})}
         self.data_bn = nn.BatchNorm1d(self.num_joints * in_channels)
         channels = (in_channels,) + tuple(graph_channels)
+        partitions = ((graph_partition,) * len(graph_channels)
+                      if isinstance(graph_partition, str) else tuple(graph_partition))
+        if len(partitions) != len(graph_channels):
+            raise ValueError(f'graph_partition needs one partition per graph convolution '
+                             f'({len(graph_channels)}), got {graph_partition!r}')
         self.graph_convs = nn.ModuleList(
-            SkeletonGraphConv(c_in, c_out, layout, partition=graph_partition)
-            for c_in, c_out in zip(channels, channels[1:]))
+            SkeletonGraphConv(c_in, c_out, layout, partition=partition)
+            for c_in, c_out, partition in zip(channels, channels[1:], partitions))
         self.graph_norms = nn.ModuleList(nn.BatchNorm1d(c) for c in channels[1:])
         if diffpool:
             self.pool = DiffPool(channels[-1], channels[-1], num_clusters)
@@ -111,7 +117,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         else:
             self.pool = None
             self.pooled_conv = SkeletonGraphConv(channels[-1], pooled_channels, layout,
-                                                 partition=graph_partition)
+                                                 partition=partitions[-1])
         self.joint_attention = (JointAttention(pooled_channels, attention_channels)
                                 if joint_attention else None)
         self.temporal = AttentionGRU(pooled_channels, gru_channels, attention_channels,

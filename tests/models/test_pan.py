@@ -67,6 +67,16 @@ def test_graph_partition_reaches_every_skeleton_graph_conv():
         PoseAttentionNetwork('coco17', 7, 5, graph_partition='spatial-temporal')
 
 
+def test_graph_partition_per_layer():
+    net = PoseAttentionNetwork('coco17', 7, 5, diffpool=False,
+                               graph_partition=['spatial', 'uniform'])
+    assert [conv.partition for conv in net.graph_convs] == ['spatial', 'uniform']
+    assert net.pooled_conv.partition == 'uniform'
+    assert net.graph_convs[0].norm_adj.shape == (3, 17, 17)
+    with pytest.raises(ValueError, match=r'one partition per graph convolution \(2\)'):
+        PoseAttentionNetwork('coco17', 7, 5, graph_partition=['spatial'])
+
+
 def test_missing_joints_get_no_attention():
     net = PoseAttentionNetwork('coco17', 7, 5, diffpool=False).eval()
     x = clip_batch()
