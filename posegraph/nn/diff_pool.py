@@ -52,10 +52,11 @@ class DiffPool(nn.Module):
 
     def forward(self, x: Tensor, adj: Tensor, mask: Optional[Tensor] = None
                 ) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
-        if adj.dim() == 2:
-            adj = adj.expand(x.shape[0], -1, -1)
+        # A graph shared by the batch is normalised once by the GCNs, not once per graph.
         z = torch.relu(self.embed(x, adj))
         logits = torch.relu(self.assign(x, adj))
+        if adj.dim() == 2:
+            adj = adj.expand(x.shape[0], -1, -1)
         out, out_adj, link_loss, entropy_loss = dense_diff_pool(z, adj, logits, mask)
         s = torch.softmax(logits, dim=-1)
         if mask is not None:

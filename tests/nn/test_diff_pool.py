@@ -30,3 +30,14 @@ def test_diff_pool_ignores_masked_joints():
     mask[:, 5] = False
     *_, s = pool(x, adj, mask)
     assert (s[:, 5] == 0).all()
+
+
+def test_diff_pool_shared_graph_equals_a_batch_of_its_copies():
+    torch.manual_seed(0)
+    pool = DiffPool(6, 8, num_clusters=3)
+    x, adj = torch.randn(4, 17, 6), adjacency('coco17', self_loops=False)
+    mask = torch.rand(4, 17) > 0.2
+    shared = pool(x, adj, mask)
+    copies = pool(x, adj.expand(4, -1, -1).clone(), mask)
+    for a, b in zip(shared, copies):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
