@@ -13,6 +13,7 @@ def test_skeleton_graph_conv_is_the_normalised_propagation():
     x = torch.randn(2, 5, 15, 3)
     expected = normalized_adjacency('jhmdb15') @ (x @ conv.conv.lin.weight.t()) + conv.conv.bias
     torch.testing.assert_close(conv(x), expected)
+    torch.testing.assert_close(conv(x[0, 0]), expected[0, 0])  # a single graph, (V, F)
     assert repr(conv) == 'SkeletonGraphConv(3, 4, num_joints=15)'
 
 
