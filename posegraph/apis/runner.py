@@ -76,9 +76,10 @@ def apply_data_options(cfg: Config, options: Dict[str, object]) -> None:
             for key in ('ann_file', 'label_map', 'num_classes'):
                 if key in options:
                     dataset[key] = options[key]
-            split = options.get(loader.replace('dataloader', 'split'))
-            if split is not None:
-                dataset['split'] = split
+            # None is a split too: the whole file (README: train on all clips).
+            split = loader.replace('dataloader', 'split')
+            if split in options:
+                dataset['split'] = options[split]
     if 'num_classes' in options and 'network' in cfg.model:
         cfg.model.network.num_classes = options['num_classes']
         blending = cfg.model.get('data_preprocessor', {}).get('blending')

@@ -52,6 +52,8 @@ def test_top_level_data_options_reach_every_dataset_and_the_model():
     assert cfg.train_dataloader.dataset.split == 'tr'
     assert cfg.test_dataloader.dataset.split == 'te'
     assert cfg.val_dataloader.dataset.split == 'val'  # not given: the config's
+    # None trains on the whole file (it was once taken for "not given").
+    assert load_config(CONFIG, {'train_split': None}).train_dataloader.dataset.split is None
 
 
 def test_batch_blending_follows_a_re_pointed_class_count_and_trains(tmp_path):
