@@ -99,8 +99,8 @@ class SkeletonGraphConv(nn.Module):
         else:
             out = None
             for adj, weight in zip(self.norm_adj, self.conv.lin.weight.split(self.out_channels)):
-                term = adj @ F.linear(h.view(-1, f_in), weight).view(v, -1)
-                out = term if out is None else out + term
+                term = F.linear(h.view(-1, f_in), weight).view(v, -1)
+                out = adj @ term if out is None else torch.addmm(out, adj, term)
         return out.reshape(v, -1, self.out_channels).transpose(0, 1).reshape(
             *batch, v, self.out_channels)
 
