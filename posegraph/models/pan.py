@@ -80,7 +80,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         - output: a dict with ``logits`` :math:`(N, classes)`, ``joint_logits``,
           ``joint_weights`` :math:`(N, M, T, V)` (per joint, clusters mapped back to
           joints), ``frame_weights`` :math:`(N, M, T)` and the scalar ``link_loss`` and
-          ``entropy_loss``.
+          ``entropy_loss`` (zero without DiffPool, or when both their ``loss_weights`` are 0).
     """
 
     def __init__(self, layout: LayoutLike, in_channels: int, num_classes: int,
@@ -149,8 +149,12 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         zero = h.new_zeros(())
         link_loss = entropy_loss = zero
         if self.pool is not None:
-            h, adj, link_loss, entropy_loss, assignment = self.pool(
-                h, self.graph_convs[0].adj, flat_mask)
+            # DiffPool's regularisers cost two products per graph: only when weighed.
+            losses = bool(self.loss_weights['link'] or self.loss_weights['entropy'])
+            h, adj, link, entropy, assignment = self.pool(
+                h, self.graph_convs[0].adj, flat_mask, losses=losses)
+            if losses:
+                link_loss, entropy_loss = link, entropy
             nodes = F.relu(self.pooled_conv(h, adj))
             node_mask = None
         else:

@@ -3,7 +3,7 @@ from typing import Optional, Tuple
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.nn import DenseGCNConv, dense_diff_pool
+from torch_geometric.nn import DenseGCNConv
 
 
 class DiffPool(nn.Module):
@@ -19,11 +19,13 @@ class DiffPool(nn.Module):
         \mathbf{X}' &= \mathbf{S}^{\top} \mathbf{Z}, \qquad
         \mathbf{A}' = \mathbf{S}^{\top} \mathbf{A} \mathbf{S}
 
-    with the softmax over clusters, both GNNs one :class:`DenseGCNConv`, and the pooling
-    done by PyG's :func:`~torch_geometric.nn.dense.dense_diff_pool`, which also returns
-    DiffPool's auxiliary losses: the link-prediction loss
-    :math:`\lVert \mathbf{A} - \mathbf{S}\mathbf{S}^{\top} \rVert_F` (normalised by the
-    number of entries) and the mean entropy of the assignment rows.
+    with the softmax over clusters and both GNNs one :class:`DenseGCNConv`. With ``losses``
+    it also returns DiffPool's auxiliary losses as PyG's
+    :func:`~torch_geometric.nn.dense.dense_diff_pool` computes them: the link-prediction
+    loss :math:`\lVert \mathbf{A} - \mathbf{S}\mathbf{S}^{\top} \rVert_F` (normalised
+    by the number of entries of the batch's graphs) and the mean entropy of the assignment
+    rows. ``losses=False`` (a model that gives them no weight) skips their
+    :math:`B \times N \times N` products.
 
     Args:
         in_channels: node features in.
@@ -34,8 +36,8 @@ class DiffPool(nn.Module):
         - input: ``x`` :math:`(B, N, F_{in})`, ``adj`` :math:`(N, N)` or
           :math:`(B, N, N)`, optional ``mask`` :math:`(B, N)` (bool)
         - output: ``x'`` :math:`(B, K, F_{out})`, ``adj'`` :math:`(B, K, K)`,
-          ``link_loss`` and ``entropy_loss`` (scalars), ``s`` :math:`(B, N, K)` (the
-          softmax-normalised assignment)
+          ``link_loss`` and ``entropy_loss`` (scalars; ``None`` with ``losses=False``),
+          ``s`` :math:`(B, N, K)` (the softmax-normalised assignment, zero at masked nodes)
     """
 
     def __init__(self, in_channels: int, out_channels: int, num_clusters: int):
@@ -50,17 +52,24 @@ class DiffPool(nn.Module):
         self.embed.reset_parameters()
         self.assign.reset_parameters()
 
-    def forward(self, x: Tensor, adj: Tensor, mask: Optional[Tensor] = None
-                ) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    def forward(self, x: Tensor, adj: Tensor, mask: Optional[Tensor] = None,
+                losses: bool = True
+                ) -> Tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor], Tensor]:
         # A graph shared by the batch is normalised once by the GCNs, not once per graph.
         z = torch.relu(self.embed(x, adj))
-        logits = torch.relu(self.assign(x, adj))
+        s = torch.softmax(torch.relu(self.assign(x, adj)), dim=-1)
         if adj.dim() == 2:
             adj = adj.expand(x.shape[0], -1, -1)
-        out, out_adj, link_loss, entropy_loss = dense_diff_pool(z, adj, logits, mask)
-        s = torch.softmax(logits, dim=-1)
         if mask is not None:
-            s = s * mask.unsqueeze(-1).to(s.dtype)
+            mask = mask.unsqueeze(-1).to(x.dtype)
+            z, s = z * mask, s * mask
+        s_t = s.transpose(1, 2)
+        out = s_t @ z
+        out_adj = (s_t @ adj) @ s
+        if not losses:
+            return out, out_adj, None, None, s
+        link_loss = torch.norm(adj - s @ s_t, p=2) / adj.numel()
+        entropy_loss = (-s * torch.log(s + 1e-15)).sum(dim=-1).mean()
         return out, out_adj, link_loss, entropy_loss, s
 
     def __repr__(self):

@@ -197,3 +197,16 @@ def test_tensorboard_is_used_when_installed_and_refused_when_asked_for_but_absen
     assert not apply_tensorboard(load_config(CONFIG))                     # 'auto': quietly off
     with pytest.raises(IncompatibleError, match=r"pip install 'posegraph\[tensorboard\]'"):
         apply_tensorboard(load_config(CONFIG, {'tensorboard': True}))
+
+
+def test_a_runs_config_is_formatted_once(synthetic_file, tmp_path, monkeypatch):
+    import mmengine.config.config as mmengine_config
+    calls = []
+    format_code = mmengine_config.FormatCode
+    monkeypatch.setattr(mmengine_config, 'FormatCode',
+                        lambda *args, **kwargs: calls.append(1) or format_code(*args, **kwargs))
+    runner = train_runner(tmp_path, {'ann_file': synthetic_file}, epochs=2)
+    runner.train()   # the work dir's copy, the log, the visualiser, two checkpoints
+    assert len(calls) == 1
+    assert load_checkpoint_file(str(tmp_path / 'epoch_2.pth'))['meta']['cfg'] == \
+        runner.cfg.pretty_text

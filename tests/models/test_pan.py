@@ -42,6 +42,18 @@ def test_network_outputs_and_gradients(switches):
     assert not unused, unused
 
 
+def test_diffpool_regularisers_are_computed_only_when_weighed():
+    torch.manual_seed(0)
+    plain = PoseAttentionNetwork('coco17', 7, 5)
+    weighed = PoseAttentionNetwork('coco17', 7, 5, loss_weights=dict(entropy=0.1))
+    weighed.load_state_dict(plain.state_dict())
+    x = clip_batch()
+    out, out_weighed = plain.eval()(x), weighed.eval()(x)   # eval: no dropout draws
+    assert out['link_loss'] == 0 and out['entropy_loss'] == 0
+    assert out_weighed['link_loss'] > 0 and out_weighed['entropy_loss'] > 0
+    torch.testing.assert_close(out['logits'], out_weighed['logits'], rtol=0, atol=0)
+    assert 'loss_entropy' in weighed.loss(out_weighed, torch.tensor([1, 3]))
+
 def test_frame_dropout_reaches_the_gru_in_training_only():
     torch.manual_seed(0)
     net = PoseAttentionNetwork('coco17', 7, 5, dropout=0.0, frame_dropout=0.5)

@@ -1,5 +1,6 @@
 """DiffPool: learned pooling of joints into clusters."""
 import torch
+from torch_geometric.nn import dense_diff_pool
 
 from posegraph.nn import (
     DiffPool,
@@ -41,3 +42,21 @@ def test_diff_pool_shared_graph_equals_a_batch_of_its_copies():
     copies = pool(x, adj.expand(4, -1, -1).clone(), mask)
     for a, b in zip(shared, copies):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_diff_pool_matches_pyg_dense_diff_pool_and_skips_only_the_losses():
+    torch.manual_seed(0)
+    pool = DiffPool(6, 8, num_clusters=3)
+    x, adj = torch.randn(4, 17, 6), adjacency('coco17', self_loops=False)
+    for mask in (None, torch.rand(4, 17) > 0.2):
+        out, out_adj, link, entropy, s = pool(x, adj, mask)
+        # PyG's pooling of the same embeddings and assignment logits is the reference.
+        z = torch.relu(pool.embed(x, adj))
+        logits = torch.relu(pool.assign(x, adj))
+        expected = dense_diff_pool(z, adj.expand(4, -1, -1), logits, mask)
+        for ours, theirs in zip((out, out_adj, link, entropy), expected):
+            torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+        fast = pool(x, adj, mask, losses=False)
+        assert fast[2] is None and fast[3] is None
+        for a, b in zip((out, out_adj, s), fast[:2] + fast[4:]):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
