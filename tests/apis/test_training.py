@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
@@ -146,10 +147,18 @@ def train(synthetic_file, work_dir, epochs, hooks=(), resume=None):
     cfg['model.network.dropout'] = 0.5
     runner = build_runner(CONFIG, work_dir=str(work_dir), cfg_options=cfg, resume=resume)
     runner.train()
+    return runner
 
 
 def test_resumed_run_ends_where_an_uninterrupted_run_ends(synthetic_file, tmp_path):
-    train(synthetic_file, tmp_path / 'straight', epochs=4)
+    runner = train(synthetic_file, tmp_path / 'straight', epochs=4)
+    # The config's text, formatted once when the runner was built, is still the config's
+    # after training, and every checkpoint carries it.
+    text = Config.pretty_text.fget(runner.cfg)
+    assert runner.cfg.pretty_text == text
+    for epoch in (3, 4):
+        checkpoint = load_checkpoint_file(tmp_path / 'straight' / f'epoch_{epoch}.pth')
+        assert checkpoint['meta']['cfg'] == text
     with pytest.raises(Interrupted):
         train(synthetic_file, tmp_path / 'broken', epochs=4,
               hooks=[dict(type='InterruptAfterEpoch', epoch=2)])
