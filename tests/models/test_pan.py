@@ -54,6 +54,7 @@ def test_diffpool_regularisers_are_computed_only_when_weighed():
     torch.testing.assert_close(out['logits'], out_weighed['logits'], rtol=0, atol=0)
     assert 'loss_entropy' in weighed.loss(out_weighed, torch.tensor([1, 3]))
 
+
 def test_frame_dropout_reaches_the_gru_in_training_only():
     torch.manual_seed(0)
     net = PoseAttentionNetwork('coco17', 7, 5, dropout=0.0, frame_dropout=0.5)
