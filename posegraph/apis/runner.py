@@ -16,6 +16,7 @@ from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posegraph.engine.checkpoint import register_checkpoint_loader
+from posegraph.engine.memory import keep_freed_memory
 from posegraph.io.annotations import AnnotationError
 from posegraph.registry import ForeignNameError, register_all_modules
 
@@ -281,7 +282,12 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             into the work dir. (default: ``False``)
         dump: for testing, a pickle file that receives every clip's scores. (default: ``None``)
         **train_flags: :func:`apply_train_flags`' switches.
+
+    It also makes the process keep the memory its steps free
+    (:func:`~posegraph.engine.keep_freed_memory`): training then no longer faults in its
+    activations anew every step.
     """
+    keep_freed_memory()
     register_all_modules()
     register_checkpoint_loader()   # resume and load_from stay weights-only
     cfg = load_config(config, cfg_options)

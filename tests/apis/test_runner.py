@@ -210,3 +210,11 @@ def test_a_runs_config_is_formatted_once(synthetic_file, tmp_path, monkeypatch):
     assert len(calls) == 1
     assert load_checkpoint_file(str(tmp_path / 'epoch_2.pth'))['meta']['cfg'] == \
         runner.cfg.pretty_text
+
+
+def test_runner_keeps_the_memory_its_steps_free(synthetic_file, tmp_path, monkeypatch):
+    import posegraph.apis.runner as runner_module
+    calls = []
+    monkeypatch.setattr(runner_module, 'keep_freed_memory', lambda: calls.append(1) or True)
+    train_runner(tmp_path, {'ann_file': synthetic_file})
+    assert calls == [1]
