@@ -59,7 +59,7 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
     register_all_modules()
     if config is None:
         config, checkpoint = PRETRAINED_CONFIG, checkpoint or PRETRAINED_CHECKPOINT
-    cfg = config if isinstance(config, Config) else load_config(config, cfg_options)
+    cfg = load_config(config, cfg_options)
     model = MODELS.build(cfg.model)
     model.cfg = cfg
     model.dataset_meta = {}

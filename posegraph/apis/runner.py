@@ -1,4 +1,5 @@
 """Config loading and Runner construction shared by tools/train.py and tools/test.py."""
+import copy
 import importlib.util
 import json
 import os
@@ -58,8 +59,9 @@ class RunConfig(Config):
         return text
 
 
-def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read ``config`` and apply ``--cfg-options`` overrides.
+def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) -> Config:
+    """Read ``config`` (a file, or a :class:`Config` that is copied, never changed) and apply
+    ``--cfg-options`` overrides.
 
     The top-level keys of :data:`DATA_OPTIONS` reach every place they belong:
     ``ann_file``, ``label_map`` and ``num_classes`` every dataloader's dataset (and
@@ -68,9 +70,12 @@ def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
     ann_file=P num_classes=N`` trains on another file, where the config's own top-level
     variables (already substituted when the file was read) would change nothing.
     """
-    if not osp.isfile(config):
+    if isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    elif not osp.isfile(config):
         raise FileNotFoundError(f'{config}: no such config file')
-    cfg = Config.fromfile(config)
+    else:
+        cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
         apply_data_options(cfg, {k: v for k, v in cfg_options.items() if k in DATA_OPTIONS})
@@ -270,7 +275,8 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     """An mmengine :class:`Runner` for training (``resume``) or testing (``checkpoint``).
 
     Args:
-        config: the config file.
+        config: the config file, or a :class:`Config` (copied: the runner's changes stay
+            out of it).
         work_dir: overrides the config's; default ``work_dirs/<config name>``.
         cfg_options: a dict of config overrides. (default: ``None``)
         launcher: ``'none'`` or a distributed launcher (``'pytorch'`` for torchrun).
@@ -294,8 +300,9 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     apply_train_flags(cfg, **train_flags)
     apply_tensorboard(cfg)
     cfg.launcher = launcher
+    name = cfg.filename if isinstance(config, Config) else config
     cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join(
-        'work_dirs', osp.splitext(osp.basename(config))[0])
+        'work_dirs', osp.splitext(osp.basename(name or 'config'))[0])
     if not torch.cuda.is_available():
         cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
         if launcher == 'pytorch':

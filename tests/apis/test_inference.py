@@ -15,6 +15,7 @@ from posegraph.apis import (
     inference_skeleton,
     init_pose_estimator,
     init_recognizer,
+    load_config,
 )
 from posegraph.io import load_annotations
 
@@ -51,6 +52,12 @@ def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
         torch.testing.assert_close(result.pred_score, expected['pred_score'], atol=1e-5,
                                    rtol=1e-4)
         assert int(result.pred_label) == int(expected['pred_score'].argmax())
+    # A loaded config takes the same options (they were once dropped for a Config).
+    from_config = init_recognizer(load_config(CONFIG), trained, cfg_options=options)
+    person = per_frame_persons(records[0])
+    torch.testing.assert_close(
+        inference_skeleton(from_config, person, records[0]['img_shape']).pred_score,
+        inference_skeleton(model, person, records[0]['img_shape']).pred_score)
 
 
 def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path):

@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 
 from posegraph.apis import IncompatibleError, build_runner, load_config
 from posegraph.io.annotations import AnnotationError, dump_annotations
@@ -54,6 +55,21 @@ def test_top_level_data_options_reach_every_dataset_and_the_model():
     assert cfg.val_dataloader.dataset.split == 'val'  # not given: the config's
     # None trains on the whole file (it was once taken for "not given").
     assert load_config(CONFIG, {'train_split': None}).train_dataloader.dataset.split is None
+
+
+def test_a_loaded_config_builds_a_runner_and_stays_as_it_was(synthetic_file, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.chdir(tmp_path)   # the default work dir is relative
+    cfg = load_config(CONFIG)
+    before = cfg.pretty_text
+    runner = build_runner(cfg, cfg_options=dict(SMALL, ann_file=synthetic_file, num_classes=5))
+    assert runner.cfg.model.network.num_classes == 5
+    assert runner.cfg.train_dataloader.dataset.ann_file == synthetic_file
+    assert runner.cfg.work_dir == os.path.join('work_dirs', 'pan_synthetic')  # its file's name
+    assert cfg.pretty_text == before   # options and the runner's settings went to a copy
+    assert 'work_dir' not in cfg and cfg.model.network.num_classes != 5
+    unnamed = Config(cfg.to_dict())   # built in code, no file behind it
+    assert build_runner(unnamed).cfg.work_dir == os.path.join('work_dirs', 'config')
 
 
 def test_batch_blending_follows_a_re_pointed_class_count_and_trains(tmp_path):
