@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import os
 import time
+from typing import Callable, Dict, Optional, Sequence, Tuple, TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -14,9 +15,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+Job = TypeVar('Job')
 
-def run_jobs(jobs, process, workers=1, initializer=None, initargs=(), description='processing',
-             failed_file=None):
+
+def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[str]]],
+             workers: int = 1, initializer: Optional[Callable] = None, initargs: tuple = (),
+             description: str = 'processing', failed_file: Optional[str] = None
+             ) -> Dict[str, str]:
     """Call ``process(job)`` for every job; it returns ``(name, error or None)``.
 
     With ``workers > 1`` the jobs run in a pool of spawned processes, each first calling
@@ -55,7 +60,7 @@ def run_jobs(jobs, process, workers=1, initializer=None, initargs=(), descriptio
     return failures
 
 
-def report_failures(failures):
+def report_failures(failures: Dict[str, str]) -> int:
     """Print the failed videos and their errors; returns the tool's exit status."""
     if not failures:
         return 0

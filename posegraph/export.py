@@ -3,7 +3,7 @@ companion networks and (from :mod:`posegraph.pose.lwopenpose`) the pose estimato
 from typing import Tuple
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from posegraph.io.onnx import write_onnx
 from posegraph.pose.lwopenpose import export_pose_onnx
@@ -19,15 +19,16 @@ class StreamingStep(nn.Module):
     :math:`(N, classes)` and the new state, in the same order.
     """
 
-    def __init__(self, network):
+    def __init__(self, network: nn.Module):
         super().__init__()
         self.network = network
         self.state_names = [f'state_{k}' for k in range(len(network.initial_state(1, 1)))]
 
-    def initial_state(self, batch_size, num_person):
+    def initial_state(self, batch_size: int, num_person: int) -> Tuple[Tensor, ...]:
+        """The network's state before the first frame."""
         return self.network.initial_state(batch_size, num_person)
 
-    def forward(self, frame, *state):
+    def forward(self, frame: Tensor, *state: Tensor) -> Tuple[Tensor, ...]:
         logits, state = self.network.step(frame, state)
         return (logits,) + tuple(state)
 
@@ -36,11 +37,11 @@ class ClipScores(nn.Module):
     """A network's class logits for a whole clip (skeleton :math:`(N, M, T, V, C)` or
     video :math:`(N, T, C, H, W)`)."""
 
-    def __init__(self, network):
+    def __init__(self, network: nn.Module):
         super().__init__()
         self.network = network
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return self.network(x)['logits']
 
 

@@ -100,7 +100,7 @@ MODEL_WRAPPERS = Registry('model_wrapper', parent=mmengine_registry.MODEL_WRAPPE
                           scope='posegraph')
 
 
-def register_all_modules():
+def register_all_modules() -> None:
     """Import every module that registers components, so configs can name them."""
     import posegraph.datasets  # noqa: F401
     import posegraph.engine  # noqa: F401

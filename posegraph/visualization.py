@@ -4,17 +4,17 @@ Figures are :class:`matplotlib.figure.Figure` objects written straight to files:
 no global back-end switched, so importing posegraph leaves a user's matplotlib as it was.
 """
 import os
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import LayoutLike, get_layout
 
 
-def save_figure(fig: Figure, path, dpi: int = 90):
+def save_figure(fig: Figure, path: str, dpi: int = 90) -> str:
     """Lay out ``fig`` and write it to ``path`` (making its folder)."""
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -22,7 +22,8 @@ def save_figure(fig: Figure, path, dpi: int = 90):
     return path
 
 
-def plot_skeleton_strips(records, layout, path, titles=None, num_frames=6):
+def plot_skeleton_strips(records: Sequence[dict], layout: LayoutLike, path: str,
+                         titles: Optional[Sequence[str]] = None, num_frames: int = 6) -> str:
     """Draw each record's most confident person at ``num_frames`` moments, a row a clip.
 
     Args:
@@ -61,8 +62,9 @@ def plot_skeleton_strips(records, layout, path, titles=None, num_frames=6):
     return save_figure(fig, path, dpi=80)
 
 
-def plot_attention(keypoint, joint_weights, frame_weights, layout, path, title=None,
-                   num_frames=5):
+def plot_attention(keypoint: np.ndarray, joint_weights: np.ndarray, frame_weights: np.ndarray,
+                   layout: LayoutLike, path: str, title: Optional[str] = None,
+                   num_frames: int = 5) -> str:
     """Draw which frames and joints a model attended to in one person's clip.
 
     Args:

@@ -7,7 +7,7 @@ and reports the ratio, and the bundle keeps the int8 file only when it wins.
 """
 import os
 import time
-from typing import TYPE_CHECKING, Dict, Iterable, List, Sequence
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
@@ -26,7 +26,8 @@ class _Feeds:
     def __init__(self, feeds: Sequence[Dict[str, np.ndarray]]):
         self.feeds = iter(list(feeds))
 
-    def get_next(self):
+    def get_next(self) -> Optional[Dict[str, np.ndarray]]:
+        """The next input dict, ``None`` after the last (onnxruntime's protocol)."""
         return next(self.feeds, None)
 
 

@@ -2,6 +2,7 @@
 pose estimator with mmengine's Runner (``configs/lwopenpose_coco.py``)."""
 import json
 import os
+from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
@@ -44,7 +45,7 @@ class CocoKeypointsDataset(BaseDataset):
             raise FileNotFoundError(f'{ann_file}: no such COCO annotation file')
         super().__init__(ann_file=ann_file, test_mode=test_mode, serialize_data=False, **kwargs)
 
-    def load_data_list(self):
+    def load_data_list(self) -> List[dict]:
         try:
             with open(self.ann_file) as f:
                 coco = json.load(f)
@@ -66,7 +67,7 @@ class CocoKeypointsDataset(BaseDataset):
         return data
 
     @staticmethod
-    def to_openpose18(anns):
+    def to_openpose18(anns: List[dict]) -> np.ndarray:
         """``(P, 18, 3)`` openpose18 keypoints (x, y, labelled) of the labelled people."""
         people = [np.asarray(a['keypoints'], np.float32).reshape(17, 3) for a in anns
                   if a.get('num_keypoints', 0) > 0 and not a.get('iscrowd', 0)]
@@ -77,7 +78,7 @@ class CocoKeypointsDataset(BaseDataset):
                                          'coco17', 'openpose18')
         return np.concatenate([xy, labelled[..., None]], axis=-1)
 
-    def unlabelled_mask(self, info, shape):
+    def unlabelled_mask(self, info: dict, shape: Tuple[int, int]) -> np.ndarray:
         """1 where the loss counts, 0 over crowds and people without keypoints."""
         mask = np.ones(shape, np.uint8)
         for ann in info['anns']:
@@ -86,7 +87,7 @@ class CocoKeypointsDataset(BaseDataset):
                 mask[max(y, 0):y + h, max(x, 0):x + w] = 0
         return mask
 
-    def prepare_data(self, idx):
+    def prepare_data(self, idx: int) -> Dict[str, object]:
         info = self.get_data_info(idx)
         image = cv2.imread(info['img_path'])
         if image is None:

@@ -6,6 +6,7 @@ A video's flow is stored as ``<flow_dir>/<frame_dir>.npz`` (compressed): ``flow`
 and ``method``, the algorithm that made it.
 """
 import os
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -15,12 +16,12 @@ from posegraph.io import atomic_open
 METHODS = ('tvl1', 'dis', 'farneback')
 
 
-def available_methods():
+def available_methods() -> Tuple[str, ...]:
     """The flow algorithms this OpenCV build has, best first (TV-L1 needs opencv-contrib)."""
     return tuple(m for m in METHODS if m != 'tvl1' or hasattr(cv2, 'optflow'))
 
 
-def resolve_method(method='auto'):
+def resolve_method(method: str = 'auto') -> str:
     """``'auto'`` -> the best available method; an unavailable one is an error."""
     available = available_methods()
     if method == 'auto':
@@ -33,7 +34,7 @@ def resolve_method(method='auto'):
     return method
 
 
-def _estimator(method):
+def _estimator(method: str) -> Callable:
     if method == 'tvl1':
         return cv2.optflow.DualTVL1OpticalFlow_create().calc
     if method == 'dis':
@@ -41,18 +42,19 @@ def _estimator(method):
     return lambda a, b, _: cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 3, 15, 3, 5, 1.2, 0)
 
 
-def quantise_flow(flow, bound=20.0):
+def quantise_flow(flow: np.ndarray, bound: float = 20.0) -> np.ndarray:
     """Float displacements -> ``uint8`` (see the module docstring)."""
     scaled = (np.clip(flow, -bound, bound) + bound) / (2 * bound) * 255
     return np.round(scaled).astype(np.uint8)
 
 
-def dequantise_flow(flow, bound=20.0):
+def dequantise_flow(flow: np.ndarray, bound: float = 20.0) -> np.ndarray:
     """``uint8`` -> float displacements in pixels."""
     return flow.astype(np.float32) / 255 * (2 * bound) - bound
 
 
-def compute_flow(frames, method='auto', bound=20.0, short_side=None):
+def compute_flow(frames: Sequence[np.ndarray], method: str = 'auto', bound: float = 20.0,
+                 short_side: Optional[int] = None) -> Tuple[np.ndarray, str]:
     """Flow between consecutive BGR ``frames``: ``(max(F - 1, 1), H, W, 2)`` ``uint8``.
 
     ``short_side`` first resizes frames so their shorter side has that length (flow
@@ -75,17 +77,18 @@ def compute_flow(frames, method='auto', bound=20.0, short_side=None):
     return quantise_flow(np.stack(flows), bound), method
 
 
-def flow_path(flow_dir, frame_dir):
+def flow_path(flow_dir: str, frame_dir: str) -> str:
+    """Where the flow of the video ``frame_dir`` is stored under ``flow_dir``."""
     return os.path.join(flow_dir, f'{frame_dir}.npz')
 
 
-def save_flow(path, flow, method, bound):
+def save_flow(path: str, flow: np.ndarray, method: str, bound: float) -> None:
     """Write atomically, so an interrupted run never leaves a truncated file."""
     with atomic_open(path, 'wb') as f:
         np.savez_compressed(f, flow=flow, method=np.array(method), bound=np.array(bound))
 
 
-def load_flow(path):
+def load_flow(path: str) -> Dict[str, Union[np.ndarray, str, float]]:
     """``{'flow', 'method', 'bound'}`` of a stored flow file."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f'{path}: no optical flow for this video; compute it with '

@@ -1,5 +1,6 @@
 """The skeleton dataset: one split of an annotation file, through a transform pipeline."""
 import os
+from typing import List
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class PoseDataset(ActionDataset):
         super().__init__(ann_file=ann_file, pipeline=pipeline, label_map=label_map,
                          num_classes=num_classes, test_mode=test_mode, **kwargs)
 
-    def load_data_list(self):
+    def load_data_list(self) -> List[dict]:
         records, classes = load_annotations(self.ann_file, split=self.split,
                                             num_classes=self.num_classes,
                                             num_joints=get_layout(self.layout).num_joints,

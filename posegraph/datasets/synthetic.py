@@ -16,6 +16,7 @@ the limbs an action leaves alone rest in random postures. Features that ignore f
 order (such as the mean pose) cannot solve the set, while a sequence model can.
 """
 import os
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
@@ -352,7 +353,7 @@ def _drop_joints(keypoint, score, rng):
     score[lost] = 0
 
 
-def make_clip(action, rng, index=0):
+def make_clip(action: str, rng: np.random.Generator, index: int = 0) -> dict:
     """One annotation record of ``action``, drawn with the generator ``rng``."""
     num_frames = int(rng.integers(48, 97))
     height, width = IMG_SHAPE
@@ -386,7 +387,9 @@ def make_clip(action, rng, index=0):
     }
 
 
-def make_synthetic(clips_per_class=80, seed=0, progress=None):
+def make_synthetic(clips_per_class: int = 80, seed: int = 0,
+                   progress: Optional[Callable[[List], Iterable]] = None
+                   ) -> Tuple[List[dict], Dict[str, List[str]]]:
     """Generate the synthetic set.
 
     Args:
@@ -413,7 +416,9 @@ def make_synthetic(clips_per_class=80, seed=0, progress=None):
     return annotations, split
 
 
-def write_synthetic(path, clips_per_class=80, seed=0, progress=None):
+def write_synthetic(path: str, clips_per_class: int = 80, seed: int = 0,
+                    progress: Optional[Callable[[List], Iterable]] = None
+                    ) -> Tuple[List[dict], Dict[str, List[str]]]:
     """Generate the set and write it to ``path`` with a ``label_map.txt`` beside it.
 
     Returns ``(annotations, split)``.
@@ -426,7 +431,7 @@ def write_synthetic(path, clips_per_class=80, seed=0, progress=None):
     return annotations, split
 
 
-def summarize(annotations, split):
+def summarize(annotations: List[dict], split: Dict[str, List[str]]) -> str:
     """A short text summary of a skeleton annotation set."""
     frames = np.array([a['keypoint'].shape[1] for a in annotations])
     persons = np.array([a['keypoint'].shape[0] for a in annotations])

@@ -10,6 +10,7 @@ Written as a folder tree (``<root>/<motion>/<name>.avi``) with list files ``trai
 ``val.txt`` and ``test.txt`` of ``path label`` lines.
 """
 import os
+from typing import Dict, List, Tuple, Union
 
 import cv2
 import numpy as np
@@ -21,7 +22,9 @@ SPLITS = {'train': 0.6, 'val': 0.15, 'test': 0.25}
 _SHAPE = np.array([(-0.5, -0.5), (0.1, -0.5), (0.1, 0.2), (0.5, 0.2), (0.5, 0.5), (-0.5, 0.5)])
 
 
-def make_video_clip(motion, rng, num_frames=16, size=64, return_angles=False):
+def make_video_clip(motion: str, rng: np.random.Generator, num_frames: int = 16, size: int = 64,
+                    return_angles: bool = False
+                    ) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]:
     """One clip ``(T, size, size, 3)`` BGR ``uint8`` of ``motion``; with ``return_angles``
     also the shape's angle in every frame (radians, growing clockwise on screen)."""
     if motion not in MOTIONS:
@@ -63,7 +66,9 @@ def make_video_clip(motion, rng, num_frames=16, size=64, return_angles=False):
     return (frames, angle) if return_angles else frames
 
 
-def write_synthetic_videos(root, clips_per_class=30, seed=0, num_frames=16, size=64):
+def write_synthetic_videos(root: str, clips_per_class: int = 30, seed: int = 0,
+                           num_frames: int = 16, size: int = 64
+                           ) -> Dict[str, List[Tuple[str, int]]]:
     """Write the set under ``root``; returns ``{split: [(path, label), ...]}``.
 
     The set is a pure function of its arguments.

@@ -1,5 +1,6 @@
 """The video dataset for the RGB models: a list file or a dataset tree, through a pipeline."""
 import os
+from typing import List
 
 from posegraph.io.video import read_video
 from posegraph.registry import DATASETS
@@ -61,7 +62,7 @@ class VideoDataset(ActionDataset):
         return [(item.path, item.label, item.frame_dir) for item in self._index.items
                 if names is None or item.frame_dir in names]
 
-    def load_data_list(self):
+    def load_data_list(self) -> List[dict]:
         data_list = []
         source = self.ann_file or self.video_root
         for path, label, frame_dir in self._items():
@@ -74,7 +75,7 @@ class VideoDataset(ActionDataset):
         return data_list
 
 
-def write_synthetic_flow(root, method='auto', bound=20.0):
+def write_synthetic_flow(root: str, method: str = 'auto', bound: float = 20.0) -> None:
     """Flow of every synthetic clip into ``<root>/flow`` (those not there yet)."""
     items = read_video_list(os.path.join(root, 'train.txt'), root)
     for name in ('val', 'test'):

@@ -155,7 +155,7 @@ def _index_nested(root):
     return VideoIndex('ucf11', items, classes, splits)
 
 
-def index_videos(source):
+def index_videos(source: str) -> VideoIndex:
     """Index a video file, a folder of videos, or a UCF101 / HMDB51 / UCF11 / UCF Sports
     tree (auto-detected)."""
     if os.path.isfile(source):

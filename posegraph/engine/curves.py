@@ -2,17 +2,20 @@
 import glob
 import json
 import os
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from matplotlib.figure import Figure
 from mmengine.hooks import Hook
+from mmengine.runner import Runner
 
 from posegraph.registry import HOOKS
 from posegraph.visualization import save_figure
 
 _NOT_METRICS = {'step', 'time', 'data_time', 'epoch', 'iter', 'lr'}
+Records = Tuple[List[dict], List[dict]]   # training records, validation records
 
 
-def read_scalars(path):
+def read_scalars(path: str) -> Records:
     """Training and validation records of a ``scalars.json`` written by ``LocalVisBackend``."""
     train, val = [], []
     with open(path) as f:
@@ -23,7 +26,7 @@ def read_scalars(path):
     return train, val
 
 
-def read_history(scalars_files):
+def read_history(scalars_files: Sequence[str]) -> Records:
     """Training and validation records of a run and the runs it resumed, oldest first.
 
     A resumed run replays from its checkpoint: its records replace the earlier logs' from
@@ -41,7 +44,7 @@ def read_history(scalars_files):
     return train, sorted(val, key=lambda r: r['step'])
 
 
-def history_files(work_dir, log_dir, resumed):
+def history_files(work_dir: str, log_dir: str, resumed: bool) -> List[str]:
     """The ``scalars.json`` files of a run's history, oldest first: the run's own (in
     ``log_dir``) and, if it ``resumed``, the earlier training logs in ``work_dir``."""
     scalars = os.path.join(log_dir, 'vis_data', 'scalars.json')
@@ -54,7 +57,8 @@ def history_files(work_dir, log_dir, resumed):
     return [f for f in earlier if f < scalars and read_scalars(f)[0]] + [scalars]
 
 
-def plot_training_curves(scalars_json, path):
+def plot_training_curves(scalars_json: Union[str, os.PathLike, Sequence[str]],
+                         path: str) -> str:
     """Draw the losses per iteration and the validation metrics per epoch as a PNG.
 
     ``scalars_json`` is one ``scalars.json`` or a list of them: a run and the runs it
@@ -94,13 +98,14 @@ class TrainingCurvesHook(Hook):
     """
     priority = 'LOWEST'
 
-    def _draw(self, runner):
+    def _draw(self, runner: Runner) -> None:
         files = history_files(runner.work_dir, runner.log_dir, runner._resume)
         if files:
             plot_training_curves(files, os.path.join(runner.work_dir, 'curves.png'))
 
-    def after_val_epoch(self, runner, metrics=None):
+    def after_val_epoch(self, runner: Runner,
+                        metrics: Optional[Dict[str, float]] = None) -> None:
         self._draw(runner)
 
-    def after_train(self, runner):
+    def after_train(self, runner: Runner) -> None:
         self._draw(runner)

@@ -4,6 +4,7 @@ import random
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.runner import Runner
 
 from posegraph.registry import FUNCTIONS, HOOKS
 
@@ -19,7 +20,7 @@ class EpochSeedHook(Hook):
     """
     priority = 'VERY_HIGH'
 
-    def before_train_epoch(self, runner):
+    def before_train_epoch(self, runner: Runner) -> None:
         seed = ((runner.seed or 0) + 1_000_003 * (runner.epoch + 1)) % 2**31
         random.seed(seed)
         np.random.seed(seed)
@@ -27,7 +28,7 @@ class EpochSeedHook(Hook):
 
 
 @FUNCTIONS.register_module()
-def seed_worker(worker_id, **_):
+def seed_worker(worker_id: int, **_) -> None:
     """Seed a data-loader worker's numpy and ``random`` from its torch seed.
 
     PyTorch gives each worker a torch seed drawn from the main process at every epoch;

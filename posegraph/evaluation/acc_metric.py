@@ -1,5 +1,6 @@
 """Accuracy metric for mmengine's evaluator."""
 import os
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -21,12 +22,13 @@ class AccMetric(BaseMetric):
     """
     default_prefix = 'acc'
 
-    def __init__(self, topk=(1, 5), out_dir=None, collect_device='cpu', prefix=None):
+    def __init__(self, topk: Sequence[int] = (1, 5), out_dir: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.topk = tuple(topk)
         self.out_dir = out_dir
 
-    def process(self, data_batch, data_samples):
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             score, label = sample['pred_score'], sample['gt_label']
             self.results.append({
@@ -34,7 +36,7 @@ class AccMetric(BaseMetric):
                 'gt_label': int(torch.as_tensor(label).reshape(-1)[0]),
             })
 
-    def compute_metrics(self, results):
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         scores = np.stack([r['pred_score'] for r in results])
         labels = np.array([r['gt_label'] for r in results])
         if (labels < 0).any():

@@ -3,6 +3,7 @@ import io
 import itertools
 import os
 import pickle
+from typing import List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -25,13 +26,13 @@ class _ScoreUnpickler(RestrictedUnpickler):
     _TENSOR_GLOBALS = {('torch._utils', '_rebuild_tensor_v2'): torch._utils._rebuild_tensor_v2,
                        ('torch.storage', '_load_from_bytes'): _storage_from_bytes}
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> object:
         if (module, name) in self._TENSOR_GLOBALS:
             return self._TENSOR_GLOBALS[module, name]
         return super().find_class(module, name)
 
 
-def load_scores(path):
+def load_scores(path: str) -> Tuple[List[str], np.ndarray, np.ndarray]:
     """Read a score dump: a list of dicts with ``pred_score`` and ``gt_label``, as
     ``tools/test.py --dump`` and MMAction2 write them.
 
@@ -61,7 +62,8 @@ def load_scores(path):
     return names, np.stack(scores), np.array(labels)
 
 
-def check_aligned(dumps, paths):
+def check_aligned(dumps: Sequence[Tuple[List[str], np.ndarray, np.ndarray]],
+                  paths: Sequence[str]) -> None:
     """Refuse dumps that do not list the same clips, in order, with the same labels."""
     names, scores, labels = dumps[0]
     for (other_names, other_scores, other_labels), path in zip(dumps[1:], paths[1:]):
@@ -79,12 +81,13 @@ def check_aligned(dumps, paths):
                                      f'{lb} in {path}')
 
 
-def fuse(scores, weights):
+def fuse(scores: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
     """Weighted sum of score arrays ``[(N, C), ...]``."""
     return sum(w * s for w, s in zip(weights, scores))
 
 
-def search_weights(scores, labels, step=0.1):
+def search_weights(scores: Sequence[np.ndarray], labels: np.ndarray,
+                   step: float = 0.1) -> np.ndarray:
     """Weights on a grid (non-negative, summing to 1) that maximise top-1, then mean class
     accuracy; ties go to the most even weights. Use validation scores, never test ones."""
     grid = np.round(np.arange(0, 1 + 1e-9, step), 10)
@@ -102,11 +105,12 @@ def search_weights(scores, labels, step=0.1):
     return best
 
 
-def report(scores, labels):
+def report(scores: np.ndarray, labels: np.ndarray) -> Tuple[float, float, float]:
     """``(top1, top5, mean class accuracy)`` of one score array."""
     top1, top5 = top_k_accuracy(scores, labels, (1, 5))
     return top1, top5, mean_class_accuracy(scores, labels)
 
 
-def same_file(a, b):
+def same_file(a: str, b: str) -> bool:
+    """Whether the paths ``a`` and ``b`` both exist and name one file."""
     return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)

@@ -1,8 +1,11 @@
 """Classification metrics shared by every model, on numpy arrays of scores and labels."""
+from typing import List, Sequence, Tuple
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def _check(scores, labels):
+def _check(scores: ArrayLike, labels: ArrayLike) -> Tuple[np.ndarray, np.ndarray]:
     scores, labels = np.asarray(scores), np.asarray(labels)
     if scores.ndim != 2 or labels.shape != (len(scores),):
         raise ValueError(f'expected scores (N, num_classes) and labels (N,), got '
@@ -12,7 +15,8 @@ def _check(scores, labels):
     return scores, labels.astype(np.int64)
 
 
-def top_k_accuracy(scores, labels, topk=(1, 5)):
+def top_k_accuracy(scores: ArrayLike, labels: ArrayLike,
+                   topk: Sequence[int] = (1, 5)) -> List[float]:
     """Fraction of clips whose label is among the ``k`` highest scores, for each ``k``.
 
     Returns a list of floats, one per ``k``; ``k`` larger than the number of classes
@@ -23,7 +27,7 @@ def top_k_accuracy(scores, labels, topk=(1, 5)):
     return [float((ranked[:, :k] == labels[:, None]).any(axis=1).mean()) for k in topk]
 
 
-def confusion_matrix(predictions, labels, num_classes):
+def confusion_matrix(predictions: ArrayLike, labels: ArrayLike, num_classes: int) -> np.ndarray:
     """``(num_classes, num_classes)`` counts; row = true class, column = predicted."""
     predictions, labels = np.asarray(predictions), np.asarray(labels)
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
@@ -31,7 +35,7 @@ def confusion_matrix(predictions, labels, num_classes):
     return matrix
 
 
-def per_class_accuracy(matrix):
+def per_class_accuracy(matrix: ArrayLike) -> np.ndarray:
     """Recall of each class from a confusion matrix; NaN for a class with no clip."""
     matrix = np.asarray(matrix, dtype=np.float64)
     totals = matrix.sum(axis=1)
@@ -39,7 +43,7 @@ def per_class_accuracy(matrix):
         return np.where(totals > 0, np.diag(matrix) / totals, np.nan)
 
 
-def mean_class_accuracy(scores, labels):
+def mean_class_accuracy(scores: ArrayLike, labels: ArrayLike) -> float:
     """Mean over the classes present in ``labels`` of each class's top-1 accuracy."""
     scores, labels = _check(scores, labels)
     matrix = confusion_matrix(scores.argmax(axis=1), labels, scores.shape[1])

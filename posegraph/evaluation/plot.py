@@ -1,12 +1,16 @@
 """Figures of classification results."""
+from typing import Optional, Sequence
+
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from posegraph.visualization import save_figure
 from .metrics import per_class_accuracy
 
 
-def plot_confusion_matrix(matrix, class_names, path, title=None):
+def plot_confusion_matrix(matrix: ArrayLike, class_names: Sequence[str], path: str,
+                          title: Optional[str] = None) -> str:
     """Draw a row-normalised confusion matrix beside per-class accuracy, as a PNG.
 
     Args:

@@ -1,7 +1,11 @@
 """The pose estimator as an mmengine model, for training it with the Runner
 (``configs/lwopenpose_coco.py``)."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
 import torch
 from mmengine.model import BaseModel, ImgDataPreprocessor
+from mmengine.structures import BaseDataElement
+from torch import Tensor, nn
 
 from posegraph.pose.lwopenpose import LightweightOpenPose
 from posegraph.registry import MODELS
@@ -18,12 +22,15 @@ class PoseEstimatorModel(BaseModel):
         network: keyword arguments of :class:`LightweightOpenPose`. (default: ``None``)
     """
 
-    def __init__(self, network=None, data_preprocessor=None, init_cfg=None):
+    def __init__(self, network: Optional[dict] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None):
         super().__init__(data_preprocessor=data_preprocessor or ImgDataPreprocessor(),
                          init_cfg=init_cfg)
         self.network = LightweightOpenPose(**(network or {}))
 
-    def forward(self, inputs, data_samples=None, mode='tensor'):
+    def forward(self, inputs: Tensor, data_samples: Optional[Sequence[BaseDataElement]] = None,
+                mode: str = 'tensor') -> Union[Tuple[Tensor, Tensor], Dict[str, Tensor]]:
         outputs = self.network(inputs)
         if mode == 'tensor':
             return outputs[-1]

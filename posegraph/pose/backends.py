@@ -7,6 +7,7 @@ the module that does.
 """
 import os
 import tempfile
+from typing import Callable, List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -35,13 +36,13 @@ class MissingWeightsError(FileNotFoundError):
     """A back-end was asked to run without usable weights."""
 
 
-def register_backend(name: str):
+def register_backend(name: str) -> Callable[[type], type]:
     """Class decorator that makes a back-end available by ``name`` (in
     :data:`posegraph.registry.POSE_BACKENDS`)."""
     return POSE_BACKENDS.register_module(name=name)
 
 
-def build_backend(name: str, **kwargs):
+def build_backend(name: str, **kwargs) -> Callable[[Sequence[np.ndarray]], list]:
     """The back-end registered as ``name``, built with ``kwargs``."""
     backend = POSE_BACKENDS.get(name)
     if backend is None:
@@ -98,7 +99,7 @@ class LightweightOpenPoseBackend(MapsEstimator):
                 export_pose_onnx(self.network, path, height=height, width=height)
                 self.session = onnx_session(path, num_threads)
 
-    def maps(self, batch):
+    def maps(self, batch: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Last-stage heatmaps and PAFs of a ``(N, 3, H, W)`` batch, as numpy arrays."""
         if self.runtime == 'onnx':
             return self.session.run(['heatmaps', 'pafs'], {'images': batch})
@@ -113,7 +114,7 @@ class MediaPipeBackend:
     runs offline). One person per frame; the 33 landmarks become ``coco17``, scored by their
     visibility."""
 
-    def __init__(self, model_complexity=1, min_detection_confidence=0.5, **_):
+    def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5, **_):
         try:
             import mediapipe as mp
         except ImportError:
@@ -124,7 +125,7 @@ class MediaPipeBackend:
                                            model_complexity=model_complexity,
                                            min_detection_confidence=min_detection_confidence)
 
-    def __call__(self, frames):
+    def __call__(self, frames: Sequence[np.ndarray]) -> List[Tuple[np.ndarray, np.ndarray]]:
         results = []
         for frame in frames:
             found = self.pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)).pose_landmarks

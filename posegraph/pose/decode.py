@@ -31,7 +31,7 @@ Coordinates follow the public demo: upsampled pixel ``u`` is input pixel ``u * s
 pixel (tested on rendered maps), at the price of differing from the demo by that much.
 """
 import functools
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
 
 import cv2
 import numpy as np
@@ -408,7 +408,9 @@ def _compiled_kernels(accelerate: Optional[bool]):
 def decode_poses(heatmaps: np.ndarray, pafs: np.ndarray, stride: int = 8,
                  upsample_factor: int = 4, layout: str = 'coco17',
                  pixel_centres: bool = False, with_person_scores: bool = False,
-                 channels_last: bool = False, accelerate: Optional[bool] = None, **kwargs):
+                 channels_last: bool = False, accelerate: Optional[bool] = None, **kwargs
+                 ) -> Union[Tuple[np.ndarray, np.ndarray],
+                            Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Persons in network-input pixels from one image's network output.
 
     Args:

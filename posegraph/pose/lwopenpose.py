@@ -8,18 +8,19 @@ the module names and parameter shapes are exactly those of the public network. I
 we by default (see :func:`load_openpose_checkpoint`, which reports the stages left unused).
 """
 import warnings
-from typing import List, Tuple
+from typing import List, Tuple, Type
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
 from posegraph.io.onnx import write_onnx
 from posegraph.nn.reset import ResetParameters
 
 
-def conv(in_channels, out_channels, kernel_size=3, padding=1, bn=True, dilation=1, stride=1,
-         relu=True, bias=True):
+def conv(in_channels: int, out_channels: int, kernel_size: int = 3, padding: int = 1,
+         bn: bool = True, dilation: int = 1, stride: int = 1, relu: bool = True,
+         bias: bool = True) -> nn.Sequential:
     """Convolution, then optional batch norm and ReLU, as a ``Sequential`` (0, 1, 2)."""
     layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
                         bias=bias)]
@@ -30,10 +31,11 @@ def conv(in_channels, out_channels, kernel_size=3, padding=1, bn=True, dilation=
     return nn.Sequential(*layers)
 
 
-def conv_dw(in_channels, out_channels, stride=1, dilation=1, bn=True, activation=nn.ReLU):
+def conv_dw(in_channels: int, out_channels: int, stride: int = 1, dilation: int = 1,
+            bn: bool = True, activation: Type[nn.Module] = nn.ReLU) -> nn.Sequential:
     """Depthwise-separable convolution: 3x3 depthwise and 1x1 pointwise, each followed by
     batch norm (optional) and an activation, without biases."""
-    def block(conv_layer, channels):
+    def block(conv_layer: nn.Module, channels: int) -> List[nn.Module]:
         return [conv_layer] + ([nn.BatchNorm2d(channels)] if bn else []) + \
             [activation(inplace=True)]
     return nn.Sequential(
@@ -49,7 +51,7 @@ MOBILENET_LAYERS = ((64, 1, 1), (128, 2, 1), (128, 1, 1), (256, 2, 1), (256, 1, 
                     (512, 1, 1))
 
 
-def mobilenet_backbone(width=1.0):
+def mobilenet_backbone(width: float = 1.0) -> Tuple[nn.Sequential, int]:
     """The 12-layer MobileNet trunk; returns ``(module, out_channels)``."""
     first = int(32 * width)
     layers = [conv(3, first, stride=2, bias=False)]
@@ -65,14 +67,14 @@ class Cpm(nn.Module):
     """Feature adaptation after the backbone: 1x1 down to ``out_channels``, a residual trunk
     of three depthwise-separable convolutions with ELU, and a 3x3 convolution."""
 
-    def __init__(self, in_channels, out_channels):
+    def __init__(self, in_channels: int, out_channels: int):
         super().__init__()
         self.align = conv(in_channels, out_channels, kernel_size=1, padding=0, bn=False)
         self.trunk = nn.Sequential(*(conv_dw(out_channels, out_channels, bn=False,
                                              activation=nn.ELU) for _ in range(3)))
         self.conv = conv(out_channels, out_channels, bn=False)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         x = self.align(x)
         return self.conv(x + self.trunk(x))
 
@@ -80,19 +82,19 @@ class Cpm(nn.Module):
 class InitialStage(nn.Module):
     """Stage 1: three 3x3 convolutions, then the heatmap and PAF heads."""
 
-    def __init__(self, num_channels, num_heatmaps, num_pafs):
+    def __init__(self, num_channels: int, num_heatmaps: int, num_pafs: int):
         super().__init__()
         self.trunk = nn.Sequential(*(conv(num_channels, num_channels, bn=False)
                                      for _ in range(3)))
         self.heatmaps = _head(num_channels, 512, num_heatmaps)
         self.pafs = _head(num_channels, 512, num_pafs)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         x = self.trunk(x)
         return self.heatmaps(x), self.pafs(x)
 
 
-def _head(in_channels, hidden, out_channels):
+def _head(in_channels: int, hidden: int, out_channels: int) -> nn.Sequential:
     return nn.Sequential(conv(in_channels, hidden, kernel_size=1, padding=0, bn=False),
                          conv(hidden, out_channels, kernel_size=1, padding=0, bn=False,
                               relu=False))
@@ -101,13 +103,13 @@ def _head(in_channels, hidden, out_channels):
 class RefinementStageBlock(nn.Module):
     """1x1 projection, then two 3x3 convolutions (the second dilated) with a residual add."""
 
-    def __init__(self, in_channels, out_channels):
+    def __init__(self, in_channels: int, out_channels: int):
         super().__init__()
         self.initial = conv(in_channels, out_channels, kernel_size=1, padding=0, bn=False)
         self.trunk = nn.Sequential(conv(out_channels, out_channels),
                                    conv(out_channels, out_channels, dilation=2, padding=2))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         x = self.initial(x)
         return x + self.trunk(x)
 
@@ -115,7 +117,7 @@ class RefinementStageBlock(nn.Module):
 class DepthwiseRefinementBlock(RefinementStageBlock):
     """The block with depthwise-separable 3x3 convolutions (the pose-attention paper)."""
 
-    def __init__(self, in_channels, out_channels):
+    def __init__(self, in_channels: int, out_channels: int):
         nn.Module.__init__(self)
         self.initial = conv(in_channels, out_channels, kernel_size=1, padding=0, bn=False)
         self.trunk = nn.Sequential(conv_dw(out_channels, out_channels),
@@ -125,14 +127,15 @@ class DepthwiseRefinementBlock(RefinementStageBlock):
 class RefinementStage(nn.Module):
     """Stages 2 and later: five blocks on [features, heatmaps, PAFs], then the heads."""
 
-    def __init__(self, in_channels, num_channels, num_heatmaps, num_pafs, block):
+    def __init__(self, in_channels: int, num_channels: int, num_heatmaps: int, num_pafs: int,
+                 block: Type[RefinementStageBlock]):
         super().__init__()
         self.trunk = nn.Sequential(block(in_channels, num_channels),
                                    *(block(num_channels, num_channels) for _ in range(4)))
         self.heatmaps = _head(num_channels, num_channels, num_heatmaps)
         self.pafs = _head(num_channels, num_channels, num_pafs)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         x = self.trunk(x)
         return self.heatmaps(x), self.pafs(x)
 
@@ -158,8 +161,9 @@ class LightweightOpenPose(ResetParameters, nn.Module):
           :math:`(N, 19, H/8, W/8)` and :math:`(N, 38, H/8, W/8)`; inference uses the last
     """
 
-    def __init__(self, width=1.0, num_refinement_stages=1, num_channels=128, num_heatmaps=19,
-                 num_pafs=38, refinement='residual'):
+    def __init__(self, width: float = 1.0, num_refinement_stages: int = 1,
+                 num_channels: int = 128, num_heatmaps: int = 19, num_pafs: int = 38,
+                 refinement: str = 'residual'):
         super().__init__()
         blocks = {'residual': RefinementStageBlock, 'depthwise': DepthwiseRefinementBlock}
         if refinement not in blocks:
@@ -175,7 +179,7 @@ class LightweightOpenPose(ResetParameters, nn.Module):
                             num_heatmaps, num_pafs, blocks[refinement])
             for _ in range(num_refinement_stages))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> List[Tuple[Tensor, Tensor]]:
         features = self.cpm(self.model(x))
         outputs = [self.initial_stage(features)]
         for stage in self.refinement_stages:
@@ -193,7 +197,7 @@ def lightweight_openpose(num_refinement_stages: int = 1) -> LightweightOpenPose:
     return LightweightOpenPose(num_refinement_stages=num_refinement_stages)
 
 
-def pose_attention_openpose():
+def pose_attention_openpose() -> LightweightOpenPose:
     """The pose-attention paper's estimator: width 0.75, five depthwise refinement stages."""
     return LightweightOpenPose(width=0.75, num_refinement_stages=5, refinement='depthwise')
 
@@ -241,11 +245,11 @@ def _refinement_stage(key: str):
 class LastStage(nn.Module):
     """A pose network's last-stage heatmaps and PAFs, the maps inference decodes."""
 
-    def __init__(self, network):
+    def __init__(self, network: nn.Module):
         super().__init__()
         self.network = network
 
-    def forward(self, images):
+    def forward(self, images: Tensor) -> Tuple[Tensor, Tensor]:
         return tuple(self.network(images)[-1])
 
 

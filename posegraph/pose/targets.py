@@ -4,7 +4,10 @@ Keypoints are in the ``openpose18`` order; limbs and their PAF channels follow t
 Lightweight OpenPose (:data:`LIMBS`, :data:`PAF_CHANNELS`). Map cell ``(i, j)`` of a
 stride-``s`` map covers the input pixel centre ``(j * s + (s - 1) / 2, i * s + (s - 1) / 2)``.
 """
+from typing import Tuple
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 # (A, B) keypoints of each limb, grown from the neck outwards; the last two (shoulder to
 # ear) are redundant links that only fill in missing ears.
@@ -17,7 +20,7 @@ PAF_CHANNELS = ((12, 13), (20, 21), (14, 15), (16, 17), (22, 23), (24, 25), (0, 
 NUM_KEYPOINTS = 18
 
 
-def cell_centres(map_shape, stride):
+def cell_centres(map_shape: Tuple[int, int], stride: int) -> Tuple[np.ndarray, np.ndarray]:
     """Input-pixel coordinates of every map cell: ``x`` ``(1, w)`` and ``y`` ``(h, 1)``."""
     height, width = map_shape
     offset = (stride - 1) / 2
@@ -25,7 +28,8 @@ def cell_centres(map_shape, stride):
         (np.arange(height) * stride + offset)[:, None]
 
 
-def keypoint_heatmaps(keypoints, map_shape, stride=8, sigma=7.0):
+def keypoint_heatmaps(keypoints: ArrayLike, map_shape: Tuple[int, int], stride: int = 8,
+                      sigma: float = 7.0) -> np.ndarray:
     """Gaussian keypoint maps plus the background map.
 
     Args:
@@ -50,7 +54,8 @@ def keypoint_heatmaps(keypoints, map_shape, stride=8, sigma=7.0):
     return maps.astype(np.float32)
 
 
-def part_affinity_fields(keypoints, map_shape, stride=8, thickness=1.0):
+def part_affinity_fields(keypoints: ArrayLike, map_shape: Tuple[int, int], stride: int = 8,
+                         thickness: float = 1.0) -> np.ndarray:
     """Unit vectors along every labelled limb.
 
     A cell gets the unit vector from A to B when its centre lies within ``thickness`` map

@@ -1,5 +1,6 @@
 """Turning one video into a skeleton annotation record."""
 import os
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -9,7 +10,8 @@ from .tracking import track_persons
 __all__ = ['VideoReadError', 'extract_video', 'read_video']
 
 
-def extract_video(path, backend, num_person=2, label=0, frame_dir=None):
+def extract_video(path: str, backend: Callable[[Sequence[np.ndarray]], list],
+                  num_person: int = 2, label: int = 0, frame_dir: Optional[str] = None) -> dict:
     """Estimate and track the persons of one video.
 
     Returns a record of the PYSKL format: ``frame_dir`` (the file's stem by default),

@@ -9,12 +9,15 @@ streams, normalisation and initial state, and each file's SHA-256, checked on lo
 import hashlib
 import json
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from posegraph.pose.frames import MapsEstimator
 from .streaming import PersonStreams, State, softmax
+
+if TYPE_CHECKING:   # imported where a session is made: onnxruntime loads a large library
+    from onnxruntime import InferenceSession
 
 MANIFEST = 'manifest.json'
 FORMAT = 'posegraph-bundle'
@@ -33,7 +36,7 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def onnx_session(path: str, num_threads: Optional[int] = None):
+def onnx_session(path: str, num_threads: Optional[int] = None) -> 'InferenceSession':
     """An onnxruntime CPU session of ``path`` on ``num_threads`` threads (default: the
     library's choice)."""
     import onnxruntime as ort
@@ -75,9 +78,10 @@ class Bundle:
             if file_sha256(file) != entry['sha256']:
                 raise BundleError(f'{file}: its SHA-256 differs from the manifest\'s (altered '
                                   'or incomplete); export the bundle again')
-        self._sessions: Dict[str, object] = {}
+        self._sessions: Dict[str, 'InferenceSession'] = {}
 
-    def session(self, name: str):
+    def session(self, name: str) -> 'InferenceSession':
+        """The onnxruntime session of the bundle's graph ``name``, made on first use."""
         if name not in self._sessions:
             self._sessions[name] = onnx_session(os.path.join(self.path, name), self.num_threads)
         return self._sessions[name]

@@ -1,4 +1,6 @@
 """Turning joint coordinates into the model's input streams and packing them."""
+from typing import Dict, Sequence
+
 import numpy as np
 import torch
 
@@ -54,7 +56,8 @@ class PackSkeletonInputs(BaseTransform):
         return pack_sample(np.ascontiguousarray(results['inputs']), results, self.meta_keys)
 
 
-def pack_sample(inputs, results, meta_keys):
+def pack_sample(inputs: np.ndarray, results: dict, meta_keys: Sequence[str]
+                ) -> Dict[str, object]:
     """``{'inputs': tensor, 'data_samples': ActionDataSample}`` with the label (if any) and
     the ``meta_keys`` present in ``results``."""
     sample = ActionDataSample(metainfo={key: results[key] for key in meta_keys

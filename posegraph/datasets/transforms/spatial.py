@@ -179,7 +179,7 @@ class RandomAffine(BaseTransform):
         self.scale = tuple(scale)
         self.shear = shear
 
-    def matrix(self):
+    def matrix(self) -> np.ndarray:
         """Draw one 2x2 transform: scale @ shear @ rotation."""
         angle = np.deg2rad(np.random.uniform(-self.rotate, self.rotate))
         rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
