@@ -1,6 +1,7 @@
 """Config loading and Runner construction shared by tools/train.py and tools/test.py."""
 import copy
 import importlib.util
+import itertools
 import json
 import os
 import os.path as osp
@@ -26,6 +27,7 @@ parse_cfg_options = DictAction
 DATA_OPTIONS = ('ann_file', 'label_map', 'num_classes', 'train_split', 'val_split',
                 'test_split')
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+_runners_built = itertools.count(1)
 
 
 class IncompatibleError(ValueError):
@@ -300,9 +302,14 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     apply_train_flags(cfg, **train_flags)
     apply_tensorboard(cfg)
     cfg.launcher = launcher
-    name = cfg.filename if isinstance(config, Config) else config
-    cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join(
-        'work_dirs', osp.splitext(osp.basename(name or 'config'))[0])
+    name = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
+    cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join('work_dirs', name)
+    # mmengine names a run's logger and visualizer '<name>_<start second>' and reuses an
+    # instance of that name: a second runner of a config started within the same second
+    # would log into the first one's work dir. Later runners of a process get their own.
+    built = next(_runners_built)
+    if built > 1 and not cfg.get('experiment_name'):
+        cfg.experiment_name = f'{name}-{built}'
     if not torch.cuda.is_available():
         cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
         if launcher == 'pytorch':

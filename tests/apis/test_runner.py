@@ -72,6 +72,18 @@ def test_a_loaded_config_builds_a_runner_and_stays_as_it_was(synthetic_file, tmp
     assert build_runner(unnamed).cfg.work_dir == os.path.join('work_dirs', 'config')
 
 
+def test_runners_started_in_the_same_second_log_into_their_own_work_dirs(synthetic_file,
+                                                                        tmp_path, monkeypatch):
+    import time
+    monkeypatch.setattr(time, 'time', lambda: 1_800_000_000.0)   # one start second for both
+    runners = [train_runner(tmp_path / name, {'ann_file': synthetic_file}) for name in 'ab']
+    for runner, name in zip(runners, 'ab'):
+        save_dirs = [backend._save_dir for backend in runner.visualizer._vis_backends.values()]
+        assert save_dirs and all(d.startswith(str(tmp_path / name)) for d in save_dirs)
+        assert runner.logger.log_file.startswith(str(tmp_path / name))
+    assert runners[0].experiment_name != runners[1].experiment_name
+
+
 def test_batch_blending_follows_a_re_pointed_class_count_and_trains(tmp_path):
     register_all_modules()
     path = write_file(tmp_path / 'a.pkl', [0, 1, 2] * 4)

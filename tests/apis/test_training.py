@@ -4,7 +4,6 @@ import os
 import pickle
 import subprocess
 import sys
-import time
 
 import cv2
 import numpy as np
@@ -141,7 +140,6 @@ class InterruptAfterEpoch(Hook):
 
 def train(synthetic_file, work_dir, epochs, hooks=(), resume=None):
     cfg = as_dict(options(synthetic_file, epochs, val_interval=100))
-    cfg['experiment_name'] = f'resume_{os.path.basename(work_dir)}_{time.time_ns()}'
     cfg['custom_hooks'] = [dict(type='EpochSeedHook'), *hooks]
     # Dropout and augmentation must both be exercised for the comparison to mean much.
     cfg['model.network.dropout'] = 0.5
