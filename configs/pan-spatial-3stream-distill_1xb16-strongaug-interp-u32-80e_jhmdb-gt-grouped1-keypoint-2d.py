@@ -1,9 +1,9 @@
-# configs/pan_jhmdb.py's recipe with ST-GCN's spatial partition in every skeleton graph
-# convolution: a joint, its neighbours nearer the body centre and those farther out each get
-# their own weight, where the paper's convolution averages them with one. On the grouped folds
-# (5 seeds x 2 folds, run for run): 82.2 % against 80.2 %, +2.0 +- 0.7 points, mostly on
-# grouped2 (82.0 %, +1.5 +- 1.1 against pan_jhmdb.py after the training speed-ups of a later
-# session). It trains 1.2-1.3x as long as pan_jhmdb.py (runs on all 433 clips), over
-# issue 11's 5-minute budget, so pan_jhmdb.py keeps the uniform graph.
+# configs/pan-3stream-distill_1xb16-strongaug-interp-u32-80e_...'s recipe with ST-GCN's spatial
+# partition in every skeleton graph convolution: a joint, its neighbours nearer the body centre
+# and those farther out each get their own weight, where the paper's convolution averages them
+# with one. On the grouped folds (5 seeds x 2 folds, run for run): 82.2 % against 80.2 %,
+# +2.0 +- 0.7 points, mostly on grouped2 (82.0 %, +1.5 +- 1.1 after the training speed-ups of
+# a later session). It trains 1.1x as long from the CLI (4.0 min against 3.6 min on all 433
+# clips, alone; 1.25x on a busier day) and costs the same at inference: configs/pan_jhmdb.py.
 _base_ = ['pan-3stream-distill_1xb16-strongaug-interp-u32-80e_jhmdb-gt-grouped1-keypoint-2d.py']
 model = dict(network=dict(graph_partition='spatial'))

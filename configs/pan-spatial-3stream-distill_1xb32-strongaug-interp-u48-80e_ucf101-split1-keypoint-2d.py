@@ -1,9 +1,10 @@
 # PAN on PYSKL's UCF101 2D skeletons (bring data/skeleton/ucf101_2d.pkl), split 1: the JHMDB
 # recipe (configs/pan_jhmdb.py: three stream branches trained and distilled into the first,
-# which sees every stream and alone scores; strong augmentation; clips resampled between
-# frames; 80 epochs) on coco17 joints of up to two persons, on batches of 32: JHMDB's 16
-# doubles the 10 steps an epoch of its 300-clip folds; an epoch here has over a hundred
-# (batches of 16 not measured on this data).
+# which sees every stream and alone scores; ST-GCN's spatial partition in the graph
+# convolutions; strong augmentation; clips resampled between frames; 80 epochs) on coco17
+# joints of up to two persons, on batches of 32: JHMDB's 16 doubles the 10 steps an epoch of
+# its 300-clip folds; an epoch here has over a hundred (neither batches of 16 nor the
+# partition measured on this data).
 _base_ = ['_base_/default_runtime.py', '_base_/models/pan_3stream.py',
           '_base_/datasets/ucf101_2d.py', '_base_/schedules/adamw_cosine_80e.py']
 
@@ -13,5 +14,5 @@ model = dict(network=dict(
     branches=[['joint', 'joint_motion', 'joint_motion2', 'bone', 'bone_motion', 'distance'],
               ['bone', 'bone_motion', 'distance'],
               ['joint_motion', 'joint_motion2']],
-    student=0, distill_weight=1.0, temperature=2.0))
+    student=0, distill_weight=1.0, temperature=2.0, graph_partition='spatial'))
 train_cfg = dict(val_interval=10)
