@@ -5,14 +5,10 @@
 # joints of up to two persons, on batches of 32: JHMDB's 16 doubles the 10 steps an epoch of
 # its 300-clip folds; an epoch here has over a hundred (neither batches of 16 nor the
 # partition measured on this data).
-_base_ = ['_base_/default_runtime.py', '_base_/models/pan_3stream.py',
+_base_ = ['_base_/default_runtime.py', '_base_/models/pan_3stream_distill.py',
           '_base_/datasets/hmdb51_2d.py', '_base_/schedules/adamw_cosine_80e.py']
 
 model = dict(network=dict(
     streams={{_base_.streams}}, in_channels={{_base_.in_channels}}, layout={{_base_.layout}},
-    num_classes={{_base_.num_classes}},
-    branches=[['joint', 'joint_motion', 'joint_motion2', 'bone', 'bone_motion', 'distance'],
-              ['bone', 'bone_motion', 'distance'],
-              ['joint_motion', 'joint_motion2']],
-    student=0, distill_weight=1.0, temperature=2.0, graph_partition='spatial'))
+    num_classes={{_base_.num_classes}}))
 train_cfg = dict(val_interval=10)
