@@ -42,6 +42,25 @@ def test_network_outputs_and_gradients(switches):
     assert not unused, unused
 
 
+def test_input_normalisation_is_batch_norm_per_joint_and_channel_in_both_modes():
+    from posegraph.models.pan import normalize_input
+    x = clip_batch(n=3)
+    mask = x[..., -1] > 0
+    bn = torch.nn.BatchNorm1d(17 * 7)
+    with torch.no_grad():
+        bn.running_mean.uniform_(-1, 1)
+        bn.running_var.uniform_(0.5, 2)
+        bn.weight.uniform_(0.5, 1.5)
+        bn.bias.uniform_(-1, 1)
+    layout = x.permute(0, 1, 3, 4, 2).reshape(6, 17 * 7, 12)  # (N M, V C, T): ST-GCN's
+    for training in (True, False):
+        bn.train(training)
+        expected = bn(layout).reshape(3, 2, 17, 7, 12).permute(0, 1, 4, 2, 3)
+        got = normalize_input(bn, x, mask)
+        torch.testing.assert_close(got, expected * mask.unsqueeze(-1), atol=1e-5, rtol=1e-5)
+    assert not torch.allclose(expected, normalize_input(bn.train(), x, mask), atol=1e-2)
+
+
 def test_diffpool_regularisers_are_computed_only_when_weighed():
     torch.manual_seed(0)
     plain = PoseAttentionNetwork('coco17', 7, 5)
