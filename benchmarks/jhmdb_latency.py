@@ -3,7 +3,9 @@
 Everything a deployed model does per video is timed: the test pipeline (normalisation,
 frame sampling, test-time clips, input streams) and the network, batch 1, one thread,
 median over the clips, in PyTorch and with the network in onnxruntime (the pipeline stays
-numpy). The config's own test pipeline is timed, and the same model with test-time
+numpy). The config's own test pipeline is timed, then the same pipeline as tensor
+operations inside the network's graph (one call from raw keypoints to scores,
+``posegraph.export.export_keypoints_onnx``), and the same model with test-time
 augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing
 + network, 1.79 M parameters) is timed in the same run, the same runtime, on the same clips.
 
@@ -47,16 +49,35 @@ def ort_session(path):
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 
-def pan_predictor(cfg, pipeline, folder=None):
+def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
     """Test pipeline + network in PyTorch, or (with ``folder``) the network exported to
-    ONNX and run by onnxruntime."""
+    ONNX and run by onnxruntime. With ``in_graph``, the pipeline runs as tensor operations
+    in the network's graph (``posegraph.export.KeypointScores``): one call per video."""
     from mmengine.dataset import Compose
 
-    from posegraph.export import export_onnx
+    from posegraph.export import KeypointScores, export_keypoints_onnx, export_onnx
+    from posegraph.models import TensorTestPipeline
     from posegraph.registry import MODELS, TRANSFORMS
     model = MODELS.build(cfg.model).eval()
     transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
     params = inference_parameters(model.network)
+    if in_graph and folder is None:
+        graph = KeypointScores(TensorTestPipeline.from_transforms(pipeline), model.network)
+
+        def predict_in_graph(record):
+            with torch.no_grad():
+                return graph(torch.from_numpy(record['keypoint']),
+                             torch.from_numpy(record['keypoint_score']))
+        return predict_in_graph, params
+    if in_graph:
+        path = os.path.join(folder, 'pan_keypoints.onnx')
+        export_keypoints_onnx(model.network, pipeline, path)
+        keypoint_session = ort_session(path)
+
+        def predict_ort_in_graph(record):
+            return keypoint_session.run(['scores'], {'keypoint': record['keypoint'],
+                                                     'keypoint_score': record['keypoint_score']})
+        return predict_ort_in_graph, params
     if folder is None:
         def predict(record):
             sample = transforms(dict(record))
@@ -119,6 +140,8 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
             rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where)),
+                    ('PAN, config test pipeline in the graph',
+                     *pan_predictor(cfg, test_pipeline(cfg), where, in_graph=True)),
                     ('PAN, 5 clips x flip', *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)),
                     ('DD-Net (reference)',
                      *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where))]

@@ -1,15 +1,17 @@
 """Export to ONNX: skeleton networks (the whole clip, or one online step), the RGB
 companion networks and (from :mod:`posegraph.pose.lwopenpose`) the pose estimator."""
-from typing import Tuple
+from typing import Sequence, Tuple, Union
 
 import torch
 from torch import Tensor, nn
 
 from posegraph.io.onnx import write_onnx
+from posegraph.models.tensor_pipeline import TensorTestPipeline
 from posegraph.pose.lwopenpose import export_pose_onnx
+from posegraph.skeleton import get_layout, stream_channels
 
-__all__ = ['StreamingStep', 'ClipScores', 'growing_axis', 'export_onnx', 'export_video_onnx',
-           'export_pose_onnx']
+__all__ = ['StreamingStep', 'ClipScores', 'KeypointScores', 'growing_axis', 'export_onnx',
+           'export_keypoints_onnx', 'export_video_onnx', 'export_pose_onnx']
 
 
 class StreamingStep(nn.Module):
@@ -43,6 +45,26 @@ class ClipScores(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.network(x)['logits']
+
+
+class KeypointScores(nn.Module):
+    """A video's class scores from its raw keypoints: the test pipeline as tensors
+    (:class:`~posegraph.models.TensorTestPipeline`), the network on each clip, and the
+    clips' softmax scores averaged, as :class:`~posegraph.models.SkeletonRecognizer`
+    averages them.
+
+    Inputs: ``keypoint`` :math:`(M_{raw}, T_{raw}, V, 2)` and ``keypoint_score``
+    :math:`(M_{raw}, T_{raw}, V)`; output: ``scores`` :math:`(1, classes)`.
+    """
+
+    def __init__(self, pipeline: TensorTestPipeline, network: nn.Module):
+        super().__init__()
+        self.pipeline = pipeline
+        self.network = network
+
+    def forward(self, keypoint: Tensor, keypoint_score: Tensor) -> Tensor:
+        logits = self.network(self.pipeline(keypoint, keypoint_score))['logits']
+        return logits.softmax(-1).mean(0, keepdim=True)
 
 
 def growing_axis(state: torch.Tensor, state_more: torch.Tensor) -> int:
@@ -101,6 +123,37 @@ def export_onnx(network: nn.Module, path: str, num_person: int = 2, clip_len: in
                            2: torch.export.Dim('frames', min=2, max=4096)},)
     write_onnx(module, example, path, input_names, output_names, dynamic_shapes, opset)
     return example
+
+
+def export_keypoints_onnx(network: nn.Module,
+                          pipeline: Union[TensorTestPipeline, Sequence[dict]], path: str,
+                          opset: int = 18) -> Tuple[torch.Tensor, ...]:
+    """Write a skeleton ``network`` (eval mode) and its test ``pipeline`` (a
+    :class:`~posegraph.models.TensorTestPipeline`, or a config's ``test_pipeline``) to
+    ONNX at ``path`` as one graph, :class:`KeypointScores`: a video's raw ``keypoint``
+    :math:`(M_{raw}, T_{raw}, V, 2)` and ``keypoint_score`` in, ``scores`` out, with the
+    persons and frames dynamic. Returns the example inputs used for tracing.
+    """
+    if not isinstance(pipeline, TensorTestPipeline):
+        pipeline = TensorTestPipeline.from_transforms(pipeline)
+    joints = get_layout(pipeline.layout).num_joints
+    channels = stream_channels(pipeline.streams, joints) + 1
+    if (joints, channels) != (network.num_joints, network.in_channels):
+        raise ValueError(f'the test pipeline makes {joints} joints x {channels} channels '
+                         f'({pipeline.layout}, streams {list(pipeline.streams)}), the network '
+                         f'takes {network.num_joints} x {network.in_channels}')
+    module = KeypointScores(pipeline, network.eval()).eval()
+    # Two persons and more frames than a clip: example sizes of 1 would be traced as fixed.
+    generator = torch.Generator().manual_seed(0)
+    frames = pipeline.clip_len + 5
+    keypoint = torch.rand(2, frames, network.num_joints, 2, generator=generator)
+    score = 0.5 + torch.rand(2, frames, network.num_joints, generator=generator) / 2
+    persons = torch.export.Dim('video_persons', min=1, max=256)
+    length = torch.export.Dim('video_frames', min=1, max=1_000_000)
+    dynamic_shapes = ({0: persons, 1: length}, {0: persons, 1: length})
+    write_onnx(module, (keypoint, score), path, ['keypoint', 'keypoint_score'], ['scores'],
+               dynamic_shapes, opset)
+    return keypoint, score
 
 
 def export_video_onnx(network: nn.Module, path: str, clip_len: int, channels: int = 3,

@@ -98,3 +98,43 @@ def test_spatial_partition_network_exports_for_other_lengths(tmp_path):
             expected = net(x)['logits'].numpy()
         np.testing.assert_allclose(session.run(['logits'], {'inputs': x.numpy()})[0], expected,
                                    atol=1e-4, rtol=0)
+
+
+def test_keypoints_graph_scores_raw_videos_as_the_recognizer_does(tmp_path):
+    """One graph from raw keypoints to scores: the same scores as the numpy test pipeline
+    and the recognizer, for videos of other lengths and numbers of persons."""
+    from mmengine.dataset import Compose
+
+    from posegraph.export import export_keypoints_onnx
+    from posegraph.models import SkeletonRecognizer
+    from posegraph.registry import TRANSFORMS, register_all_modules
+    from posegraph.skeleton import mask_missing
+    register_all_modules()
+    streams = ('joint', 'bone', 'joint_motion', 'distance')
+    pipeline = [dict(type='SelectPersons', num_person=2),
+                dict(type='PoseNormalize', layout='coco17'),
+                dict(type='UniformSampleFrames', clip_len=12, num_clips=2, test_mode=True,
+                     interpolate=True),
+                dict(type='FormatStreams', layout='coco17', streams=streams),
+                dict(type='PackSkeletonInputs')]
+    torch.manual_seed(3)
+    net = PoseAttentionNetwork('coco17', 24, 6, graph_partition='spatial').eval()
+    recognizer = SkeletonRecognizer(net).eval()
+    path = str(tmp_path / 'keypoints.onnx')
+    export_keypoints_onnx(net, pipeline, path)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
+    rng = np.random.default_rng(0)
+    for persons, frames in ((1, 40), (3, 7), (2, 90)):
+        keypoint = rng.uniform(0, 500, (persons, frames, 17, 2)).astype(np.float32)
+        score = rng.uniform(0, 1, (persons, frames, 17)).astype(np.float32)
+        score[score < 0.2] = 0
+        keypoint[score == 0] = np.nan
+        loaded = dict(zip(('keypoint', 'keypoint_score'), mask_missing(keypoint, score)))
+        with torch.no_grad():
+            expected = recognizer(transforms(loaded)['inputs'][None], mode='tensor').numpy()
+        got = session.run(['scores'], {'keypoint': keypoint, 'keypoint_score': score})[0]
+        np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0)
+    pipeline[3]['streams'] = ('joint', 'bone', 'joint_motion')
+    with pytest.raises(ValueError, match='17 joints x 7 channels .* takes 17 x 24'):
+        export_keypoints_onnx(net, pipeline, str(tmp_path / 'wrong.onnx'))

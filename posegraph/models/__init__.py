@@ -2,7 +2,8 @@
 
 Skeleton: :class:`PoseAttentionNetwork` (and :class:`StreamEnsemble` of several, or
 :class:`SharedTrunkEnsemble` of branches sharing one trunk), and the :class:`STGCN` and
-:class:`DDNet` baselines, in a :class:`SkeletonRecognizer`. RGB companions:
+:class:`DDNet` baselines, in a :class:`SkeletonRecognizer`; :class:`TensorTestPipeline` runs
+their test pipeline as tensors, for one graph from raw keypoints to scores. RGB companions:
 :class:`ConvGRUXception`, :class:`SMNet` and :class:`TwoStreamFusion` in a
 :class:`VideoRecognizer`; their backbones live in
 :mod:`posegraph.models.backbones` and load downloaded checkpoints with
@@ -20,10 +21,12 @@ from .recognizer import BaseRecognizer, SkeletonRecognizer, VideoRecognizer
 from .shared_trunk import SharedTrunkEnsemble, StreamStem
 from .smnet import SMNet
 from .stgcn import STGCN, STGCN_BLOCKS, stgcn_small
+from .tensor_pipeline import TensorTestPipeline
 from .two_stream_fusion import TwoStreamFusion
 
 __all__ = ['BaseRecognizer', 'ConvGRUXception', 'DDNet', 'StreamEnsemble', 'PoseAttentionNetwork',
            'load_pretrained', 'MixupBlending', 'PoseEstimatorModel', 'SkeletonDataPreprocessor',
            'SkeletonRecognizer',
            'SharedTrunkEnsemble', 'StreamStem', 'SMNet', 'STGCN', 'STGCN_BLOCKS', 'stgcn_small',
-           'TemporalCutmixBlending', 'TwoStreamFusion', 'VideoDataPreprocessor', 'VideoRecognizer']
+           'TemporalCutmixBlending', 'TensorTestPipeline', 'TwoStreamFusion',
+           'VideoDataPreprocessor', 'VideoRecognizer']
