@@ -5,7 +5,8 @@
          [--pose-height 256]] [--int8 [--calibration-video VIDEO]] [--cfg-options ...]
 
 Without CONFIG and CHECKPOINT the pretrained JHMDB model that ships with posegraph is
-exported. The bundle (DIR) holds the recognizer's streaming step and whole-clip graphs,
+exported. The bundle (DIR) holds the recognizer's streaming step, whole-clip and
+whole-video graphs (the last: raw joints through the test pipeline to scores in one call),
 the estimator's graph with --pose-checkpoint, and manifest.json (layout, classes,
 normalisation, streams, input size, opset, SHA-256 of each file). onnxruntime is checked
 against PyTorch first; a bundle that disagrees is not written. --int8 quantises the

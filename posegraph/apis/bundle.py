@@ -1,6 +1,6 @@
 """Writing a bundle for the torch-free runtime (:mod:`posegraph.runtime.bundle`): the
-recognizer's streaming step and whole-clip graphs, optionally the pose estimator's, and a
-manifest; checked against PyTorch before the manifest is written."""
+recognizer's streaming step, whole-clip and whole-video graphs, optionally the pose
+estimator's, and a manifest; checked against PyTorch before the manifest is written."""
 import datetime
 import json
 import os
@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 import posegraph
-from posegraph.export import export_onnx, export_pose_onnx
+from posegraph.export import KeypointScores, export_keypoints_onnx, export_onnx, export_pose_onnx
+from posegraph.models import TensorTestPipeline
 from posegraph.runtime.bundle import FORMAT, MANIFEST, VERSION, Bundle, BundleError, file_sha256
 from .inference import class_name, model_layout
 from .online import state_batch_dims, streaming_setup
@@ -34,9 +35,14 @@ def _recognizer_manifest(model) -> dict:
                               'describe it')
         state.append({'name': f'state_{k}', 'shape': list(tensor.shape),
                       'batch_dim': batch_dim, 'fill': float(values[0])})
-    sampling = [s for s in model.cfg.test_dataloader.dataset.pipeline
-                if s['type'] == 'UniformSampleFrames']
-    return {'step': 'recognizer_step.onnx', 'clip': 'recognizer_clip.onnx',
+    pipeline = model.cfg.test_dataloader.dataset.pipeline
+    sampling = [s for s in pipeline if s['type'] == 'UniformSampleFrames']
+    try:
+        TensorTestPipeline.from_transforms(pipeline)
+        video = 'recognizer_video.onnx'
+    except ValueError:  # a test pipeline only numpy runs: no whole-video graph
+        video = None
+    return {'step': 'recognizer_step.onnx', 'clip': 'recognizer_clip.onnx', 'video': video,
             'layout': model_layout(model), 'num_classes': network.num_classes,
             'classes': [class_name(model, k) for k in range(network.num_classes)],
             'streams': list(streams), 'in_channels': network.in_channels,
@@ -46,7 +52,8 @@ def _recognizer_manifest(model) -> dict:
 
 def _check_recognizer(model, bundle: Bundle, seed: int = 0) -> Dict[str, float]:
     """The largest differences between onnxruntime and PyTorch: three persons streamed for
-    four frames, and a batch of two clips."""
+    four frames, a batch of two clips, and (where the bundle has its graph) a video of
+    three persons' raw joints."""
     network = model.network
     generator = torch.Generator().manual_seed(seed)
     frames = torch.randn(4, 3, 1, network.num_joints, network.in_channels, generator=generator)
@@ -67,7 +74,18 @@ def _check_recognizer(model, bundle: Bundle, seed: int = 0) -> Dict[str, float]:
         clips[..., -1] = 1
         probabilities = network(clips)['logits'].softmax(-1).numpy()
     clip = float(np.abs(bundle.clip_probabilities(clips.numpy()) - probabilities).max())
-    return {'recognizer_step': step, 'recognizer_clip': clip}
+    checks = {'recognizer_step': step, 'recognizer_clip': clip}
+    if bundle.manifest['recognizer']['video']:
+        keypoint = torch.rand(3, 45, network.num_joints, 2, generator=generator) * 400
+        score = torch.rand(3, 45, network.num_joints, generator=generator)
+        score[score < 0.2] = 0
+        video = KeypointScores(TensorTestPipeline.from_transforms(
+            model.cfg.test_dataloader.dataset.pipeline), network).eval()
+        with torch.no_grad():
+            expected = video(keypoint, score)[0].numpy()
+        checks['recognizer_video'] = float(np.abs(bundle.video_probabilities(
+            keypoint.numpy(), score.numpy()) - expected).max())
+    return checks
 
 
 def _check_estimator(network, bundle: Bundle, height: int, seed: int = 0) -> Dict[str, float]:
@@ -169,6 +187,9 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
                     persons_as_batch=True, opset=OPSET)
         export_onnx(network, os.path.join(partial, recognizer['clip']),
                     clip_len=recognizer['clip_len'] or 32, opset=OPSET)
+        if recognizer['video']:
+            export_keypoints_onnx(network, model.cfg.test_dataloader.dataset.pipeline,
+                                  os.path.join(partial, recognizer['video']), opset=OPSET)
         if pose_network is not None:
             manifest['pose'] = dict(pose_info or {}, file='pose.onnx', height=pose_height,
                                     stride=8, layout='coco17')

@@ -159,7 +159,8 @@ class TensorTestPipeline(nn.Module):
         # the others sorted past them.
         sizes = torch.sort(torch.where(valid, (hi - lo).amax(1), torch.inf)).values
         num_valid = valid.sum()
-        median = sizes[torch.stack([(num_valid - 1) // 2, num_valid // 2]).clamp(min=0)].mean()
+        middle = torch.div(torch.stack([num_valid - 1, num_valid]), 2, rounding_mode='trunc')
+        median = sizes[middle.clamp(min=0)].mean()
         size = torch.where((num_valid > 0) & (median > 1e-6), median, 1.0)
         normalized = (keypoint - offset) / size * visible.to(joints.dtype)
         return torch.cat([normalized, joints[..., 2:]], -1)

@@ -2,7 +2,10 @@
 
 A bundle is a folder: ``manifest.json`` and single-file ONNX graphs, ``pose.onnx`` (the
 estimator's last-stage maps), ``recognizer_step.onnx`` (one streaming step for a batch of
-persons) and ``recognizer_clip.onnx`` (whole clips). The manifest says everything the
+persons), ``recognizer_clip.onnx`` (whole clips of formatted streams) and
+``recognizer_video.onnx`` (a whole video's raw joints through the test pipeline, where the
+pipeline runs as tensors: :class:`posegraph.models.TensorTestPipeline`; ``null`` in the
+manifest otherwise, and in bundles written before it). The manifest says everything the
 graphs need around them: the estimator's input size, the recognizer's layout, classes,
 streams, normalisation and initial state, and each file's SHA-256, checked on loading.
 """
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 import numpy as np
 
 from posegraph.pose.frames import MapsEstimator
+from posegraph.skeleton import convert_keypoints, get_layout
 from .streaming import PersonStreams, State, softmax
 
 if TYPE_CHECKING:   # imported where a session is made: onnxruntime loads a large library
@@ -133,6 +137,34 @@ class Bundle:
         streams, as the test pipeline formats them)."""
         session = self.session(self.manifest['recognizer']['clip'])
         return softmax(session.run(['logits'], {'inputs': inputs.astype(np.float32)})[0])
+
+    def video_probabilities(self, keypoint: np.ndarray, keypoint_score: np.ndarray,
+                            layout: Optional[str] = None) -> np.ndarray:
+        """Class probabilities ``(classes,)`` of one whole video from its raw joints,
+        ``keypoint`` ``(M, T, V, 2)`` and ``keypoint_score`` ``(M, T, V)`` (persons,
+        frames; a joint with score 0 or a coordinate that is not finite is missing), in
+        the recognizer's layout or ``layout`` (converted): the model's test pipeline and
+        network in one onnxruntime call, as :func:`posegraph.apis.inference_record`
+        scores a record in PyTorch."""
+        recognizer = self.manifest['recognizer']
+        if not recognizer.get('video'):
+            raise BundleError(f'{self.path}: this bundle holds no whole-video graph (its '
+                              'test pipeline runs only in numpy, or posegraph wrote it '
+                              'before such graphs); format clips and use clip_probabilities')
+        if layout is not None:
+            keypoint, keypoint_score = convert_keypoints(keypoint, keypoint_score, layout,
+                                                         recognizer['layout'])
+        joints = get_layout(recognizer['layout']).num_joints
+        if (keypoint.ndim != 4 or keypoint.shape[2:] != (joints, 2)
+                or keypoint_score.shape != keypoint.shape[:3] or not keypoint.shape[0]
+                or not keypoint.shape[1]):
+            raise ValueError(f'{recognizer["layout"]} joints of a video are keypoint (M, T, '
+                             f'{joints}, 2) and keypoint_score (M, T, {joints}) with M, T >= 1;'
+                             f' got {keypoint.shape} and {keypoint_score.shape}')
+        session = self.session(recognizer['video'])
+        return session.run(['scores'], {
+            'keypoint': keypoint.astype(np.float32),
+            'keypoint_score': keypoint_score.astype(np.float32)})[0][0]
 
 
 def load_bundle(path: str, num_threads: Optional[int] = None) -> Bundle:

@@ -48,8 +48,8 @@ def walking_person(frames=12, seed=0):
 def test_the_bundle_is_single_files_with_their_hashes_and_what_runs_them(bundle_dir):
     manifest = json.load(open(os.path.join(bundle_dir, MANIFEST)))
     assert sorted(os.listdir(bundle_dir)) == sorted([MANIFEST, *manifest['files']])
-    assert set(manifest['files']) == {'pose.onnx', 'recognizer_step.onnx',
-                                      'recognizer_clip.onnx'}           # no external data
+    assert set(manifest['files']) == {'pose.onnx', 'recognizer_step.onnx', 'recognizer_clip.onnx',
+                                      'recognizer_video.onnx'}          # no external data
     for name, entry in manifest['files'].items():
         assert entry['sha256'] == file_sha256(os.path.join(bundle_dir, name))
     recognizer = manifest['recognizer']
@@ -76,6 +76,34 @@ def test_streaming_in_onnxruntime_equals_pytorch(bundle_dir):
             np.testing.assert_allclose(got[track], expected[track], atol=1e-5)
     final, runtime_final = torch_path.flush(), runtime.flush()
     np.testing.assert_allclose(runtime_final[4], final[4], atol=1e-5)
+
+
+def test_a_whole_video_in_one_call_equals_the_pytorch_test_pipeline(bundle_dir, tmp_path):
+    from posegraph.apis import inference_record
+    from posegraph.skeleton import convert_keypoints
+    bundle = load_bundle(bundle_dir)
+    model = init_recognizer()
+    for frames, persons in ((12, 1), (70, 2)):
+        people = [walking_person(frames, seed) for seed in range(persons)]
+        keypoint = np.stack([k for k, _ in people])
+        score = np.stack([s for _, s in people]) * np.linspace(1, 0.5, persons)[:, None, None]
+        score[0, 3:5, :4] = 0                                  # a few missing joints
+        k, s = convert_keypoints(keypoint, score, 'coco17', 'jhmdb15')
+        expected = inference_record(model, {'keypoint': k, 'keypoint_score': s,
+                                            'img_shape': (480, 640)}).pred_score.numpy()
+        got = bundle.video_probabilities(keypoint, score, layout='coco17')
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+        np.testing.assert_allclose(bundle.video_probabilities(k, s), expected, atol=1e-5)
+    with pytest.raises(ValueError, match=r'keypoint \(M, T, 15, 2\).*got \(70, 15, 2\)'):
+        bundle.video_probabilities(k[0], s[0])
+    import shutil
+    copy = tmp_path / 'without_video'
+    shutil.copytree(bundle_dir, copy)
+    manifest = json.loads((copy / MANIFEST).read_text())
+    manifest['recognizer']['video'] = None                     # as bundles written before
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match='holds no whole-video graph'):
+        load_bundle(str(copy)).video_probabilities(k, s)
 
 
 def test_the_bundles_estimator_equals_the_pytorch_back_end(bundle_dir, pose_checkpoint):
@@ -122,9 +150,11 @@ recognizer = bundle.recognizer()
 data = np.load({str(tmp_path / 'joints.npz')!r})
 for k, s in zip(data['keypoints'], data['scores']):
     answer = recognizer.update([0], k[None], s[None], (480, 640))
+video = bundle.video_probabilities(data['keypoints'][None], data['scores'][None], 'coco17')
 from posegraph.io import load_annotations
 loaded = load_annotations({str(tmp_path / 'walk.pkl')!r})[0]
 print(json.dumps({{'frames': len(poses), 'probabilities': answer[0].tolist(),
+                  'video': video.tolist(),
                   'loaded': loaded['keypoint'].tolist(), 'numpy': np.__version__}}))
 '''
     np.savez(tmp_path / 'joints.npz', keypoints=keypoints, scores=scores)
@@ -137,6 +167,8 @@ print(json.dumps({{'frames': len(poses), 'probabilities': answer[0].tolist(),
     for k, s in zip(keypoints, scores):
         answer = expected.update([0], k[None], s[None], (480, 640))
     np.testing.assert_allclose(out['probabilities'], answer[0], atol=1e-5)
+    np.testing.assert_allclose(out['video'], load_bundle(bundle_dir).video_probabilities(
+        keypoints[None], scores[None], 'coco17'), atol=1e-6)
     demo = subprocess.run([python, '-c', "import sys; sys.modules['torch'] = None; "
                            "import runpy; sys.argv = sys.argv[1:]; "
                            "runpy.run_path(sys.argv[0], run_name='__main__')",
