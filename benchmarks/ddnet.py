@@ -48,6 +48,43 @@ class FeatureDDNet(DDNet):
         return self.classify(jcd, joints)
 
 
+class DDNetFromJoints(nn.Module):
+    """:func:`ddnet_features` as tensor operations in front of a :class:`FeatureDDNet`, so
+    that DD-Net too runs from raw joints to logits in one graph (timed beside PAN's
+    ``posegraph.export.KeypointScores``; its paper computes the features in numpy).
+
+    Shapes:
+        - input: one person's joints :math:`(T_0, V, 2)`, one frame or more
+        - output: logits :math:`(1, classes)`
+    """
+
+    def __init__(self, network: FeatureDDNet, frames: int = 32):
+        super().__init__()
+        self.network = network
+        self.frames = frames
+        rows, cols = np.triu_indices(network.num_joints, k=1)
+        self.register_buffer('rows', torch.from_numpy(rows), persistent=False)
+        self.register_buffer('cols', torch.from_numpy(cols), persistent=False)
+
+    def forward(self, keypoint: torch.Tensor) -> torch.Tensor:
+        # scipy's zoom at order 1: output frame i reads input point i (T0 - 1) / (T - 1),
+        # linearly between the frames around it.
+        last = keypoint.shape[0] - 1
+        points = torch.arange(self.frames, dtype=torch.float64) * (last / (self.frames - 1))
+        before = points.floor().clamp(max=last)
+        weight = (points - before).to(keypoint.dtype)[:, None, None]
+        before = before.long()
+        after = (before + 1).clamp(max=last)
+        joints = (1 - weight) * keypoint.index_select(0, before) \
+            + weight * keypoint.index_select(0, after)
+        difference = joints.index_select(1, self.rows) - joints.index_select(1, self.cols)
+        distance = difference.pow(2).sum(-1).sqrt()
+        mean = distance.mean(1, keepdim=True)
+        std = (distance - mean).pow(2).mean(1, keepdim=True).sqrt()
+        jcd = (distance - mean) / (std + 1e-6)
+        return self.network(jcd[None], joints.reshape(1, self.frames, -1))
+
+
 def train_ddnet(records, num_classes, epochs=300, seed=0, batch_size=64, lr=1e-3,
                 layout='jhmdb15'):
     """Train DD-Net on ``records`` (PYSKL-format, one person) with Adam and a cosine

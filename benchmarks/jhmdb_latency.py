@@ -7,7 +7,9 @@ numpy). The config's own test pipeline is timed, then the same pipeline as tenso
 operations inside the network's graph (one call from raw keypoints to scores,
 ``posegraph.export.export_keypoints_onnx``), and the same model with test-time
 augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing
-+ network, 1.79 M parameters) is timed in the same run, the same runtime, on the same clips.
++ network, 1.79 M parameters) is timed in the same run, the same runtime, on the same clips,
+its numpy features as its paper computes them (the reference of the ratios) and as tensor
+operations in its graph too, as PAN's pipeline is in its row of that name.
 
     python benchmarks/jhmdb_latency.py [--config configs/pan_jhmdb.py] [--videos 100]
 """
@@ -23,8 +25,9 @@ import torch
 from jhmdb_accuracy import TTA, test_pipeline
 from mmengine.config import Config
 
+from posegraph.io.onnx import write_onnx
 from common import inference_parameters, markdown_header, markdown_row
-from ddnet import FeatureDDNet, ddnet_features
+from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -96,9 +99,28 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
     return predict_ort, params
 
 
-def ddnet_predictor(layout, num_joints, num_classes, folder=None):
+def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False):
+    """DD-Net's numpy features + network in PyTorch, or (with ``folder``) the network in
+    onnxruntime; with ``in_graph``, the features as tensor operations in the network's
+    graph (``DDNetFromJoints``), as PAN's pipeline is in its row of that name."""
     model = FeatureDDNet(layout, 3, num_classes).eval()
     params = sum(p.numel() for p in model.parameters())
+    if in_graph:
+        graph = DDNetFromJoints(model).eval()
+        if folder is None:
+            def predict_in_graph(record):
+                with torch.no_grad():
+                    return graph(torch.from_numpy(record['keypoint'][0]))
+            return predict_in_graph, params
+        path = os.path.join(folder, 'ddnet_joints.onnx')
+        example = torch.rand(40, num_joints, 2)
+        write_onnx(graph, (example,), path, ['keypoint'], ['logits'],
+                   ({0: torch.export.Dim('frames', min=1, max=1_000_000)},), 18)
+        joint_session = ort_session(path)
+
+        def predict_ort_in_graph(record):
+            return joint_session.run(['logits'], {'keypoint': record['keypoint'][0]})[0]
+        return predict_ort_in_graph, params
     if folder is None:
         def predict(record):
             jcd, joints = ddnet_features(record['keypoint'][0])
@@ -144,7 +166,10 @@ def main():
                      *pan_predictor(cfg, test_pipeline(cfg), where, in_graph=True)),
                     ('PAN, 5 clips x flip', *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)),
                     ('DD-Net (reference)',
-                     *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where))]
+                     *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where)),
+                    ('DD-Net, features in the graph',
+                     *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where,
+                                      in_graph=True))]
             times = {name: median_per_video(predict, records) for name, predict, _ in rows}
             for name, _, params in rows:
                 print(markdown_row([runtime, name, f'{params / 1e6:.2f} M',

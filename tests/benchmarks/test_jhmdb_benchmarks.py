@@ -200,3 +200,30 @@ def test_noisy_predictions_are_the_same_draw_when_runs_are_scored_side_by_side(t
     assert len(side_by_side) == 2
     for predicted in side_by_side:
         np.testing.assert_array_equal(predicted, alone)
+
+
+def test_ddnet_from_joints_is_its_numpy_features_and_network_in_one_graph(tmp_path):
+    """DD-Net timed from raw joints in one graph, as PAN is: the same logits as the numpy
+    features fed to the network, in PyTorch and exported for any clip length."""
+    import onnxruntime as ort
+
+    from posegraph.io.onnx import write_onnx
+    from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
+    torch.manual_seed(0)
+    network = FeatureDDNet('jhmdb15', 3, 5).eval()
+    graph = DDNetFromJoints(network).eval()
+    rng = np.random.default_rng(0)
+    clips = [rng.uniform(0, 300, (t, 15, 2)).astype(np.float32) for t in (1, 5, 32, 77)]
+    path = str(tmp_path / 'ddnet.onnx')
+    length = torch.export.Dim('frames', min=1, max=100_000)
+    write_onnx(graph, (torch.from_numpy(clips[2]),), path, ['keypoint'], ['logits'],
+               ({0: length},), 18)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    for keypoint in clips:
+        jcd, joints = ddnet_features(keypoint)
+        with torch.no_grad():
+            expected = network(torch.from_numpy(jcd)[None], torch.from_numpy(joints)[None])
+            got = graph(torch.from_numpy(keypoint))
+        torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
+        np.testing.assert_allclose(session.run(None, {'keypoint': keypoint})[0],
+                                   expected.numpy(), atol=1e-4, rtol=1e-4)
