@@ -19,12 +19,22 @@ from common import inference_parameters, markdown_table, median_ms, multiply_add
 
 
 def clip_multiply_adds(network, clip):
-    """Multiply-adds of one forward: PyTorch's FLOP counter plus the GRU, whose fused
-    kernel the counter does not see."""
-    steps = clip.shape[0] * clip.shape[1] * clip.shape[2]
-    gru_macs = sum(steps * 3 * gru.hidden_size * (gru.input_size + gru.hidden_size)
-                   for gru in network.modules() if isinstance(gru, torch.nn.GRU))
-    return multiply_adds(lambda: network(clip)) + gru_macs
+    """Multiply-adds of one forward: PyTorch's FLOP counter plus the GRUs that run (an
+    ensemble at inference runs its student's alone), whose fused kernel the counter does
+    not see."""
+    gru_macs = []
+
+    def count(gru, inputs, _):
+        steps = inputs[0].shape[0] * inputs[0].shape[1]   # (N, T, F) or (T, N, F)
+        gru_macs.append(steps * 3 * gru.hidden_size * (gru.input_size + gru.hidden_size))
+    hooks = [m.register_forward_hook(count) for m in network.modules()
+             if isinstance(m, torch.nn.GRU)]
+    try:
+        counted = multiply_adds(lambda: network(clip))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return counted + sum(gru_macs)
 
 
 def main():

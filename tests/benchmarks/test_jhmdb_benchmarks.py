@@ -227,3 +227,23 @@ def test_ddnet_from_joints_is_its_numpy_features_and_network_in_one_graph(tmp_pa
         torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
         np.testing.assert_allclose(session.run(None, {'keypoint': keypoint})[0],
                                    expected.numpy(), atol=1e-4, rtol=1e-4)
+
+
+def test_clip_multiply_adds_count_the_grus_that_run_only():
+    """A distilled ensemble runs its student alone at inference: its teachers' GRUs are not
+    counted."""
+    from pan_cost import clip_multiply_adds
+
+    from posegraph.models import PoseAttentionNetwork, StreamEnsemble
+    ensemble = StreamEnsemble([[0, 1, 2], [0, 1], [2]], layout='jhmdb15', num_classes=4,
+                              student=0, distill_weight=1.0).eval()
+    alone = PoseAttentionNetwork('jhmdb15', 4, 4).eval()
+    clip = torch.randn(1, 1, 16, 15, 4)
+    clip[..., -1] = 1
+    gru = 16 * 3 * 128 * (128 + 128)
+    assert clip_multiply_adds(alone, clip) > gru
+    assert clip_multiply_adds(ensemble, clip) == clip_multiply_adds(
+        ensemble.branches[0], clip)
+    ensemble.train()
+    assert clip_multiply_adds(ensemble, clip) > 2 * clip_multiply_adds(
+        ensemble.branches[0], clip)
