@@ -8,7 +8,8 @@
 INPUT is a video file, a folder of frames, a camera index (0) or a stream URL (rtsp://...,
 http://...). Without --config and --checkpoint the JHMDB model that ships with posegraph
 (14 classes, assets/pretrained/) recognises the actions. --bundle runs a bundle written by
-tools/export_onnx.py with onnxruntime, without torch (its estimator too, if it has one).
+tools/export_onnx.py with onnxruntime, without torch (its estimator too, if it has one;
+--window runs each window through its whole-video graph).
 
 Every tracked person has a recognizer state of their own, fed a frame at a time through
 the network's streaming step (a label per person, updated every frame), or, with
@@ -71,9 +72,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the shipped model is used without both)')
-    if args.bundle and (args.config or args.checkpoint or args.window):
-        parser.error('--bundle holds its model and streams it: no --config, --checkpoint or '
-                     '--window with it')
+    if args.bundle and (args.config or args.checkpoint):
+        parser.error('--bundle holds its model: no --config or --checkpoint with it')
     stem = os.path.splitext(args.out or args.json or '')[0]
     if stem and not args.json:
         args.json = stem + '.json'
@@ -231,7 +231,9 @@ def build_bundle(args):
         estimator = init_pose_estimator(args.pose_backend or 'lwopenpose',
                                         checkpoint=args.pose_checkpoint,
                                         height=args.pose_height)
-    return estimator, bundle.recognizer(max_age=args.track_timeout), bundle.classes
+    recognizer = (bundle.windows(args.window, args.stride, max_age=args.track_timeout)
+                  if args.window else bundle.recognizer(max_age=args.track_timeout))
+    return estimator, recognizer, bundle.classes
 
 
 def main(argv=None) -> None:

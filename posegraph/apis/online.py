@@ -14,13 +14,13 @@ The persons' bookkeeping is :mod:`posegraph.runtime.streaming`'s, which the torc
 runtime shares, as it shares :class:`~posegraph.runtime.VideoActionRecognizer`, which joins
 an estimator, the tracker and one of these.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 import numpy as np
 import torch
 
 from posegraph.export import growing_axis
-from posegraph.runtime.streaming import Person, PersonStreams, State, TrackedPersons
+from posegraph.runtime.streaming import PersonStreams, PersonWindows, State
 from .inference import inference_records, model_layout, skeleton_record
 
 # Test-pipeline steps that only pick or pack frames, which a stream does by itself.
@@ -94,9 +94,10 @@ class OnlineRecognizer(PersonStreams):
         return logits.cpu().numpy(), tuple(s.cpu().numpy() for s in state)
 
 
-class SlidingWindowRecognizer(TrackedPersons):
+class SlidingWindowRecognizer(PersonWindows):
     """Per-person recognition of the last ``window`` frames, every ``stride`` frames,
-    through the config's test pipeline (:func:`~posegraph.apis.inference_records`).
+    through the config's test pipeline (:func:`~posegraph.apis.inference_records`;
+    :class:`~posegraph.runtime.streaming.PersonWindows` does the bookkeeping).
 
     Args:
         model: a recognizer from :func:`~posegraph.apis.init_recognizer`.
@@ -108,38 +109,12 @@ class SlidingWindowRecognizer(TrackedPersons):
 
     def __init__(self, model: torch.nn.Module, window: int = 32, stride: int = 8,
                  layout: str = 'coco17', max_age: int = 30):
-        if window < 1 or stride < 1:
-            raise ValueError(f'window and stride must be positive, got {window} and {stride}')
-        super().__init__(layout, model_layout(model), max_age)
-        self.model, self.window, self.stride = model, window, stride
+        super().__init__(self._torch_classify, window, stride, layout, model_layout(model),
+                         max_age)
+        self.model = model
 
-    def new_person(self) -> Person:
-        return Person(self.frame, max_frames=self.window)
-
-    def update(self, track_ids: Sequence[int], keypoints: np.ndarray, scores: np.ndarray,
-               img_shape: Tuple[int, int]) -> Dict[int, np.ndarray]:
-        """Add one frame's tracked persons (as :meth:`OnlineRecognizer.update` takes them);
-        every ``stride`` frames, classify each live person's window. Returns the latest
-        probabilities of every live person classified at least once."""
-        self.img_shape = tuple(int(v) for v in img_shape)
-        self.add_frame(track_ids, keypoints, scores)
-        if (self.frame + 1) % self.stride == 0:
-            self._classify(list(self.persons.values()))
-        return self.probabilities()
-
-    def flush(self) -> Dict[int, np.ndarray]:
-        """Classify the persons' last windows if frames came in since the last ones."""
-        if (self.frame + 1) % self.stride:
-            self._classify(list(self.persons.values()))
-        return self.probabilities()
-
-    def _classify(self, persons: List[Person]) -> None:
-        if not persons:
-            return
-        records = []
-        for person in persons:
-            keypoint, score = person.frames()
-            records.append(skeleton_record(keypoint[None], score[None], self.img_shape,
-                                           frame_dir='window'))
-        for person, result in zip(persons, inference_records(self.model, records)):
-            person.probabilities = result.pred_score.numpy()
+    def _torch_classify(self, windows: List[Tuple[np.ndarray, np.ndarray]],
+                        img_shape: Tuple[int, int]) -> List[np.ndarray]:
+        records = [skeleton_record(keypoint[None], score[None], img_shape, frame_dir='window')
+                   for keypoint, score in windows]
+        return [result.pred_score.numpy() for result in inference_records(self.model, records)]

@@ -5,6 +5,6 @@ graphs, and a manifest) runs on frames through :func:`load_bundle`; importing th
 never imports torch.
 """
 from .pipeline import VideoActionRecognizer
-from .streaming import Person, PersonStreams, TrackedPersons
+from .streaming import Person, PersonStreams, PersonWindows, TrackedPersons
 
-__all__ = ['VideoActionRecognizer', 'Person', 'PersonStreams', 'TrackedPersons']
+__all__ = ['VideoActionRecognizer', 'Person', 'PersonStreams', 'PersonWindows', 'TrackedPersons']

@@ -18,7 +18,7 @@ import numpy as np
 
 from posegraph.pose.frames import MapsEstimator
 from posegraph.skeleton import convert_keypoints, get_layout
-from .streaming import PersonStreams, State, softmax
+from .streaming import PersonStreams, PersonWindows, State, softmax
 
 if TYPE_CHECKING:   # imported where a session is made: onnxruntime loads a large library
     from onnxruntime import InferenceSession
@@ -132,6 +132,24 @@ class Bundle:
                              recognizer['layout'], recognizer['streams'],
                              recognizer['normalize'], max_age)
 
+    def _video_graph(self) -> str:
+        video = self.manifest['recognizer'].get('video')
+        if not video:
+            raise BundleError(f'{self.path}: this bundle holds no whole-video graph (its '
+                              'test pipeline runs only in numpy, or posegraph wrote it '
+                              'before such graphs); format clips and use clip_probabilities')
+        return video
+
+    def windows(self, window: int = 32, stride: int = 8, layout: str = 'coco17',
+                max_age: int = 30) -> PersonWindows:
+        """Per-person recognition of the last ``window`` frames every ``stride`` frames,
+        each window through the whole-video graph (:meth:`video_probabilities`), as
+        :class:`posegraph.apis.SlidingWindowRecognizer` does it with PyTorch."""
+        self._video_graph()
+        return PersonWindows(
+            lambda clips, _: [self.video_probabilities(k[None], s[None]) for k, s in clips],
+            window, stride, layout, self.manifest['recognizer']['layout'], max_age)
+
     def clip_probabilities(self, inputs: np.ndarray) -> np.ndarray:
         """Class probabilities ``(N, classes)`` of whole clips ``(N, M, T, V, C)`` (the
         streams, as the test pipeline formats them)."""
@@ -147,10 +165,7 @@ class Bundle:
         network in one onnxruntime call, as :func:`posegraph.apis.inference_record`
         scores a record in PyTorch."""
         recognizer = self.manifest['recognizer']
-        if not recognizer.get('video'):
-            raise BundleError(f'{self.path}: this bundle holds no whole-video graph (its '
-                              'test pipeline runs only in numpy, or posegraph wrote it '
-                              'before such graphs); format clips and use clip_probabilities')
+        session = self.session(self._video_graph())
         if layout is not None:
             keypoint, keypoint_score = convert_keypoints(keypoint, keypoint_score, layout,
                                                          recognizer['layout'])
@@ -161,7 +176,6 @@ class Bundle:
             raise ValueError(f'{recognizer["layout"]} joints of a video are keypoint (M, T, '
                              f'{joints}, 2) and keypoint_score (M, T, {joints}) with M, T >= 1;'
                              f' got {keypoint.shape} and {keypoint_score.shape}')
-        session = self.session(recognizer['video'])
         return session.run(['scores'], {
             'keypoint': keypoint.astype(np.float32),
             'keypoint_score': keypoint_score.astype(np.float32)})[0][0]

@@ -107,6 +107,59 @@ class TrackedPersons:
                 if p.probabilities is not None}
 
 
+# (each person's kept frames (keypoint (T, V, 2), keypoint_score (T, V)), the frames'
+# (height, width)) -> each person's class probabilities
+WindowFunction = Callable[[List[Tuple[np.ndarray, np.ndarray]], Tuple[int, int]],
+                          List[np.ndarray]]
+
+
+class PersonWindows(TrackedPersons):
+    """Per-person recognition of the last ``window`` frames, every ``stride`` frames, by a
+    ``classify`` function that scores whole clips of joints (the config's test pipeline in
+    PyTorch in :class:`posegraph.apis.SlidingWindowRecognizer`, a bundle's whole-video
+    graph in onnxruntime).
+
+    Args:
+        classify: scores the live persons' windows (see :data:`WindowFunction`).
+        window: frames per window.
+        stride: frames between two windows.
+        source_layout, target_layout, max_age: as :class:`TrackedPersons` takes them.
+    """
+
+    def __init__(self, classify: WindowFunction, window: int, stride: int,
+                 source_layout: str, target_layout: str, max_age: int = 30):
+        if window < 1 or stride < 1:
+            raise ValueError(f'window and stride must be positive, got {window} and {stride}')
+        super().__init__(source_layout, target_layout, max_age)
+        self.classify, self.window, self.stride = classify, window, stride
+
+    def new_person(self) -> Person:
+        return Person(self.frame, max_frames=self.window)
+
+    def update(self, track_ids: Sequence[int], keypoints: np.ndarray, scores: np.ndarray,
+               img_shape: Tuple[int, int]) -> Dict[int, np.ndarray]:
+        """Add one frame's tracked persons (as :meth:`PersonStreams.update` takes them);
+        every ``stride`` frames, classify each live person's window. Returns the latest
+        probabilities of every live person classified at least once."""
+        self.img_shape = tuple(int(v) for v in img_shape)
+        self.add_frame(track_ids, keypoints, scores)
+        if (self.frame + 1) % self.stride == 0:
+            self._classify(list(self.persons.values()))
+        return self.probabilities()
+
+    def flush(self) -> Dict[int, np.ndarray]:
+        """Classify the persons' last windows if frames came in since the last ones."""
+        if (self.frame + 1) % self.stride:
+            self._classify(list(self.persons.values()))
+        return self.probabilities()
+
+    def _classify(self, persons: List[Person]) -> None:
+        if persons:
+            for person, probabilities in zip(persons, self.classify(
+                    [person.frames() for person in persons], self.img_shape)):
+                person.probabilities = probabilities
+
+
 class PersonStreams(TrackedPersons):
     """Per-person streaming recognition with a ``step`` function.
 

@@ -104,6 +104,28 @@ def test_a_whole_video_in_one_call_equals_the_pytorch_test_pipeline(bundle_dir, 
     (copy / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(BundleError, match='holds no whole-video graph'):
         load_bundle(str(copy)).video_probabilities(k, s)
+    with pytest.raises(BundleError, match='holds no whole-video graph'):
+        load_bundle(str(copy)).windows(8)
+
+
+def test_sliding_windows_in_onnxruntime_equal_pytorch(bundle_dir):
+    from posegraph.apis import SlidingWindowRecognizer
+    keypoints, scores = walking_person(20)
+    other, other_scores = walking_person(20, seed=1)
+    torch_path = SlidingWindowRecognizer(init_recognizer(), window=8, stride=4)
+    runtime = load_bundle(bundle_dir).windows(window=8, stride=4)
+    answers = 0
+    for t in range(len(keypoints)):
+        ids = [4, 9] if t < 14 else [4]                      # the second person leaves
+        k = np.stack([keypoints[t], other[t]])[:len(ids)]
+        s = np.stack([scores[t], other_scores[t]])[:len(ids)]
+        expected, got = (r.update(ids, k, s, (480, 640)) for r in (torch_path, runtime))
+        assert expected.keys() == got.keys()
+        for track in expected:
+            np.testing.assert_allclose(got[track], expected[track], atol=1e-5)
+            answers += 1
+    assert answers > 20
+    np.testing.assert_allclose(runtime.flush()[4], torch_path.flush()[4], atol=1e-5)
 
 
 def test_the_bundles_estimator_equals_the_pytorch_back_end(bundle_dir, pose_checkpoint):
@@ -203,9 +225,11 @@ def test_a_bundle_that_disagrees_with_pytorch_is_not_written(tmp_path, monkeypat
     assert os.listdir(tmp_path) == []                          # no bundle, no partial
 
 
-def test_demo_runs_a_bundle_as_it_runs_pytorch(bundle_dir, tmp_path, run_tool):
+@pytest.mark.parametrize('mode', [(), ('--window', 4, '--stride', 2)], ids=['step', 'window'])
+def test_demo_runs_a_bundle_as_it_runs_pytorch(bundle_dir, tmp_path, run_tool, mode):
     video = write_video(tmp_path / 'square.avi', frames=10, size=(96, 128))
-    backend = ('--pose-backend', 'brightest', '--custom-imports', 'pose_backends_for_tests')
+    backend = ('--pose-backend', 'brightest', '--custom-imports', 'pose_backends_for_tests',
+               *mode)
     assert run_tool('demo', video, *backend, '--json', tmp_path / 'torch.json').returncode == 0
     result = run_tool('demo', video, *backend, '--bundle', bundle_dir,
                       '--json', tmp_path / 'bundle.json')
@@ -218,6 +242,7 @@ def test_demo_runs_a_bundle_as_it_runs_pytorch(bundle_dir, tmp_path, run_tool):
             assert (a['scores'] is None) == (b['scores'] is None)
             if a['scores'] is not None:
                 np.testing.assert_allclose(a['scores'], b['scores'], atol=1e-3)
+    assert any(p['scores'] is not None for frame in timelines[1] for p in frame['persons'])
 
 
 def test_int8_step_is_calibrated_on_real_streams_measured_and_smaller(bundle_dir, tmp_path):
