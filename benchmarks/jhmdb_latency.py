@@ -2,8 +2,8 @@
 
 Everything a deployed model does per video is timed: the test pipeline (normalisation,
 frame sampling, test-time clips, input streams) and the network, batch 1, one thread,
-median over the clips, in PyTorch and with the network in onnxruntime (the pipeline stays
-numpy). The config's own test pipeline is timed, then the same pipeline as tensor
+median over the clips, in PyTorch and with the network in onnxruntime (the numpy pipeline
+around it). The config's own test pipeline is timed, then the same pipeline as tensor
 operations inside the network's graph (one call from raw keypoints to scores,
 ``posegraph.export.export_keypoints_onnx``), and the same model with test-time
 augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing
