@@ -11,10 +11,14 @@ both sides of it, so it flatters.
 
     python benchmarks/jhmdb_accuracy.py [--config configs/pan_jhmdb.py] [--folds grouped1
         grouped2] [--seeds 0 1 2] [--jobs 2] [--ablation] [--cfg-options K=V ...]
-        [--rows ROW ...] [--noise 0.03 0.1] [--out FILE.json] [--paired-with BASE.json ...]
+        [--rows ROW ...] [--noise 0.03 0.1] [--no-latency] [--out FILE.json]
+        [--paired-with BASE.json ...]
 
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
-also measured alone on 2 threads (``--time-alone``), the figure a user sees.
+also measured alone on 2 threads (``--time-alone``), the figure a user sees. After the runs,
+the per-video time of the config's model and of DD-Net in the same run (PyTorch, and
+onnxruntime with the test pipeline around and inside the graph; ``jhmdb_latency.py``) is
+reported too, unless ``--no-latency``.
 
 Seeds move a run by more than most changes do: ``--paired-with`` the ``--out`` files of a
 baseline (the same folds and seeds) prints the change run for run, mean and standard error.
@@ -293,6 +297,9 @@ def main():
     parser.add_argument('--noise', type=float, nargs=2, metavar=('SIGMA', 'DROP'),
                         help="also score on joints with an estimator's kind of error: moved "
                         'by SIGMA body sizes, a fraction DROP missing (e.g. 0.03 0.1)')
+    parser.add_argument('--no-latency', action='store_true',
+                        help="skip the per-video latency (the config's model and DD-Net, "
+                        'PyTorch and onnxruntime, timed after the runs)')
     parser.add_argument('--out', help='write the results as JSON')
     parser.add_argument('--work-root', help='keep the runs (checkpoints, logs) here, e.g. for '
                         'benchmarks/early_recognition.py; default: a temporary folder')
@@ -343,6 +350,11 @@ def main():
                             args.cfg_options, threads=2)
             results['train_seconds_alone_433_clips'] = seconds
             print(f'training alone on all 433 clips, 2 threads: {seconds / 60:.1f} min')
+    if not args.no_latency:
+        # Weights do not change the time: the config's model, untrained, after the runs.
+        from jhmdb_latency import latency_records, measure_latency
+        cfg = merged_config(args.config, args.cfg_options)
+        results['latency_ms'] = measure_latency(cfg, latency_records(cfg), tta=False)
     print(f'\n{args.config} {" ".join(args.cfg_options)}')
     rows = []
     for name, result in results.items():
@@ -362,6 +374,11 @@ def main():
     for name, result in results.items():
         if isinstance(result, dict) and 'paired' in result:
             print(paired_line(name, result['paired']))
+    if 'latency_ms' in results:
+        from jhmdb_latency import print_latency
+        print('\nPer video (batch 1, 1 thread, median over 100 clips; benchmarks/jhmdb_latency.py '
+              'for test-time augmentation too):')
+        print_latency(results['latency_ms'])
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)

@@ -142,40 +142,71 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
     return predict_ort, params
 
 
+def latency_records(cfg, videos=100):
+    """The first ``videos`` clips of the config's test annotation file, as the pipelines
+    take them."""
+    from posegraph.io import load_annotations
+    records = load_annotations(cfg.test_dataloader.dataset.ann_file)[:videos]
+    for record in records:
+        record.setdefault('keypoint_score', np.ones(record['keypoint'].shape[:3], np.float32))
+        record['total_frames'] = record['keypoint'].shape[1]
+    return records
+
+
+def measure_latency(cfg, records, tta=True):
+    """Per-video milliseconds of the config's model and of DD-Net, each runtime in turn:
+    a list of ``{'runtime', 'model', 'parameters', 'ms', 'ratio'}`` (ratio to DD-Net as its
+    paper runs it, same runtime). A test pipeline that cannot run as tensors leaves its
+    in-graph row out."""
+    from posegraph.models import TensorTestPipeline
+    from posegraph.registry import register_all_modules
+    register_all_modules()
+    torch.set_num_threads(1)
+    num_joints = records[0]['keypoint'].shape[2]
+    try:
+        TensorTestPipeline.from_transforms(test_pipeline(cfg))
+        in_graph = True
+    except ValueError as e:
+        print(f'no in-graph row: {e}')
+        in_graph = False
+    table = []
+    with tempfile.TemporaryDirectory() as folder:
+        for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
+            rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where))]
+            if in_graph:
+                rows.append(('PAN, config test pipeline in the graph',
+                             *pan_predictor(cfg, test_pipeline(cfg), where, in_graph=True)))
+            if tta:
+                rows.append(('PAN, 5 clips x flip',
+                             *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)))
+            rows += [('DD-Net (reference)',
+                      *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where)),
+                     ('DD-Net, features in the graph',
+                      *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where,
+                                       in_graph=True))]
+            times = {name: median_per_video(predict, records) for name, predict, _ in rows}
+            table += [{'runtime': runtime, 'model': name, 'parameters': params,
+                       'ms': times[name], 'ratio': times[name] / times['DD-Net (reference)']}
+                      for name, _, params in rows]
+    return table
+
+
+def print_latency(table):
+    print(markdown_header(['runtime', 'model', 'parameters', 'ms per video', 'ratio to DD-Net']))
+    for row in table:
+        print(markdown_row([row['runtime'], row['model'], f'{row["parameters"] / 1e6:.2f} M',
+                            f'{row["ms"]:.2f}', f'{row["ratio"]:.2f}']), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--videos', type=int, default=100)
     args = parser.parse_args()
-    torch.set_num_threads(1)
-    from posegraph.io import load_annotations
-    from posegraph.registry import register_all_modules
-    register_all_modules()
     cfg = Config.fromfile(args.config)
-    records = load_annotations(cfg.test_dataloader.dataset.ann_file)[:args.videos]
-    for record in records:
-        record.setdefault('keypoint_score', np.ones(record['keypoint'].shape[:3], np.float32))
-        record['total_frames'] = record['keypoint'].shape[1]
-    num_joints = records[0]['keypoint'].shape[2]
+    records = latency_records(cfg, args.videos)
     print(f'{args.config}, {len(records)} videos, batch 1, 1 thread, median per video')
-    print(markdown_header(['runtime', 'model', 'parameters', 'ms per video', 'ratio to DD-Net']))
-    with tempfile.TemporaryDirectory() as folder:
-        for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
-            rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where)),
-                    ('PAN, config test pipeline in the graph',
-                     *pan_predictor(cfg, test_pipeline(cfg), where, in_graph=True)),
-                    ('PAN, 5 clips x flip', *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)),
-                    ('DD-Net (reference)',
-                     *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where)),
-                    ('DD-Net, features in the graph',
-                     *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where,
-                                      in_graph=True))]
-            times = {name: median_per_video(predict, records) for name, predict, _ in rows}
-            for name, _, params in rows:
-                print(markdown_row([runtime, name, f'{params / 1e6:.2f} M',
-                                    f'{times[name]:.2f}',
-                                    f'{times[name] / times["DD-Net (reference)"]:.2f}']),
-                      flush=True)
+    print_latency(measure_latency(cfg, records))
 
 
 if __name__ == '__main__':

@@ -247,3 +247,29 @@ def test_clip_multiply_adds_count_the_grus_that_run_only():
     ensemble.train()
     assert clip_multiply_adds(ensemble, clip) > 2 * clip_multiply_adds(
         ensemble.branches[0], clip)
+
+
+@pytest.mark.parametrize('center', ['clip', 'frame'])
+def test_latency_table_times_both_models_in_both_runtimes(center):
+    """jhmdb_accuracy.py reports it after its runs: every row timed, ratios to DD-Net as its
+    paper runs it, the in-graph row only where the test pipeline runs as tensors."""
+    import os
+
+    from common import ROOT
+    from jhmdb_latency import measure_latency
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
+    for transform in cfg.test_dataloader.dataset.pipeline:
+        if transform['type'] == 'PoseNormalize':
+            transform['center'] = center
+    rng = np.random.default_rng(0)
+    records = [{'keypoint': rng.uniform(0, 300, (1, t, 15, 2)).astype(np.float32),
+                'keypoint_score': np.ones((1, t, 15), np.float32), 'total_frames': t}
+               for t in (20, 40, 33)]
+    table = measure_latency(cfg, records, tta=False)
+    in_graph = ['PAN, config test pipeline in the graph'] if center == 'clip' else []
+    models = ['PAN, config test pipeline', *in_graph, 'DD-Net (reference)',
+              'DD-Net, features in the graph']
+    assert [(r['runtime'], r['model']) for r in table] == [
+        (runtime, model) for runtime in ('PyTorch', 'onnxruntime') for model in models]
+    assert all(r['ms'] > 0 for r in table)
+    assert [r['ratio'] for r in table if r['model'] == 'DD-Net (reference)'] == [1.0, 1.0]
