@@ -255,8 +255,9 @@ def test_latency_table_times_both_models_in_both_runtimes(center):
     paper runs it, the in-graph row only where the test pipeline runs as tensors."""
     import os
 
-    from common import ROOT
     from jhmdb_latency import measure_latency
+
+    from common import ROOT
     cfg = Config.fromfile(os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     for transform in cfg.test_dataloader.dataset.pipeline:
         if transform['type'] == 'PoseNormalize':
