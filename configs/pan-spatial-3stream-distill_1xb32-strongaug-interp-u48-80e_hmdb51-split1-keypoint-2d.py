@@ -5,7 +5,7 @@
 # joints of up to two persons, on batches of 32: JHMDB's 16 doubles the 10 steps an epoch of
 # its 300-clip folds; an epoch here has over a hundred (neither batches of 16 nor the
 # partition measured on this data).
-_base_ = ['_base_/default_runtime.py', '_base_/models/pan_3stream_distill.py',
+_base_ = ['_base_/default_runtime.py', '_base_/models/pan_spatial_3stream_distill.py',
           '_base_/datasets/hmdb51_2d.py', '_base_/schedules/adamw_cosine_80e.py']
 
 model = dict(network=dict(
