@@ -100,7 +100,9 @@ def test_spatial_partition_network_exports_for_other_lengths(tmp_path):
                                    atol=1e-4, rtol=0)
 
 
-def test_keypoints_graph_scores_raw_videos_as_the_recognizer_does(tmp_path):
+@pytest.mark.parametrize('num_person,num_clips,interpolate', [(2, 2, True), (1, 3, False)])
+def test_keypoints_graph_scores_raw_videos_as_the_recognizer_does(tmp_path, num_person,
+                                                                  num_clips, interpolate):
     """One graph from raw keypoints to scores: the same scores as the numpy test pipeline
     and the recognizer, for videos of other lengths and numbers of persons."""
     from mmengine.dataset import Compose
@@ -111,10 +113,10 @@ def test_keypoints_graph_scores_raw_videos_as_the_recognizer_does(tmp_path):
     from posegraph.skeleton import mask_missing
     register_all_modules()
     streams = ('joint', 'bone', 'joint_motion', 'distance')
-    pipeline = [dict(type='SelectPersons', num_person=2),
+    pipeline = [dict(type='SelectPersons', num_person=num_person),
                 dict(type='PoseNormalize', layout='coco17'),
-                dict(type='UniformSampleFrames', clip_len=12, num_clips=2, test_mode=True,
-                     interpolate=True),
+                dict(type='UniformSampleFrames', clip_len=12, num_clips=num_clips,
+                     test_mode=True, interpolate=interpolate),
                 dict(type='FormatStreams', layout='coco17', streams=streams),
                 dict(type='PackSkeletonInputs')]
     torch.manual_seed(3)
