@@ -75,7 +75,11 @@ class TensorTestPipeline(nn.Module):
         parents = torch.from_numpy(layout.parents)
         self.register_buffer('parent_index', torch.where(
             parents >= 0, parents, torch.arange(len(parents))), persistent=False)
-        self.register_buffer('has_parent', (parents >= 0)[:, None], persistent=False)
+        # The distance stream's pairs, channel (other joint) first: (j, i) for j, i < V.
+        joints = torch.arange(len(parents))
+        self.register_buffer('pair_joint', joints.repeat(len(parents)), persistent=False)
+        self.register_buffer('pair_other', joints.repeat_interleave(len(parents)),
+                             persistent=False)
         self.register_buffer('centre_joints', torch.tensor(layout.center), persistent=False)
 
     @classmethod
@@ -110,122 +114,122 @@ class TensorTestPipeline(nn.Module):
                    interpolate=sample.get('interpolate', False))
 
     def forward(self, keypoint: Tensor, keypoint_score: Tensor) -> Tensor:
-        # Coordinates and score travel as one (M, T, V, 3) tensor, so that each person
-        # or frame selection is one gather. Missing joints (score 0, or a coordinate
-        # that is not finite: x - x is then NaN) are zeroed first, as PoseDataset loads
-        # them (posegraph.skeleton.mask_missing).
-        joints = torch.cat([keypoint, keypoint_score[..., None]], -1)
-        visible = ((joints - joints) == 0).all(-1) & (keypoint_score > 0)
-        joints = self.select_persons(torch.where(visible[..., None], joints, 0.0))
-        joints = self.normalize(joints)
+        # Coordinates and score travel as one tensor, so that each person or frame
+        # selection is one gather, laid out (3, M, V, T), the channels first and the
+        # frames last: onnxruntime runs an elementwise operation several times faster
+        # when its broadcast operand repeats over long rows (a mask over the channels, a
+        # frame weight over the joints) than over rows of 1-15 values. Missing joints
+        # (score 0, or a value that is not finite: its x - x is then NaN) are zeroed
+        # first, as PoseDataset loads them (posegraph.skeleton.mask_missing).
+        joints = torch.cat([keypoint.permute(3, 0, 2, 1), keypoint_score.transpose(1, 2)[None]])
+        visible = ((joints - joints).sum(0) == 0) & (joints[2] > 0)
+        joints = torch.where(visible, joints, 0.0)
+        joints = self.normalize(self.select_persons(joints))
         return self.format(self.sample(joints))
 
     def select_persons(self, joints: Tensor) -> Tensor:
         """The ``num_person`` most confident persons, padded with missing ones."""
-        total = joints[..., 2].sum((1, 2))
+        total = joints[2].sum((1, 2))
         if self.num_person == 1:
             # The first of equal maxima, in torch and ONNX; a video has one person or more.
-            return joints.index_select(0, total.argmax()[None])
+            return joints.index_select(1, total.argmax()[None])
         # Places in a stable descending sort (which ONNX lacks): the persons ahead of
         # each, counted pair by pair.
         index = torch.arange(total.shape[0], device=total.device)
         ahead = (total[None, :] > total[:, None]) | (
             (total[None, :] == total[:, None]) & (index[None, :] < index[:, None]))
-        joints = joints.index_select(0, torch.argsort(ahead.sum(1)))
+        joints = joints.index_select(1, torch.argsort(ahead.sum(1)))
         # Missing persons appended, then a cut: no branch on the number of persons.
-        return torch.cat([joints, joints.new_zeros((self.num_person,) + joints.shape[1:])]
-                         )[:self.num_person]
+        missing = joints.new_zeros((3, self.num_person) + joints.shape[2:])
+        return torch.cat([joints, missing], 1)[:, :self.num_person]
 
     def normalize(self, joints: Tensor) -> Tensor:
         """Centre and scale every person's coordinates by the first person's."""
-        keypoint, visible = joints[..., :2], joints[..., 2:] > 0
-        ref, ref_visible = keypoint[0], visible[0]
-        weight = ref_visible.to(joints.dtype)
-        count = weight.sum(1)
-        on_centre = ref_visible.index_select(1, self.centre_joints).all(1)
-        centres = torch.where(on_centre,
-                              ref.index_select(1, self.centre_joints).mean(1),
-                              (ref * weight).sum(1) / count.clamp(min=1))
-        has_centre = (count > 0).to(joints.dtype)
-        offset = (centres * has_centre).sum(0) / has_centre.sum().clamp(min=1)
+        keypoint, seen = joints[:2], (joints[2] > 0).to(joints.dtype)
+        # Missing joints are zero: sums over joints need no mask, and a frame without
+        # joints has centre 0.
+        ref, ref_seen = keypoint[:, 0], seen[0]
+        count = ref_seen.sum(0)
+        on_centre = ref_seen.index_select(0, self.centre_joints).amin(0) > 0
+        centres = torch.where(on_centre, ref.index_select(1, self.centre_joints).mean(1),
+                              ref.sum(1) / count.clamp(min=1))
+        offset = centres.sum(1) / (count > 0).sum().clamp(min=1)
         # Missing joints pushed out of the bounding box by a constant (exact for the
         # frames with two joints or more, the only ones that count): onnxruntime
         # multiplies and adds several times faster than it selects.
-        far = (1 - weight) * 1e30
-        lo = (ref + far).amin(1)
-        hi = (ref - far).amax(1)
-        valid = count[:, 0] >= 2
+        far = (1 - ref_seen) * 1e30
+        valid = count >= 2
         # The median of the valid frames' sizes (np.median: the two middle ones averaged),
         # the others sorted past them.
-        sizes = torch.sort(torch.where(valid, (hi - lo).amax(1), torch.inf)).values
+        sizes = ((ref - far).amax(1) - (ref + far).amin(1)).amax(0)
+        sizes = torch.sort(torch.where(valid, sizes, torch.inf)).values
         num_valid = valid.sum()
-        middle = torch.div(torch.stack([num_valid - 1, num_valid]), 2, rounding_mode='trunc')
+        middle = torch.div(torch.stack([num_valid - 1, num_valid]), 2, rounding_mode='floor')
         median = sizes[middle.clamp(min=0)].mean()
         size = torch.where((num_valid > 0) & (median > 1e-6), median, 1.0)
-        normalized = (keypoint - offset) / size * visible.to(joints.dtype)
-        return torch.cat([normalized, joints[..., 2:]], -1)
+        normalized = (keypoint - offset[:, None, None, None]) / size * seen
+        return torch.cat([normalized, joints[2:]])
 
     def sample(self, joints: Tensor) -> Tensor:
         """``num_clips * clip_len`` frames at the test mode's fixed points."""
         # In float64 and in numpy's order of operations, so that a point on a frame
         # boundary falls on the same side as in UniformSampleFrames.
-        frames = torch.full((), joints.shape[1], dtype=torch.float64, device=joints.device)
+        frames = torch.full((), joints.shape[-1], dtype=torch.float64, device=joints.device)
         bounds = torch.arange(self.clip_len + 1, dtype=torch.float64,
                               device=joints.device) * (frames / self.clip_len)
         where = (torch.arange(self.num_clips, dtype=torch.float64, device=joints.device)
                  + 0.5) / self.num_clips
         points = (bounds[:-1] + where[:, None] * (bounds[1:] - bounds[:-1])).reshape(-1)
         if not self.interpolate:
-            return joints.index_select(1, torch.minimum(points.long(), frames.long() - 1))
+            return joints.index_select(-1, torch.minimum(points.long(), frames.long() - 1))
         centre = torch.minimum((points - 0.5).clamp(min=0), frames - 1)
-        before = centre.floor()
-        after = torch.minimum(before + 1, frames - 1)
-        weight = (centre - before).to(joints.dtype)[None, :, None, None]
-        before = joints.index_select(1, before.long())
-        after = joints.index_select(1, after.long())
+        start = centre.floor()
+        weight = (centre - start).to(joints.dtype)
+        before = joints.index_select(-1, start.long())
+        after = joints.index_select(-1, torch.minimum(start + 1, frames - 1).long())
         # Where both frames see a joint, the mix; elsewhere the nearer frame (weight 0 or
         # 1, which mixes to that frame's values exactly).
-        both = (before[..., 2:] > 0) & (after[..., 2:] > 0)
-        weight = torch.where(both, weight, (weight >= 0.5).to(joints.dtype))
+        weight = torch.where((before[2] > 0) & (after[2] > 0), weight,
+                             (weight >= 0.5).to(joints.dtype))
         return (1 - weight) * before + weight * after
 
     def format(self, joints: Tensor) -> Tensor:
         """The streams and the confidence, ``(K, M, T, V, C)``; missing joints 0."""
-        shape = (self.num_person, self.num_clips, self.clip_len) + joints.shape[2:]
-        joints = self._clips_first(joints.reshape(shape))
-        keypoint, score = joints[..., :2], joints[..., 2:]
-        visible = score > 0
-        sources = {'joint': (keypoint, visible)}
+        joints = joints.reshape(joints.shape[:3] + (self.num_clips, self.clip_len))
+        # The coordinates are already 0 where a joint is missing (normalize, then
+        # sample, which takes a missing joint's frame whole).
+        keypoint, score = joints[:2], joints[2:]
+        seen = (score[0] > 0).to(score.dtype)
+        streams = {'joint': keypoint}
+        values, masks = [keypoint], [seen]
         if any(name.startswith('bone') for name in self.streams):
-            sources['bone'] = (
-                keypoint - keypoint.index_select(-2, self.parent_index),
-                visible & visible.index_select(-2, self.parent_index) & self.has_parent)
-        channels = []
-        for name in self.streams:
-            if name == 'distance':
-                # Coordinate by coordinate, as numpy: no reduction over a 2-long axis.
-                squares = 0
-                for c in range(keypoint.shape[-1]):
-                    difference = keypoint[..., c:c + 1] - keypoint[..., c].unsqueeze(-2)
-                    squares = squares + difference * difference
-                pair = visible & visible[..., 0].unsqueeze(-2)
-                channels.append(squares.sqrt() * pair.to(keypoint.dtype))
-            elif '_motion' in name:
-                x, ok = sources[name.split('_motion')[0]]
-                k = min(motion_step(name), self.clip_len)
-                motion = (x[:, :, k:] - x[:, :, :-k]) * (ok[:, :, k:] & ok[:, :, :-k]).to(x.dtype)
-                channels.append(F.pad(motion, (0, 0, 0, 0, 0, k)))  # the last k frames 0
-            else:
-                x, ok = sources[name]
-                channels.append(x * ok.to(x.dtype))
-        return torch.cat(channels + [score], -1)
-
-    def _clips_first(self, x: Tensor) -> Tensor:
-        """``(M, K, ...)`` to ``(K, M, ...)``; a reshape where either is 1, so that the
-        exported graph holds no transpose then."""
-        if 1 in (self.num_person, self.num_clips):
-            return x.reshape((self.num_clips, self.num_person) + x.shape[2:])
-        return x.transpose(0, 1)
+            # A root is its own parent: its bone is 0.
+            bone_seen = seen * seen.index_select(1, self.parent_index)
+            streams['bone'] = (keypoint - keypoint.index_select(2, self.parent_index)
+                               ) * bone_seen
+            values.append(streams['bone'])
+            masks.append(bone_seen)
+        # Joint and bone motion side by side, one difference per step.
+        values, masks = torch.stack(values), torch.stack(masks)[:, None]
+        for step in sorted({min(motion_step(name), self.clip_len)
+                            for name in self.streams if '_motion' in name}):
+            motion = F.pad((values[..., step:] - values[..., :-step])
+                           * (masks[..., step:] * masks[..., :-step]), (0, step))
+            for name in self.streams:
+                if '_motion' in name and min(motion_step(name), self.clip_len) == step:
+                    streams[name] = motion[0 if name.startswith('joint') else 1]
+        if 'distance' in self.streams:
+            # Channel j of joint i: |x_i - x_j|, summed coordinate by coordinate as numpy.
+            difference = (keypoint.index_select(2, self.pair_joint)
+                          - keypoint.index_select(2, self.pair_other))
+            squares = difference * difference
+            distance = (squares[0] + squares[1]).sqrt() * (
+                seen.index_select(1, self.pair_joint) * seen.index_select(1, self.pair_other))
+            streams['distance'] = distance.reshape(
+                (distance.shape[0], self.parent_index.shape[0], -1) + distance.shape[2:]
+            ).transpose(0, 1)
+        channels = torch.cat([streams[name] for name in self.streams] + [score])
+        return channels.permute(3, 1, 4, 2, 0)
 
     def __repr__(self):
         return (f'{type(self).__name__}(layout={self.layout!r}, clip_len={self.clip_len}, '
