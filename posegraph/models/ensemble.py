@@ -105,6 +105,12 @@ class StreamEnsemble(ResetParameters, nn.Module):
         self.layout, self.num_joints = first.layout, first.num_joints
         self.num_classes = first.num_classes
         self.in_channels = in_channels or needed
+        # Each branch's input channels, its confidence (the last input channel) included.
+        self._takes_all = []
+        for k, channels in enumerate(self.branch_channels):
+            index = channels + [self.in_channels - 1]
+            self._takes_all.append(index == list(range(self.in_channels)))
+            self.register_buffer(f'input_index_{k}', torch.tensor(index), persistent=False)
         self._state_sizes = [len(b.initial_state(1, 1)) if hasattr(b, 'step') else 0
                              for b in self.branches]
 
@@ -113,8 +119,12 @@ class StreamEnsemble(ResetParameters, nn.Module):
         """The branches that score at inference: the student alone, or all."""
         return list(range(len(self.branches))) if self.student is None else [self.student]
 
-    def _inputs(self, x, k):
-        return x[..., self.branch_channels[k] + [x.shape[-1] - 1]]
+    def _inputs(self, x: Tensor, k: int) -> Tensor:
+        if self._takes_all[k]:
+            return x
+        # One gather on the channel axis: a list index exports as two transposes around
+        # a GatherND.
+        return x.index_select(-1, getattr(self, f'input_index_{k}'))
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         if x.shape[-1] != self.in_channels:

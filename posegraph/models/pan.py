@@ -149,7 +149,10 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         h = normalize_input(self.data_bn, x, mask).reshape(n * m * t, v, c)
         flat_mask = mask.reshape(n * m * t, v)
         for conv, norm in zip(self.graph_convs, self.graph_norms):
-            h = conv(h, flat_mask)
+            # Missing joints leave the convolution zeroed for the batch statistics; in
+            # eval the mask after the ReLU zeroes them alike, so the convolution's own
+            # mask (a broadcast product, slow in onnxruntime) is skipped.
+            h = conv(h, flat_mask if self.training else None)
             # Rows of (graphs x joints) by channels: the same statistics as normalising
             # (graphs, channels, joints), without a strided copy each way.
             h = F.relu(norm(h.reshape(-1, h.shape[-1])).reshape(h.shape)) \

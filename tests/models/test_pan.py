@@ -234,6 +234,15 @@ def test_stream_ensemble_branches_see_their_channels_and_stream_like_offline():
                                    wide.branches[0](x[..., [0, 1, 6]])['logits'])
     with pytest.raises(ValueError, match='needs at least 7 channels'):
         StreamEnsemble([[0, 5]], in_channels=4, layout='coco17', num_classes=4)
+    # A branch that takes every channel in order sees the input as it is, one that takes
+    # them out of order sees them in its own order.
+    whole = StreamEnsemble([[0, 1, 2, 3, 4, 5], [5, 0]], layout='coco17', num_classes=4).eval()
+    with torch.no_grad():
+        out = whole(x)
+        torch.testing.assert_close(out['branches'][0]['logits'],
+                                   whole.branches[0](x)['logits'])
+        torch.testing.assert_close(out['branches'][1]['logits'],
+                                   whole.branches[1](x[..., [5, 0, 6]])['logits'])
 
 
 def test_stream_ensemble_distils_into_its_student_which_alone_scores_at_inference():
