@@ -109,6 +109,24 @@ def test_graph_partition_per_layer():
         PoseAttentionNetwork('coco17', 7, 5, graph_partition=['spatial'])
 
 
+@pytest.mark.parametrize('partition', ['uniform', 'spatial'])
+def test_eval_drops_only_the_convolutions_mask_that_the_relu_mask_repeats(partition):
+    net = PoseAttentionNetwork('coco17', 7, 5, graph_partition=partition)
+    with torch.no_grad():
+        net(clip_batch(seed=1))         # running statistics that shift missing joints
+    net.eval()
+    x = clip_batch()
+    mask = (x[..., -1] > 0).reshape(-1, 17)
+    with torch.no_grad():
+        without = net(x)['logits']
+        hooks = [conv.register_forward_pre_hook(lambda _, args: (args[0], mask))
+                 for conv in net.graph_convs]
+        with_mask = net(x)['logits']
+        for hook in hooks:
+            hook.remove()
+    torch.testing.assert_close(without, with_mask)
+
+
 def test_missing_joints_get_no_attention():
     net = PoseAttentionNetwork('coco17', 7, 5, diffpool=False).eval()
     x = clip_batch()
