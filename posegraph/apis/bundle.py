@@ -23,7 +23,16 @@ OPSET = 18
 TOLERANCE = 1e-3
 
 
-def _recognizer_manifest(model) -> dict:
+def _tensor_pipeline(model) -> Optional[TensorTestPipeline]:
+    """The model's test pipeline as tensors, or ``None`` for one only numpy runs (then
+    the bundle has no whole-video graph)."""
+    try:
+        return TensorTestPipeline.from_transforms(model.cfg.test_dataloader.dataset.pipeline)
+    except ValueError:
+        return None
+
+
+def _recognizer_manifest(model, video: bool) -> dict:
     network = model.network
     normalize, streams = streaming_setup(model)
     state = []
@@ -37,12 +46,8 @@ def _recognizer_manifest(model) -> dict:
                       'batch_dim': batch_dim, 'fill': float(values[0])})
     pipeline = model.cfg.test_dataloader.dataset.pipeline
     sampling = [s for s in pipeline if s['type'] == 'UniformSampleFrames']
-    try:
-        TensorTestPipeline.from_transforms(pipeline)
-        video = 'recognizer_video.onnx'
-    except ValueError:  # a test pipeline only numpy runs: no whole-video graph
-        video = None
-    return {'step': 'recognizer_step.onnx', 'clip': 'recognizer_clip.onnx', 'video': video,
+    return {'step': 'recognizer_step.onnx', 'clip': 'recognizer_clip.onnx',
+            'video': 'recognizer_video.onnx' if video else None,
             'layout': model_layout(model), 'num_classes': network.num_classes,
             'classes': [class_name(model, k) for k in range(network.num_classes)],
             'streams': list(streams), 'in_channels': network.in_channels,
@@ -50,7 +55,8 @@ def _recognizer_manifest(model) -> dict:
             'state': state}
 
 
-def _check_recognizer(model, bundle: Bundle, seed: int = 0) -> Dict[str, float]:
+def _check_recognizer(model, bundle: Bundle, pipeline: Optional[TensorTestPipeline],
+                      seed: int = 0) -> Dict[str, float]:
     """The largest differences between onnxruntime and PyTorch: three persons streamed for
     four frames, a batch of two clips, and (where the bundle has its graph) a video of
     three persons' raw joints."""
@@ -75,12 +81,11 @@ def _check_recognizer(model, bundle: Bundle, seed: int = 0) -> Dict[str, float]:
         probabilities = network(clips)['logits'].softmax(-1).numpy()
     clip = float(np.abs(bundle.clip_probabilities(clips.numpy()) - probabilities).max())
     checks = {'recognizer_step': step, 'recognizer_clip': clip}
-    if bundle.manifest['recognizer']['video']:
+    if pipeline is not None:
         keypoint = torch.rand(3, 45, network.num_joints, 2, generator=generator) * 400
         score = torch.rand(3, 45, network.num_joints, generator=generator)
         score[score < 0.2] = 0
-        video = KeypointScores(TensorTestPipeline.from_transforms(
-            model.cfg.test_dataloader.dataset.pipeline), network).eval()
+        video = KeypointScores(pipeline, network).eval()
         with torch.no_grad():
             expected = video(keypoint, score)[0].numpy()
         checks['recognizer_video'] = float(np.abs(bundle.video_probabilities(
@@ -176,11 +181,12 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
     partial = out.rstrip('/') + '.partial'
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)
+    pipeline = _tensor_pipeline(model)
     try:
         manifest = {'format': FORMAT, 'version': VERSION, 'posegraph': posegraph.__version__,
                     'created': datetime.datetime.now(datetime.timezone.utc).isoformat(
                         timespec='seconds'),
-                    'opset': OPSET, 'recognizer': _recognizer_manifest(model)}
+                    'opset': OPSET, 'recognizer': _recognizer_manifest(model, pipeline is not None)}
         recognizer = manifest['recognizer']
         network = model.network.eval()
         export_onnx(network, os.path.join(partial, recognizer['step']), streaming=True,
@@ -188,8 +194,8 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         export_onnx(network, os.path.join(partial, recognizer['clip']),
                     clip_len=recognizer['clip_len'] or 32, opset=OPSET)
         if recognizer['video']:
-            export_keypoints_onnx(network, model.cfg.test_dataloader.dataset.pipeline,
-                                  os.path.join(partial, recognizer['video']), opset=OPSET)
+            export_keypoints_onnx(network, pipeline, os.path.join(partial, recognizer['video']),
+                                  opset=OPSET)
         if pose_network is not None:
             manifest['pose'] = dict(pose_info or {}, file='pose.onnx', height=pose_height,
                                     stride=8, layout='coco17')
@@ -200,7 +206,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         with open(os.path.join(partial, MANIFEST), 'w') as f:
             json.dump(manifest, f)
         bundle = Bundle(partial, num_threads=1)
-        checks = _check_recognizer(model, bundle)
+        checks = _check_recognizer(model, bundle, pipeline)
         if pose_network is not None:
             checks.update(_check_estimator(pose_network, bundle, pose_height))
         failed = {k: v for k, v in checks.items() if not v <= TOLERANCE}

@@ -108,6 +108,19 @@ def test_a_whole_video_in_one_call_equals_the_pytorch_test_pipeline(bundle_dir, 
         load_bundle(str(copy)).windows(8)
 
 
+def test_a_test_pipeline_only_numpy_runs_leaves_the_whole_video_graph_out(tmp_path):
+    model = init_recognizer()
+    for step in model.cfg.test_dataloader.dataset.pipeline:
+        if step['type'] == 'PoseNormalize':
+            step['center'] = 'frame'                           # per-frame centring
+    manifest = export_bundle(model, str(tmp_path / 'bundle'))
+    assert manifest['recognizer']['video'] is None
+    assert sorted(os.listdir(tmp_path / 'bundle')) == sorted(
+        [MANIFEST, 'recognizer_step.onnx', 'recognizer_clip.onnx'])
+    assert set(manifest['checks']['max_abs_difference']) == {'recognizer_step',
+                                                             'recognizer_clip'}
+
+
 def test_sliding_windows_in_onnxruntime_equal_pytorch(bundle_dir):
     from posegraph.apis import SlidingWindowRecognizer
     keypoints, scores = walking_person(20)
