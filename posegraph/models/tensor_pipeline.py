@@ -128,7 +128,8 @@ class TensorTestPipeline(nn.Module):
         return self.format(self.sample(joints))
 
     def select_persons(self, joints: Tensor) -> Tensor:
-        """The ``num_person`` most confident persons, padded with missing ones."""
+        """The ``num_person`` most confident persons of ``joints`` :math:`(3, M, V, T)`
+        (coordinates and score), padded with missing ones."""
         total = joints[2].sum((1, 2))
         if self.num_person == 1:
             # The first of equal maxima, in torch and ONNX; a video has one person or more.
@@ -144,7 +145,8 @@ class TensorTestPipeline(nn.Module):
         return torch.cat([joints, missing], 1)[:, :self.num_person]
 
     def normalize(self, joints: Tensor) -> Tensor:
-        """Centre and scale every person's coordinates by the first person's."""
+        """Centre and scale every person's coordinates by the first person's,
+        :math:`(3, M, V, T)` in and out."""
         keypoint, seen = joints[:2], (joints[2] > 0).to(joints.dtype)
         # Missing joints are zero: sums over joints need no mask, and a frame without
         # joints has centre 0.
@@ -171,7 +173,8 @@ class TensorTestPipeline(nn.Module):
         return torch.cat([normalized, joints[2:]])
 
     def sample(self, joints: Tensor) -> Tensor:
-        """``num_clips * clip_len`` frames at the test mode's fixed points."""
+        """``num_clips * clip_len`` frames at the test mode's fixed points, the last axis
+        of :math:`(3, M, V, T)`."""
         # In float64 and in numpy's order of operations, so that a point on a frame
         # boundary falls on the same side as in UniformSampleFrames.
         frames = torch.full((), joints.shape[-1], dtype=torch.float64, device=joints.device)
@@ -194,7 +197,8 @@ class TensorTestPipeline(nn.Module):
         return (1 - weight) * before + weight * after
 
     def format(self, joints: Tensor) -> Tensor:
-        """The streams and the confidence, ``(K, M, T, V, C)``; missing joints 0."""
+        """The streams and the confidence of :math:`(3, M, V, K T)`, as
+        :math:`(K, M, T, V, C)`; missing joints 0."""
         joints = joints.reshape(joints.shape[:3] + (self.num_clips, self.clip_len))
         # The coordinates are already 0 where a joint is missing (normalize, then
         # sample, which takes a missing joint's frame whole).
