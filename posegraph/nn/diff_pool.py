@@ -61,8 +61,9 @@ class DiffPool(nn.Module):
         if adj.dim() == 2:
             adj = adj.expand(x.shape[0], -1, -1)
         if mask is not None:
-            mask = mask.unsqueeze(-1).to(x.dtype)
-            z, s = z * mask, s * mask
+            # A masked node gets no assignment, so it adds nothing to S^T Z: its embedding
+            # needs no mask of its own.
+            s = s * mask.unsqueeze(-1).to(x.dtype)
         s_t = s.transpose(1, 2)
         out = s_t @ z
         out_adj = (s_t @ adj) @ s
