@@ -2,14 +2,15 @@
 
 Everything a deployed model does per video is timed: the test pipeline (normalisation,
 frame sampling, test-time clips, input streams) and the network, batch 1, one thread,
-median over the clips, in PyTorch and with the network in onnxruntime (the numpy pipeline
-around it). The config's own test pipeline is timed, then the same pipeline as tensor
-operations inside the network's graph (one call from raw keypoints to scores,
-``posegraph.export.export_keypoints_onnx``), and the same model with test-time
-augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing
-+ network, 1.79 M parameters) is timed in the same run, the same runtime, on the same clips,
-its numpy features as its paper computes them (the reference of the ratios) and as tensor
-operations in its graph too, as PAN's pipeline is in its row of that name.
+median over the clips (the models taking turns, block by block of clips, so that a machine
+that speeds up or slows down moves them alike), in PyTorch and with the network in
+onnxruntime (the numpy pipeline around it). The config's own test pipeline is timed, then
+the same pipeline as tensor operations inside the network's graph (one call from raw
+keypoints to scores, ``posegraph.export.export_keypoints_onnx``), and the same model with
+test-time augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its
+preprocessing + network, 1.79 M parameters) is timed in the same run, the same runtime, on
+the same clips, its numpy features as its paper computes them (the reference of the ratios)
+and as tensor operations in its graph too, as PAN's pipeline is in its row of that name.
 
     python benchmarks/jhmdb_latency.py [--config configs/pan_jhmdb.py] [--videos 100]
 """
@@ -32,18 +33,25 @@ from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def median_per_video(fn, records, repeats=3):
-    """Median milliseconds of ``fn(record)`` over the records (each run ``repeats`` times,
-    after one warm-up pass)."""
-    for record in records[:10]:
-        fn(record)
-    times = []
-    for record in records:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn(record)
-            times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+def median_per_video(predictors, records, repeats=3, rounds=5):
+    """Median milliseconds of each ``predictors[name](record)`` over the records, each run
+    ``repeats`` times. The records are taken in ``rounds`` blocks and every predictor runs a
+    block (after one untimed call) before the next block, so that a machine speeding up or
+    slowing down during the run moves every model's time alike, not the ratios."""
+    for predict in predictors.values():
+        for record in records[:10]:
+            predict(record)
+    times = {name: [] for name in predictors}
+    for block in range(min(rounds, len(records))):
+        chunk = records[block::rounds]
+        for name, predict in predictors.items():
+            predict(chunk[0])
+            for record in chunk:
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    predict(record)
+                    times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
 
 
 def ort_session(path):
@@ -184,7 +192,7 @@ def measure_latency(cfg, records, tta=True):
                      ('DD-Net, features in the graph',
                       *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where,
                                        in_graph=True))]
-            times = {name: median_per_video(predict, records) for name, predict, _ in rows}
+            times = median_per_video({name: predict for name, predict, _ in rows}, records)
             table += [{'runtime': runtime, 'model': name, 'parameters': params,
                        'ms': times[name], 'ratio': times[name] / times['DD-Net (reference)']}
                       for name, _, params in rows]

@@ -249,6 +249,26 @@ def test_clip_multiply_adds_count_the_grus_that_run_only():
         ensemble.branches[0], clip)
 
 
+def test_latency_models_take_turns_so_a_drifting_machine_keeps_their_ratio():
+    """A machine that slows down threefold during the run: timed one model after the
+    other, the second would look 3x slower than it is; taking turns keeps 2x."""
+    import time
+
+    from jhmdb_latency import median_per_video
+    calls = []
+
+    def model(cost_ms):
+        def predict(record):
+            calls.append(record)
+            slowdown = 1 + 2 * min(len(calls) / 160, 1)
+            time.sleep(cost_ms * slowdown / 1000)
+        return predict
+
+    times = median_per_video({'fast': model(2), 'slow': model(4)}, list(range(20)), repeats=3)
+    assert 1.6 < times['slow'] / times['fast'] < 2.4
+    assert len(calls) == 2 * (10 + 5 + 20 * 3)      # warm-up, one call per block, timed
+
+
 @pytest.mark.parametrize('center', ['clip', 'frame'])
 def test_latency_table_times_both_models_in_both_runtimes(center):
     """jhmdb_accuracy.py reports it after its runs: every row timed, ratios to DD-Net as its
