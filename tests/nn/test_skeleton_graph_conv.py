@@ -27,6 +27,20 @@ def test_skeleton_graph_conv_masks_missing_joints_and_passes_gradients():
     assert x.grad.abs().sum() > 0 and conv.conv.lin.weight.grad.abs().sum() > 0
 
 
+@pytest.mark.parametrize('partition', ['uniform', 'spatial'])
+def test_without_gradients_the_bias_adds_the_same_numbers(partition):
+    # Inference adds the bias as one row per graph (faster in onnxruntime): bit for bit
+    # what training's broadcast adds, for a batch of graphs and for one graph.
+    conv = SkeletonGraphConv(3, 8, 'coco17', partition=partition)
+    torch.nn.init.normal_(conv.bias if conv.bias is not None else conv.conv.bias)
+    mask = torch.rand(4, 5, 17) > 0.3
+    for x, m in ((torch.randn(4, 5, 17, 3), mask), (torch.randn(17, 3), None)):
+        trained = conv(x, m)
+        assert trained.requires_grad
+        with torch.no_grad():
+            torch.testing.assert_close(conv(x, m), trained.detach(), rtol=0, atol=0)
+
+
 def test_graph_conv_is_permutation_equivariant():
     """Relabelling the joints (and the graph with them) relabels the output."""
     conv = SkeletonGraphConv(3, 6, 'coco17')
