@@ -75,13 +75,12 @@ class SkeletonGraphConv(nn.Module):
         out = (self.norm_adj @ self.conv.lin(x) if self.partition == 'uniform'
                else self._propagate_subsets(x))
         bias = self.conv.bias if self.bias is None else self.bias
-        if bias is not None and torch.is_grad_enabled() and bias.requires_grad:
+        if bias is not None and not torch.onnx.is_in_onnx_export():
             out = out + bias
         elif bias is not None:
-            # The same sums with the bias repeated over a graph's joints, one row per
-            # graph: onnxruntime adds a vector over many short rows several times slower
-            # (3 % of a video's time at batch 1). Training keeps the broadcast, whose
-            # gradient sums in the order past runs were trained with.
+            # Exported, the same sums with the bias repeated over a graph's joints, one
+            # row per graph: onnxruntime adds a vector over many short rows several times
+            # slower (3 % of a video's time at batch 1), where PyTorch would copy.
             v, f = out.shape[-2:]
             out = (out.reshape(-1, v * f) + bias.repeat(v)).reshape(out.shape)
         if mask is not None:

@@ -25,13 +25,14 @@ def test_attention_weights_sum_to_one_and_skip_masked(cls):
     torch.testing.assert_close(pooled[:3], (alpha[:3, :, None] * h[:3]).sum(1))
     pooled[:3].sum().backward()
     assert h.grad[:3][mask[:3]].abs().sum() > 0 and (h.grad[~mask] == 0).all()
-    # Without gradients (inference, export) the pooling is one batched product: the
-    # same weights, the same vectors to float rounding, a fully masked set still 0.
-    with torch.no_grad():
-        inferred, inferred_alpha = attention(h, mask)
-    torch.testing.assert_close(inferred_alpha, alpha.detach(), rtol=0, atol=0)
-    torch.testing.assert_close(inferred, pooled.detach())
-    assert (inferred[3] == 0).all()
+    # Exported, the pooling is one batched product: the same weights, the same vectors
+    # to float rounding, a fully masked set still 0.
+    with torch.no_grad(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(torch.onnx, 'is_in_onnx_export', lambda: True)
+        exported, exported_alpha = attention(h, mask)
+    torch.testing.assert_close(exported_alpha, alpha.detach(), rtol=0, atol=0)
+    torch.testing.assert_close(exported, pooled.detach())
+    assert (exported[3] == 0).all()
 
 
 def test_attention_is_permutation_equivariant_in_weights():
