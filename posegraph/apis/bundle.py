@@ -193,7 +193,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
                     persons_as_batch=True, opset=OPSET)
         export_onnx(network, os.path.join(partial, recognizer['clip']),
                     clip_len=recognizer['clip_len'] or 32, opset=OPSET)
-        if recognizer['video']:
+        if pipeline is not None:
             export_keypoints_onnx(network, pipeline, os.path.join(partial, recognizer['video']),
                                   opset=OPSET)
         if pose_network is not None:
