@@ -70,7 +70,6 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
     from posegraph.models import TensorTestPipeline
     from posegraph.registry import MODELS, TRANSFORMS
     model = MODELS.build(cfg.model).eval()
-    transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
     params = inference_parameters(model.network)
     if in_graph and folder is None:
         graph = KeypointScores(TensorTestPipeline.from_transforms(pipeline), model.network)
@@ -89,6 +88,7 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
             return keypoint_session.run(['scores'], {'keypoint': record['keypoint'],
                                                      'keypoint_score': record['keypoint_score']})
         return predict_ort_in_graph, params
+    transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
     if folder is None:
         def predict(record):
             sample = transforms(dict(record))
