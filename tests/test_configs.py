@@ -37,7 +37,8 @@ def test_jhmdb_config_builds_on_the_real_data(jhmdb_dir):
     assert not {train.get_data_info(i)['frame_dir'] for i in range(len(train))} & \
         {val.get_data_info(i)['frame_dir'] for i in range(len(val))}
     assert tuple(val[0]['inputs'].shape) == (1, 1, cfg.clip_len, 15, cfg.in_channels)
-    assert tuple(train[0]['inputs'].shape) == (1, 1, cfg.clip_len, 15, 26)
+    # 7 streams: 6 of coordinates (2 channels each), 15 distances, the confidence
+    assert tuple(train[0]['inputs'].shape) == (1, 1, cfg.clip_len, 15, 28)
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) < 500_000
 

@@ -4,9 +4,10 @@ layout = 'coco17'
 ann_file = 'data/skeleton/ucf101_2d.pkl'
 num_classes = 101
 clip_len = 48
-# As for JHMDB: joints, bones, their velocities at one (and for joints two) frame steps, and
-# DD-Net's per-joint distances to every other joint (17 channels).
-streams = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'distance')
+# As for JHMDB: joints, bones, their velocities at one and two frame steps, and DD-Net's
+# per-joint distances to every other joint (17 channels).
+streams = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
+           'distance')
 in_channels = 2 * (len(streams) - 1) + 17 + 1  # coordinate streams, distances, confidence
 
 train_pipeline = [
