@@ -3,7 +3,8 @@
 # the student and in the bones branch. Two input channels more, only the first graph
 # convolution grows. On the grouped folds (5 seeds x 2 folds, run for run): 84.0 % against
 # 82.2 %, +1.7 +- 0.7 points, on both folds. configs/pan_jhmdb.py points here.
-_base_ = ['pan-spatial-3stream-distill_1xb16-strongaug-interp-u32-80e_jhmdb-gt-grouped1-keypoint-2d.py']
+_base_ = ['pan-spatial-3stream-distill_1xb16-strongaug-interp-u32-80e_jhmdb-gt-grouped1-keypoint-2d.py',
+          '_base_/models/bm2_branches.py']
 layout = {{_base_.layout}}
 clip_len = {{_base_.clip_len}}
 streams = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
@@ -31,11 +32,5 @@ test_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-# The new stream comes last in each branch: the order the measured runs had (a branch's
-# channel order decides which weights its first layer starts from).
-model = dict(network=dict(
-    streams=streams, in_channels=in_channels,
-    branches=[['joint', 'joint_motion', 'joint_motion2', 'bone', 'bone_motion', 'distance',
-               'bone_motion2'],
-              ['bone', 'bone_motion', 'distance', 'bone_motion2'],
-              ['joint_motion', 'joint_motion2']]))
+model = dict(network=dict(streams=streams, in_channels=in_channels,
+                          branches={{_base_.bm2_branches}}))
