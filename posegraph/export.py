@@ -53,12 +53,21 @@ class KeypointScores(nn.Module):
     clips' softmax scores averaged, as :class:`~posegraph.models.SkeletonRecognizer`
     averages them.
 
+    An ensemble that scores with one branch alone (a distilled student) is replaced by
+    that branch, and the pipeline makes only the branch's streams, in its order: the same
+    scores without the branch's gather of its channels from the whole input.
+
     Inputs: ``keypoint`` :math:`(M_{raw}, T_{raw}, V, 2)` and ``keypoint_score``
     :math:`(M_{raw}, T_{raw}, V)`; output: ``scores`` :math:`(1, classes)`.
     """
 
     def __init__(self, pipeline: TensorTestPipeline, network: nn.Module):
         super().__init__()
+        branches = getattr(network, 'inference_branches', [])
+        if len(branches) == 1:
+            narrowed = pipeline.with_channels(network.branch_channels[branches[0]])
+            if narrowed is not None:
+                pipeline, network = narrowed, network.branches[branches[0]]
         self.pipeline = pipeline
         self.network = network
 

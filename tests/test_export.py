@@ -140,3 +140,33 @@ def test_keypoints_graph_scores_raw_videos_as_the_recognizer_does(tmp_path, num_
     pipeline[3]['streams'] = ('joint', 'bone', 'joint_motion')
     with pytest.raises(ValueError, match='17 joints x 7 channels .* takes 17 x 24'):
         export_keypoints_onnx(net, pipeline, str(tmp_path / 'wrong.onnx'))
+
+
+def test_keypoints_graph_of_a_distilled_ensemble_runs_the_student_alone(tmp_path):
+    """The student reads its streams in its own order: the graph makes them so, and
+    scores as the whole ensemble does in eval mode, without the ensemble's gather."""
+    from posegraph.export import KeypointScores, export_keypoints_onnx
+    from posegraph.models import StreamEnsemble, TensorTestPipeline
+    streams = ('joint', 'bone', 'joint_motion', 'distance')
+    pipeline = TensorTestPipeline('jhmdb15', 10, streams, interpolate=True)
+    torch.manual_seed(4)
+    ens = StreamEnsemble([['joint_motion', 'distance', 'joint'], ['bone']], streams=streams,
+                         student=0, layout='jhmdb15', num_classes=5).eval()
+    video = KeypointScores(pipeline, ens)
+    assert video.network is ens.branches[0]
+    assert video.pipeline.streams == ('joint_motion', 'distance', 'joint')
+    rng = np.random.default_rng(1)
+    keypoint = torch.from_numpy(rng.uniform(0, 300, (2, 30, 15, 2)).astype(np.float32))
+    score = torch.from_numpy(rng.uniform(0.1, 1, (2, 30, 15)).astype(np.float32))
+    with torch.no_grad():
+        expected = ens(pipeline(keypoint, score))['logits'].softmax(-1).mean(0, keepdim=True)
+        torch.testing.assert_close(video(keypoint, score), expected, rtol=0, atol=1e-6)
+    path = str(tmp_path / 'student.onnx')
+    export_keypoints_onnx(ens, pipeline, path)
+    session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
+    got = session.run(['scores'], {'keypoint': keypoint.numpy(), 'keypoint_score': score.numpy()})
+    np.testing.assert_allclose(got[0], expected.numpy(), atol=1e-5, rtol=0)
+    # An ensemble whose branches all score keeps them all.
+    averaged = StreamEnsemble([['joint'], ['bone']], streams=streams, layout='jhmdb15',
+                              num_classes=5).eval()
+    assert KeypointScores(pipeline, averaged).network is averaged

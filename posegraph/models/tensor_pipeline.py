@@ -1,7 +1,7 @@
 r"""A skeleton model's test pipeline as tensor operations: raw keypoints in, the network's
 input out, so that a whole video goes through one graph (one ONNX call with
 :func:`posegraph.export.export_keypoints_onnx`)."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -9,7 +9,7 @@ from torch.nn import functional as F
 
 from posegraph.skeleton import STREAMS, get_layout
 from posegraph.skeleton.layout import LayoutLike
-from posegraph.skeleton.streams import motion_step
+from posegraph.skeleton.streams import motion_step, stream_width
 
 #: What each transform of a test pipeline may set to be run as tensors (the rest
 #: must keep their defaults).
@@ -112,6 +112,32 @@ class TensorTestPipeline(nn.Module):
                    num_person=settings['SelectPersons'].get('num_person', 1),
                    num_clips=sample.get('num_clips', 1),
                    interpolate=sample.get('interpolate', False))
+
+    def with_channels(self, channels: Sequence[int]) -> Optional['TensorTestPipeline']:
+        """This pipeline making only the input ``channels`` (indices into its streams'
+        channels, the confidence not among them) in that order, followed by the
+        confidence; ``None`` where they are not whole streams. A network that reads a
+        subset of the input (an ensemble's student) then takes the pipeline's output as it
+        is, with no gather on the channel axis (several percent of a video's time in
+        onnxruntime)."""
+        num_joints = self.parent_index.shape[0]
+        starts, start = {}, 0
+        for name in self.streams:
+            starts[start] = name
+            start += stream_width(name, num_joints)
+        streams, position, channels = [], 0, list(channels)
+        while position < len(channels):
+            name = starts.get(channels[position])
+            width = stream_width(name, num_joints) if name else 0
+            if not name or channels[position:position + width] != list(
+                    range(channels[position], channels[position] + width)):
+                return None
+            streams.append(name)
+            position += width
+        if not streams:
+            return None
+        return type(self)(self.layout, self.clip_len, streams, self.num_person,
+                          self.num_clips, self.interpolate)
 
     def forward(self, keypoint: Tensor, keypoint_score: Tensor) -> Tensor:
         # Coordinates and score travel as one tensor, so that each person or frame

@@ -118,3 +118,20 @@ def test_unsupported_test_pipelines_are_named(change, message):
     change(cfg)
     with pytest.raises(ValueError, match=message.replace('[', r'\[').replace(']', r'\]')):
         TensorTestPipeline.from_transforms(cfg)
+
+
+def test_narrowed_to_whole_streams_in_a_branch_order():
+    streams = ('joint', 'bone', 'joint_motion', 'distance')  # channels 0-1, 2-3, 4-5, 6-20
+    pipeline = TensorTestPipeline('jhmdb15', 8, streams, num_clips=2, interpolate=True)
+    narrowed = pipeline.with_channels([4, 5] + list(range(6, 21)) + [0, 1])
+    assert narrowed.streams == ('joint_motion', 'distance', 'joint')
+    assert (narrowed.clip_len, narrowed.num_clips, narrowed.interpolate) == (8, 2, True)
+    keypoint, score = video(2, 20, 15, seed=5)
+    args = torch.from_numpy(keypoint), torch.from_numpy(score)
+    whole = pipeline(*args)
+    picked = whole[..., [4, 5] + list(range(6, 21)) + [0, 1, 21]]
+    torch.testing.assert_close(narrowed(*args), picked, rtol=0, atol=0)
+    # Part of a stream, or a stream's channels out of order, is no pipeline of its own.
+    assert pipeline.with_channels([0, 1, 2]) is None
+    assert pipeline.with_channels([1, 0]) is None
+    assert pipeline.with_channels(list(range(6, 20))) is None
