@@ -9,7 +9,7 @@ from torch.nn import functional as F
 
 from posegraph.skeleton import STREAMS, get_layout
 from posegraph.skeleton.layout import LayoutLike
-from posegraph.skeleton.streams import motion_step, stream_width
+from posegraph.skeleton.streams import motion_step, stream_channel_index
 
 #: What each transform of a test pipeline may set to be run as tensors (the rest
 #: must keep their defaults).
@@ -121,20 +121,12 @@ class TensorTestPipeline(nn.Module):
         is, with no gather on the channel axis (several percent of a video's time in
         onnxruntime)."""
         num_joints = self.parent_index.shape[0]
-        starts, start = {}, 0
-        for name in self.streams:
-            starts[start] = name
-            start += stream_width(name, num_joints)
-        streams, position, channels = [], 0, list(channels)
-        while position < len(channels):
-            name = starts.get(channels[position])
-            width = stream_width(name, num_joints) if name else 0
-            if not name or channels[position:position + width] != list(
-                    range(channels[position], channels[position] + width)):
-                return None
-            streams.append(name)
-            position += width
-        if not streams:
+        # The streams whose first channel is asked for, kept if they give the channels back.
+        first = {stream_channel_index(self.streams, [name], num_joints)[0]: name
+                 for name in self.streams}
+        streams = [first[c] for c in channels if c in first]
+        if not streams or stream_channel_index(self.streams, streams,
+                                               num_joints) != list(channels):
             return None
         return type(self)(self.layout, self.clip_len, streams, self.num_person,
                           self.num_clips, self.interpolate)
@@ -266,6 +258,7 @@ class TensorTestPipeline(nn.Module):
         channels_last = frames_first.reshape(c, -1).t().reshape(m, k, t, v, c)
         if m > 1 and k > 1:
             return channels_last.transpose(0, 1)
+        # One person or one clip: the last swap is a reshape, no copy and no graph node.
         return channels_last.reshape(k, m, t, v, c)
 
     def __repr__(self):
