@@ -268,7 +268,7 @@ def test_int8_step_is_calibrated_on_real_streams_measured_and_smaller(bundle_dir
         k, s = convert_keypoints(keypoints, scores, 'coco17', 'jhmdb15')
         records.append({'keypoint': k[None], 'keypoint_score': s[None], 'img_shape': (480, 640)})
     feeds = recognizer_calibration(model, records, max_feeds=40)
-    assert len(feeds) == 40 and feeds[0]['frame'].shape == (1, 1, 15, 26)
+    assert len(feeds) == 40 and feeds[0]['frame'].shape == (1, 1, 15, model.network.in_channels)
     fp32 = os.path.join(bundle_dir, 'recognizer_step.onnx')
     report = quantize_graph(fp32, str(tmp_path / 'step_int8.onnx'), feeds, threads=(1,))
     # int8 weights: a quarter of the bytes, plus the graph and the float32 biases and scales.
