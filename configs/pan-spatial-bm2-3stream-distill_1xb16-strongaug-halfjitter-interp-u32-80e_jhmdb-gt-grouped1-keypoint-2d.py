@@ -4,7 +4,8 @@
 # joints are dropped instead of 5 %. On the grouped folds (5 seeds x 2 folds): 78.6 % on clean
 # joints and 78.7 % on joints moved by 3 % of the body with 10 % missing, against 74.9 % and
 # 75.7 % for that recipe in the same session (+3.7 +- 0.9 and +2.9 +- 1.1 points run for
-# run); pan_jhmdb.py itself scores 84.0 % and 30.0 %. configs/pan-robust_jhmdb.py, the shipped model, points here.
+# run); pan_jhmdb.py itself scores 84.0 % and 30.0 %. configs/pan-robust_jhmdb.py, the
+# shipped model, points here.
 _base_ = ['pan-spatial-bm2-3stream-distill_1xb16-strongaug-interp-u32-80e_jhmdb-gt-grouped1-keypoint-2d.py']
 layout = {{_base_.layout}}
 streams = {{_base_.streams}}
