@@ -294,3 +294,56 @@ def test_latency_table_times_both_models_in_both_runtimes(center):
         (runtime, model) for runtime in ('PyTorch', 'onnxruntime') for model in models]
     assert all(r['ms'] > 0 for r in table)
     assert [r['ratio'] for r in table if r['model'] == 'DD-Net (reference)'] == [1.0, 1.0]
+
+
+def test_jhmdb_joints_as_coco17_keep_each_joints_side_and_leave_eyes_and_ears_missing():
+    from jhmdb_coco17 import jhmdb_to_coco17
+
+    from posegraph.skeleton import get_layout
+    jhmdb, coco = get_layout('jhmdb15'), get_layout('coco17')
+    keypoint = np.arange(2 * 3 * 15 * 2, dtype=np.float32).reshape(2, 3, 15, 2)
+    score = np.full((2, 3, 15), 0.5, np.float32)
+    score[1, 2, jhmdb.index('left_wrist')] = 0
+    out, out_score = jhmdb_to_coco17(keypoint, score)
+    assert out.shape == (2, 3, 17, 2) and out_score.shape == (2, 3, 17)
+    np.testing.assert_array_equal(out[..., coco.index('left_wrist'), :],
+                                  keypoint[..., jhmdb.index('left_wrist'), :])
+    np.testing.assert_array_equal(out[..., coco.index('right_ankle'), :],
+                                  keypoint[..., jhmdb.index('right_ankle'), :])
+    np.testing.assert_array_equal(out[..., coco.index('nose'), :],
+                                  keypoint[..., jhmdb.index('face'), :])
+    assert out_score[1, 2, coco.index('left_wrist')] == 0  # a missing joint stays missing
+    for name in ('left_eye', 'right_eye', 'left_ear', 'right_ear'):
+        assert (out_score[..., coco.index(name)] == 0).all()
+        assert (out[..., coco.index(name), :] == 0).all()
+    with pytest.raises(ValueError, match='jhmdb15 has 15 joints, the keypoints have 17'):
+        jhmdb_to_coco17(out, out_score)
+
+
+def test_the_hmdb51_config_pointed_at_the_converted_file_trains_on_its_folds(tmp_path):
+    from jhmdb_accuracy import fold_options, merged_config
+    from jhmdb_coco17 import cfg_options, convert_file
+
+    from posegraph.io import load_annotations
+    from posegraph.registry import DATASETS, MODELS
+    from common import ROOT
+    rng = np.random.default_rng(0)
+    records = [dict(frame_dir=f'clip{k}', label=k % 3, total_frames=20, img_shape=(240, 320),
+                    keypoint=rng.uniform(50, 200, (1, 20, 15, 2)).astype(np.float32),
+                    keypoint_score=np.ones((1, 20, 15), np.float32)) for k in range(6)]
+    source, out = str(tmp_path / 'jhmdb.pkl'), str(tmp_path / 'coco.pkl')
+    dump_annotations(source, records, {'grouped1_train': ['clip0', 'clip1', 'clip2', 'clip3'],
+                                       'grouped1_val': ['clip4', 'clip5']})
+    convert_file(source, out)
+    assert [r['keypoint'].shape for r in load_annotations(out, split='grouped1_val')] == [
+        (1, 20, 17, 2)] * 2
+    cfg = merged_config(f'{ROOT}/configs/pan_hmdb51.py',
+                        fold_options('grouped1') + cfg_options(out, 3))
+    assert cfg.model.network.num_classes == 3
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    assert len(dataset) == 4
+    inputs = dataset[0]['inputs']  # (clips, M, T, V, C)
+    assert inputs.shape == (1, 2, 48, 17, cfg.in_channels)  # two persons, 48 frames, coco17
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():
+        assert model.network(inputs)['logits'].shape == (1, 3)
