@@ -320,7 +320,8 @@ def test_jhmdb_joints_as_coco17_keep_each_joints_side_and_leave_eyes_and_ears_mi
         jhmdb_to_coco17(out, out_score)
 
 
-def test_the_hmdb51_config_pointed_at_the_converted_file_trains_on_its_folds(tmp_path):
+def test_the_hmdb51_config_pointed_at_the_converted_file_reads_its_folds_and_class_count(
+        tmp_path):
     from jhmdb_accuracy import fold_options, merged_config
     from jhmdb_coco17 import cfg_options, convert_file
 
