@@ -14,7 +14,7 @@ import sys
 import torch
 
 from posegraph.io import atomic_open
-from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file
 
 
 def main(argv=None):
@@ -24,8 +24,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not os.path.isfile(args.checkpoint):
         sys.exit(f'error: {args.checkpoint}: no such checkpoint')
-    saved = load_checkpoint_file(args.checkpoint, map_location='cpu')
-    if 'state_dict' not in saved:
+    try:
+        saved = load_checkpoint_file(args.checkpoint, map_location='cpu')
+    except CheckpointError as e:
+        sys.exit(f'error: {e}')
+    if not isinstance(saved, dict) or 'state_dict' not in saved:
         sys.exit(f'error: {args.checkpoint}: no state_dict in it')
     meta = saved.get('meta', {})
     published = {'state_dict': saved['state_dict'],

@@ -12,10 +12,8 @@ import sys
 
 import torch
 from mmengine.registry import DATASETS
-from mmengine.runner import load_checkpoint
 
-from posegraph.apis import load_config, parse_cfg_options
-from posegraph.registry import MODELS, register_all_modules
+from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
 from posegraph.visualization import plot_attention
 
 
@@ -28,16 +26,17 @@ def main(argv=None):
     parser.add_argument('--out-dir', default='work_dirs/attention')
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
     args = parser.parse_args(argv)
-    register_all_modules()
-    cfg = load_config(args.config, args.cfg_options)
-    dataset_cfg = cfg.test_dataloader.dataset
-    # One fixed clip per video, so the weights belong to one sequence of frames.
-    for step in dataset_cfg.pipeline:
-        if step['type'] == 'UniformSampleFrames':
-            step['num_clips'] = 1
-    dataset = DATASETS.build(dict(dataset_cfg, _scope_='posegraph'))
-    model = MODELS.build(cfg.model).eval()
-    load_checkpoint(model, args.checkpoint, map_location='cpu')
+    try:
+        # init_recognizer refuses weights that do not fit the config's model, keys and shapes.
+        model = init_recognizer(args.config, args.checkpoint, cfg_options=args.cfg_options)
+        dataset_cfg = model.cfg.test_dataloader.dataset
+        # One fixed clip per video, so the weights belong to one sequence of frames.
+        for step in dataset_cfg.pipeline:
+            if step['type'] == 'UniformSampleFrames':
+                step['num_clips'] = 1
+        dataset = DATASETS.build(dict(dataset_cfg, _scope_='posegraph'))
+    except USER_ERRORS as e:
+        sys.exit(f'error: {e}')
     names = [dataset.get_data_info(i)['frame_dir'] for i in range(len(dataset))]
     wanted = args.clips or names[:args.num]
     missing = [name for name in wanted if name not in names]

@@ -20,6 +20,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_mod
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.io.annotations import AnnotationError
+from posegraph.io.checkpoint import CheckpointError
 from posegraph.registry import ForeignNameError, register_all_modules
 
 parse_cfg_options = DictAction
@@ -36,7 +37,8 @@ class IncompatibleError(ValueError):
 
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
-USER_ERRORS = (IncompatibleError, AnnotationError, FileNotFoundError, ForeignNameError)
+USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, FileNotFoundError,
+               ForeignNameError)
 
 
 class RunConfig(Config):

@@ -35,12 +35,49 @@ SAFE_GLOBALS += [type(np.dtype(name)) for name in ('f4', 'f8', 'i4', 'i8', 'b1')
 _LOAD_LOCK = threading.Lock()
 
 
+class CheckpointError(ValueError):
+    """A file that is not a checkpoint the weights-only loader reads: truncated, of another
+    format, or holding code (a pickled object other than tensors, numbers and mmengine's
+    log types)."""
+
+
 def load_checkpoint_file(filename: str,
                          map_location: Optional[Union[str, torch.device]] = None) -> Any:
     """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types;
-    safe to call from several threads at once."""
-    with _LOAD_LOCK, torch.serialization.safe_globals(SAFE_GLOBALS):
-        return torch.load(filename, map_location=map_location, weights_only=True)
+    safe to call from several threads at once.
+
+    Raises ``FileNotFoundError`` for a missing file and :class:`CheckpointError`, naming
+    ``filename``, for one that does not load.
+    """
+    try:
+        with _LOAD_LOCK, torch.serialization.safe_globals(SAFE_GLOBALS):
+            return torch.load(filename, map_location=map_location, weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the unpickler fails on foreign bytes in many ways
+        raise CheckpointError(f'{filename}: does not load as a checkpoint: '
+                              f'{_load_failure(e)}') from e
+
+
+def _load_failure(error: Exception) -> str:
+    """Why ``torch.load`` failed, in a line: its weights-only refusals come as a page of
+    advice around the one line that says why, and bytes that are no pickle at all fail
+    anywhere in the unpickler."""
+    message = str(error).strip()
+    first_line = message.splitlines()[0].split('. ')[0] if message else ''
+    if 'WeightsUnpickler error:' in message:
+        why = next(line.strip() for line in
+                   message.split('WeightsUnpickler error:', 1)[1].splitlines() + ['?']
+                   if line.strip())
+        if why.startswith('Unsupported global'):
+            return (f'it holds code or objects, not only weights ({why.split(" was ")[0]}); '
+                    f'refused without running it')
+        return f'not a file torch.save wrote ({why})'
+    if isinstance(error, EOFError):
+        return 'the file ends early (empty or cut short)'
+    if 'PytorchStreamReader' in message:
+        return f'a damaged torch.save archive ({first_line})'
+    return f'not a file torch.save wrote ({type(error).__name__}: {first_line})'
 
 
 def checkpoint_state_dict(checkpoint: Any, path: str,

@@ -24,7 +24,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file
 from .lwopenpose import lightweight_openpose
 
 
@@ -124,8 +124,8 @@ def _check(path: str, expected: Dict[str, torch.Tensor]) -> Optional[str]:
     """What is wrong with the checkpoint at ``path``, or ``None``."""
     try:
         checkpoint = load_checkpoint_file(path, map_location='cpu')
-    except Exception as e:  # any unreadable file is refused the same way
-        return f'not loadable as weights: {type(e).__name__}: {str(e)[:200]}'
+    except CheckpointError as e:
+        return str(e)
     state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
     if not isinstance(state, dict):
         return 'no state dict in it'

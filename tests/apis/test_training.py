@@ -98,6 +98,20 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
     result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
                       '--clips', 'no_such_clip', '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode != 0 and 'not in the test set: no_such_clip' in result.stderr
+    # Weights of another model, or a file that holds none, are refused in a line, not drawn.
+    torch.save({'state_dict': {'w': torch.ones(2)}}, tmp_path / 'other.pth')
+    (tmp_path / 'notes.pth').write_text('not weights')
+    for name, why in [('other.pth', 'other.pth does not fit the model built from the config'),
+                      ('notes.pth', 'notes.pth: does not load as a checkpoint')]:
+        result = run_tool('visualize_attention', CONFIG, str(tmp_path / name),
+                          '--out-dir', str(tmp_path / 'refused'), '--cfg-options',
+                          *options(synthetic_file, 2))
+        assert result.returncode == 1 and why in result.stderr, result.stderr[-3000:]
+        assert 'Traceback' not in result.stderr and not (tmp_path / 'refused').exists()
+    result = run_tool('test', CONFIG, str(tmp_path / 'notes.pth'), '--work-dir',
+                      str(tmp_path / 'refused'), '--cfg-options', *options(synthetic_file, 2))
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert 'notes.pth: does not load as a checkpoint' in result.stderr
 
 
 def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path, run_tool):

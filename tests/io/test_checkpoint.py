@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
+from posegraph.io.checkpoint import CheckpointError, checkpoint_state_dict, load_checkpoint_file
 
 
 def test_the_unwrapper_takes_mmengine_timm_and_bare_state_dicts():
@@ -29,7 +29,7 @@ def test_what_holds_no_state_dict_is_named(checkpoint):
         checkpoint_state_dict(checkpoint, 'model.pth')
 
 
-def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_path):
+def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_path, capsys):
     history = HistoryBuffer()
     history.update(0.5)
     torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history},
@@ -42,8 +42,27 @@ def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_pat
             return (print, ('payload ran',))
 
     torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
-    with pytest.raises(Exception, match='(?i)weights only|unsupported|not allowed'):
+    with pytest.raises(CheckpointError, match=r'evil.pth: does not load as a checkpoint: it '
+                       r'holds code or objects, not only weights \(.*print\); refused'):
         load_checkpoint_file(str(tmp_path / 'evil.pth'))
+    assert 'payload ran' not in capsys.readouterr().out
+
+
+def test_a_file_that_is_no_checkpoint_is_named_with_why_in_one_line(tmp_path):
+    torch.save({'state_dict': {'w': torch.ones(3)}}, tmp_path / 'whole.pth')
+    whole = (tmp_path / 'whole.pth').read_bytes()
+    (tmp_path / 'cut.pth').write_bytes(whole[:len(whole) // 2])
+    (tmp_path / 'empty.pth').write_bytes(b'')
+    (tmp_path / 'notes.pth').write_text('epoch 80, top1 0.84\n')
+    for name, why in [('cut.pth', r'a damaged torch.save archive \(.*failed reading zip archive'),
+                      ('empty.pth', r'the file ends early \(empty or cut short\)'),
+                      ('notes.pth', r'not a file torch.save wrote \(')]:
+        with pytest.raises(CheckpointError, match=f'{name}: does not load as a checkpoint: {why}'
+                           ) as error:
+            load_checkpoint_file(str(tmp_path / name))
+        assert '\n' not in str(error.value) and len(str(error.value)) < 200 + len(str(tmp_path))
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint_file(str(tmp_path / 'none.pth'))
 
 
 def test_loads_in_two_threads_do_not_withdraw_each_others_types(tmp_path, monkeypatch):

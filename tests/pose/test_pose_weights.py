@@ -47,7 +47,8 @@ def server(tmp_path_factory):
     torch.save({'state_dict': published.state_dict(), 'iter': 370000}, folder / 'good.pth')
     torch.save({'state_dict': lightweight_openpose().state_dict()}, folder / 'one_stage.pth')
     Files.files = {'/good.pth': (folder / 'good.pth').read_bytes(),
-                   '/one_stage.pth': (folder / 'one_stage.pth').read_bytes()}
+                   '/one_stage.pth': (folder / 'one_stage.pth').read_bytes(),
+                   '/moved.html': b'<html><body>This file has moved.</body></html>\n'}
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Files)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f'http://127.0.0.1:{httpd.server_address[1]}'
@@ -84,6 +85,12 @@ def test_a_file_of_another_layout_is_refused_and_not_kept(server, tmp_path):
                                            r"missing, 0 of another shape, first "
                                            r"'refinement_stages.1"):
         fetch_checkpoint(published(server + '/one_stage.pth'), str(tmp_path))
+    assert os.listdir(tmp_path) == []
+    # A web page served in the checkpoint's place (a moved file, a login wall).
+    with pytest.raises(WeightsError, match=r'moved.html gave a file that is not the expected '
+                                           r'checkpoint \(.*part: does not load as a '
+                                           r'checkpoint: not a file torch.save wrote'):
+        fetch_checkpoint(published(server + '/moved.html'), str(tmp_path))
     assert os.listdir(tmp_path) == []
 
 

@@ -37,3 +37,8 @@ def test_publish_model_keeps_weights_and_classes_only(tmp_path, run_tool):
     assert (tmp_path / 'out' / 'm.pth').stat().st_mode & 0o044 == 0o044
     result = run_tool('publish_model', tmp_path / 'none.pth', tmp_path / 'x.pth')
     assert result.returncode == 1 and 'none.pth: no such checkpoint' in result.stderr
+    (tmp_path / 'notes.pth').write_text('not weights')
+    result = run_tool('publish_model', tmp_path / 'notes.pth', tmp_path / 'x.pth')
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert 'notes.pth: does not load as a checkpoint' in result.stderr
+    assert not (tmp_path / 'x.pth').exists()
