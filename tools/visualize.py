@@ -14,10 +14,16 @@ import sys
 
 import cv2
 
-from posegraph.apis import class_name, inference_record, init_recognizer, parse_cfg_options
+from posegraph.apis import (
+    USER_ERRORS,
+    class_name,
+    inference_record,
+    init_recognizer,
+    parse_cfg_options,
+)
 from posegraph.drawing import draw_tracks
 from posegraph.io import load_annotations
-from posegraph.io.video import read_video, video_fps
+from posegraph.io.video import VideoReadError, read_video, video_fps
 
 
 def predict_label(record: dict, config: str, checkpoint: str, cfg_options=None) -> str:
@@ -44,6 +50,14 @@ def main(argv=None):
     parser.add_argument('--frame', type=int, help='also save this frame as a picture')
     parser.add_argument('--frame-out', help='where to save --frame (PNG)')
     args = parser.parse_args(argv)
+    try:
+        draw(args)
+    except USER_ERRORS + (VideoReadError,) as e:
+        sys.exit(f'error: {e}')
+
+
+def draw(args: argparse.Namespace) -> None:
+    """Write the drawing ``main``'s arguments ask for."""
     name = args.frame_dir or os.path.splitext(os.path.basename(args.video))[0]
     records = {r['frame_dir']: r for r in load_annotations(args.annotations)}
     if name not in records:

@@ -155,6 +155,14 @@ def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path, run_tool):
     assert result.returncode == 0 and (tmp_path / 'drawn.gif').stat().st_size > 1000
     result = run_tool('visualize', video, out, '--frame-dir', 'nope', '--out', tmp_path / 'x.mp4')
     assert result.returncode != 0 and "no record 'nope'" in result.stderr
+    # Files that are not what they should be are named in a line, not a traceback.
+    (tmp_path / 'notes.txt').write_text('not a pickle, not a video')
+    for args, why in [((video, tmp_path / 'notes.txt'), 'notes.txt: truncated or not a skeleton'),
+                      ((tmp_path / 'notes.txt', out, '--frame-dir', 'clip'),
+                       'notes.txt: OpenCV cannot open it')]:
+        result = run_tool('visualize', *args, '--out', tmp_path / 'x.mp4')
+        assert result.returncode == 1 and why in result.stderr, result.stderr
+        assert 'Traceback' not in result.stderr and not (tmp_path / 'x.mp4').exists()
 
 
 def test_mediapipe_backend_on_a_real_person():
