@@ -19,7 +19,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
-from posegraph.io.annotations import UNLABELLED
+from posegraph.io.annotations import UNLABELLED, check_record
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
@@ -150,7 +150,15 @@ def inference_record(model: torch.nn.Module, record: dict) -> ActionDataSample:
 
 
 def inference_records(model: torch.nn.Module, records: Sequence[dict]) -> List[ActionDataSample]:
-    """:func:`inference_record` for several records, scored in one batch."""
+    """:func:`inference_record` for several records, scored in one batch.
+
+    Raises :class:`~posegraph.io.annotations.AnnotationError` for a record the model
+    cannot read (another joint count, keypoints of another shape, no frames).
+    """
+    dataset = model.cfg.test_dataloader.dataset
+    num_joints = get_layout(model_layout(model)).num_joints
+    records = [check_record(record, num_joints, dataset.get('coords', 2), 'inference_records',
+                            index) for index, record in enumerate(records)]
     pipeline = _test_pipeline(model)
     packed = [pipeline(dict(record)) for record in records]
     device = next(model.parameters()).device

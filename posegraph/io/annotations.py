@@ -165,6 +165,20 @@ def _check_record(path, index, record, num_classes=None, num_joints=None, coords
             raise AnnotationError(f'{where}: {key} must be (height, width), got {shape}')
 
 
+def check_record(record: dict, num_joints: Optional[int] = None, coords: int = 2,
+                 source: str = 'record', index: int = 0) -> dict:
+    """Check one annotation record made in memory as :func:`load_annotations` checks a
+    file's: the same keys, shapes and joint count.
+
+    Returns ``record``, its 2D keypoints split from their score where they were stored
+    together (``(M, T, V, 3)`` and no ``keypoint_score``). Raises :class:`AnnotationError`
+    naming ``source``, ``index`` and the problem.
+    """
+    record = _as_coordinates(source, index, record, coords)
+    _check_record(source, index, record, num_joints=num_joints, coords=coords)
+    return record
+
+
 def load_annotations(path: PathLike, split: Optional[str] = None, num_classes: Optional[int] = None,
                      num_joints: Optional[int] = None, return_classes: bool = False,
                      coords: int = 2) -> Union[List[dict], Tuple[List[dict], Optional[List[str]]]]:

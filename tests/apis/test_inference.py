@@ -12,12 +12,13 @@ from posegraph.apis import (
     IncompatibleError,
     build_runner,
     inference_pose,
+    inference_record,
     inference_skeleton,
     init_pose_estimator,
     init_recognizer,
     load_config,
 )
-from posegraph.io import load_annotations
+from posegraph.io import AnnotationError, load_annotations
 
 
 @pytest.fixture(scope='module')
@@ -75,6 +76,23 @@ def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path)
         init_recognizer(CONFIG, trained)        # full-size model, small checkpoint
     with pytest.raises(FileNotFoundError, match='nope.pth: no such checkpoint'):
         init_recognizer(CONFIG, str(tmp_path / 'nope.pth'))
+    # A record the model cannot read is named with its problem, before any pipeline step.
+    record = load_annotations(synthetic_file, split='test')[0]
+    for change, why in [(dict(keypoint=record['keypoint'][:, :, :15]),
+                         'keypoint has 15 joints, the layout has 17'),
+                        (dict(keypoint=record['keypoint'][0]), r'keypoint must be an array of '
+                         r'shape \(M, T, V, 2\), got \(\d+, 17, 2\)'),
+                        (dict(keypoint=record['keypoint'][:, :0], total_frames=0),
+                         'the clip has no frames')]:
+        with pytest.raises(AnnotationError, match=rf"inference_records: annotation 0 "
+                                                  rf"\('{record['frame_dir']}'\): {why}"):
+            inference_record(model, dict(record, **change))
+    # 2D joints stored with their score as a third channel read as the two.
+    stacked = dict(record, keypoint=np.concatenate(
+        [record['keypoint'], record['keypoint_score'][..., None]], -1))
+    del stacked['keypoint_score']
+    torch.testing.assert_close(inference_record(model, stacked).pred_score,
+                               inference_record(model, record).pred_score)
 
 
 def test_pose_inference_returns_each_frames_persons():
