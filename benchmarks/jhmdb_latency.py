@@ -75,7 +75,7 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
         graph = KeypointScores(TensorTestPipeline.from_transforms(pipeline), model.network)
 
         def predict_in_graph(record):
-            with torch.no_grad():
+            with torch.inference_mode():
                 return graph(torch.from_numpy(record['keypoint']),
                              torch.from_numpy(record['keypoint_score']))
         return predict_in_graph, params
@@ -92,7 +92,7 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
     if folder is None:
         def predict(record):
             sample = transforms(dict(record))
-            with torch.no_grad():
+            with torch.inference_mode():
                 return model(sample['inputs'][None], mode='tensor')
         return predict, params
     path = os.path.join(folder, 'pan.onnx')
@@ -117,7 +117,7 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
         graph = DDNetFromJoints(model).eval()
         if folder is None:
             def predict_in_graph(record):
-                with torch.no_grad():
+                with torch.inference_mode():
                     return graph(torch.from_numpy(record['keypoint'][0]))
             return predict_in_graph, params
         path = os.path.join(folder, 'ddnet_joints.onnx')
@@ -132,7 +132,7 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
     if folder is None:
         def predict(record):
             jcd, joints = ddnet_features(record['keypoint'][0])
-            with torch.no_grad():
+            with torch.inference_mode():
                 return model(torch.from_numpy(jcd)[None], torch.from_numpy(joints)[None])
         return predict, params
     path = os.path.join(folder, 'ddnet.onnx')

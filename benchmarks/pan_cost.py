@@ -52,7 +52,7 @@ def main():
     params = sum(p.numel() for p in network.parameters())
     inference_params = inference_parameters(network)
     macs = clip_multiply_adds(network, clip)
-    with torch.no_grad():
+    with torch.inference_mode():
         torch_ms = median_ms(lambda: network(clip), args.runs, warmup=20)
         step = StreamingStep(network)
         state = step.initial_state(1, args.persons)

@@ -87,7 +87,7 @@ class OnlineRecognizer(PersonStreams):
                          model_layout(model), streams, normalize, max_age)
 
     def _torch_step(self, frames: np.ndarray, state: State) -> Tuple[np.ndarray, State]:
-        with torch.no_grad():
+        with torch.inference_mode():
             logits, state = self.network.step(
                 torch.from_numpy(frames).to(self.device),
                 tuple(torch.from_numpy(s).to(self.device) for s in state))

@@ -53,6 +53,9 @@ def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
         torch.testing.assert_close(result.pred_score, expected['pred_score'], atol=1e-5,
                                    rtol=1e-4)
         assert int(result.pred_label) == int(expected['pred_score'].argmax())
+    # Scored in inference mode, returned as an ordinary tensor that callers may change.
+    assert not result.pred_score.is_inference()
+    result.pred_score.mul_(2)
     # A loaded config takes the same options (they were once dropped for a Config).
     from_config = init_recognizer(load_config(CONFIG), trained, cfg_options=options)
     person = per_frame_persons(records[0])
