@@ -16,6 +16,6 @@ from .annotations import (
 from .atomic import atomic_open
 from .video import VideoReadError, VideoSource, is_frame_folder, read_video, video_fps
 
-__all__ = ['UNLABELLED', 'AnnotationError', 'check_record', 'dump_annotations', 'load_annotations',
-           'load_splits', 'read_label_map', 'safe_load_pickle', 'atomic_open', 'VideoReadError',
-           'VideoSource', 'is_frame_folder', 'read_video', 'video_fps']
+__all__ = ['UNLABELLED', 'AnnotationError', 'check_record', 'dump_annotations',
+           'load_annotations', 'load_splits', 'read_label_map', 'safe_load_pickle', 'atomic_open',
+           'VideoReadError', 'VideoSource', 'is_frame_folder', 'read_video', 'video_fps']

@@ -54,7 +54,7 @@ def load_checkpoint_file(filename: str,
             return torch.load(filename, map_location=map_location, weights_only=True)
     except FileNotFoundError:
         raise
-    except Exception as e:  # noqa: BLE001 - the unpickler fails on foreign bytes in many ways
+    except Exception as e:  # the unpickler fails on foreign bytes in many ways
         raise CheckpointError(f'{filename}: does not load as a checkpoint: '
                               f'{_load_failure(e)}') from e
 
