@@ -114,7 +114,8 @@ def _as_coordinates(path, index, record, coords):
     return dict(record, keypoint=keypoint[..., :2], keypoint_score=score)
 
 
-def _check_record(path, index, record, num_classes=None, num_joints=None, coords=(2, 3)):
+def _check_record(path, index, record, num_classes=None, num_joints=None, coords=(2, 3),
+                  required=REQUIRED_KEYS):
     """Raise :class:`AnnotationError` naming the file and record if ``record`` is bad."""
     where = _where(path, index, record)
     if not isinstance(record, dict):
@@ -126,10 +127,10 @@ def _check_record(path, index, record, num_classes=None, num_joints=None, coords
             'external files. Decompress it into one file first (PYSKL: the DecompressPose '
             'pipeline step over every record, then dump the records with their keypoint '
             'and keypoint_score), then point ann_file at that file')
-    missing = [key for key in REQUIRED_KEYS if key not in record]
+    missing = [key for key in required if key not in record]
     if missing:
         raise AnnotationError(f'{where} lacks the key(s) {", ".join(missing)}')
-    label = record['label']
+    label = record.get('label', UNLABELLED)
     if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
         raise AnnotationError(f'{where}: label {label!r} is not an integer')
     if label < UNLABELLED or (num_classes is not None and label >= num_classes):
@@ -168,14 +169,16 @@ def _check_record(path, index, record, num_classes=None, num_joints=None, coords
 def check_record(record: dict, num_joints: Optional[int] = None, coords: int = 2,
                  source: str = 'record', index: int = 0) -> dict:
     """Check one annotation record made in memory as :func:`load_annotations` checks a
-    file's: the same keys, shapes and joint count.
+    file's: the same shapes and joint count; of the keys, only ``keypoint`` is required
+    (an unnamed, unlabelled clip is fine to recognise).
 
     Returns ``record``, its 2D keypoints split from their score where they were stored
     together (``(M, T, V, 3)`` and no ``keypoint_score``). Raises :class:`AnnotationError`
     naming ``source``, ``index`` and the problem.
     """
     record = _as_coordinates(source, index, record, coords)
-    _check_record(source, index, record, num_joints=num_joints, coords=coords)
+    _check_record(source, index, record, num_joints=num_joints, coords=coords,
+                  required=('keypoint',))
     return record
 
 
