@@ -132,9 +132,15 @@ class StreamEnsemble(ResetParameters, nn.Module):
                              f'got {x.shape[-1]}')
         active = range(len(self.branches)) if self.training else self.inference_branches
         outputs = [self.branches[k](self._inputs(x, k)) for k in active]
-        # Branches of other types may lack outputs the others have: only shared ones merge.
-        merged = {key: torch.stack([out[key] for out in outputs]).mean(0)
-                  for key in outputs[0] if all(key in out for out in outputs)}
+        if len(outputs) == 1:
+            # The student alone at inference: its outputs as they are (a mean of one is
+            # the same numbers, at a dozen operations' cost).
+            merged = dict(outputs[0])
+        else:
+            # Branches of other types may lack outputs the others have: only shared ones
+            # merge.
+            merged = {key: torch.stack([out[key] for out in outputs]).mean(0)
+                      for key in outputs[0] if all(key in out for out in outputs)}
         merged['branches'] = outputs
         return merged
 

@@ -11,7 +11,7 @@ from torch_geometric.nn import DenseGCNConv
 from posegraph.nn import AttentionGRU, DiffPool, JointAttention, SkeletonGraphConv
 from posegraph.nn.reset import ResetParameters
 from posegraph.registry import MODELS
-from posegraph.skeleton import LayoutLike, get_layout
+from posegraph.skeleton import LayoutLike, get_layout, normalized_adjacency
 
 
 def masked_mean(x: Tensor, mask: Tensor, dim: int) -> Tensor:
@@ -26,8 +26,11 @@ def normalize_input(data_bn: nn.BatchNorm1d, x: Tensor, mask: Tensor) -> Tensor:
     ``mask`` :math:`(N, M, T, V)` says a joint is missing."""
     n, m, t, v, c = x.shape
     if data_bn.training:
-        h = x.permute(0, 1, 3, 4, 2).reshape(n * m, v * c, t)
-        h = data_bn(h).reshape(n, m, v, c, t).permute(0, 1, 4, 2, 3)
+        # Rows of (persons x frames) by (joints x channels): the statistics of each
+        # (joint, channel) over persons and frames, as ST-GCN's (N M, V C, T) layout
+        # gives them, without a strided copy each way (forward and backward 2.2 -> 1.0
+        # ms for a batch of 16 clips).
+        h = data_bn(x.reshape(-1, v * c)).reshape(x.shape)
     else:
         # The running statistics make it one affine map per (joint, channel), applied
         # where the values lie: no layout change each way (a third of an exported
@@ -121,6 +124,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         self.graph_norms = nn.ModuleList(nn.BatchNorm1d(c) for c in channels[1:])
         if diffpool:
             self.pool = DiffPool(channels[-1], channels[-1], num_clusters)
+            # The skeleton's GCN normalisation, computed once (not part of the weights).
+            self.register_buffer('pool_adj', normalized_adjacency(layout), persistent=False)
             self.pooled_conv = DenseGCNConv(channels[-1], pooled_channels)
         else:
             self.pool = None
@@ -163,7 +168,8 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
             # DiffPool's regularisers cost two products per graph: only when weighed.
             losses = bool(self.loss_weights['link'] or self.loss_weights['entropy'])
             h, adj, link, entropy, assignment = self.pool(
-                h, self.graph_convs[0].adj, flat_mask, losses=losses)
+                h, self.graph_convs[0].adj, flat_mask, losses=losses,
+                normalized_adj=self.pool_adj)
             if losses:
                 link_loss, entropy_loss = link, entropy
             nodes = F.relu(self.pooled_conv(h, adj))
