@@ -35,11 +35,16 @@ def test_diff_pool_ignores_masked_joints():
     assert (s[:, 5] == 0).all()
 
 
-def test_diff_pool_shared_graph_equals_a_batch_of_its_copies():
+def seeded_pool_and_batch():
+    """A DiffPool of 3 clusters, four graphs of coco17's skeleton and a random joint mask."""
     torch.manual_seed(0)
     pool = DiffPool(6, 8, num_clusters=3)
     x, adj = torch.randn(4, 17, 6), adjacency('coco17', self_loops=False)
-    mask = torch.rand(4, 17) > 0.2
+    return pool, x, adj, torch.rand(4, 17) > 0.2
+
+
+def test_diff_pool_shared_graph_equals_a_batch_of_its_copies():
+    pool, x, adj, mask = seeded_pool_and_batch()
     shared = pool(x, adj, mask)
     copies = pool(x, adj.expand(4, -1, -1).clone(), mask)
     for a, b in zip(shared, copies):
@@ -47,10 +52,8 @@ def test_diff_pool_shared_graph_equals_a_batch_of_its_copies():
 
 
 def test_diff_pool_matches_pyg_dense_diff_pool_and_skips_only_the_losses():
-    torch.manual_seed(0)
-    pool = DiffPool(6, 8, num_clusters=3)
-    x, adj = torch.randn(4, 17, 6), adjacency('coco17', self_loops=False)
-    for mask in (None, torch.rand(4, 17) > 0.2):
+    pool, x, adj, random_mask = seeded_pool_and_batch()
+    for mask in (None, random_mask):
         out, out_adj, link, entropy, s = pool(x, adj, mask)
         # PyG's pooling of the same embeddings and assignment logits is the reference.
         z = torch.relu(pool.embed(x, adj))
@@ -66,10 +69,7 @@ def test_diff_pool_matches_pyg_dense_diff_pool_and_skips_only_the_losses():
 
 
 def test_diff_pool_given_the_normalised_graph_runs_both_gcns_as_one_product():
-    torch.manual_seed(0)
-    pool = DiffPool(6, 8, num_clusters=3)
-    x, adj = torch.randn(4, 17, 6), adjacency('coco17', self_loops=False)
-    mask = torch.rand(4, 17) > 0.2
+    pool, x, adj, mask = seeded_pool_and_batch()
     expected = pool(x, adj, mask)
     fused = pool(x, adj, mask, normalized_adj=normalized_adjacency('coco17'))
     for a, b in zip(fused, expected):
