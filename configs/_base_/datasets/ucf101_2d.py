@@ -5,9 +5,10 @@ ann_file = 'data/skeleton/ucf101_2d.pkl'
 num_classes = 101
 clip_len = 48
 # As for JHMDB: joints, bones, their velocities at one and two frame steps, and DD-Net's
-# per-joint distances to every other joint (17 channels).
-streams = ('joint', 'bone', 'joint_motion', 'bone_motion', 'joint_motion2', 'bone_motion2',
-           'distance')
+# per-joint distances to every other joint (17 channels), in the order of the student of
+# bm2_branches, which then takes the input without a gather of its channels.
+streams = ('joint', 'joint_motion', 'joint_motion2', 'bone', 'bone_motion', 'distance',
+           'bone_motion2')
 in_channels = 2 * (len(streams) - 1) + 17 + 1  # coordinate streams, distances, confidence
 
 train_pipeline = [
