@@ -61,6 +61,21 @@ def test_input_normalisation_is_batch_norm_per_joint_and_channel_in_both_modes()
     assert not torch.allclose(expected, normalize_input(bn.train(), x, mask), atol=1e-2)
 
 
+@pytest.mark.parametrize('layout', ['coco17', 'jhmdb15'])
+def test_diffpool_runs_on_the_graph_its_gcns_would_normalise_and_keeps_it_out_of_the_weights(
+        layout):
+    net = PoseAttentionNetwork(layout, 7, 5, graph_partition='spatial').eval()
+    v = net.num_joints
+    h, mask = torch.rand(6, v, 64), torch.rand(6, v) > 0.2
+    adj = net.graph_convs[0].adj
+    # The buffer the network hands DiffPool is what PyG's DenseGCNConv makes of the graph.
+    fused = net.pool(h, adj, mask, normalized_adj=net.pool_adj)
+    for ours, gcns in zip(fused, net.pool(h, adj, mask)):
+        torch.testing.assert_close(ours, gcns)
+    # Checkpoints written before the buffer existed still load, strictly.
+    assert 'pool_adj' not in net.state_dict()
+
+
 def test_diffpool_regularisers_are_computed_only_when_weighed():
     torch.manual_seed(0)
     plain = PoseAttentionNetwork('coco17', 7, 5)
