@@ -11,6 +11,7 @@ The recognizer sees a video exactly as ``tools/test.py`` sees a clip of the same
 the persons are linked into tracks, then the config's test pipeline (person selection,
 normalisation, sampling, streams) runs on them.
 """
+import copy
 import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -75,8 +76,15 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
 
 
 def _test_pipeline(model) -> Compose:
+    """The config's test pipeline, built once per model: building its transforms takes
+    about 0.16 ms, 5 % of recognising a video. Rebuilt when the config's pipeline
+    changes (compared by value: 16 us)."""
     steps = model.cfg.test_dataloader.dataset.pipeline
-    return Compose([TRANSFORMS.build(step) for step in steps])
+    built = getattr(model, '_built_test_pipeline', None)
+    if built is None or built[0] != steps:
+        built = (copy.deepcopy(steps), Compose([TRANSFORMS.build(step) for step in steps]))
+        model._built_test_pipeline = built
+    return built[1]
 
 
 def pose_results_to_record(pose_results: Sequence[PoseResult],

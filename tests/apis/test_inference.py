@@ -64,6 +64,23 @@ def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
         inference_skeleton(model, person, records[0]['img_shape']).pred_score)
 
 
+def test_the_test_pipeline_is_built_once_and_again_when_the_config_changes(
+        trained, synthetic_file):
+    from posegraph.apis.inference import _test_pipeline
+    model = init_recognizer(CONFIG, trained, cfg_options=dict(SMALL, ann_file=synthetic_file))
+    record = load_annotations(synthetic_file, split='test')[0]
+    first = inference_record(model, record).pred_score
+    pipeline = _test_pipeline(model)
+    assert _test_pipeline(model) is pipeline
+    torch.testing.assert_close(inference_record(model, record).pred_score, first)
+    # Changed in place, the config's pipeline is built again and scores differently.
+    steps = model.cfg.test_dataloader.dataset.pipeline
+    sample = next(step for step in steps if step['type'] == 'UniformSampleFrames')
+    sample['clip_len'] //= 2
+    assert _test_pipeline(model) is not pipeline
+    assert not torch.allclose(inference_record(model, record).pred_score, first)
+
+
 def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path):
     model = init_recognizer(CONFIG, trained, cfg_options=dict(SMALL, ann_file=synthetic_file))
     with pytest.raises(ValueError, match='pose_results is empty'):
