@@ -81,12 +81,13 @@ def test_diff_pool_given_the_normalised_graph_runs_both_gcns_as_one_product():
         pool(x, adj.expand(4, -1, -1), mask, normalized_adj=normalized_adjacency('coco17'))
 
 
+@pytest.mark.parametrize('rows', [(6, 17), (1, 15)])   # a batch's graphs, an online frame
 @pytest.mark.parametrize('clusters', [3, 8, 16, 40])
-def test_cluster_softmax_is_the_softmax_over_the_last_axis(clusters):
-    logits = (5 * torch.randn(6, 17, clusters)).requires_grad_()
+def test_cluster_softmax_is_the_softmax_over_the_last_axis(rows, clusters):
+    logits = (5 * torch.randn(*rows, clusters)).requires_grad_()
     ours = cluster_softmax(logits)
     torch.testing.assert_close(ours, torch.softmax(logits, -1))
-    weights = torch.randn(6, 17, clusters)
+    weights = torch.randn(*rows, clusters)
     grad, = torch.autograd.grad((ours * weights).sum(), logits)
     expected, = torch.autograd.grad((torch.softmax(logits, -1) * weights).sum(), logits)
     torch.testing.assert_close(grad, expected)
