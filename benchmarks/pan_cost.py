@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 
 from posegraph.export import StreamingStep, export_onnx
+from posegraph.nn import AttentionGRU
 from posegraph.registry import MODELS, register_all_modules
 from common import inference_parameters, markdown_table, median_ms, multiply_adds
 
@@ -24,11 +25,13 @@ def clip_multiply_adds(network, clip):
     not see."""
     gru_macs = []
 
-    def count(gru, inputs, _):
-        steps = inputs[0].shape[0] * inputs[0].shape[1]   # (N, T, F) or (T, N, F)
+    def count(module, inputs, _):
+        # Counted on the AttentionGRU, whose inference runs the GRU's kernel without
+        # calling the nn.GRU module.
+        gru, steps = module.gru, inputs[0].shape[0] * inputs[0].shape[1]  # (N, T, F)
         gru_macs.append(steps * 3 * gru.hidden_size * (gru.input_size + gru.hidden_size))
     hooks = [m.register_forward_hook(count) for m in network.modules()
-             if isinstance(m, torch.nn.GRU)]
+             if isinstance(m, AttentionGRU)]
     try:
         counted = multiply_adds(lambda: network(clip))
     finally:
