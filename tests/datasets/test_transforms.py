@@ -127,6 +127,21 @@ def test_uniform_sampling_in_training_draws_one_frame_per_segment():
         sampler.frame_indices(0)
 
 
+@pytest.mark.parametrize('test_mode', [True, False])
+def test_sampling_positions_split_the_clip_as_linspace_does(test_mode):
+    for frames in (1, 7, 29, 31, 32, 33, 40, 199):
+        for clip_len, num_clips in ((32, 1), (16, 5), (48, 2), (7, 3)):
+            sampler = UniformSampleFrames(clip_len, num_clips, test_mode=test_mode)
+            np.random.seed(frames)
+            positions = sampler.positions(frames)
+            np.random.seed(frames)
+            bounds = np.linspace(0, frames, clip_len + 1)
+            where = ((np.arange(num_clips) + 0.5) / num_clips if test_mode
+                     else np.random.rand(num_clips, clip_len))
+            expected = (bounds[:-1] + np.reshape(where, (num_clips, -1)) * np.diff(bounds))
+            np.testing.assert_array_equal(positions, expected.reshape(-1))
+
+
 def test_interpolated_sampling_stretches_a_short_clip_smoothly_and_keeps_missing_joints():
     frames = 10
     data = clip(frames=frames)

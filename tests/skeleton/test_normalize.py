@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from posegraph.skeleton import StreamingPoseNormalize
-from posegraph.skeleton.normalize import frame_centres, frame_sizes
+from posegraph.skeleton.normalize import frame_centres, frame_sizes, median
 
 
 @pytest.mark.parametrize('history', [1, 7, 300])
@@ -29,3 +29,28 @@ def test_running_statistics_are_those_of_the_last_frames(history):
         np.testing.assert_allclose(normalize(keypoint, score),
                                    np.where(visible[:, None], expected, 0), rtol=1e-5,
                                    atol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_median_is_numpys_bit_for_bit(dtype):
+    rng = np.random.default_rng(0)
+    for n in range(1, 60):
+        values = rng.uniform(0, 300, n).astype(dtype)
+        assert np.asarray(median(values), dtype).tobytes() == np.median(values).tobytes(), n
+    with_nan = np.array([3, np.nan, 1], dtype)
+    assert np.isnan(median(with_nan)) and np.isnan(np.median(with_nan))
+
+
+@pytest.mark.parametrize('coords', [2, 3])
+def test_frame_sizes_are_the_larger_side_of_the_visible_joints_box(coords):
+    rng = np.random.default_rng(coords)
+    keypoint = rng.uniform(-50, 300, (40, 15, coords)).astype(np.float32)
+    visible = rng.uniform(0, 1, (40, 15)) > 0.4
+    visible[3] = False
+    visible[5, 1:] = False                      # one joint: no box
+    size, valid = frame_sizes(keypoint, visible)
+    for t in range(40):
+        joints = keypoint[t][visible[t]]
+        assert valid[t] == (len(joints) >= 2)
+        expected = (joints.max(0) - joints.min(0)).max() if valid[t] else 0
+        assert size[t] == expected

@@ -3,7 +3,7 @@ import numpy as np
 
 from posegraph.registry import TRANSFORMS
 from posegraph.skeleton import frame_centres, frame_sizes, get_layout
-from posegraph.skeleton.normalize import positive_size
+from posegraph.skeleton.normalize import median, positive_size
 from .base import BaseTransform
 
 
@@ -89,7 +89,7 @@ class PoseNormalize(BaseTransform):
     def body_size(keypoint: np.ndarray, visible: np.ndarray) -> float:
         """Median over frames of the larger bounding-box side of one person's joints."""
         sizes, valid = frame_sizes(keypoint, visible)
-        return positive_size(float(np.median(sizes[valid]))) if valid.any() else 1.0
+        return positive_size(median(sizes[valid])) if valid.any() else 1.0
 
 
 @TRANSFORMS.register_module()

@@ -70,7 +70,10 @@ class UniformSampleFrames(BaseTransform):
         frame ``i`` spans ``[i, i + 1)``."""
         if num_frames < 1:
             raise ValueError('cannot sample frames from an empty clip')
-        bounds = np.linspace(0, num_frames, self.clip_len + 1)
+        # np.linspace(0, num_frames, clip_len + 1) as np.linspace computes it, bit for bit,
+        # without its checks: 11 against 16 us a call.
+        bounds = np.arange(self.clip_len + 1) * (num_frames / self.clip_len)
+        bounds[-1] = num_frames
         starts, widths = bounds[:-1], np.diff(bounds)
         if self.test_mode:
             where = (np.arange(self.num_clips) + 0.5) / self.num_clips
