@@ -22,28 +22,29 @@ def test_attention_gru_streams_like_offline(attention):
         torch.testing.assert_close(v, states[:, -1])
 
 
-def test_attention_gru_inference_weights_follow_the_module():
-    gru = AttentionGRU(5, 7, 4).eval()
+def test_attention_gru_inference_follows_the_weights_as_they_train():
+    """Inference runs the GRU's kernel without the nn.GRU module: the states are nn.GRU's,
+    bit for bit, and they follow every change to the weights, a fused optimiser's steps
+    included (which leave the weights' version counter where it was)."""
+    gru = AttentionGRU(5, 7, 4)
     x = torch.randn(3, 9, 5)
-    with torch.no_grad():
-        reference = gru.gru(x)[0]
-        v, alpha, states = gru(x)
-        # Inference multiplies by copies held transposed (read row by row), the same values.
-        weights = gru._inference_weights(x)
-        assert weights[1].stride() == (1, 21) and weights[1].data_ptr() != \
-            gru.gru.weight_hh_l0.data_ptr()
-        torch.testing.assert_close(states, reference)
-        torch.testing.assert_close(v, gru.attention(reference)[0])
-        # An in-place change to the weights (an optimizer step, a strict state-dict load)
-        # and a weight replaced outright both reach the next call.
-        gru.gru.weight_hh_l0.mul_(-2)
-        torch.testing.assert_close(gru(x)[2], gru.gru(x)[0])
-        gru.gru.weight_ih_l0 = torch.nn.Parameter(torch.randn(21, 5))
-        torch.testing.assert_close(gru(x)[2], gru.gru(x)[0])
-        state = gru.initial_state(3)
-        for t in range(9):
-            step_v, state = gru.step(x[:, t], state)
-        torch.testing.assert_close(step_v, gru(x)[0])
-    # With autograd, in training or eval, the GRU's own weights take the gradients.
+    optimizer = torch.optim.AdamW(gru.parameters(), lr=0.1, fused=True)
+    for _ in range(3):
+        gru.eval()
+        with torch.no_grad():
+            v, _, states = gru(x)
+            reference = gru.gru(x)[0]
+            assert torch.equal(states, reference)
+            assert torch.equal(v, gru.attention(reference)[0])
+            state = gru.initial_state(3)
+            for t in range(9):
+                step_v, state = gru.step(x[:, t], state)
+            torch.testing.assert_close(step_v, v)
+        gru.train()
+        gru(x)[0].square().sum().backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    # Eval with autograd: the module's own weights take the gradients.
+    gru.eval()
     gru(x)[0].sum().backward()
-    assert gru.gru.weight_hh_l0.grad is not None and gru._inference_weights(x) is None
+    assert gru.gru.weight_hh_l0.grad is not None
