@@ -10,7 +10,7 @@ from mmengine.config import Config
 from posegraph.apis import IncompatibleError, build_runner, load_config
 from posegraph.io.annotations import AnnotationError, dump_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
-from posegraph.registry import DATASETS, register_all_modules
+from posegraph.registry import DATASETS, MODELS, register_all_modules
 from conftest import ROOT
 
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
@@ -246,3 +246,25 @@ def test_runner_keeps_the_memory_its_steps_free(synthetic_file, tmp_path, monkey
     monkeypatch.setattr(runner_module, 'keep_freed_memory', lambda: calls.append(1) or True)
     train_runner(tmp_path, {'ann_file': synthetic_file})
     assert calls == [1]
+
+
+def test_validation_after_optimiser_steps_scores_the_new_weights(synthetic_file, tmp_path):
+    """Eval-mode scores follow the weights through the config's own optimiser, fused AdamW,
+    whose steps leave the weights' version counters where they were: validation must score
+    what a model freshly loaded with the same weights scores, after every step, and no
+    inference path may keep anything computed from older weights."""
+    runner = train_runner(tmp_path / 'r', {'ann_file': synthetic_file})
+    model = runner.model
+    optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+    assert optim_wrapper.optimizer.defaults.get('fused')
+    batch = next(iter(runner.train_dataloader))
+    fresh = MODELS.build(runner.cfg.model).eval()
+    for _ in range(3):
+        model.eval()
+        with torch.no_grad():
+            scores = torch.stack([s.pred_score for s in model.val_step(batch)])
+            fresh.load_state_dict(model.state_dict())
+            expected = torch.stack([s.pred_score for s in fresh.val_step(batch)])
+        torch.testing.assert_close(scores, expected, rtol=0, atol=1e-6)
+        model.train()
+        model.train_step(batch, optim_wrapper)
