@@ -3,7 +3,7 @@
 form for a person seen a frame at a time."""
 import bisect
 from collections import deque
-from typing import Deque, List, Tuple
+from typing import Deque, List, Sequence, Tuple
 
 import numpy as np
 
@@ -77,10 +77,14 @@ class StreamingPoseNormalize:
 
     def _median_size(self) -> float:
         """``np.median`` of the kept sizes, from the sorted ones."""
-        middle, odd = divmod(len(self.sorted_sizes), 2)
-        if odd:
-            return self.sorted_sizes[middle]
-        return (self.sorted_sizes[middle - 1] + self.sorted_sizes[middle]) / 2
+        return sorted_median(self.sorted_sizes)
+
+
+def sorted_median(ordered: Sequence[float]) -> float:
+    """The median of values already sorted (none NaN): the middle one, or the two middle ones
+    summed and halved in their own type, as np.median's mean does."""
+    middle, odd = divmod(len(ordered), 2)
+    return float(ordered[middle] if odd else (ordered[middle - 1] + ordered[middle]) / 2)
 
 
 def median(values: np.ndarray) -> float:
@@ -89,9 +93,7 @@ def median(values: np.ndarray) -> float:
     ordered = np.sort(values)
     if not len(ordered) or np.isnan(ordered[-1]):
         return float(np.median(ordered))
-    middle, odd = divmod(len(ordered), 2)
-    # The two middle values summed and halved in the array's dtype, as np.median's mean does.
-    return float(ordered[middle] if odd else (ordered[middle - 1] + ordered[middle]) / 2)
+    return sorted_median(ordered)
 
 
 def positive_size(size: float) -> float:
