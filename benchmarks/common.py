@@ -60,14 +60,18 @@ def train_log(work_dir: str) -> str:
 
 
 def train(config: str, work_dir: str, options: Sequence[str] = (),
-          flags: Sequence[str] = (), threads: Optional[int] = None) -> float:
+          flags: Sequence[str] = (), threads: Optional[int] = None, root: str = ROOT) -> float:
     """Run ``tools/train.py CONFIG --work-dir WORK_DIR [flags] --cfg-options OPTIONS`` with
     its output in ``WORK_DIR.log``; returns the wall time in seconds. ``threads`` caps
-    OpenMP / MKL threads (for runs side by side). A failed run exits with the log's end."""
+    OpenMP / MKL threads (for runs side by side); ``root`` is the checkout whose
+    ``tools/train.py`` runs, from its own folder and with its own package first on the path
+    (another commit's worktree). A failed run exits with the log's end."""
     env = dict(os.environ)
     if threads:
         env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    command = [sys.executable, os.path.join(ROOT, 'tools', 'train.py'), config,
+    if os.path.realpath(root) != os.path.realpath(ROOT):
+        env['PYTHONPATH'] = os.pathsep.join(filter(None, [root, env.get('PYTHONPATH')]))
+    command = [sys.executable, os.path.join(root, 'tools', 'train.py'), config,
                '--work-dir', work_dir, *flags]
     if options:
         command += ['--cfg-options', *options]
@@ -75,7 +79,7 @@ def train(config: str, work_dir: str, options: Sequence[str] = (),
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
     start = time.time()
     with open(log_path, 'w') as log:
-        result = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        result = subprocess.run(command, cwd=root, stdout=log, stderr=subprocess.STDOUT,
                                 env=env)
     if result.returncode:
         with open(log_path) as log:
