@@ -50,11 +50,12 @@ def alternate(current: Callable[[int], float], reference: Callable[[int], float]
     times = []
     for pair in range(pairs):
         if pair % 2 == 0:
-            first = current(pair)
-            times.append((first, reference(pair)))
+            current_seconds = current(pair)
+            reference_seconds = reference(pair)
         else:
-            first = reference(pair)
-            times.append((current(pair), first))
+            reference_seconds = reference(pair)
+            current_seconds = current(pair)
+        times.append((current_seconds, reference_seconds))
     return times
 
 
