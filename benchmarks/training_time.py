@@ -90,19 +90,21 @@ def main() -> None:
     parser.add_argument('--pairs', type=int, default=3)
     parser.add_argument('--work-root', help='where the runs write (default: a temporary folder)')
     args = parser.parse_args()
+    if args.pairs < 1:
+        parser.error(f'--pairs must be 1 or more, got {args.pairs}')
     config = os.path.abspath(args.config)
     with worktree(args.against) as checkout, tempfile.TemporaryDirectory() as scratch:
-        root = os.path.abspath(args.work_root or scratch)
+        work_root = os.path.abspath(args.work_root or scratch)
         print(f'current: {config} {" ".join(args.options)}\nreference: {args.against_config} '
               f'at {args.against} {" ".join(args.against_options)}', flush=True)
 
         def current(pair: int) -> float:
-            seconds = train(config, os.path.join(root, f'current_{pair}'), args.options)
+            seconds = train(config, os.path.join(work_root, f'current_{pair}'), args.options)
             print(f'pair {pair + 1}, current: {minutes(seconds)}', flush=True)
             return seconds
 
         def reference(pair: int) -> float:
-            seconds = train(args.against_config, os.path.join(root, f'reference_{pair}'),
+            seconds = train(args.against_config, os.path.join(work_root, f'reference_{pair}'),
                             args.against_options, root=checkout)
             print(f'pair {pair + 1}, reference: {minutes(seconds)}', flush=True)
             return seconds
