@@ -1,7 +1,10 @@
 """benchmarks/training_time.py: a config's training time against another commit's, in turns."""
 import os
 import subprocess
+import sys
 
+import pytest
+import training_time
 from training_time import alternate, time_table, worktree
 
 from common import train, train_log
@@ -20,6 +23,17 @@ def test_pairs_take_turns_which_runs_first_and_keep_each_time_with_its_model():
     assert calls == ['current0', 'reference0', 'reference1', 'current1', 'current2',
                      'reference2']
     assert times == [(10, 20), (11, 21), (12, 22)]
+
+
+def test_no_pairs_is_refused_by_name_before_any_checkout(monkeypatch, capsys):
+    def no_checkout(*args, **kwargs):
+        raise AssertionError('checked out a worktree for no pairs')
+    monkeypatch.setattr(training_time, 'worktree', no_checkout)
+    monkeypatch.setattr(sys, 'argv', ['training_time.py', '--pairs', '0'])
+    with pytest.raises(SystemExit) as exit_info:
+        training_time.main()
+    assert exit_info.value.code == 2
+    assert '--pairs must be 1 or more, got 0' in capsys.readouterr().err
 
 
 def test_time_table_gives_each_pairs_ratio_and_the_ratio_of_the_sums():
