@@ -2,6 +2,7 @@
 from posegraph.runtime import VideoActionRecognizer
 from .inference import (
                         class_name,
+                        compile_for_inference,
                         inference_pose,
                         inference_record,
                         inference_records,
@@ -30,4 +31,4 @@ __all__ = ['IncompatibleError', 'PoseGraphRunner', 'build_runner', 'load_config'
            'show_predictions', 'apply_tensorboard', 'init_recognizer', 'inference_skeleton',
            'init_pose_estimator', 'inference_pose', 'pose_results_to_record', 'class_name',
            'inference_record', 'inference_records', 'model_layout', 'OnlineRecognizer',
-           'SlidingWindowRecognizer', 'VideoActionRecognizer']
+           'SlidingWindowRecognizer', 'VideoActionRecognizer', 'compile_for_inference']

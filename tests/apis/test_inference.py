@@ -1,5 +1,6 @@
 """posegraph.apis' inference functions (MMAction2's names): a video's per-frame persons in,
 the same scores out as tools/test.py gives the same clip."""
+import copy
 import os
 import pickle
 
@@ -11,6 +12,7 @@ from test_runner import CONFIG, SMALL, train_runner
 from posegraph.apis import (
     IncompatibleError,
     build_runner,
+    compile_for_inference,
     inference_pose,
     inference_record,
     inference_skeleton,
@@ -113,6 +115,58 @@ def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path)
     del stacked['keypoint_score']
     torch.testing.assert_close(inference_record(model, stacked).pred_score,
                                inference_record(model, record).pred_score)
+
+
+def test_a_compiled_recognizer_scores_as_the_eager_one_from_one_graph(trained, synthetic_file):
+    from torch._dynamo.utils import counters
+    options = dict(SMALL, ann_file=synthetic_file)
+    eager = init_recognizer(CONFIG, trained, cfg_options=options)
+    torch._dynamo.reset()
+    counters.clear()
+    model = init_recognizer(CONFIG, trained, cfg_options=options, compile=True)
+    assert model.state_dict().keys() == eager.state_dict().keys()   # checkpoints unchanged
+    for record in load_annotations(synthetic_file, split='test')[:3]:
+        torch.testing.assert_close(inference_record(model, record).pred_score,
+                                   inference_record(eager, record).pred_score,
+                                   atol=1e-5, rtol=1e-4)
+    # One graph for every clip of that shape: the GRU and DiffPool's softmax did not break it.
+    assert counters['stats']['unique_graphs'] == 1 and not counters['graph_break']
+    assert torch._dynamo.config.allow_rnn is False   # allowed for this model's calls only
+
+
+def test_a_compiled_keypoints_graph_takes_videos_of_any_length_without_recompiling():
+    """Raw keypoints to scores, as benchmarks/jhmdb_latency.py times it compiled."""
+    from torch._dynamo.utils import counters
+
+    from posegraph.export import KeypointScores
+    from posegraph.models import PoseAttentionNetwork, TensorTestPipeline
+    streams = ('joint', 'joint_motion', 'bone', 'distance')
+    torch.manual_seed(0)
+    network = PoseAttentionNetwork('jhmdb15', 22, 5, graph_channels=(8, 8), pooled_channels=16,
+                                   gru_channels=16, attention_channels=8, num_clusters=4,
+                                   graph_partition='spatial').eval()
+    video = KeypointScores(TensorTestPipeline('jhmdb15', 16, streams, interpolate=True),
+                           network)
+    eager = copy.deepcopy(video)
+    torch._dynamo.reset()
+    counters.clear()
+    compile_for_inference(video, dynamic=True)
+    rng = np.random.default_rng(0)
+    for persons, frames in ((1, 40), (1, 9), (1, 75), (2, 30)):
+        keypoint = torch.from_numpy(rng.uniform(0, 300, (persons, frames, 15, 2)).astype(
+            np.float32))
+        score = torch.from_numpy(rng.uniform(0.1, 1, (persons, frames, 15)).astype(np.float32))
+        with torch.inference_mode():
+            torch.testing.assert_close(video(keypoint, score), eager(keypoint, score),
+                                       atol=1e-5, rtol=1e-4)
+        if persons == 1:   # dynamo specialises a size of 1: a second person compiles again
+            assert counters['stats']['unique_graphs'] == 1 and not counters['graph_break']
+
+
+def test_compiling_for_cpu_without_a_compiler_says_so(monkeypatch):
+    monkeypatch.setenv('CXX', 'no-such-compiler++')
+    with pytest.raises(RuntimeError, match="'no-such-compiler\\+\\+' is not on PATH"):
+        compile_for_inference(torch.nn.Linear(2, 2))
 
 
 def test_pose_inference_returns_each_frames_persons():
