@@ -3,16 +3,19 @@
 Everything a deployed model does per video is timed: the test pipeline (normalisation,
 frame sampling, test-time clips, input streams) and the network, batch 1, one thread,
 median over the clips (the models taking turns, block by block of clips, so that a machine
-that speeds up or slows down moves them alike), in PyTorch and with the network in
-onnxruntime (the numpy pipeline around it). The config's own test pipeline is timed, then
-the same pipeline as tensor operations inside the network's graph (one call from raw
-keypoints to scores, ``posegraph.export.export_keypoints_onnx``), and the same model with
-test-time augmentation (5 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its
-preprocessing + network, 1.79 M parameters) is timed in the same run, the same runtime, on
-the same clips, its numpy features as its paper computes them (the reference of the ratios)
-and as tensor operations in its graph too, as PAN's pipeline is in its row of that name.
+that speeds up or slows down moves them alike), in eager PyTorch, with the networks
+compiled by ``torch.compile`` (``posegraph.apis.compile_for_inference``; compiling is done
+before the timing starts) and with the networks in onnxruntime (the numpy pipeline around
+them). The config's own test pipeline is timed, then the same pipeline as tensor operations
+inside the network's graph (one call from raw keypoints to scores,
+``posegraph.export.KeypointScores``), and the same model with test-time augmentation (5
+clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing + network, 1.79 M
+parameters) is timed in the same run, the same runtime, on the same clips, its numpy
+features as its paper computes them (the reference of the ratios) and as tensor operations
+in its graph too, as PAN's pipeline is in its row of that name.
 
     python benchmarks/jhmdb_latency.py [--config configs/pan_jhmdb.py] [--videos 100]
+        [--runtimes PyTorch compiled onnxruntime]
 """
 import argparse
 import os
@@ -31,6 +34,7 @@ from common import inference_parameters, markdown_header, markdown_row
 from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNTIMES = ('PyTorch', 'compiled', 'onnxruntime')
 
 
 def median_per_video(predictors, records, repeats=3, rounds=5):
@@ -60,10 +64,17 @@ def ort_session(path):
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 
-def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
-    """Test pipeline + network in PyTorch, or (with ``folder``) the network exported to
-    ONNX and run by onnxruntime. With ``in_graph``, the pipeline runs as tensor operations
-    in the network's graph (``posegraph.export.KeypointScores``): one call per video."""
+def compiled(module, dynamic=None):
+    """``module`` compiled for inference, as ``init_recognizer(..., compile=True)`` does."""
+    from posegraph.apis import compile_for_inference
+    return compile_for_inference(module, dynamic=dynamic)
+
+
+def pan_predictor(cfg, pipeline, folder=None, in_graph=False, compile=False):
+    """Test pipeline + network in PyTorch (with ``compile``, the network compiled), or (with
+    ``folder``) the network exported to ONNX and run by onnxruntime. With ``in_graph``, the
+    pipeline runs as tensor operations in the network's graph
+    (``posegraph.export.KeypointScores``): one call per video."""
     from mmengine.dataset import Compose
 
     from posegraph.export import KeypointScores, export_keypoints_onnx, export_onnx
@@ -73,6 +84,8 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
     params = inference_parameters(model.network)
     if in_graph and folder is None:
         graph = KeypointScores(TensorTestPipeline.from_transforms(pipeline), model.network)
+        if compile:
+            graph = compiled(graph, dynamic=True)   # videos of any length
 
         def predict_in_graph(record):
             with torch.inference_mode():
@@ -90,6 +103,9 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
         return predict_ort_in_graph, params
     transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
     if folder is None:
+        if compile:
+            compiled(model.network)
+
         def predict(record):
             sample = transforms(dict(record))
             with torch.inference_mode():
@@ -107,15 +123,20 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False):
     return predict_ort, params
 
 
-def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False):
-    """DD-Net's numpy features + network in PyTorch, or (with ``folder``) the network in
-    onnxruntime; with ``in_graph``, the features as tensor operations in the network's
-    graph (``DDNetFromJoints``), as PAN's pipeline is in its row of that name."""
+def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False,
+                    compile=False):
+    """DD-Net's numpy features + network in PyTorch (with ``compile``, the network
+    compiled), or (with ``folder``) the network in onnxruntime; with ``in_graph``, the
+    features as tensor operations in the network's graph (``DDNetFromJoints``), as PAN's
+    pipeline is in its row of that name."""
     model = FeatureDDNet(layout, 3, num_classes).eval()
     params = sum(p.numel() for p in model.parameters())
     if in_graph:
         graph = DDNetFromJoints(model).eval()
         if folder is None:
+            if compile:
+                graph = compiled(graph, dynamic=True)
+
             def predict_in_graph(record):
                 with torch.inference_mode():
                     return graph(torch.from_numpy(record['keypoint'][0]))
@@ -130,6 +151,9 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
             return joint_session.run(['logits'], {'keypoint': record['keypoint'][0]})[0]
         return predict_ort_in_graph, params
     if folder is None:
+        if compile:
+            compiled(model)
+
         def predict(record):
             jcd, joints = ddnet_features(record['keypoint'][0])
             with torch.inference_mode():
@@ -161,11 +185,14 @@ def latency_records(cfg, videos=100):
     return records
 
 
-def measure_latency(cfg, records, tta=True):
-    """Per-video milliseconds of the config's model and of DD-Net, each runtime in turn:
-    a list of ``{'runtime', 'model', 'parameters', 'ms', 'ratio'}`` (ratio to DD-Net as its
-    paper runs it, same runtime). A test pipeline that cannot run as tensors leaves its
-    in-graph row out."""
+def measure_latency(cfg, records, tta=True, runtimes=RUNTIMES):
+    """Per-video milliseconds of the config's model and of DD-Net, each of ``runtimes``
+    (from :data:`RUNTIMES`) in turn: a list of ``{'runtime', 'model', 'parameters', 'ms',
+    'ratio'}`` (ratio to DD-Net as its paper runs it, same runtime). A test pipeline that
+    cannot run as tensors leaves its in-graph row out."""
+    unknown = set(runtimes) - set(RUNTIMES)
+    if unknown:
+        raise ValueError(f'unknown runtimes {sorted(unknown)}: choose from {RUNTIMES}')
     from posegraph.models import TensorTestPipeline
     from posegraph.registry import register_all_modules
     register_all_modules()
@@ -179,19 +206,24 @@ def measure_latency(cfg, records, tta=True):
         in_graph = False
     table = []
     with tempfile.TemporaryDirectory() as folder:
-        for runtime, where in (('PyTorch', None), ('onnxruntime', folder)):
-            rows = [('PAN, config test pipeline', *pan_predictor(cfg, test_pipeline(cfg), where))]
+        for runtime in runtimes:
+            where = folder if runtime == 'onnxruntime' else None
+            options = {'compile': runtime == 'compiled'} if where is None else {}
+            rows = [('PAN, config test pipeline',
+                     *pan_predictor(cfg, test_pipeline(cfg), where, **options))]
             if in_graph:
                 rows.append(('PAN, config test pipeline in the graph',
-                             *pan_predictor(cfg, test_pipeline(cfg), where, in_graph=True)))
+                             *pan_predictor(cfg, test_pipeline(cfg), where, in_graph=True,
+                                            **options)))
             if tta:
                 rows.append(('PAN, 5 clips x flip',
-                             *pan_predictor(cfg, test_pipeline(cfg, **TTA), where)))
+                             *pan_predictor(cfg, test_pipeline(cfg, **TTA), where, **options)))
             rows += [('DD-Net (reference)',
-                      *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where)),
+                      *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where,
+                                       **options)),
                      ('DD-Net, features in the graph',
                       *ddnet_predictor(cfg.layout, num_joints, cfg.num_classes, where,
-                                       in_graph=True))]
+                                       in_graph=True, **options))]
             times = median_per_video({name: predict for name, predict, _ in rows}, records)
             table += [{'runtime': runtime, 'model': name, 'parameters': params,
                        'ms': times[name], 'ratio': times[name] / times['DD-Net (reference)']}
@@ -210,11 +242,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--videos', type=int, default=100)
+    parser.add_argument('--runtimes', nargs='+', choices=RUNTIMES, default=list(RUNTIMES),
+                        help='eager PyTorch, PyTorch with the networks compiled '
+                             '(torch.compile, C++ compiler needed), onnxruntime')
     args = parser.parse_args()
     cfg = Config.fromfile(args.config)
     records = latency_records(cfg, args.videos)
     print(f'{args.config}, {len(records)} videos, batch 1, 1 thread, median per video')
-    print_latency(measure_latency(cfg, records))
+    print_latency(measure_latency(cfg, records, runtimes=args.runtimes))
 
 
 if __name__ == '__main__':
