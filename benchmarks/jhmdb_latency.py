@@ -29,6 +29,7 @@ import torch
 from jhmdb_accuracy import TTA, test_pipeline
 from mmengine.config import Config
 
+from posegraph.apis import compile_for_inference
 from posegraph.io.onnx import write_onnx
 from common import inference_parameters, markdown_header, markdown_row
 from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
@@ -64,12 +65,6 @@ def ort_session(path):
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 
-def compiled(module, dynamic=None):
-    """``module`` compiled for inference, as ``init_recognizer(..., compile=True)`` does."""
-    from posegraph.apis import compile_for_inference
-    return compile_for_inference(module, dynamic=dynamic)
-
-
 def pan_predictor(cfg, pipeline, folder=None, in_graph=False, compile=False):
     """Test pipeline + network in PyTorch (with ``compile``, the network compiled), or (with
     ``folder``) the network exported to ONNX and run by onnxruntime. With ``in_graph``, the
@@ -85,7 +80,7 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False, compile=False):
     if in_graph and folder is None:
         graph = KeypointScores(TensorTestPipeline.from_transforms(pipeline), model.network)
         if compile:
-            graph = compiled(graph, dynamic=True)   # videos of any length
+            graph = compile_for_inference(graph, dynamic=True)   # videos of any length
 
         def predict_in_graph(record):
             with torch.inference_mode():
@@ -104,7 +99,7 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False, compile=False):
     transforms = Compose([TRANSFORMS.build(t) for t in pipeline])
     if folder is None:
         if compile:
-            compiled(model.network)
+            compile_for_inference(model.network)
 
         def predict(record):
             sample = transforms(dict(record))
@@ -135,7 +130,7 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
         graph = DDNetFromJoints(model).eval()
         if folder is None:
             if compile:
-                graph = compiled(graph, dynamic=True)
+                graph = compile_for_inference(graph, dynamic=True)
 
             def predict_in_graph(record):
                 with torch.inference_mode():
@@ -152,7 +147,7 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
         return predict_ort_in_graph, params
     if folder is None:
         if compile:
-            compiled(model)
+            compile_for_inference(model)
 
         def predict(record):
             jcd, joints = ddnet_features(record['keypoint'][0])
@@ -208,7 +203,7 @@ def measure_latency(cfg, records, tta=True, runtimes=RUNTIMES):
     with tempfile.TemporaryDirectory() as folder:
         for runtime in runtimes:
             where = folder if runtime == 'onnxruntime' else None
-            options = {'compile': runtime == 'compiled'} if where is None else {}
+            options = {'compile': runtime == 'compiled'}
             rows = [('PAN, config test pipeline',
                      *pan_predictor(cfg, test_pipeline(cfg), where, **options))]
             if in_graph:
