@@ -15,6 +15,7 @@ from posegraph.apis import (
     compile_for_inference,
     inference_pose,
     inference_record,
+    inference_records,
     inference_skeleton,
     init_pose_estimator,
     init_recognizer,
@@ -125,13 +126,21 @@ def test_a_compiled_recognizer_scores_as_the_eager_one_from_one_graph(trained, s
     counters.clear()
     model = init_recognizer(CONFIG, trained, cfg_options=options, compile=True)
     assert model.state_dict().keys() == eager.state_dict().keys()   # checkpoints unchanged
-    for record in load_annotations(synthetic_file, split='test')[:3]:
+    records = load_annotations(synthetic_file, split='test')[:3]
+    for record in records:
         torch.testing.assert_close(inference_record(model, record).pred_score,
                                    inference_record(eager, record).pred_score,
                                    atol=1e-5, rtol=1e-4)
     # One graph for every clip of that shape: the GRU and DiffPool's softmax did not break it.
     assert counters['stats']['unique_graphs'] == 1 and not counters['graph_break']
     assert torch._dynamo.config.allow_rnn is False   # allowed for this model's calls only
+    # Another batch size compiles once more, for any batch size after it.
+    for batch in (records, records[:2]):
+        torch.testing.assert_close(
+            torch.stack([r.pred_score for r in inference_records(model, batch)]),
+            torch.stack([r.pred_score for r in inference_records(eager, batch)]),
+            atol=1e-5, rtol=1e-4)
+    assert counters['stats']['unique_graphs'] == 2 and not counters['graph_break']
 
 
 def test_a_compiled_keypoints_graph_takes_videos_of_any_length_without_recompiling():
