@@ -51,7 +51,7 @@ def compile_for_inference(module: torch.nn.Module, dynamic: Optional[bool] = Non
     step. On CPU the graph runs from C++ (inductor's ``cpp_wrapper``): at batch 1 a video
     is a few hundred kernels of microseconds each, and calling them from Python cost
     12-33 % more per video in two paired runs here. The first call with inputs of a new
-    shape compiles (30-45 s on 2 CPU cores; 3-10 s in later processes, once inductor's
+    shape compiles (29-40 s on 2 CPU cores; 3-10 s in later processes, once inductor's
     on-disk cache holds the code), so this pays where many videos are recognised. Numbers
     agree with eager PyTorch to float rounding.
 
