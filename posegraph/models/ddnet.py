@@ -4,11 +4,13 @@ baseline the JHMDB figures are compared with, and a teacher unlike PAN for disti
 (:class:`~posegraph.models.StreamEnsemble`).
 
 Its input per person is two kinds of feature: the **joint collection distances** (JCD, the
-upper triangle of each frame's joint-to-joint distance matrix, standardised per frame) and
-the **global motion** at two scales (frame differences of the joints at the full frame rate
-and at half of it). Each goes through an embedding of 1-D convolutions, the three are
-concatenated and classified by a stack of 1-D convolutions, global max pooling over frames
-and two dense layers.
+upper triangle of each frame's joint-to-joint distance matrix, scaled by the clip's mean
+distance) and the **global motion** at two scales (frame differences of the joints at the
+full frame rate and at half of it, resampled back to the frames they came from). Each goes
+through an embedding of 1-D convolutions, the three are concatenated and classified by a
+stack of 1-D convolutions, global max pooling over frames and two dense layers. Where the
+paper leaves a detail open (the JCD's scaling, the motion's resampling, where channel
+dropout goes), the network follows its authors' code (``fandulu/DD-Net``, JHMDB).
 """
 from typing import Dict, Tuple
 
@@ -23,14 +25,23 @@ from .pan import masked_mean
 
 
 def joint_collection_distances(joints: Tensor) -> Tensor:
-    r"""JCD of joints :math:`(B, T, V, C)`: the :math:`V(V-1)/2` distances between joint
-    pairs :math:`(i < j)` of each frame, standardised over the pairs of that frame;
+    r"""JCD of joints :math:`(B, T, V, C)`: the :math:`V(V-1)/2` distances :math:`d` between
+    joint pairs :math:`(i < j)` of each frame, as :math:`(d - \bar d) / \bar d` with
+    :math:`\bar d` the mean over the clip's frames and pairs (the authors' ``norm_scale``);
     :math:`(B, T, V(V-1)/2)`."""
     rows, cols = torch.triu_indices(joints.shape[-2], joints.shape[-2], 1, device=joints.device)
     distance = (joints[..., rows, :] - joints[..., cols, :]).square().sum(-1).sqrt()
-    mean = distance.mean(-1, keepdim=True)
-    std = distance.std(-1, unbiased=False, keepdim=True)
-    return (distance - mean) / (std + 1e-6)
+    mean = distance.mean((-2, -1), keepdim=True)
+    # The epsilon keeps an absent person (every joint at 0) finite.
+    return (distance - mean) / (mean + 1e-6)
+
+
+def joint_motion(joints: Tensor) -> Tensor:
+    r"""Frame differences of joints :math:`(B, T, D)`, resampled linearly from :math:`T - 1`
+    back to :math:`T` frames (half-pixel centres, as the authors' ``tf.image.resize``);
+    :math:`(B, D, T)`, channels first for the convolutions."""
+    difference = torch.diff(joints, dim=1).transpose(1, 2)
+    return F.interpolate(difference, size=joints.shape[1], mode='linear', align_corners=False)
 
 
 def _block(c_in, c_out, kernel):
@@ -39,9 +50,11 @@ def _block(c_in, c_out, kernel):
 
 
 def _embed(c_in, filters, pool):
+    # Channel dropout (Keras' SpatialDropout1D) after each convolution but the last, and at
+    # the end, where the authors' code puts it.
     layers = [_block(c_in, 2 * filters, 1), nn.Dropout1d(0.1), _block(2 * filters, filters, 3),
-              _block(filters, filters, 1)]
-    return nn.Sequential(*layers, *([nn.MaxPool1d(2)] if pool else []))
+              nn.Dropout1d(0.1), _block(filters, filters, 1)]
+    return nn.Sequential(*layers, *([nn.MaxPool1d(2)] if pool else []), nn.Dropout1d(0.1))
 
 
 @MODELS.register_module()
@@ -99,12 +112,9 @@ class DDNet(ResetParameters, nn.Module):
 
     def classify(self, jcd: Tensor, joints: Tensor) -> Tensor:
         r"""Logits :math:`(B, classes)` from :meth:`features`' two tensors."""
-        slow = torch.diff(joints, dim=1, append=joints[:, -1:])
-        fast = joints[:, ::2]
-        fast = torch.diff(fast, dim=1, append=fast[:, -1:])
         x = torch.cat([self.jcd_embed(jcd.transpose(1, 2)),
-                       self.slow_embed(slow.transpose(1, 2)),
-                       self.fast_embed(fast.transpose(1, 2))], dim=1)
+                       self.slow_embed(joint_motion(joints)),
+                       self.fast_embed(joint_motion(joints[:, ::2]))], dim=1)
         return self.head(self.trunk(x).amax(-1))
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:

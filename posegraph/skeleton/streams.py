@@ -72,7 +72,8 @@ def _pairwise_distance(keypoint: np.ndarray) -> np.ndarray:
 
 def _standardised_distance(distance: np.ndarray, pair_visible: np.ndarray) -> np.ndarray:
     """``distance`` ``(..., V, V)`` less its frame's mean over the visible pairs of two
-    joints, over their standard deviation (DD-Net's JCD normalisation)."""
+    joints, over their standard deviation (per frame, where DD-Net's authors scale a
+    clip's distances by their mean)."""
     pairs = pair_visible & ~np.eye(distance.shape[-1], dtype=bool)
     count = np.maximum(pairs.sum((-2, -1), keepdims=True), 1)
     mean = np.where(pairs, distance, 0).sum((-2, -1), keepdims=True) / count
@@ -107,8 +108,7 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
         ``K`` frames); ``distance`` gives each joint its distances to all ``V`` joints of the
         frame (the joint collection distances of DD-Net, one row per joint), and
         ``distance_z`` the same standardised in each frame over its pairs of two visible
-        joints, as DD-Net normalises them (0 on the diagonal). Any value that involves a
-        missing joint is 0.
+        joints (0 on the diagonal). Any value that involves a missing joint is 0.
     """
     num_joints, coords = keypoint.shape[-2:]
     widths = [stream_width(name, num_joints, coords) for name in streams]

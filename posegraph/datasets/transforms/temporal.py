@@ -40,10 +40,10 @@ class UniformSampleFrames(BaseTransform):
     ``(k + 0.5) / num_clips`` of each segment, and the model averages the clips' scores.
 
     With ``interpolate=True`` the same points are taken between frames: the joints are
-    interpolated linearly from the two frames around each point (DD-Net's resampling), so
-    a short or cropped clip stretched to ``clip_len`` moves smoothly instead of holding
-    repeated frames, whose motion is zero then doubled. Where either of the two frames
-    lacks a joint (score 0), the nearer frame's joint is taken as it is.
+    interpolated linearly from the two frames around each point (DD-Net resamples too,
+    by a cubic spline), so a short or cropped clip stretched to ``clip_len`` moves smoothly
+    instead of holding repeated frames, whose motion is zero then doubled. Where either of
+    the two frames lacks a joint (score 0), the nearer frame's joint is taken as it is.
 
     Args:
         clip_len: frames per clip.
