@@ -1,38 +1,86 @@
 """DD-Net (Yang et al., "Make Skeleton-based Action Recognition Model Smaller, Faster and
-Better", 2019), written from the paper as a reference for the benchmarks: the baseline the
-JHMDB figures are compared with, in the same run.
+Better", 2019) as its authors' code runs it on JHMDB (``fandulu/DD-Net``, ``JHMDB/``): the
+baseline the JHMDB figures are compared with, in the same run.
 
-The network is the package's (:class:`posegraph.models.DDNet`); here its input per clip
-is computed in numpy like the paper's preprocessing: the **joint collection distances**
-(JCD) of the joints resampled to 32 frames, and the joints themselves, from which the
-network takes the global motion at two scales. Trained with the paper's recipe: Adam, no
-augmentation.
+The network is the package's (:class:`posegraph.models.DDNet`, which follows the authors'
+code where the paper is silent); here its input per clip is computed in numpy as their
+preprocessing makes it: the joints resampled to 32 frames by a cubic spline (their
+``zoom``), and the **joint collection distances** (JCD) of those frames scaled by the clip's
+mean distance (their ``get_CG``). Two training recipes:
+
+- ``authors`` (the default): their notebook's, with Keras' defaults (Glorot-uniform
+  weights, batch norm of epsilon 1e-3 and momentum 0.99, Adam's epsilon 1e-7): the whole
+  training set as one batch, Adam at 1e-3 for 600 epochs, then a fresh Adam at 1e-4 for 600
+  more, each halving its rate when the training loss stops falling (patience 5, cooldown 5,
+  floor 5e-6); no augmentation.
+- ``short``: what the benchmarks trained before, PyTorch's initialisation, batches of 64,
+  Adam at 1e-3 with cosine decay over 100 epochs.
+
+``python benchmarks/ddnet.py [--recipe authors] [--seeds 0 1 2 3 4] [--out FILE.json]
+[--work-root DIR] [--paired-with BASE.json ...]`` trains it on the grouped JHMDB folds
+(two runs side by side, one thread each) and prints top-1 per run, the mean of the folds
+and the spread, as ``jhmdb_accuracy.py`` does for a config (its ``--out`` files pair with
+each other's). With ``--work-root`` each model is kept there (``ddnet-RECIPE_FOLD_seedS.pth``)
+and ``early_recognition.py`` / ``jhmdb_per_class.py`` on the same root use it instead of
+training it again.
 """
+import argparse
+import functools
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Optional
+
 import numpy as np
 import torch
 from scipy.ndimage import zoom
 from torch import nn
 
 from posegraph.models import DDNet
+from posegraph.models.ddnet import joint_collection_distances
+from common import ROOT, markdown_table
+
+RECIPES = ('authors', 'short')
 
 
-def ddnet_features(keypoint, frames=32):
+@functools.lru_cache(maxsize=None)
+def resampling_matrix(length: int, frames: int = 32, order: int = 3) -> np.ndarray:
+    """``(frames, length)`` weights that resample a series of ``length`` frames to
+    ``frames`` as ``scipy.ndimage.zoom`` at spline order ``order`` does (the authors'
+    ``zoom`` is order 3). Zooming is linear in the series, so one matrix per clip length,
+    made once."""
+    return zoom(np.eye(length), (frames / length, 1), order=order).astype(np.float32)
+
+
+def ddnet_features(keypoint: np.ndarray, frames: int = 32, order: int = 3) -> tuple:
     """``(jcd (T, V(V-1)/2), joints (T, V*2))`` of one person's joints ``(T0, V, 2)``,
-    resampled to ``frames`` frames, as DD-Net's preprocessing makes them."""
-    keypoint = zoom(keypoint, (frames / keypoint.shape[0], 1, 1), order=1)
-    rows, cols = np.triu_indices(keypoint.shape[1], k=1)
-    distance = np.linalg.norm(keypoint[:, rows] - keypoint[:, cols], axis=-1)
-    jcd = (distance - distance.mean(1, keepdims=True)) / (distance.std(1, keepdims=True) + 1e-6)
-    return jcd.astype(np.float32), keypoint.reshape(frames, -1).astype(np.float32)
+    resampled to ``frames`` frames by a spline of ``order`` (3: the authors'), as DD-Net's
+    preprocessing makes them."""
+    length, num_joints, coords = keypoint.shape
+    joints = resampling_matrix(length, frames, order) @ keypoint.reshape(length, -1)
+    rows, cols = np.triu_indices(num_joints, k=1)
+    points = joints.reshape(frames, num_joints, coords)
+    distance = np.linalg.norm(points[:, rows] - points[:, cols], axis=-1)
+    mean = distance.mean()
+    # joint_collection_distances' formula, the authors' norm_scale with its epsilon
+    jcd = (distance - mean) / (mean + 1e-6)
+    return jcd.astype(np.float32), joints.astype(np.float32)
+
+
+def ddnet_inputs(records) -> tuple:
+    """:func:`ddnet_features` of the records' first persons, stacked as tensors."""
+    features = [ddnet_features(r['keypoint'][0]) for r in records]
+    return tuple(torch.from_numpy(np.stack([f[k] for f in features])) for k in range(2))
 
 
 def ddnet_logits(model, records):
     """Logits ``(clips, classes)`` of a :class:`FeatureDDNet` on the records' first
     persons, their features made as :func:`ddnet_features` makes them."""
-    features = [ddnet_features(r['keypoint'][0]) for r in records]
     with torch.no_grad():
-        return model(torch.from_numpy(np.stack([f[0] for f in features])),
-                     torch.from_numpy(np.stack([f[1] for f in features])))
+        return model(*ddnet_inputs(records))
 
 
 class FeatureDDNet(DDNet):
@@ -51,7 +99,9 @@ class FeatureDDNet(DDNet):
 class DDNetFromJoints(nn.Module):
     """:func:`ddnet_features` as tensor operations in front of a :class:`FeatureDDNet`, so
     that DD-Net too runs from raw joints to logits in one graph (timed beside PAN's
-    ``posegraph.export.KeypointScores``; its paper computes the features in numpy).
+    ``posegraph.export.KeypointScores``; its authors compute the features in numpy). The
+    frames are resampled linearly (``ddnet_features(order=1)``), where the authors' numpy
+    code uses a cubic spline: in either, one weighted sum of frames per output frame.
 
     Shapes:
         - input: one person's joints :math:`(T_0, V, 2)`, one frame or more
@@ -62,9 +112,6 @@ class DDNetFromJoints(nn.Module):
         super().__init__()
         self.network = network
         self.frames = frames
-        rows, cols = np.triu_indices(network.num_joints, k=1)
-        self.register_buffer('rows', torch.from_numpy(rows), persistent=False)
-        self.register_buffer('cols', torch.from_numpy(cols), persistent=False)
 
     def forward(self, keypoint: torch.Tensor) -> torch.Tensor:
         # scipy's zoom at order 1: output frame i reads input point i (T0 - 1) / (T - 1),
@@ -77,29 +124,54 @@ class DDNetFromJoints(nn.Module):
         after = (before + 1).clamp(max=last)
         joints = (1 - weight) * keypoint.index_select(0, before) \
             + weight * keypoint.index_select(0, after)
-        difference = joints.index_select(1, self.rows) - joints.index_select(1, self.cols)
-        distance = difference.pow(2).sum(-1).sqrt()
-        mean = distance.mean(1, keepdim=True)
-        std = (distance - mean).pow(2).mean(1, keepdim=True).sqrt()
-        jcd = (distance - mean) / (std + 1e-6)
-        return self.network(jcd[None], joints.reshape(1, self.frames, -1))
+        return self.network(joint_collection_distances(joints[None]),
+                            joints.reshape(1, self.frames, -1))
 
 
-def train_ddnet(records, num_classes, epochs=300, seed=0, batch_size=64, lr=1e-3,
-                layout='jhmdb15'):
-    """Train DD-Net on ``records`` (PYSKL-format, one person) with Adam and a cosine
-    schedule; returns the model in eval mode. Features are computed once, as the paper
-    trains on fixed 32-frame resamplings."""
+def keras_initialisation(model: nn.Module) -> None:
+    """The authors' Keras defaults, in place: Glorot-uniform weights and zero biases in the
+    convolutions and dense layers; batch norm with epsilon 1e-3 and a running average of
+    momentum 0.99 (PyTorch's 0.01)."""
+    for module in model.modules():
+        if isinstance(module, (nn.Conv1d, nn.Linear)):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm1d):
+            module.eps, module.momentum = 1e-3, 0.01
+
+
+def train_ddnet(records, num_classes: int, seed: int = 0, recipe: str = 'authors',
+                layout: str = 'jhmdb15', epochs: Optional[int] = None) -> FeatureDDNet:
+    """Train DD-Net on ``records`` (PYSKL-format, one person) with ``recipe`` (one of
+    :data:`RECIPES`, the module's docstring); returns the model in eval mode. ``epochs``
+    shortens the recipe (per phase for ``authors``; for tests). Features are computed
+    once: the authors train on fixed 32-frame resamplings."""
+    if recipe not in RECIPES:
+        raise ValueError(f'DD-Net recipe {recipe!r}: not one of {", ".join(RECIPES)}')
     torch.manual_seed(seed)
-    features = [ddnet_features(r['keypoint'][0]) for r in records]
-    jcd = torch.from_numpy(np.stack([f[0] for f in features]))
-    joints = torch.from_numpy(np.stack([f[1] for f in features]))
+    jcd, joints = ddnet_inputs(records)
     labels = torch.tensor([r['label'] for r in records])
-    model = FeatureDDNet(layout, 3, num_classes)
+    model = FeatureDDNet(layout, 3, num_classes).train()
+    if recipe == 'authors':
+        keras_initialisation(model)
+        # The notebook fits twice, compiling a new Adam for the second fit.
+        for lr in (1e-3, 1e-4):
+            optimizer = torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7)
+            plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
+                optimizer, factor=0.5, patience=5, cooldown=5, min_lr=5e-6, threshold=1e-4,
+                threshold_mode='abs')
+            for _ in range(epochs or 600):
+                loss = nn.functional.cross_entropy(model(jcd, joints), labels)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                plateau.step(loss.item())
+        return model.eval()
+    epochs, batch_size, lr = epochs or 100, 64, 1e-3
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * -(-len(records) // batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps, eta_min=lr / 100)
-    model.train()
     for _ in range(epochs):
         for batch in torch.randperm(len(records)).split(batch_size):
             if len(batch) < 2:  # batch norm needs two samples
@@ -110,3 +182,104 @@ def train_ddnet(records, num_classes, epochs=300, seed=0, batch_size=64, lr=1e-3
             optimizer.step()
             schedule.step()
     return model.eval()
+
+
+def model_path(root: str, recipe: str, fold: str, seed: int) -> str:
+    """Where a run of this script keeps the DD-Net of ``fold`` and ``seed``."""
+    return os.path.join(root, f'ddnet-{recipe}_{fold}_seed{seed}.pth')
+
+
+def trained_ddnet(records, num_classes: int, fold: str, seed: int, recipe: str = 'authors',
+                  root: Optional[str] = None) -> FeatureDDNet:
+    """:func:`train_ddnet`'s model for ``fold`` and ``seed``: loaded from ``root`` where a
+    run kept it there (:func:`model_path`), else trained, and kept there when ``root`` is
+    given."""
+    path = model_path(root, recipe, fold, seed) if root else None
+    if path is None or not os.path.isfile(path):
+        model = train_ddnet(records, num_classes, seed, recipe)
+        if path:
+            torch.save(model.state_dict(), path)
+        return model
+    model = FeatureDDNet('jhmdb15', 3, num_classes)
+    if recipe == 'authors':
+        keras_initialisation(model)  # batch norm's epsilon is not in the state dict
+    model.load_state_dict(torch.load(path, weights_only=True))
+    return model.eval()
+
+
+def fold_records(ann_file: str, fold: str) -> tuple:
+    """``(train, test)`` records of a grouped fold of the JHMDB file."""
+    from posegraph.io import load_annotations
+    return (load_annotations(ann_file, split=f'{fold}_train'),
+            load_annotations(ann_file, split=f'{fold}_val'))
+
+
+def run(ann_file: str, fold: str, seed: int, recipe: str, root: Optional[str]) -> dict:
+    """One run on one thread: DD-Net trained (or loaded) on ``fold``'s training clips,
+    scored on its held-out clips."""
+    torch.set_num_threads(1)
+    train, test = fold_records(ann_file, fold)
+    num_classes = 1 + max(r['label'] for r in train + test)
+    trained_before = root is not None and os.path.isfile(model_path(root, recipe, fold, seed))
+    start = time.perf_counter()
+    model = trained_ddnet(train, num_classes, fold, seed, recipe, root)
+    seconds = None if trained_before else time.perf_counter() - start
+    labels = torch.tensor([r['label'] for r in test])
+    top1 = (ddnet_logits(model, test).argmax(-1) == labels).float().mean().item()
+    return {'fold': fold, 'seed': seed, 'top1': top1, 'seconds': seconds,
+            'cpu_capability': torch.backends.cpu.get_cpu_capability()}
+
+
+def main():
+    from jhmdb_accuracy import load_runs, paired, paired_line, summary
+    parser = argparse.ArgumentParser(description='DD-Net on the grouped JHMDB folds')
+    parser.add_argument('--recipe', choices=RECIPES, default='authors')
+    parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--jobs', type=int, default=2, help='runs side by side, 1 thread each')
+    parser.add_argument('--ann-file', default=os.path.join(
+        ROOT, '..', 'shared', 'data', 'jhmdb_gt', 'jhmdb_gt_dev.pkl'))
+    parser.add_argument('--work-root', help='keep the models here (and use those kept)')
+    parser.add_argument('--out', help='write the results as JSON, as jhmdb_accuracy.py does')
+    parser.add_argument('--paired-with', nargs='+', metavar='BASE.json',
+                        help='--out files of this script or of jhmdb_accuracy.py on the same '
+                        'folds and seeds: also print the difference run for run')
+    args = parser.parse_args()
+    if not os.path.isfile(args.ann_file):
+        sys.exit(f'{args.ann_file}: no such file (the JHMDB joints of ../shared/data/jhmdb_gt)')
+    baseline = load_runs(args.paired_with) if args.paired_with else None
+    if args.work_root:
+        os.makedirs(args.work_root, exist_ok=True)
+    context = multiprocessing.get_context('spawn')
+    with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
+        jobs = [pool.submit(run, args.ann_file, fold, seed, args.recipe, args.work_root)
+                for seed in args.seeds for fold in args.folds]
+        runs = []
+        for job in jobs:
+            try:
+                r = job.result()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # the queued runs would be lost too
+                raise
+            runs.append(r)
+            print(f'DD-Net ({args.recipe}) {r["fold"]} seed {r["seed"]}: top-1 '
+                  f'{100 * r["top1"]:.1f} %, '
+                  + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before')
+                  + f', {r["cpu_capability"]} kernels', flush=True)
+    runs.sort(key=lambda r: (r['fold'], r['seed']))
+    result = {'runs': runs, 'summary': summary(runs), 'recipe': args.recipe}
+    mean, spread, per_fold = result['summary']['top1']
+    print(markdown_table(['model', 'top-1, mean of folds (spread)', 'per fold', 'runs'], [[
+        f'DD-Net ({args.recipe})', f'{mean:.1f} ± {spread:.1f} %',
+        ', '.join(f'{f} {v:.1f}' for f, v in per_fold.items()),
+        ', '.join(f'{100 * r["top1"]:.1f}' for r in runs)]]))
+    if baseline:
+        result['paired'] = paired(runs, baseline)
+        print(paired_line(f'DD-Net ({args.recipe})', result['paired']))
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump({'config': result}, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()

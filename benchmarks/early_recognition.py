@@ -4,8 +4,10 @@ The pose-attention model reads a clip online: its streaming ``step`` has seen th
 ``f`` of the clip's 32 test frames and scores the action so far, with no look at the rest.
 For contrast, two offline models that need a whole clip are given the observed part
 resampled to 32 frames: the same pose-attention model through its offline forward, and
-DD-Net (benchmarks/ddnet.py, trained here on the same fold). PAN checkpoints come from
-``benchmarks/jhmdb_accuracy.py --work-root DIR`` (the last checkpoint of each fold and seed).
+DD-Net (benchmarks/ddnet.py, its authors' recipe unless ``--ddnet-recipe short``, trained on
+the same fold with the same seed, or taken from the same root where ``benchmarks/ddnet.py
+--work-root DIR`` kept it). PAN checkpoints come from ``benchmarks/jhmdb_accuracy.py
+--work-root DIR`` (the last checkpoint of each fold and seed).
 
     python benchmarks/jhmdb_accuracy.py --work-root work_dirs/grouped
     python benchmarks/early_recognition.py --runs work_dirs/grouped \
@@ -19,7 +21,7 @@ from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
 
 from common import markdown_table
-from ddnet import ddnet_logits, train_ddnet
+from ddnet import ddnet_logits, trained_ddnet
 
 FRACTIONS = np.linspace(0.1, 1.0, 10)
 
@@ -60,14 +62,15 @@ def ddnet_curve(model, records):
 
 
 def main():
-    args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet_epochs=300,
+    args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet=True,
                                     figure='early_recognition.png')
     num_classes = cfg.num_classes
     curves = {'PAN online (step)': [], 'PAN offline, observed part': [],
               'DD-Net, observed part': []}
     for fold, seed, checkpoint, train, test in finished_runs(args.runs, cfg):
         online, offline = pan_curves(cfg, checkpoint, test)
-        ddnet = ddnet_curve(train_ddnet(train, num_classes, args.ddnet_epochs, seed), test)
+        ddnet = ddnet_curve(trained_ddnet(train, num_classes, fold, seed, args.ddnet_recipe,
+                                          args.runs), test)
         for name, curve in zip(curves, (online, offline, ddnet)):
             curves[name].append(curve)
         finals = zip(curves, (online, offline, ddnet))

@@ -152,17 +152,18 @@ def finished_runs(root, cfg):
         sys.exit(f'{root}: no finished runs (grouped*_seed*/last_checkpoint) there')
 
 
-def finished_runs_setup(description, ddnet_epochs=None, figure=None):
+def finished_runs_setup(description, ddnet=False, figure=None):
     """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``, and
-    for a benchmark that trains DD-Net or draws a figure ``--ddnet-epochs`` and ``--out``,
-    defaulting to ``assets/FIGURE``), parsed, with the modules registered, 2 threads and the
-    config loaded: ``(args, cfg)``."""
+    for a benchmark that compares with DD-Net or draws a figure ``--ddnet-recipe`` and
+    ``--out``, defaulting to ``assets/FIGURE``), parsed, with the modules registered, 2
+    threads and the config loaded: ``(args, cfg)``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--runs', required=True,
                         help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
-    if ddnet_epochs is not None:
-        parser.add_argument('--ddnet-epochs', type=int, default=ddnet_epochs)
+    if ddnet:
+        from ddnet import RECIPES
+        parser.add_argument('--ddnet-recipe', choices=RECIPES, default=RECIPES[0])
     if figure is not None:
         parser.add_argument('--out', default=os.path.join(ROOT, 'assets', figure))
     args = parser.parse_args()

@@ -11,8 +11,9 @@ inside the network's graph (one call from raw keypoints to scores,
 ``posegraph.export.KeypointScores``), and the same model with test-time augmentation (5
 clips x flip) for contrast; DD-Net (benchmarks/ddnet.py, its preprocessing + network, 1.79 M
 parameters) is timed in the same run, the same runtime, on the same clips, its numpy
-features as its paper computes them (the reference of the ratios) and as tensor operations
-in its graph too, as PAN's pipeline is in its row of that name.
+features as its authors' code computes them (the reference of the ratios; the cubic
+spline's resampling one cached matrix per clip length) and as tensor operations in its
+graph too, as PAN's pipeline is in its row of that name.
 
     python benchmarks/jhmdb_latency.py [--config configs/pan_jhmdb.py] [--videos 100]
         [--runtimes PyTorch compiled onnxruntime]

@@ -7,7 +7,7 @@ checkpoint of each fold and seed, scored with the config's test pipeline); DD-Ne
 the two models' softmax scores, as ``tools/fuse_scores.py`` does.
 
     python benchmarks/jhmdb_accuracy.py --work-root work_dirs/grouped
-    python benchmarks/jhmdb_per_class.py --runs work_dirs/grouped [--ddnet-epochs 100] \
+    python benchmarks/jhmdb_per_class.py --runs work_dirs/grouped [--ddnet-recipe short] \
         [--out assets/jhmdb_per_class.png]
 """
 import numpy as np
@@ -16,7 +16,7 @@ from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
 
 from common import markdown_table
-from ddnet import ddnet_logits, train_ddnet
+from ddnet import ddnet_logits, trained_ddnet
 
 COLUMNS = ('PAN', 'DD-Net', 'fused')
 
@@ -38,7 +38,7 @@ def per_class(predictions, labels, num_classes):
 
 
 def main():
-    args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet_epochs=100,
+    args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet=True,
                                     figure='jhmdb_per_class.png')
     from posegraph.io.annotations import read_label_map
     names = read_label_map(cfg.label_map)
@@ -49,8 +49,8 @@ def main():
         labels = np.array([r['label'] for r in test])
         counts[fold] = np.bincount(labels, minlength=len(names))
         pan = pan_scores(cfg, checkpoint, test)
-        ddnet = ddnet_logits(train_ddnet(train, len(names), args.ddnet_epochs, seed),
-                             test).softmax(-1).numpy()
+        ddnet = ddnet_logits(trained_ddnet(train, len(names), fold, seed, args.ddnet_recipe,
+                                           args.runs), test).softmax(-1).numpy()
         for model, scores in zip(COLUMNS, (pan, ddnet, (pan + ddnet) / 2)):
             predictions = scores.argmax(-1)
             top1[model].setdefault(fold, []).append((predictions == labels).mean())

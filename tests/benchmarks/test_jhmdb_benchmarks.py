@@ -204,7 +204,8 @@ def test_noisy_predictions_are_the_same_draw_when_runs_are_scored_side_by_side(t
 
 def test_ddnet_from_joints_is_its_numpy_features_and_network_in_one_graph(tmp_path):
     """DD-Net timed from raw joints in one graph, as PAN is: the same logits as the numpy
-    features fed to the network, in PyTorch and exported for any clip length."""
+    features (resampled linearly, as the graph does) fed to the network, in PyTorch and
+    exported for any clip length."""
     import onnxruntime as ort
 
     from posegraph.io.onnx import write_onnx
@@ -220,13 +221,104 @@ def test_ddnet_from_joints_is_its_numpy_features_and_network_in_one_graph(tmp_pa
                ({0: length},), 18)
     session = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
     for keypoint in clips:
-        jcd, joints = ddnet_features(keypoint)
+        jcd, joints = ddnet_features(keypoint, order=1)
         with torch.no_grad():
             expected = network(torch.from_numpy(jcd)[None], torch.from_numpy(joints)[None])
             got = graph(torch.from_numpy(keypoint))
         torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
         np.testing.assert_allclose(session.run(None, {'keypoint': keypoint})[0],
                                    expected.numpy(), atol=1e-4, rtol=1e-4)
+
+
+def test_ddnet_features_are_the_authors_cubic_zoom_and_clip_scaled_distances():
+    """The authors' preprocessing, written as their loops do it: each joint coordinate
+    zoomed alone by a cubic spline to 32 frames, then each frame's pair distances scaled by
+    the clip's mean distance; the benchmark does it with one cached matrix per length."""
+    from scipy.ndimage import zoom
+    from scipy.spatial.distance import pdist
+
+    from ddnet import ddnet_features
+    rng = np.random.default_rng(0)
+    for length in (1, 15, 32, 40):
+        keypoint = rng.uniform(0, 300, (length, 15, 2)).astype(np.float32)
+        expected = np.empty((32, 15, 2))
+        for joint in range(15):
+            for coord in range(2):
+                expected[:, joint, coord] = zoom(keypoint[:, joint, coord].astype(np.float64),
+                                                 32 / length)[:32]
+        distance = np.stack([pdist(frame) for frame in expected])
+        jcd, joints = ddnet_features(keypoint)
+        np.testing.assert_allclose(joints, expected.reshape(32, 30), rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(jcd, (distance - distance.mean()) / distance.mean(),
+                                   rtol=1e-4, atol=1e-4)
+
+
+def test_trained_ddnet_keeps_its_model_and_gives_it_back_as_trained(tmp_path, monkeypatch):
+    """A DD-Net kept in a work root is used again, with the authors' batch-norm epsilon,
+    which the state dict does not hold; an unknown recipe is refused by name."""
+    import functools
+
+    import ddnet
+    rng = np.random.default_rng(0)
+    records = [dict(keypoint=rng.uniform(0, 300, (1, 20, 15, 2)).astype(np.float32),
+                    label=k % 3) for k in range(12)]
+    monkeypatch.setattr(ddnet, 'train_ddnet', functools.partial(ddnet.train_ddnet, epochs=2))
+    trained = ddnet.trained_ddnet(records, 3, 'grouped1', 0, 'authors', str(tmp_path))
+    path = tmp_path / 'ddnet-authors_grouped1_seed0.pth'
+    assert path.is_file()
+    monkeypatch.setattr(ddnet, 'train_ddnet', None)  # loaded, not trained again
+    loaded = ddnet.trained_ddnet(records, 3, 'grouped1', 0, 'authors', str(tmp_path))
+    assert loaded.head[1].eps == 1e-3 and not loaded.training
+    torch.testing.assert_close(ddnet.ddnet_logits(loaded, records),
+                               ddnet.ddnet_logits(trained, records))
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="recipe 'keras': not one of authors, short"):
+        ddnet.train_ddnet(records, 3, recipe='keras')
+
+
+def test_ddnet_cli_scores_the_folds_uses_kept_models_and_pairs_with_a_baseline(tmp_path):
+    """``benchmarks/ddnet.py`` on a tiny file: the kept model of one run is loaded (its
+    top-1 the kept model's own), the other trained and kept; the table, the pairing and
+    the ``--out`` file, which ``load_runs`` reads as it reads ``jhmdb_accuracy.py``'s."""
+    import os
+    import subprocess
+    import sys
+
+    import ddnet
+    from common import ROOT
+    rng = np.random.default_rng(0)
+    records = [dict(frame_dir=f'clip{k}', label=k % 3, total_frames=12, img_shape=(240, 320),
+                    keypoint=rng.uniform(0, 300, (1, 12, 15, 2)).astype(np.float32))
+               for k in range(18)]
+    ann_file = str(tmp_path / 'ann.pkl')
+    dump_annotations(ann_file, records, {'grouped1_train': [f'clip{k}' for k in range(12)],
+                                         'grouped1_val': [f'clip{k}' for k in range(12, 18)]})
+    root = tmp_path / 'root'
+    root.mkdir()
+    train, test = ddnet.fold_records(ann_file, 'grouped1')
+    kept = ddnet.train_ddnet(train, 3, seed=0, recipe='short', epochs=1)
+    torch.save(kept.state_dict(), ddnet.model_path(str(root), 'short', 'grouped1', 0))
+    labels = torch.tensor([r['label'] for r in test])
+    kept_top1 = (ddnet.ddnet_logits(kept, test).argmax(-1) == labels).float().mean().item()
+    baseline = tmp_path / 'pan.json'
+    baseline.write_text(json.dumps({'config': {'runs': [
+        dict(fold='grouped1', seed=0, top1=1.0), dict(fold='grouped1', seed=1, top1=1.0)]}}))
+    out = tmp_path / 'ddnet.json'
+    command = [sys.executable, os.path.join(ROOT, 'benchmarks', 'ddnet.py'), '--recipe',
+               'short', '--ann-file', ann_file,
+               '--folds', 'grouped1', '--seeds', '0', '1', '--jobs', '1', '--work-root',
+               str(root), '--out', str(out), '--paired-with', str(baseline)]
+    printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert f'grouped1 seed 0: top-1 {100 * kept_top1:.1f} %, trained before' in printed
+    assert 'grouped1 seed 1: top-1' in printed and (root / 'ddnet-short_grouped1_seed1.pth'
+                                                    ).is_file()
+    assert '| DD-Net (short) |' in printed and 'against the baseline, run for run' in printed
+    runs = load_runs([str(out)])
+    assert [(r['fold'], r['seed']) for r in runs] == [('grouped1', 0), ('grouped1', 1)]
+    assert runs[0]['top1'] == pytest.approx(kept_top1) and runs[0]['seconds'] is None
+    missing = subprocess.run(command[:2] + ['--ann-file', str(tmp_path / 'none.pkl')],
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and 'none.pkl: no such file' in missing.stderr
 
 
 def test_clip_multiply_adds_count_the_grus_that_run_only():
