@@ -207,16 +207,10 @@ def trained_ddnet(records, num_classes: int, fold: str, seed: int, recipe: str =
     return model.eval()
 
 
-def fold_records(ann_file: str, fold: str) -> tuple:
-    """``(train, test)`` records of a grouped fold of the JHMDB file."""
-    from posegraph.io import load_annotations
-    return (load_annotations(ann_file, split=f'{fold}_train'),
-            load_annotations(ann_file, split=f'{fold}_val'))
-
-
 def run(ann_file: str, fold: str, seed: int, recipe: str, root: Optional[str]) -> dict:
     """One run on one thread: DD-Net trained (or loaded) on ``fold``'s training clips,
     scored on its held-out clips."""
+    from jhmdb_accuracy import fold_records
     torch.set_num_threads(1)
     train, test = fold_records(ann_file, fold)
     num_classes = 1 + max(r['label'] for r in train + test)

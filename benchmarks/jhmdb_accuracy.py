@@ -129,11 +129,21 @@ def score(config, options, checkpoint, tta=None, noise=None):
     return float(np.mean(predicted == true))
 
 
+def fold_records(ann_file: str, fold: str) -> tuple:
+    """``(train, test)`` records of a grouped fold of the JHMDB file, ground truth given
+    its confidences (all visible) where the file has none."""
+    from posegraph.io import load_annotations
+    train = load_annotations(ann_file, split=f'{fold}_train')
+    test = load_annotations(ann_file, split=f'{fold}_val')
+    for r in train + test:
+        r.setdefault('keypoint_score', np.ones(r['keypoint'].shape[:3], np.float32))
+    return train, test
+
+
 def finished_runs(root, cfg):
     """``(fold, seed, checkpoint, train records, test records)`` of every finished run under
     ``root`` (a ``--work-root``), the last checkpoint of each; exits naming ``root`` when
     it holds none."""
-    from posegraph.io import load_annotations
     ann_file = cfg.test_dataloader.dataset.ann_file
     found = False
     for run_dir in sorted(glob.glob(os.path.join(root, 'grouped*_seed*'))):
@@ -141,10 +151,7 @@ def finished_runs(root, cfg):
             continue
         found = True
         fold, seed = os.path.basename(run_dir).split('_')[:2]
-        train = load_annotations(ann_file, split=f'{fold}_train')
-        test = load_annotations(ann_file, split=f'{fold}_val')
-        for r in train + test:
-            r.setdefault('keypoint_score', np.ones(r['keypoint'].shape[:3], np.float32))
+        train, test = fold_records(ann_file, fold)
         with open(os.path.join(run_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
         yield fold, int(seed[len('seed'):]), checkpoint, train, test

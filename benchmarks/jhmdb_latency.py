@@ -32,10 +32,9 @@ from mmengine.config import Config
 
 from posegraph.apis import compile_for_inference
 from posegraph.io.onnx import write_onnx
-from common import inference_parameters, markdown_header, markdown_row
+from common import ROOT, inference_parameters, markdown_header, markdown_row
 from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIMES = ('PyTorch', 'compiled', 'onnxruntime')
 
 
@@ -184,8 +183,8 @@ def latency_records(cfg, videos=100):
 def measure_latency(cfg, records, tta=True, runtimes=RUNTIMES):
     """Per-video milliseconds of the config's model and of DD-Net, each of ``runtimes``
     (from :data:`RUNTIMES`) in turn: a list of ``{'runtime', 'model', 'parameters', 'ms',
-    'ratio'}`` (ratio to DD-Net as its paper runs it, same runtime). A test pipeline that
-    cannot run as tensors leaves its in-graph row out."""
+    'ratio'}`` (ratio to DD-Net as its authors' code runs it, same runtime). A test pipeline
+    that cannot run as tensors leaves its in-graph row out."""
     unknown = set(runtimes) - set(RUNTIMES)
     if unknown:
         raise ValueError(f'unknown runtimes {sorted(unknown)}: choose from {RUNTIMES}')

@@ -5,7 +5,14 @@ import json
 import numpy as np
 import pytest
 import torch
-from jhmdb_accuracy import cpu_capability, finished_runs, load_runs, paired, paired_line
+from jhmdb_accuracy import (
+    cpu_capability,
+    finished_runs,
+    fold_records,
+    load_runs,
+    paired,
+    paired_line,
+)
 from jhmdb_per_class import per_class
 from mmengine.config import Config
 
@@ -295,7 +302,7 @@ def test_ddnet_cli_scores_the_folds_uses_kept_models_and_pairs_with_a_baseline(t
                                          'grouped1_val': [f'clip{k}' for k in range(12, 18)]})
     root = tmp_path / 'root'
     root.mkdir()
-    train, test = ddnet.fold_records(ann_file, 'grouped1')
+    train, test = fold_records(ann_file, 'grouped1')
     kept = ddnet.train_ddnet(train, 3, seed=0, recipe='short', epochs=1)
     torch.save(kept.state_dict(), ddnet.model_path(str(root), 'short', 'grouped1', 0))
     labels = torch.tensor([r['label'] for r in test])
