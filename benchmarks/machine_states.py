@@ -95,7 +95,7 @@ def state_table(states: Dict[str, List[Dict[str, float]]], names: Sequence[str],
                 reference: str = REFERENCE) -> List[list]:
     """Rows of the Markdown table: each name's median over each state's blocks and the slow
     state's to the fast state's; then each model's ratio to ``reference`` in each state,
-    and the counters. A state without blocks gives dashes."""
+    and the counters' means. A state without blocks gives dashes."""
     def median(state, name):
         return statistics.median(b[name] for b in states[state]) if states[state] else None
 
@@ -112,10 +112,12 @@ def state_table(states: Dict[str, List[Dict[str, float]]], names: Sequence[str],
             ratios = [statistics.median(b[name] / b[reference] for b in states[state])
                       if states[state] else None for state in ('fast', 'slow')]
             rows.append([f'{name} / {reference}', cell(ratios[0]), cell(ratios[1]), ''])
-    for counter, label in zip(COUNTERS, ('CPU steal, %', 'page faults per call',
-                                         'system time per call, ms')):
-        rows.append([label, cell(median('fast', counter), 3), cell(median('slow', counter), 3),
-                     ''])
+    # The counters' means, not medians: a cause to rule out may strike a few blocks only.
+    for counter, label in zip(COUNTERS, ('CPU steal, % (mean)', 'page faults per call (mean)',
+                                         'system time per call, ms (mean)')):
+        means = [statistics.mean(b[counter] for b in states[state]) if states[state] else None
+                 for state in ('fast', 'slow')]
+        rows.append([label, cell(means[0], 3), cell(means[1], 3), ''])
     return rows
 
 
