@@ -6,8 +6,8 @@ to the next. Here every model is built and exported once, then short blocks of t
 JHMDB clips are timed over and over, the models taking turns within each block as they do
 there: PAN's test pipeline and network as one onnxruntime graph, PAN's numpy pipeline with
 its network in onnxruntime, DD-Net as the reference (its numpy features, its network in
-onnxruntime) and with its features in its graph; beside them, as probes of the machine, a
-256 x 256 float32 numpy product and a plain Python loop. A block is in the slow state where
+onnxruntime) and with its features in its graph; beside them, as probes of the machine, ten
+256 x 256 float32 numpy products and a plain Python loop. A block is in the slow state where
 PAN's graph takes at least ``--slow`` times its median over the fastest tenth of the blocks,
 in the fast state under ``--fast`` times. CPU steal (``/proc/stat``), page faults and
 system time per call are counted over each state's blocks: causes to rule out.
