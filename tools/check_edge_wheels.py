@@ -59,7 +59,8 @@ def resolve(device: str) -> Dict[str, object]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--device', nargs='+', choices=sorted(DEVICES), default=sorted(DEVICES))
+    parser.add_argument('--device', nargs='+', choices=sorted(DEVICES), default=sorted(DEVICES),
+                        help='devices to resolve the edge wheels for (default: all)')
     parser.add_argument('--report', help='write the resolutions as JSON')
     args = parser.parse_args(argv)
     results, failed = {}, []

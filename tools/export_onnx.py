@@ -28,14 +28,19 @@ def main(argv=None) -> None:
     parser.add_argument('config', nargs='?', help='skeleton model config (default: shipped)')
     parser.add_argument('checkpoint', nargs='?', help='its weights')
     parser.add_argument('--out', required=True, help='the bundle folder')
-    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+                        help='overrides of the skeleton model config')
     parser.add_argument('--pose-checkpoint',
                         help="the estimator's weights: a file, or 'lwopenpose' for the "
                              'published checkpoint (downloaded once); none: no estimator')
     parser.add_argument('--pose-arch', default='lwopenpose',
-                        choices=('lwopenpose', 'pose_attention'))
-    parser.add_argument('--refinement-stages', type=int, default=1)
-    parser.add_argument('--pose-height', type=int, default=256)
+                        choices=('lwopenpose', 'pose_attention'),
+                        help="the estimator's network: the public configuration, or the "
+                        "pose-attention paper's")
+    parser.add_argument('--refinement-stages', type=int, default=1,
+                        help='refinement stages of the lwopenpose network (1 to 3)')
+    parser.add_argument('--pose-height', type=int, default=256,
+                        help='estimator input height in pixels')
     parser.add_argument('--int8', action='store_true',
                         help='static int8 where it is measured faster')
     parser.add_argument('--calibration-video',

@@ -28,7 +28,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='a video, a folder of videos, or a dataset tree')
     parser.add_argument('--out', required=True, help='folder for the flow files')
-    parser.add_argument('--method', default='auto', choices=('auto',) + METHODS)
+    parser.add_argument('--method', default='auto', choices=('auto',) + METHODS,
+                        help="flow algorithm; 'auto': TV-L1 where OpenCV has it, else DIS")
     parser.add_argument('--bound', type=float, default=20.0,
                         help='displacements are clipped to +-bound pixels before quantising')
     parser.add_argument('--short-side', type=int, default=None,

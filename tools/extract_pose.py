@@ -35,13 +35,19 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='a video, a folder of videos, or a UCF101/HMDB51 tree')
     parser.add_argument('--out', required=True, help='annotation file to write')
-    parser.add_argument('--backend', default='lwopenpose')
-    parser.add_argument('--checkpoint', help='weights of the lwopenpose back-end')
-    parser.add_argument('--arch', default='lwopenpose', choices=['lwopenpose', 'pose_attention'])
+    parser.add_argument('--backend', default='lwopenpose',
+                        help="pose back-end: 'lwopenpose', 'mediapipe' (its own environment) "
+                        'or one registered by --custom-imports')
+    parser.add_argument('--checkpoint', help="weights of the lwopenpose back-end: a path, or "
+                        "'lwopenpose' for the published checkpoint (downloaded once)")
+    parser.add_argument('--arch', default='lwopenpose', choices=['lwopenpose', 'pose_attention'],
+                        help="the lwopenpose back-end's network: the public configuration, or "
+                        "the pose-attention paper's (width 0.75, five depthwise refinements)")
     parser.add_argument('--refinement-stages', type=int, default=1, choices=[1, 2, 3],
                         help='refinement stages of the lwopenpose network: 1 as the public '
                         'demo, 3 to use all the published checkpoint holds')
-    parser.add_argument('--runtime', default='torch', choices=['torch', 'onnx'])
+    parser.add_argument('--runtime', default='torch', choices=['torch', 'onnx'],
+                        help='run the lwopenpose network in PyTorch or in onnxruntime')
     parser.add_argument('--height', type=int, default=256, help='network input height')
     parser.add_argument('--num-person', type=int, default=2, help='tracks kept per video')
     parser.add_argument('--workers', type=int, default=1, help='videos processed in parallel')

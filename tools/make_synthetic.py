@@ -16,8 +16,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/synthetic/synthetic_coco17.pkl',
                         help='annotation file to write; label_map.txt goes beside it')
-    parser.add_argument('--clips-per-class', type=int, default=80)
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--clips-per-class', type=int, default=80,
+                        help='clips of each action, over all splits')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the generator')
     parser.add_argument('--preview', help='also draw one clip of each action to this PNG')
     return parser.parse_args(argv)
 

@@ -34,8 +34,9 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='override config entries')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+                        default='none', help='job launcher (tools/dist_test.sh uses pytorch)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='set by torch.distributed.launch (torchrun sets LOCAL_RANK)')
     return parser.parse_args(argv)
 
 

@@ -36,7 +36,8 @@ def parse_args(argv=None):
                         help='override config entries, e.g. train_cfg.max_epochs=5')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher (tools/dist_train.sh uses pytorch)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='set by torch.distributed.launch (torchrun sets LOCAL_RANK)')
     return parser.parse_args(argv)
 
 

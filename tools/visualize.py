@@ -40,10 +40,10 @@ def main(argv=None):
     parser.add_argument('annotations')
     parser.add_argument('--frame-dir', help='which record (default: the video file name)')
     parser.add_argument('--out', required=True, help='.mp4 or .gif')
-    parser.add_argument('--layout', default='coco17')
+    parser.add_argument('--layout', default='coco17', help="the annotations' skeleton layout")
     parser.add_argument('--label', help='text to write on the frames')
-    parser.add_argument('--config')
-    parser.add_argument('--checkpoint')
+    parser.add_argument('--config', help='a skeleton model config, to write its top class')
+    parser.add_argument('--checkpoint', help='its weights')
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='overrides of the skeleton model config')
     parser.add_argument('--width', type=int, default=640, help='output width in pixels')

@@ -22,9 +22,10 @@ def main(argv=None):
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--clips', nargs='+', help='frame_dir names (default: the first --num)')
-    parser.add_argument('--num', type=int, default=4)
-    parser.add_argument('--out-dir', default='work_dirs/attention')
-    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
+    parser.add_argument('--num', type=int, default=4, help='clips to plot without --clips')
+    parser.add_argument('--out-dir', default='work_dirs/attention', help='folder for the plots')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
+                        help='override config entries')
     args = parser.parse_args(argv)
     try:
         # init_recognizer refuses weights that do not fit the config's model, keys and shapes.
