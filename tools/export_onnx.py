@@ -37,8 +37,9 @@ def main(argv=None) -> None:
                         choices=('lwopenpose', 'pose_attention'),
                         help="the estimator's network: the public configuration, or the "
                         "pose-attention paper's")
-    parser.add_argument('--refinement-stages', type=int, default=1,
-                        help='refinement stages of the lwopenpose network (1 to 3)')
+    parser.add_argument('--refinement-stages', type=int, default=1, choices=[1, 2, 3],
+                        help='refinement stages of the lwopenpose network: 1 as the public '
+                        'demo, 3 to use all the published checkpoint holds')
     parser.add_argument('--pose-height', type=int, default=256,
                         help='estimator input height in pixels')
     parser.add_argument('--int8', action='store_true',

@@ -37,6 +37,18 @@ def bundle_dir(tmp_path_factory, pose_checkpoint):
     return str(out)
 
 
+def test_export_refuses_a_refinement_stage_count_the_published_network_lacks(
+        tmp_path, pose_checkpoint, capsys):
+    from conftest import load_tool
+    out = tmp_path / 'bundle'
+    with pytest.raises(SystemExit) as exited:
+        load_tool('export_onnx').main(['--out', str(out), '--pose-checkpoint', pose_checkpoint,
+                                       '--refinement-stages', '4'])
+    assert exited.value.code == 2
+    assert "--refinement-stages: invalid choice: 4" in capsys.readouterr().err
+    assert not out.exists()                                  # refused before any work
+
+
 def walking_person(frames=12, seed=0):
     rng = np.random.default_rng(seed)
     base = rng.uniform(150, 300, (17, 2)).astype(np.float32)
