@@ -186,7 +186,7 @@ def train_ddnet(records, num_classes: int, seed: int = 0, recipe: str = 'authors
 
 def model_path(root: str, recipe: str, fold: str, seed: int) -> str:
     """Where a run of this script keeps the DD-Net of ``fold`` and ``seed``."""
-    return os.path.join(root, f'ddnet-{recipe}_{fold}_seed{seed}.pth')
+    return os.path.join(root, f'ddnet-{recipe}_{fold.replace(":", "+")}_seed{seed}.pth')
 
 
 def trained_ddnet(records, num_classes: int, fold: str, seed: int, recipe: str = 'authors',
@@ -225,10 +225,12 @@ def run(ann_file: str, fold: str, seed: int, recipe: str, root: Optional[str]) -
 
 
 def main():
-    from jhmdb_accuracy import load_runs, paired, paired_line, summary
-    parser = argparse.ArgumentParser(description='DD-Net on the grouped JHMDB folds')
+    from jhmdb_accuracy import check_folds, load_runs, paired, paired_line, summary
+    parser = argparse.ArgumentParser(description='DD-Net on the grouped JHMDB folds (or any)')
     parser.add_argument('--recipe', choices=RECIPES, default='authors')
-    parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'])
+    parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'],
+                        help='NAME (the splits NAME_train and NAME_val) or TRAIN:TEST (e.g. '
+                        'train1:test1), as benchmarks/jhmdb_accuracy.py takes them')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--jobs', type=int, default=2, help='runs side by side, 1 thread each')
     parser.add_argument('--ann-file', default=os.path.join(
@@ -241,6 +243,7 @@ def main():
     args = parser.parse_args()
     if not os.path.isfile(args.ann_file):
         sys.exit(f'{args.ann_file}: no such file (the JHMDB joints of ../shared/data/jhmdb_gt)')
+    check_folds(args.ann_file, args.folds)
     baseline = load_runs(args.paired_with) if args.paired_with else None
     if args.work_root:
         os.makedirs(args.work_root, exist_ok=True)

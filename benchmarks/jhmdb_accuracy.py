@@ -14,6 +14,13 @@ both sides of it, so it flatters.
         [--rows ROW ...] [--noise 0.03 0.1] [--no-latency] [--out FILE.json]
         [--paired-with BASE.json ...]
 
+A fold ``NAME`` trains on the file's ``NAME_train`` split and tests on ``NAME_val``;
+``TRAIN:TEST`` names the two splits. Another file is given as ``tools/train.py`` takes it, so
+issue 11's measurement on JHMDB's official splits, from a file that holds them, is
+
+    python benchmarks/jhmdb_accuracy.py --cfg-options ann_file=JHMDB.pkl
+        --folds train1:test1 train2:test2 train3:test3 --seeds 0 1 2
+
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees. After the runs,
 the per-video time of the config's model and of DD-Net in the same run (PyTorch, and
@@ -38,7 +45,7 @@ import tempfile
 import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -56,11 +63,39 @@ ABLATION = {  # the rows of the pose-attention paper's ablation, for this model
 TTA = dict(num_clips=5, flip=True)
 
 
-def fold_options(fold):
-    """``--cfg-options`` that train on ``FOLD_train`` and validate / test on ``FOLD_val``."""
-    return [f'train_dataloader.dataset.split={fold}_train',
-            f'val_dataloader.dataset.split={fold}_val',
-            f'test_dataloader.dataset.split={fold}_val']
+def fold_splits(fold: str) -> Tuple[str, str]:
+    """The training and held-out splits of ``fold``: ``TRAIN:TEST`` names them (e.g.
+    ``train1:test1``), ``NAME`` stands for ``NAME_train`` and ``NAME_val`` (the grouped
+    folds)."""
+    if ':' not in fold:
+        return f'{fold}_train', f'{fold}_val'
+    train, test = fold.split(':', 1)
+    if not train or not test or ':' in test:
+        raise ValueError(f"fold {fold!r}: give NAME or TRAIN:TEST, two split names")
+    return train, test
+
+
+def fold_options(fold: str) -> List[str]:
+    """``--cfg-options`` that train on the fold's training split and validate and test on
+    its held-out one (:func:`fold_splits`)."""
+    train, test = fold_splits(fold)
+    return [f'train_split={train}', f'val_split={test}', f'test_split={test}']
+
+
+def check_folds(ann_file: str, folds: Sequence[str]) -> None:
+    """Exit naming the file and its splits if ``ann_file`` lacks a split of ``folds`` (or
+    a fold is neither ``NAME`` nor ``TRAIN:TEST``): said before any training, not when a
+    run reaches it."""
+    from posegraph.io import load_splits
+    try:
+        splits = load_splits(ann_file)
+        for fold in folds:
+            missing = [s for s in fold_splits(fold) if s not in splits]
+            if missing:
+                sys.exit(f'{ann_file}: no split {", ".join(missing)} for fold {fold}; the '
+                         f'file has {", ".join(splits) or "none"}')
+    except (OSError, ValueError) as error:
+        sys.exit(str(error))
 
 
 def test_pipeline(cfg, num_clips=None, flip=False, noise=None):
@@ -88,12 +123,14 @@ def test_transforms(cfg, **options):
 
 
 def merged_config(config, options):
-    """``config`` with ``--cfg-options``-style ``K=V`` strings merged, values parsed as
-    tools/train.py parses them (``False`` a bool, ``(0.8,1.0)`` a tuple)."""
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict({key: DictAction._parse_iterable(value)
-                         for key, value in (option.split('=', 1) for option in options)})
-    return cfg
+    """``config`` with ``--cfg-options``-style ``K=V`` strings merged as tools/train.py
+    merges them: values parsed (``False`` a bool, ``(0.8,1.0)`` a tuple), and ``ann_file``,
+    ``num_classes``, ``train_split``... reaching every dataset
+    (:func:`posegraph.apis.load_config`), so that the runs are scored on the data they
+    trained on."""
+    from posegraph.apis import load_config
+    return load_config(config, {key: DictAction._parse_iterable(value)
+                                for key, value in (option.split('=', 1) for option in options)})
 
 
 # The transforms draw from NumPy's global generator, which the runs scored side by side
@@ -130,14 +167,26 @@ def score(config, options, checkpoint, tta=None, noise=None):
 
 
 def fold_records(ann_file: str, fold: str) -> tuple:
-    """``(train, test)`` records of a grouped fold of the JHMDB file, ground truth given
-    its confidences (all visible) where the file has none."""
+    """``(train, test)`` records of a fold (:func:`fold_splits`) of a JHMDB file, ground
+    truth given its confidences (all visible) where the file has none."""
     from posegraph.io import load_annotations
-    train = load_annotations(ann_file, split=f'{fold}_train')
-    test = load_annotations(ann_file, split=f'{fold}_val')
+    train_split, test_split = fold_splits(fold)
+    train = load_annotations(ann_file, split=train_split)
+    test = load_annotations(ann_file, split=test_split)
     for r in train + test:
         r.setdefault('keypoint_score', np.ones(r['keypoint'].shape[:3], np.float32))
     return train, test
+
+
+def work_dir_name(fold, seed, extra=()):
+    """The folder a run writes in, under the benchmark's work root (``TRAIN:TEST`` folds as
+    ``TRAIN+TEST``: no colon in a path)."""
+    tag = f'_{zlib.crc32(" ".join(extra).encode()):08x}' if extra else ''
+    return f'{fold.replace(":", "+")}_seed{seed}{tag}'
+
+
+# work_dir_name's folders: the fold, the seed, the options' checksum where any.
+RUN_DIR = re.compile(r'(?P<fold>.+)_seed(?P<seed>\d+)(?:_[0-9a-f]{8})?')
 
 
 def finished_runs(root, cfg):
@@ -146,17 +195,18 @@ def finished_runs(root, cfg):
     it holds none."""
     ann_file = cfg.test_dataloader.dataset.ann_file
     found = False
-    for run_dir in sorted(glob.glob(os.path.join(root, 'grouped*_seed*'))):
-        if not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
+    for run_dir in sorted(glob.glob(os.path.join(root, '*_seed*'))):
+        name = RUN_DIR.fullmatch(os.path.basename(run_dir))
+        if name is None or not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
             continue
         found = True
-        fold, seed = os.path.basename(run_dir).split('_')[:2]
+        fold = name['fold'].replace('+', ':')
         train, test = fold_records(ann_file, fold)
         with open(os.path.join(run_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
-        yield fold, int(seed[len('seed'):]), checkpoint, train, test
+        yield fold, int(name['seed']), checkpoint, train, test
     if not found:
-        sys.exit(f'{root}: no finished runs (grouped*_seed*/last_checkpoint) there')
+        sys.exit(f'{root}: no finished runs (FOLD_seedN/last_checkpoint) there')
 
 
 def finished_runs_setup(description, ddnet=False, figure=None):
@@ -178,12 +228,6 @@ def finished_runs_setup(description, ddnet=False, figure=None):
     register_all_modules()
     torch.set_num_threads(2)
     return args, Config.fromfile(args.config)
-
-
-def work_dir_name(fold, seed, extra=()):
-    """The folder a run writes in, under the benchmark's work root."""
-    tag = f'_{zlib.crc32(" ".join(extra).encode()):08x}' if extra else ''
-    return f'{fold}_seed{seed}{tag}'
 
 
 def run(config, fold, seed, extra, folder, threads, noise=None):
@@ -293,7 +337,9 @@ def paired_line(name: str, result: dict) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
-    parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'])
+    parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'],
+                        help='NAME (the splits NAME_train and NAME_val) or TRAIN:TEST (e.g. '
+                        'train1:test1)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--jobs', type=int, default=2, help='runs side by side, 1 thread each')
     parser.add_argument('--ablation', action='store_true', help='every row of the table')
@@ -323,6 +369,8 @@ def main():
         # said before training, not after it
         sys.exit(f'--paired-with {" ".join(args.paired_with)}: no run of these folds and '
                  'seeds to pair with')
+    check_folds(merged_config(args.config, args.cfg_options).train_dataloader.dataset.ann_file,
+                args.folds)
     rows = ({name: ABLATION[name] for name in args.rows or ABLATION} if args.ablation
             else {'config': {}})
     threads = 1 if args.jobs > 1 else 2

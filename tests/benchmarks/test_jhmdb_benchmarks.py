@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 import torch
 from jhmdb_accuracy import (
+    check_folds,
     cpu_capability,
     finished_runs,
+    fold_options,
     fold_records,
+    fold_splits,
     load_runs,
+    merged_config,
     paired,
     paired_line,
 )
@@ -111,6 +115,66 @@ def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
     assert [r['frame_dir'] for r in train] == ['clip0', 'clip1', 'clip2']
     assert [r['frame_dir'] for r in test] == ['clip3', 'clip4']
     assert test[0]['keypoint_score'].shape == (1, 4, 15)  # ground truth: all visible
+
+
+def official_split_file(tmp_path):
+    """An annotation file with split names of JHMDB's official kind (train1 / test1)."""
+    records = [dict(frame_dir=f'clip{k}', label=k % 2, total_frames=4, img_shape=(10, 10),
+                    keypoint=np.zeros((1, 4, 15, 2), np.float32)) for k in range(5)]
+    ann_file = str(tmp_path / 'official.pkl')
+    dump_annotations(ann_file, records, {'train1': ['clip0', 'clip1', 'clip2'],
+                                         'test1': ['clip3', 'clip4']})
+    return ann_file
+
+
+def test_a_fold_is_a_grouped_name_or_two_split_names():
+    assert fold_splits('grouped2') == ('grouped2_train', 'grouped2_val')
+    assert fold_splits('train1:test1') == ('train1', 'test1')
+    for bad in ('train1:', ':test1', 'a:b:c'):
+        with pytest.raises(ValueError, match='give NAME or TRAIN:TEST'):
+            fold_splits(bad)
+
+
+def test_runs_on_another_file_are_scored_on_its_own_held_out_split(tmp_path):
+    # The options tools/train.py is given, merged as it merges them: the file and the
+    # fold's splits reach the test dataset too, which the runs are scored on.
+    from common import ROOT
+    ann_file = official_split_file(tmp_path)
+    cfg = merged_config(f'{ROOT}/configs/pan_jhmdb.py',
+                        fold_options('train1:test1') + [f'ann_file={ann_file}'])
+    for loader, split in [('train_dataloader', 'train1'), ('val_dataloader', 'test1'),
+                          ('test_dataloader', 'test1')]:
+        assert cfg[loader].dataset.ann_file == ann_file
+        assert cfg[loader].dataset.split == split
+
+
+def test_folds_missing_from_the_file_stop_before_any_training(tmp_path, monkeypatch):
+    import jhmdb_accuracy
+    ann_file = official_split_file(tmp_path)
+    check_folds(ann_file, ['train1:test1'])
+    with pytest.raises(SystemExit, match=r'official\.pkl: no split test2 for fold train1:test2; '
+                       r'the file has train1, test1'):
+        check_folds(ann_file, ['train1:test1', 'train1:test2'])
+    with pytest.raises(SystemExit, match='no split grouped1_train, grouped1_val'):
+        check_folds(ann_file, ['grouped1'])
+    monkeypatch.setattr(jhmdb_accuracy, 'run', lambda *a: pytest.fail('trained anyway'))
+    monkeypatch.setattr('sys.argv', ['jhmdb_accuracy.py', '--folds', 'train2:test2',
+                                     '--cfg-options', f'ann_file={ann_file}'])
+    with pytest.raises(SystemExit, match='no split train2, test2 for fold train2:test2'):
+        jhmdb_accuracy.main()
+
+
+def test_finished_runs_find_runs_of_named_splits_again(tmp_path):
+    from jhmdb_accuracy import work_dir_name
+    ann_file = official_split_file(tmp_path)
+    cfg = Config(dict(test_dataloader=dict(dataset=dict(ann_file=ann_file))))
+    run_dir = tmp_path / 'runs' / work_dir_name('train1:test1', 4, ['lr=0.1'])
+    assert ':' not in run_dir.name
+    run_dir.mkdir(parents=True)
+    (run_dir / 'last_checkpoint').write_text('/x/epoch_80.pth\n')
+    [(fold, seed, _, train, test)] = finished_runs(str(tmp_path / 'runs'), cfg)
+    assert (fold, seed) == ('train1:test1', 4)
+    assert [r['frame_dir'] for r in test] == ['clip3', 'clip4'] and len(train) == 3
 
 
 def test_per_class_top1_leaves_absent_classes_out():
