@@ -49,7 +49,7 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from common import ROOT, markdown_table, train, train_log, with_estimator_noise
 
@@ -210,14 +210,17 @@ def finished_runs(root, cfg):
 
 
 def finished_runs_setup(description, ddnet=False, figure=None):
-    """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``, and
-    for a benchmark that compares with DD-Net or draws a figure ``--ddnet-recipe`` and
-    ``--out``, defaulting to ``assets/FIGURE``), parsed, with the modules registered, 2
-    threads and the config loaded: ``(args, cfg)``."""
+    """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``,
+    ``--cfg-options``, and for a benchmark that compares with DD-Net or draws a figure
+    ``--ddnet-recipe`` and ``--out``, defaulting to ``assets/FIGURE``), parsed, with the
+    modules registered, 2 threads and the config loaded with the options: ``(args, cfg)``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--runs', required=True,
                         help='the --work-root of a benchmarks/jhmdb_accuracy.py run')
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help="the runs' --cfg-options where they change the data or the "
+                        'model (e.g. ann_file=JHMDB.pkl for runs on another file)')
     if ddnet:
         from ddnet import RECIPES
         parser.add_argument('--ddnet-recipe', choices=RECIPES, default=RECIPES[0])
@@ -227,7 +230,7 @@ def finished_runs_setup(description, ddnet=False, figure=None):
     from posegraph.registry import register_all_modules
     register_all_modules()
     torch.set_num_threads(2)
-    return args, Config.fromfile(args.config)
+    return args, merged_config(args.config, args.cfg_options)
 
 
 def run(config, fold, seed, extra, folder, threads, noise=None):
@@ -402,10 +405,14 @@ def main():
                 results[name]['paired'] = paired(runs, baseline)
         if args.time_alone:
             work_dir = os.path.join(folder, 'alone')
-            seconds = train(args.config, work_dir, ['train_dataloader.dataset.split=None'] +
-                            args.cfg_options, threads=2)
+            seconds = train(args.config, work_dir, ['train_split=None'] + args.cfg_options,
+                            threads=2)
+            # The key is named after the dev file's clips, as earlier --out files have it.
             results['train_seconds_alone_433_clips'] = seconds
-            print(f'training alone on all 433 clips, 2 threads: {seconds / 60:.1f} min')
+            from posegraph.io import load_annotations
+            cfg = merged_config(args.config, args.cfg_options)
+            clips = len(load_annotations(cfg.train_dataloader.dataset.ann_file))
+            print(f'training alone on all {clips} clips, 2 threads: {seconds / 60:.1f} min')
     if not args.no_latency:
         # Weights do not change the time: the config's model, untrained, after the runs.
         from jhmdb_latency import latency_records, measure_latency

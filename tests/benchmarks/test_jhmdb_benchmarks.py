@@ -177,6 +177,21 @@ def test_finished_runs_find_runs_of_named_splits_again(tmp_path):
     assert [r['frame_dir'] for r in test] == ['clip3', 'clip4'] and len(train) == 3
 
 
+def test_benchmarks_over_finished_runs_read_them_with_the_runs_options(tmp_path,
+                                                                        monkeypatch):
+    from jhmdb_accuracy import finished_runs_setup
+    ann_file = official_split_file(tmp_path)
+    monkeypatch.setattr('sys.argv', ['early_recognition.py', '--runs', str(tmp_path),
+                                     '--cfg-options', f'ann_file={ann_file}'])
+    threads = torch.get_num_threads()
+    try:
+        args, cfg = finished_runs_setup('a benchmark')
+    finally:
+        torch.set_num_threads(threads)
+    assert args.runs == str(tmp_path)
+    assert cfg.test_dataloader.dataset.ann_file == ann_file
+
+
 def test_per_class_top1_leaves_absent_classes_out():
     labels = np.array([0, 0, 1, 1, 1])
     accuracy = per_class(np.array([0, 1, 1, 1, 0]), labels, 3)
