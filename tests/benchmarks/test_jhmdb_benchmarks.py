@@ -97,12 +97,18 @@ def test_a_baseline_without_the_requested_seeds_stops_before_any_training(tmp_pa
         jhmdb_accuracy.main()
 
 
-def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
+def five_clip_file(tmp_path, train_split, test_split):
+    """An annotation file of five clips, three in ``train_split`` and two in ``test_split``."""
     records = [dict(frame_dir=f'clip{k}', label=k % 2, total_frames=4, img_shape=(10, 10),
                     keypoint=np.zeros((1, 4, 15, 2), np.float32)) for k in range(5)]
-    ann_file = str(tmp_path / 'ann.pkl')
-    dump_annotations(ann_file, records, {'grouped1_train': ['clip0', 'clip1', 'clip2'],
-                                         'grouped1_val': ['clip3', 'clip4']})
+    ann_file = str(tmp_path / f'{test_split}.pkl')
+    dump_annotations(ann_file, records, {train_split: ['clip0', 'clip1', 'clip2'],
+                                         test_split: ['clip3', 'clip4']})
+    return ann_file
+
+
+def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
+    ann_file = five_clip_file(tmp_path, 'grouped1_train', 'grouped1_val')
     cfg = Config(dict(test_dataloader=dict(dataset=dict(ann_file=ann_file))))
     root = tmp_path / 'runs'
     with pytest.raises(SystemExit, match='no finished runs'):
@@ -119,12 +125,7 @@ def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
 
 def official_split_file(tmp_path):
     """An annotation file with split names of JHMDB's official kind (train1 / test1)."""
-    records = [dict(frame_dir=f'clip{k}', label=k % 2, total_frames=4, img_shape=(10, 10),
-                    keypoint=np.zeros((1, 4, 15, 2), np.float32)) for k in range(5)]
-    ann_file = str(tmp_path / 'official.pkl')
-    dump_annotations(ann_file, records, {'train1': ['clip0', 'clip1', 'clip2'],
-                                         'test1': ['clip3', 'clip4']})
-    return ann_file
+    return five_clip_file(tmp_path, 'train1', 'test1')
 
 
 def test_a_fold_is_a_grouped_name_or_two_split_names():
@@ -152,7 +153,7 @@ def test_folds_missing_from_the_file_stop_before_any_training(tmp_path, monkeypa
     import jhmdb_accuracy
     ann_file = official_split_file(tmp_path)
     check_folds(ann_file, ['train1:test1'])
-    with pytest.raises(SystemExit, match=r'official\.pkl: no split test2 for fold train1:test2; '
+    with pytest.raises(SystemExit, match=r'test1\.pkl: no split test2 for fold train1:test2; '
                        r'the file has train1, test1'):
         check_folds(ann_file, ['train1:test1', 'train1:test2'])
     with pytest.raises(SystemExit, match='no split grouped1_train, grouped1_val'):
