@@ -26,7 +26,6 @@ training it again.
 """
 import argparse
 import functools
-import json
 import multiprocessing
 import os
 import sys
@@ -225,7 +224,7 @@ def run(ann_file: str, fold: str, seed: int, recipe: str, root: Optional[str]) -
 
 
 def main():
-    from jhmdb_accuracy import check_folds, load_runs, paired, paired_line, summary
+    from jhmdb_accuracy import check_folds, load_runs, paired, paired_line, summary, write_results
     parser = argparse.ArgumentParser(description='DD-Net on the grouped JHMDB folds (or any)')
     parser.add_argument('--recipe', choices=RECIPES, default='authors')
     parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'],
@@ -259,6 +258,7 @@ def main():
                 pool.shutdown(cancel_futures=True)  # the queued runs would be lost too
                 raise
             runs.append(r)
+            write_results(args.out, {'config': {'runs': runs, 'recipe': args.recipe}})
             print(f'DD-Net ({args.recipe}) {r["fold"]} seed {r["seed"]}: top-1 '
                   f'{100 * r["top1"]:.1f} %, '
                   + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before')
@@ -273,9 +273,7 @@ def main():
     if baseline:
         result['paired'] = paired(runs, baseline)
         print(paired_line(f'DD-Net ({args.recipe})', result['paired']))
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump({'config': result}, f, indent=2)
+    write_results(args.out, {'config': result})
 
 
 if __name__ == '__main__':

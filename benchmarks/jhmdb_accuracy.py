@@ -45,7 +45,7 @@ import tempfile
 import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -292,6 +292,17 @@ def load_runs(paths: Sequence[str]) -> List[dict]:
     return runs
 
 
+def write_results(path: Optional[str], results: dict) -> None:
+    """``results`` as JSON in ``path`` (an ``--out`` file; nothing without one), whole or not
+    at all. Written after every run, so that the runs finished before a failure or an
+    interruption are kept: a ``config`` row of finished runs already serves
+    ``--paired-with``."""
+    if path:
+        from posegraph.io import atomic_open
+        with atomic_open(path, 'w') as f:
+            json.dump(results, f, indent=2)
+
+
 def run_key(run: dict) -> tuple:
     """What makes a run the same run in another experiment: its fold and seed."""
     return run['fold'], run['seed']
@@ -393,6 +404,8 @@ def main():
                 except BaseException:
                     pool.shutdown(cancel_futures=True)  # the queued runs would be lost too
                     raise
+                results[name] = {'runs': runs}
+                write_results(args.out, results)
                 r = runs[-1]
                 print(f'{name} {r["fold"]} seed {r["seed"]}: top-1 {100 * r["top1"]:.1f} % '
                       f'(with TTA {100 * r["top1_tta"]:.1f} %), '
@@ -442,9 +455,7 @@ def main():
         print('\nPer video (batch 1, 1 thread, median over 100 clips; benchmarks/jhmdb_latency.py '
               'for test-time augmentation too):')
         print_latency(results['latency_ms'])
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(results, f, indent=2)
+    write_results(args.out, results)
 
 
 if __name__ == '__main__':

@@ -165,6 +165,24 @@ def test_folds_missing_from_the_file_stop_before_any_training(tmp_path, monkeypa
         jhmdb_accuracy.main()
 
 
+def test_the_runs_finished_before_a_failure_are_kept_in_the_out_file(tmp_path, monkeypatch):
+    import jhmdb_accuracy
+    ann_file = five_clip_file(tmp_path, 'grouped1_train', 'grouped1_val')
+
+    def run(config, fold, seed, *rest):
+        if seed == 1:
+            raise RuntimeError('run 2 failed')
+        return dict(run_record(fold, seed, 0.75), seconds=None)
+    out = tmp_path / 'out.json'
+    monkeypatch.setattr(jhmdb_accuracy, 'run', run)
+    monkeypatch.setattr('sys.argv', ['jhmdb_accuracy.py', '--folds', 'grouped1', '--seeds', '0',
+                                     '1', '--jobs', '1', '--no-latency', '--out', str(out),
+                                     '--cfg-options', f'ann_file={ann_file}'])
+    with pytest.raises(RuntimeError, match='run 2 failed'):
+        jhmdb_accuracy.main()
+    assert load_runs([str(out)]) == [dict(run_record('grouped1', 0, 0.75), seconds=None)]
+
+
 def test_finished_runs_find_runs_of_named_splits_again(tmp_path):
     from jhmdb_accuracy import work_dir_name
     ann_file = official_split_file(tmp_path)
