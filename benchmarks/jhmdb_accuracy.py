@@ -383,8 +383,10 @@ def main():
         # said before training, not after it
         sys.exit(f'--paired-with {" ".join(args.paired_with)}: no run of these folds and '
                  'seeds to pair with')
-    check_folds(merged_config(args.config, args.cfg_options).train_dataloader.dataset.ann_file,
-                args.folds)
+    # The config with every run's own options, loaded once: the file the runs train on,
+    # and the model the latency is measured on.
+    cfg = merged_config(args.config, args.cfg_options)
+    check_folds(cfg.train_dataloader.dataset.ann_file, args.folds)
     rows = ({name: ABLATION[name] for name in args.rows or ABLATION} if args.ablation
             else {'config': {}})
     threads = 1 if args.jobs > 1 else 2
@@ -423,13 +425,11 @@ def main():
             # The key is named after the dev file's clips, as earlier --out files have it.
             results['train_seconds_alone_433_clips'] = seconds
             from posegraph.io import load_annotations
-            cfg = merged_config(args.config, args.cfg_options)
             clips = len(load_annotations(cfg.train_dataloader.dataset.ann_file))
             print(f'training alone on all {clips} clips, 2 threads: {seconds / 60:.1f} min')
     if not args.no_latency:
         # Weights do not change the time: the config's model, untrained, after the runs.
         from jhmdb_latency import latency_records, measure_latency
-        cfg = merged_config(args.config, args.cfg_options)
         results['latency_ms'] = measure_latency(cfg, latency_records(cfg), tta=False)
     print(f'\n{args.config} {" ".join(args.cfg_options)}')
     rows = []
