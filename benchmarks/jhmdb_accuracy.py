@@ -21,6 +21,9 @@ issue 11's measurement on JHMDB's official splits, from a file that holds them, 
     python benchmarks/jhmdb_accuracy.py --cfg-options ann_file=JHMDB.pkl
         --folds train1:test1 train2:test2 train3:test3 --seeds 0 1 2
 
+(with ``num_classes=21 label_map=F`` or ``label_map=None`` among the options where the file
+holds all 21 classes, not the 14 of ``../shared``'s).
+
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees. After the runs,
 the per-video time of the config's model and of DD-Net in the same run (PyTorch, and

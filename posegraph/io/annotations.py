@@ -135,8 +135,12 @@ def _check_record(path, index, record, num_classes=None, num_joints=None, coords
         raise AnnotationError(f'{where}: label {label!r} is not an integer')
     if label < UNLABELLED or (num_classes is not None and label >= num_classes):
         bound = f' [0, {num_classes})' if num_classes is not None else ' >= 0'
+        # The usual cause: a config's num_classes (or label map) kept for a file of more.
+        remedy = (f': a file of more classes needs num_classes={label + 1} or more, and a '
+                  'label map of as many names or label_map=None'
+                  if num_classes is not None and label >= num_classes else '')
         raise AnnotationError(f'{where}: label {label} is out of range{bound} (or '
-                              f'{UNLABELLED} for an unlabelled clip)')
+                              f'{UNLABELLED} for an unlabelled clip){remedy}')
     keypoint = record['keypoint']
     coords = (coords,) if isinstance(coords, int) else coords
     if not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4 \
@@ -292,13 +296,14 @@ def read_label_map(path: PathLike) -> List[str]:
 def resolve_classes(label_map: Optional[PathLike] = None, num_classes: Optional[int] = None
                     ) -> Tuple[Optional[List[str]], Optional[int]]:
     """``(class names or None, number of classes or None)`` from a dataset's optional
-    label map and ``num_classes``, which must agree."""
+    label map and ``num_classes``; :class:`AnnotationError` where they disagree."""
     if not label_map:
         return None, num_classes
     classes = read_label_map(label_map)
     if num_classes is not None and num_classes != len(classes):
-        raise ValueError(f'{label_map} names {len(classes)} classes but '
-                         f'num_classes is {num_classes}')
+        raise AnnotationError(f'{label_map} names {len(classes)} classes but num_classes is '
+                              f'{num_classes}: give a label map of {num_classes} names, or '
+                              'label_map=None')
     return classes, len(classes)
 
 

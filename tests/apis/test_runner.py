@@ -1,6 +1,7 @@
 """The Runner refuses what would otherwise end in a run that "succeeds" with a wrong answer:
 checkpoints that do not fit, data whose classes do not fit, unlabelled clips for training."""
 import os
+import re
 
 import numpy as np
 import pytest
@@ -120,6 +121,30 @@ def test_class_count_of_the_data_must_fit_the_model(tmp_path):
                        match=r'named.pkl \(training data\) has 2 classes but the '
                              r'model predicts 14'):
         train_runner(tmp_path / 'w2', {'ann_file': named}).train()
+
+
+def test_a_file_of_more_classes_than_the_label_map_names_the_remedy(tmp_path, run_tool):
+    # A config with a label map (as configs/pan_jhmdb.py has) re-pointed at a file of more
+    # classes: each step a user takes is answered by a message, never a traceback.
+    label_map = tmp_path / 'three.txt'
+    label_map.write_text('a\nb\nc\n')
+    five = write_file(tmp_path / 'five.pkl', [0, 1, 2, 3, 4] * 2)
+    options = [f'{k}={v}' for k, v in SMALL.items()] + [f'ann_file={five}']
+    for extra, message in (
+            ([f'label_map={label_map}'],
+             r"five.pkl: annotation 3 \('clip3'\): label 3 is out of range \[0, 3\).*a file "
+             r'of more classes needs num_classes=4 or more, and a label map of as many names '
+             r'or label_map=None'),
+            ([f'label_map={label_map}', 'num_classes=5'],
+             r'three.txt names 3 classes but num_classes is 5: give a label map of 5 names, '
+             r'or label_map=None')):
+        result = run_tool('train', CONFIG, '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+                          *options, *extra)
+        assert result.returncode == 1 and 'Traceback' not in result.stderr
+        assert re.search(message, result.stderr), result.stderr
+    register_all_modules()
+    cfg = load_config(CONFIG, {'ann_file': five, 'label_map': None, 'num_classes': 5})
+    assert len(DATASETS.build(cfg.train_dataloader.dataset)) == 10
 
 
 def test_unlabelled_clips_are_refused_for_training_and_accepted_for_inference(tmp_path):
