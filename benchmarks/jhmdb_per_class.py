@@ -31,6 +31,15 @@ def pan_scores(cfg, checkpoint, records):
         return model(clips, mode='tensor').numpy()
 
 
+def class_names(cfg):
+    """The config's class names: its label map's, else ``'class <label>'`` (a file re-pointed
+    with ``label_map=None``)."""
+    from posegraph.io.annotations import read_label_map
+    if cfg.get('label_map'):
+        return read_label_map(cfg.label_map)
+    return [f'class {c}' for c in range(cfg.num_classes)]
+
+
 def per_class(predictions, labels, num_classes):
     """Top-1 per class (NaN for a class with no clip) of one run."""
     return np.array([(predictions[labels == c] == c).mean() if (labels == c).any() else np.nan
@@ -40,8 +49,7 @@ def per_class(predictions, labels, num_classes):
 def main():
     args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet=True,
                                     figure='jhmdb_per_class.png')
-    from posegraph.io.annotations import read_label_map
-    names = read_label_map(cfg.label_map)
+    names = class_names(cfg)
     top1 = {model: {} for model in COLUMNS}       # model -> fold -> [top-1 per seed]
     classes = {model: {} for model in COLUMNS}    # model -> fold -> [per-class per seed]
     counts = {}                                  # fold -> clips per class
@@ -77,7 +85,7 @@ def main():
     axes.set_xticks(np.arange(len(names)), names, rotation=45, ha='right')
     axes.set_ylabel('top-1 (%)')
     runs = sum(len(v) for v in top1['PAN'].values())
-    axes.set_title(f'Per class, JHMDB grouped folds ({runs} runs each)')
+    axes.set_title(f'Per class, JHMDB {", ".join(folds)} ({runs} runs each)')
     axes.set_ylim(0, 115)  # room for the legend above the bars
     axes.legend(ncols=3, loc='upper center')
     axes.grid(axis='y', alpha=0.3)

@@ -17,7 +17,7 @@ from jhmdb_accuracy import (
     paired,
     paired_line,
 )
-from jhmdb_per_class import per_class
+from jhmdb_per_class import class_names, per_class
 from mmengine.config import Config
 
 from posegraph.io.annotations import dump_annotations
@@ -215,6 +215,15 @@ def test_per_class_top1_leaves_absent_classes_out():
     labels = np.array([0, 0, 1, 1, 1])
     accuracy = per_class(np.array([0, 1, 1, 1, 0]), labels, 3)
     assert accuracy[:2].tolist() == [0.5, 2 / 3] and np.isnan(accuracy[2])
+
+
+def test_class_names_come_from_the_label_map_or_the_class_count(tmp_path):
+    label_map = tmp_path / 'labels.txt'
+    label_map.write_text('clap\njump\n')
+    assert class_names(Config(dict(label_map=str(label_map), num_classes=2))) == ['clap', 'jump']
+    # A file of other classes, re-pointed with label_map=None (all 21 of JHMDB's).
+    assert class_names(Config(dict(label_map=None, num_classes=3))) == [
+        'class 0', 'class 1', 'class 2']
 
 
 def test_branch_rows_name_each_branchs_streams_and_average_the_teachers_without_the_student():
