@@ -10,10 +10,13 @@ the two models' softmax scores, as ``tools/fuse_scores.py`` does.
     python benchmarks/jhmdb_per_class.py --runs work_dirs/grouped [--ddnet-recipe short] \
         [--out assets/jhmdb_per_class.png]
 """
+from typing import List
+
 import numpy as np
 import torch
 from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
+from mmengine.config import Config
 
 from common import markdown_table
 from ddnet import ddnet_logits, trained_ddnet
@@ -31,7 +34,7 @@ def pan_scores(cfg, checkpoint, records):
         return model(clips, mode='tensor').numpy()
 
 
-def class_names(cfg):
+def class_names(cfg: Config) -> List[str]:
     """The config's class names: its label map's, else ``'class <label>'`` (a file re-pointed
     with ``label_map=None``)."""
     from posegraph.io.annotations import read_label_map
