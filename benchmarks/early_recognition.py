@@ -67,7 +67,10 @@ def main():
     num_classes = cfg.num_classes
     curves = {'PAN online (step)': [], 'PAN offline, observed part': [],
               'DD-Net, observed part': []}
+    folds = []
     for fold, seed, checkpoint, train, test in finished_runs(args.runs, cfg):
+        if fold not in folds:
+            folds.append(fold)
         online, offline = pan_curves(cfg, checkpoint, test)
         ddnet = ddnet_curve(trained_ddnet(train, num_classes, fold, seed, args.ddnet_recipe,
                                           args.runs), test)
@@ -89,7 +92,7 @@ def main():
     axes.set_xlabel('clip observed (%)')
     axes.set_ylabel('top-1 (%)')
     runs = len(curves['PAN online (step)'])
-    axes.set_title(f'Early recognition, JHMDB grouped folds ({runs} runs)')
+    axes.set_title(f'Early recognition, JHMDB {", ".join(folds)} ({runs} runs)')
     axes.grid(alpha=0.3)
     axes.legend()
     figure.tight_layout()
