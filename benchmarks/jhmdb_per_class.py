@@ -37,10 +37,9 @@ def pan_scores(cfg, checkpoint, records):
 def class_names(cfg: Config) -> List[str]:
     """The config's class names: its label map's, else ``'class <label>'`` (a file re-pointed
     with ``label_map=None``)."""
-    from posegraph.io.annotations import read_label_map
-    if cfg.get('label_map'):
-        return read_label_map(cfg.label_map)
-    return [f'class {c}' for c in range(cfg.num_classes)]
+    from posegraph.io.annotations import resolve_classes
+    classes, num_classes = resolve_classes(cfg.get('label_map'), cfg.num_classes)
+    return classes or [f'class {c}' for c in range(num_classes)]
 
 
 def per_class(predictions, labels, num_classes):
