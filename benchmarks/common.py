@@ -26,6 +26,36 @@ def median_ms(fn: Callable[[], object], runs: int, warmup: int = 10) -> float:
     return 1000 * statistics.median(times)
 
 
+def cpu_model(cpuinfo: str = '/proc/cpuinfo') -> str:
+    """The processor's name as the OS gives it (Linux's ``cpuinfo``), else Python's guess."""
+    import platform
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name' and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or 'unknown CPU'
+
+
+def machine_line() -> str:
+    """What a timing needs beside it to be compared with another day's: the processor, its
+    cores, the vector instructions PyTorch's kernels use, and the versions timed. Per-op
+    overheads and arithmetic do not scale alike from one CPU to the next, so the ratio of two
+    models moves between machines, not only their times."""
+    import torch
+    versions = [f'torch {torch.__version__}']
+    try:
+        import onnxruntime
+        versions.append(f'onnxruntime {onnxruntime.__version__}')
+    except ImportError:
+        pass
+    return (f'{cpu_model()}, {os.cpu_count()} cores, '
+            f'{torch.backends.cpu.get_cpu_capability()} kernels, {", ".join(versions)}')
+
+
 def with_estimator_noise(pipeline: Sequence[dict], sigma: float, drop: float) -> list:
     """A test pipeline whose joints get an estimator's kind of error before the streams are
     formed: each moved by Gaussian noise of ``sigma`` body sizes (after ``PoseNormalize``,

@@ -54,7 +54,7 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
-from common import ROOT, markdown_table, train, train_log, with_estimator_noise
+from common import ROOT, machine_line, markdown_table, train, train_log, with_estimator_noise
 
 ABLATION = {  # the rows of the pose-attention paper's ablation, for this model
     'GCN + GRU': dict(diffpool=False, joint_attention=False, pose_attention=False),
@@ -434,6 +434,7 @@ def main():
         # Weights do not change the time: the config's model, untrained, after the runs.
         from jhmdb_latency import latency_records, measure_latency
         results['latency_ms'] = measure_latency(cfg, latency_records(cfg), tta=False)
+        results['latency_machine'] = machine_line()
     print(f'\n{args.config} {" ".join(args.cfg_options)}')
     rows = []
     for name, result in results.items():
@@ -456,7 +457,7 @@ def main():
     if 'latency_ms' in results:
         from jhmdb_latency import print_latency
         print('\nPer video (batch 1, 1 thread, median over 100 clips; benchmarks/jhmdb_latency.py '
-              'for test-time augmentation too):')
+              f'for test-time augmentation too), {results["latency_machine"]}:')
         print_latency(results['latency_ms'])
     write_results(args.out, results)
 

@@ -32,7 +32,7 @@ from mmengine.config import Config
 
 from posegraph.apis import compile_for_inference
 from posegraph.io.onnx import write_onnx
-from common import ROOT, inference_parameters, markdown_header, markdown_row
+from common import ROOT, inference_parameters, machine_line, markdown_header, markdown_row
 from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 
 RUNTIMES = ('PyTorch', 'compiled', 'onnxruntime')
@@ -244,6 +244,7 @@ def main():
     cfg = Config.fromfile(args.config)
     records = latency_records(cfg, args.videos)
     print(f'{args.config}, {len(records)} videos, batch 1, 1 thread, median per video')
+    print(machine_line(), flush=True)
     print_latency(measure_latency(cfg, records, runtimes=args.runtimes))
 
 

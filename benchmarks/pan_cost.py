@@ -16,7 +16,7 @@ from mmengine.config import Config
 from posegraph.export import StreamingStep, export_onnx
 from posegraph.nn import AttentionGRU
 from posegraph.registry import MODELS, register_all_modules
-from common import inference_parameters, markdown_table, median_ms, multiply_adds
+from common import inference_parameters, machine_line, markdown_table, median_ms, multiply_adds
 
 
 def clip_multiply_adds(network, clip):
@@ -75,6 +75,7 @@ def main():
     ort_step_ms = median_ms(lambda: step_session.run(None, step_feed), args.runs, warmup=20)
     print(f'config {args.config}, {args.persons} person(s), {args.frames} frames, '
           f'{network.num_joints} joints, {network.in_channels} channels, 1 thread')
+    print(machine_line())
     print(markdown_table(
         ['parameters (at inference)', 'multiply-adds', 'clip, PyTorch', 'clip, onnxruntime',
          'online step, PyTorch', 'online step, onnxruntime'],

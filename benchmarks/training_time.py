@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from typing import Callable, Iterator, List, Tuple
 
-from common import ROOT, markdown_table, train
+from common import ROOT, machine_line, markdown_table, train
 
 
 @contextlib.contextmanager
@@ -96,7 +96,8 @@ def main() -> None:
     with worktree(args.against) as checkout, tempfile.TemporaryDirectory() as scratch:
         work_root = os.path.abspath(args.work_root or scratch)
         print(f'current: {config} {" ".join(args.options)}\nreference: {args.against_config} '
-              f'at {args.against} {" ".join(args.against_options)}', flush=True)
+              f'at {args.against} {" ".join(args.against_options)}\n{machine_line()}',
+              flush=True)
 
         def current(pair: int) -> float:
             seconds = train(config, os.path.join(work_root, f'current_{pair}'), args.options)

@@ -1,8 +1,17 @@
 """The helpers every benchmark script uses."""
+import os
+
 import pytest
 import torch
 
-from common import inference_parameters, markdown_table, multiply_adds, train
+from common import (
+    cpu_model,
+    inference_parameters,
+    machine_line,
+    markdown_table,
+    multiply_adds,
+    train,
+)
 
 
 def test_markdown_table_has_a_header_rule_and_one_line_a_row():
@@ -33,3 +42,21 @@ def test_inference_parameters_count_a_distilled_ensembles_student_only():
     assert inference_parameters(ensemble) == total
     assert inference_parameters(distilled) == student < total
     assert inference_parameters(torch.nn.Linear(3, 2)) == 8
+
+
+def test_cpu_model_reads_the_processors_name_and_falls_back_without_cpuinfo(tmp_path):
+    cpuinfo = tmp_path / 'cpuinfo'
+    cpuinfo.write_text('processor\t: 0\nvendor_id\t: AuthenticAMD\n'
+                       'model name\t: AMD EPYC 9R14 96-Core Processor\nflags\t: fpu\n')
+    assert cpu_model(str(cpuinfo)) == 'AMD EPYC 9R14 96-Core Processor'
+    fallback = cpu_model(str(tmp_path / 'missing'))
+    assert fallback and fallback != 'AMD EPYC 9R14 96-Core Processor'
+
+
+def test_machine_line_names_the_kernels_and_versions_timed():
+    import onnxruntime
+    line = machine_line()
+    assert f'{torch.backends.cpu.get_cpu_capability()} kernels' in line
+    assert f'torch {torch.__version__}' in line
+    assert f'onnxruntime {onnxruntime.__version__}' in line
+    assert f'{os.cpu_count()} cores' in line
