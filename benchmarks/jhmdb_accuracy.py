@@ -36,7 +36,9 @@ Three seeds have shown gains that five did not (docs/jhmdb.md): decide on five.
 
 A seed gives the same run again only on a machine whose PyTorch kernels use the same vector
 instructions: each run records the ``cpu_capability`` it trained with (AVX2, AVX512, ...).
-``ATEN_CPU_CAPABILITY=avx2`` makes an AVX-512 machine repeat an AVX2 machine's runs.
+``ATEN_CPU_CAPABILITY=avx2`` makes an AVX-512 machine repeat an AVX2 machine's runs. The
+processor matters too (an AMD EPYC with AVX-512 kernels did not repeat the runs of the
+processor before it), so each run trained records its ``cpu_model`` as well.
 """
 import argparse
 import glob
@@ -54,7 +56,15 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
-from common import ROOT, machine_line, markdown_table, train, train_log, with_estimator_noise
+from common import (
+    ROOT,
+    cpu_model,
+    machine_line,
+    markdown_table,
+    train,
+    train_log,
+    with_estimator_noise,
+)
 
 ABLATION = {  # the rows of the pose-attention paper's ablation, for this model
     'GCN + GRU': dict(diffpool=False, joint_attention=False, pose_attention=False),
@@ -247,6 +257,9 @@ def run(config, fold, seed, extra, folder, threads, noise=None):
     torch.set_num_threads(threads)
     result = {'fold': fold, 'seed': seed, 'seconds': seconds,
               'cpu_capability': cpu_capability(train_log(work_dir)),
+              # The processor matters beside the kernels (oneMKL picks its code by processor);
+              # a run trained before is not known to come from this one.
+              'cpu_model': cpu_model() if seconds is not None else None,
               'top1': score(config, options, last),
               'top1_tta': score(config, options, last, TTA)}
     if noise:
@@ -317,8 +330,9 @@ def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
     Seeds vary the model more than most changes do, so a change is judged run for run: the
     mean difference with its standard error, and how many runs are ahead, level and behind.
     A pair whose runs both say which kernels they trained with (``cpu_capability``), and
-    differ, is listed in ``other_kernels``: such runs differ by a clip or two with no change
-    at all.
+    differ, is listed in ``other_kernels``, and one whose runs both say which processor
+    trained them (``cpu_model``), and differ, in ``other_processors``: such runs differ by a
+    clip or two with no change at all.
     """
     by_run = {run_key(r): r for r in baseline}
     pairs = [(r, by_run[run_key(r)]) for r in runs if run_key(r) in by_run]
@@ -333,7 +347,10 @@ def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
             'unpaired': [run_key(r) for r in runs if run_key(r) not in by_run],
             'other_kernels': [run_key(r) for r, b in pairs
                               if None not in (r.get('cpu_capability'), b.get('cpu_capability'))
-                              and r['cpu_capability'] != b['cpu_capability']]}
+                              and r['cpu_capability'] != b['cpu_capability']],
+            'other_processors': [run_key(r) for r, b in pairs
+                                 if None not in (r.get('cpu_model'), b.get('cpu_model'))
+                                 and r['cpu_model'] != b['cpu_model']]}
 
 
 def paired_line(name: str, result: dict) -> str:
@@ -348,6 +365,9 @@ def paired_line(name: str, result: dict) -> str:
     if result['other_kernels']:
         line += ('; trained on other kernels than the baseline (differs without a change): '
                  + ', '.join(f'{f} seed {s}' for f, s in result['other_kernels']))
+    if result['other_processors']:
+        line += ('; trained on another processor than the baseline (differs without a '
+                 'change): ' + ', '.join(f'{f} seed {s}' for f, s in result['other_processors']))
     return line
 
 

@@ -35,8 +35,9 @@ def test_cpu_capability_reads_what_the_training_log_says(tmp_path):
     assert cpu_capability(str(tmp_path / 'missing.log')) is None
 
 
-def run_record(fold, seed, top1, kernels='AVX512'):
-    return dict(fold=fold, seed=seed, top1=top1, top1_tta=top1, cpu_capability=kernels)
+def run_record(fold, seed, top1, kernels='AVX512', processor='AMD EPYC'):
+    return dict(fold=fold, seed=seed, top1=top1, top1_tta=top1, cpu_capability=kernels,
+                cpu_model=processor)
 
 
 def test_paired_compares_each_run_with_the_baselines_run_of_the_same_fold_and_seed():
@@ -52,9 +53,11 @@ def test_paired_compares_each_run_with_the_baselines_run_of_the_same_fold_and_se
     assert result['standard_error'] == pytest.approx(np.std([0, 5, -2], ddof=1) / np.sqrt(3))
     assert (result['ahead'], result['level'], result['behind']) == (1, 1, 1)
     assert result['unpaired'] == [('grouped2', 1)] and result['other_kernels'] == []
+    assert result['other_processors'] == []
     line = paired_line('config', result)
     assert '+1.0 ±' in line and '1 ahead, 1 level, 1 behind' in line
     assert 'no baseline run for grouped2 seed 1' in line and 'other kernels' not in line
+    assert 'another processor' not in line
 
 
 def test_paired_names_runs_trained_on_other_kernels_and_refuses_nothing_to_pair():
@@ -65,6 +68,16 @@ def test_paired_names_runs_trained_on_other_kernels_and_refuses_nothing_to_pair(
     assert unknown['other_kernels'] == []     # a run from before the kernels were recorded
     with pytest.raises(ValueError, match='no run of the baseline'):
         paired([run_record('grouped1', 3, 0.8)], [run_record('grouped1', 0, 0.8)])
+
+
+def test_paired_names_runs_trained_on_another_processor_with_the_same_kernels():
+    baseline = [run_record('grouped1', 0, 0.8, processor='Intel Xeon'),
+                run_record('grouped1', 1, 0.8, processor=None)]
+    runs = [run_record('grouped1', 0, 0.78), run_record('grouped1', 1, 0.8)]
+    result = paired(runs, baseline)
+    assert result['other_kernels'] == []
+    assert result['other_processors'] == [('grouped1', 0)]   # seed 1's is not known
+    assert 'another processor than the baseline' in paired_line('config', result)
 
 
 def test_load_runs_joins_out_files_and_names_a_file_it_cannot_use(tmp_path):
