@@ -338,7 +338,8 @@ def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
     pairs = [(r, by_run[run_key(r)]) for r in runs if run_key(r) in by_run]
     if not pairs:
         raise ValueError('no run of the baseline has the folds and seeds of these runs')
-    differences = np.array([100 * (r['top1'] - b['top1']) for r, b in pairs])
+    # Rounded: DD-Net's top-1 comes through float32, so a tie can differ in the 7th digit.
+    differences = np.array([round(100 * (r['top1'] - b['top1']), 4) for r, b in pairs])
     error = differences.std(ddof=1) / np.sqrt(len(pairs)) if len(pairs) > 1 else float('nan')
     return {'difference': float(differences.mean()), 'standard_error': float(error),
             'runs': [(*run_key(r), round(float(d), 2)) for (r, _), d in zip(pairs, differences)],

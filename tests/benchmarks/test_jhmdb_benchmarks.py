@@ -70,6 +70,12 @@ def test_paired_names_runs_trained_on_other_kernels_and_refuses_nothing_to_pair(
         paired([run_record('grouped1', 3, 0.8)], [run_record('grouped1', 0, 0.8)])
 
 
+def test_paired_counts_a_tie_through_float32_as_level():
+    ddnet = run_record('grouped1', 0, float(np.float32(93 / 112)))   # 0.8303571...46
+    result = paired([run_record('grouped1', 0, 93 / 112)], [ddnet])
+    assert (result['ahead'], result['level'], result['behind']) == (0, 1, 0)
+
+
 def test_paired_names_runs_trained_on_another_processor_with_the_same_kernels():
     baseline = [run_record('grouped1', 0, 0.8, processor='Intel Xeon'),
                 run_record('grouped1', 1, 0.8, processor=None)]
