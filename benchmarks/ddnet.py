@@ -40,7 +40,7 @@ from torch import nn
 
 from posegraph.models import DDNet
 from posegraph.models.ddnet import joint_collection_distances
-from common import ROOT, markdown_table
+from common import ROOT, cpu_model, markdown_table
 
 RECIPES = ('authors', 'short')
 
@@ -220,7 +220,8 @@ def run(ann_file: str, fold: str, seed: int, recipe: str, root: Optional[str]) -
     labels = torch.tensor([r['label'] for r in test])
     top1 = (ddnet_logits(model, test).argmax(-1) == labels).float().mean().item()
     return {'fold': fold, 'seed': seed, 'top1': top1, 'seconds': seconds,
-            'cpu_capability': torch.backends.cpu.get_cpu_capability()}
+            'cpu_capability': torch.backends.cpu.get_cpu_capability(),
+            'cpu_model': None if trained_before else cpu_model()}
 
 
 def main():

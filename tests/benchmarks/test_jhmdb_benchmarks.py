@@ -418,7 +418,7 @@ def test_ddnet_cli_scores_the_folds_uses_kept_models_and_pairs_with_a_baseline(t
     import sys
 
     import ddnet
-    from common import ROOT
+    from common import ROOT, cpu_model
     rng = np.random.default_rng(0)
     records = [dict(frame_dir=f'clip{k}', label=k % 3, total_frames=12, img_shape=(240, 320),
                     keypoint=rng.uniform(0, 300, (1, 12, 15, 2)).astype(np.float32))
@@ -449,6 +449,8 @@ def test_ddnet_cli_scores_the_folds_uses_kept_models_and_pairs_with_a_baseline(t
     runs = load_runs([str(out)])
     assert [(r['fold'], r['seed']) for r in runs] == [('grouped1', 0), ('grouped1', 1)]
     assert runs[0]['top1'] == pytest.approx(kept_top1) and runs[0]['seconds'] is None
+    # A kept model's processor is not known; a new run's is.
+    assert runs[0]['cpu_model'] is None and runs[1]['cpu_model'] == cpu_model()
     missing = subprocess.run(command[:2] + ['--ann-file', str(tmp_path / 'none.pkl')],
                              capture_output=True, text=True)
     assert missing.returncode != 0 and 'none.pkl: no such file' in missing.stderr
