@@ -346,12 +346,15 @@ def paired(runs: Sequence[dict], baseline: Sequence[dict]) -> dict:
             'ahead': int((differences > 0).sum()), 'level': int((differences == 0).sum()),
             'behind': int((differences < 0).sum()),
             'unpaired': [run_key(r) for r in runs if run_key(r) not in by_run],
-            'other_kernels': [run_key(r) for r, b in pairs
-                              if None not in (r.get('cpu_capability'), b.get('cpu_capability'))
-                              and r['cpu_capability'] != b['cpu_capability']],
-            'other_processors': [run_key(r) for r, b in pairs
-                                 if None not in (r.get('cpu_model'), b.get('cpu_model'))
-                                 and r['cpu_model'] != b['cpu_model']]}
+            'other_kernels': trained_apart(pairs, 'cpu_capability'),
+            'other_processors': trained_apart(pairs, 'cpu_model')}
+
+
+def trained_apart(pairs: Sequence[Tuple[dict, dict]], key: str) -> List[tuple]:
+    """The runs of ``pairs`` whose two sides both record ``key`` (``cpu_capability``,
+    ``cpu_model``) and differ in it."""
+    return [run_key(r) for r, b in pairs
+            if None not in (r.get(key), b.get(key)) and r[key] != b[key]]
 
 
 def paired_line(name: str, result: dict) -> str:
@@ -363,12 +366,11 @@ def paired_line(name: str, result: dict) -> str:
     if result['unpaired']:
         line += '; no baseline run for ' + ', '.join(f'{f} seed {s}'
                                                      for f, s in result['unpaired'])
-    if result['other_kernels']:
-        line += ('; trained on other kernels than the baseline (differs without a change): '
-                 + ', '.join(f'{f} seed {s}' for f, s in result['other_kernels']))
-    if result['other_processors']:
-        line += ('; trained on another processor than the baseline (differs without a '
-                 'change): ' + ', '.join(f'{f} seed {s}' for f, s in result['other_processors']))
+    for key, what in (('other_kernels', 'other kernels'),
+                      ('other_processors', 'another processor')):
+        if result[key]:
+            line += (f'; trained on {what} than the baseline (differs without a change): '
+                     + ', '.join(f'{f} seed {s}' for f, s in result[key]))
     return line
 
 
