@@ -1,5 +1,6 @@
 """Building mmengine Runners from posegraph configs, as the tools do, and inference."""
 from posegraph.runtime import VideoActionRecognizer
+from .config_check import ConfigError, check_config, read_config
 from .inference import (
                         class_name,
                         compile_for_inference,
@@ -27,7 +28,8 @@ from .runner import (
 )
 
 __all__ = ['IncompatibleError', 'PoseGraphRunner', 'build_runner', 'load_config',
-           'parse_cfg_options', 'report_test_metrics', 'USER_ERRORS', 'apply_train_flags',
+           'ConfigError', 'check_config', 'read_config', 'parse_cfg_options',
+           'report_test_metrics', 'USER_ERRORS', 'apply_train_flags',
            'show_predictions', 'apply_tensorboard', 'init_recognizer', 'inference_skeleton',
            'init_pose_estimator', 'inference_pose', 'pose_results_to_record', 'class_name',
            'inference_record', 'inference_records', 'model_layout', 'OnlineRecognizer',

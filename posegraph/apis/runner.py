@@ -17,6 +17,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
+from posegraph.apis.config_check import ConfigError, check_config, read_config
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.io.annotations import AnnotationError
@@ -37,8 +38,8 @@ class IncompatibleError(ValueError):
 
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
-USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, FileNotFoundError,
-               ForeignNameError)
+USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, ConfigError,
+               FileNotFoundError, ForeignNameError)
 
 
 class RunConfig(Config):
@@ -73,16 +74,16 @@ def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) 
     ``val_split`` / ``test_split`` the matching dataset's ``split``. So ``--cfg-options
     ann_file=P num_classes=N`` trains on another file, where the config's own top-level
     variables (already substituted when the file was read) would change nothing.
+
+    The result is checked (:func:`~posegraph.apis.config_check.check_config`): a component
+    or an argument that does not exist raises :class:`ConfigError` before anything is built.
     """
-    if isinstance(config, Config):
-        cfg = copy.deepcopy(config)
-    elif not osp.isfile(config):
-        raise FileNotFoundError(f'{config}: no such config file')
-    else:
-        cfg = Config.fromfile(config)
+    cfg = copy.deepcopy(config) if isinstance(config, Config) else read_config(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
         apply_data_options(cfg, {k: v for k, v in cfg_options.items() if k in DATA_OPTIONS})
+    register_all_modules()
+    check_config(cfg)
     return cfg
 
 
@@ -313,7 +314,9 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     if built > 1 and not cfg.get('experiment_name'):
         cfg.experiment_name = f'{name}-{built}'
     if not torch.cuda.is_available():
-        cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+        env_cfg = cfg.get('env_cfg') or {}
+        cfg.env_cfg = dict(env_cfg, dist_cfg=dict(env_cfg.get('dist_cfg') or {},
+                                                  backend='gloo'))
         if launcher == 'pytorch':
             # mmengine's initialiser and DDP wrapper bind a CUDA device, which a CPU build
             # of torch lacks: start the gloo group here (mmengine then keeps it) and keep
