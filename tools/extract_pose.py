@@ -27,6 +27,7 @@ from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
 from posegraph.io import AnnotationError, atomic_open, dump_annotations, safe_load_pickle
+from posegraph.io.checkpoint import CheckpointError
 from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, extract_video
 
@@ -132,7 +133,7 @@ def main(argv=None):
     options = backend_options(args)
     try:  # fail at once, before any work or folder, if the back-end cannot run
         _start_worker(args.backend, options, [])
-    except (MissingWeightsError, ImportError, KeyError) as e:
+    except (MissingWeightsError, CheckpointError, ImportError, KeyError) as e:
         sys.exit(f'error: {e}')
     os.makedirs(parts_dir, exist_ok=True)
     done = {name[:-4] for name in os.listdir(parts_dir) if name.endswith('.pkl')}

@@ -21,7 +21,7 @@ from posegraph.apis.config_check import ConfigError, check_config, read_config
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.io.annotations import AnnotationError
-from posegraph.io.checkpoint import CheckpointError
+from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
 parse_cfg_options = DictAction
@@ -153,23 +153,11 @@ def check_state_dict(model_state: dict, state: dict, filename: str,
     """Refuse a checkpoint whose parameters do not fit the model.
 
     Raises :class:`IncompatibleError` naming ``filename`` and the keys of another shape, the
-    missing and the unexpected ones. Keys matching a regular expression of ``skip`` are
-    left out of the comparison (and of the load).
+    missing and the unexpected ones (:func:`~posegraph.io.checkpoint.state_dict_mismatch`).
+    Keys matching a regular expression of ``skip`` are left out of the comparison (and of
+    the load).
     """
-    skip = [re.compile(pattern) for pattern in skip]
-
-    def kept(key):
-        return not any(pattern.search(key) for pattern in skip)
-
-    shapes = [f'{k}: checkpoint {tuple(v.shape)}, model {tuple(model_state[k].shape)}'
-              for k, v in state.items() if kept(k) and k in model_state
-              and hasattr(v, 'shape') and v.shape != model_state[k].shape]
-    missing = [k for k in model_state if kept(k) and k not in state]
-    unexpected = [k for k in state if kept(k) and k not in model_state]
-    problems = [f'{len(items)} {what} ({", ".join(items[:3])}{", ..." * (len(items) > 3)})'
-                for what, items in (('parameter(s) of another shape', shapes),
-                                    ('missing key(s)', missing),
-                                    ('unexpected key(s)', unexpected)) if items]
+    problems = state_dict_mismatch(model_state, state, skip)
     if problems:
         raise IncompatibleError(
             f'{filename} does not fit the model built from the config: {"; ".join(problems)}. '

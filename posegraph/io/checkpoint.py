@@ -9,8 +9,9 @@ the history buffer's statistics methods.
 import importlib
 import importlib.util
 import pickle
+import re
 import threading
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -38,7 +39,7 @@ _LOAD_LOCK = threading.Lock()
 class CheckpointError(ValueError):
     """A file that is not a checkpoint the weights-only loader reads: truncated, of another
     format, or holding code (a pickled object other than tensors, numbers and mmengine's
-    log types)."""
+    log types); or a checkpoint whose weights do not fit the network they are loaded into."""
 
 
 def load_checkpoint_file(filename: str,
@@ -98,3 +99,25 @@ def checkpoint_state_dict(checkpoint: Any, path: str,
         if state and all(key.startswith(prefix) for key in state):
             state = {key[len(prefix):]: value for key, value in state.items()}
     return state
+
+
+def state_dict_mismatch(model_state: Mapping[str, Any], state: Mapping[str, Any],
+                        skip: Iterable[str] = ()) -> List[str]:
+    """What keeps ``state`` from loading into a module whose state dict is ``model_state``,
+    in short phrases (empty where it fits): the parameters of another shape, the missing
+    and the unexpected keys, each counted with the first three named. Keys matching a
+    regular expression of ``skip`` are left out of the comparison."""
+    skip = [re.compile(pattern) for pattern in skip]
+
+    def kept(key):
+        return not any(pattern.search(key) for pattern in skip)
+
+    shapes = [f'{k}: checkpoint {tuple(v.shape)}, model {tuple(model_state[k].shape)}'
+              for k, v in state.items() if kept(k) and k in model_state
+              and hasattr(v, 'shape') and v.shape != model_state[k].shape]
+    missing = [k for k in model_state if kept(k) and k not in state]
+    unexpected = [k for k in state if kept(k) and k not in model_state]
+    return [f'{len(items)} {what} ({", ".join(items[:3])}{", ..." * (len(items) > 3)})'
+            for what, items in (('parameter(s) of another shape', shapes),
+                                ('missing key(s)', missing),
+                                ('unexpected key(s)', unexpected)) if items]

@@ -13,7 +13,12 @@ from typing import List, Tuple, Type
 import torch
 from torch import Tensor, nn
 
-from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
+from posegraph.io.checkpoint import (
+    CheckpointError,
+    checkpoint_state_dict,
+    load_checkpoint_file,
+    state_dict_mismatch,
+)
 from posegraph.io.onnx import write_onnx
 from posegraph.nn.reset import ResetParameters
 
@@ -230,6 +235,12 @@ def load_openpose_checkpoint(model: LightweightOpenPose, path: str, strict: bool
                       f'num_refinement_stages={in_file}, --refinement-stages {in_file}, for all)',
                       stacklevel=2)
         state = {key: value for key, value in state.items() if key not in set(unused)}
+    if strict:
+        problems = state_dict_mismatch(model.state_dict(), state)
+        if problems:
+            raise CheckpointError(f'{path} does not fit the network: {"; ".join(problems)}. '
+                                  'Is it a Lightweight OpenPose checkpoint of this '
+                                  'architecture and number of refinement stages?')
     result = model.load_state_dict(state, strict=strict)
     return result.missing_keys, result.unexpected_keys
 

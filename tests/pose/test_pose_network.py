@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from posegraph.io.checkpoint import CheckpointError
 from posegraph.pose import (
     LightweightOpenPose,
     lightweight_openpose,
@@ -134,7 +135,8 @@ def test_the_published_three_stage_checkpoint_loads_with_a_choice_of_stages(tmp_
             warnings.simplefilter('error')           # all stages used: nothing to report
             assert load_openpose_checkpoint(every, path) == ([], [])
         torch.testing.assert_close(every(image)[-1][1], full[-1][1])
-    with pytest.raises(RuntimeError, match='Missing key.*refinement_stages.3'):
+    with pytest.raises(CheckpointError, match=r'does not fit the network: \d+ missing key\(s\) '
+                                              r'\(refinement_stages\.3\.'):
         load_openpose_checkpoint(lightweight_openpose(num_refinement_stages=4), path)
 
 

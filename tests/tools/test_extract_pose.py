@@ -7,6 +7,7 @@ import time
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from posegraph.datasets.video_index import index_videos
 from posegraph.io import load_annotations, load_splits
@@ -126,6 +127,22 @@ def test_no_weights_fails_at_once_with_instructions(tmp_path, run_tool):
     assert result.returncode != 0 and '--checkpoint PATH' in result.stderr
     # Nothing is left behind: neither the file nor an empty parts folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ['one.avi']
+
+
+def test_a_checkpoint_that_does_not_load_or_fit_fails_at_once_in_one_line(tmp_path,
+                                                                          run_tool):
+    video = write_video(tmp_path / 'one.avi')
+    (tmp_path / 'cut.pth').write_bytes(b'garbage')
+    torch.save({'state_dict': {'fc.weight': torch.zeros(2, 2)}}, tmp_path / 'other.pth')
+    for name, why in [('cut.pth', 'cut.pth: does not load as a checkpoint'),
+                      ('other.pth', 'other.pth does not fit the network: 250 missing key(s) '
+                                    '(model.0.0.weight, model.0.1.weight, model.0.1.bias, '
+                                    '...); 1 unexpected key(s) (fc.weight)')]:
+        result = run_tool('extract_pose', video, '--out', tmp_path / 'x.pkl', '--checkpoint',
+                          tmp_path / name)
+        assert result.returncode == 1 and 'Traceback' not in result.stderr
+        assert f'error: {tmp_path / why}' in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['cut.pth', 'one.avi', 'other.pth']
 
 
 def test_unreadable_videos_are_named(tmp_path):
