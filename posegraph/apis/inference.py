@@ -22,6 +22,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
+from posegraph.datasets import prepare_record
 from posegraph.io.annotations import UNLABELLED, check_record
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.pose.backends import build_backend
@@ -217,8 +218,10 @@ def inference_records(model: torch.nn.Module, records: Sequence[dict]) -> List[A
     """
     dataset = model.cfg.test_dataloader.dataset
     num_joints = get_layout(model_layout(model)).num_joints
-    records = [check_record(record, num_joints, dataset.get('coords', 2), 'inference_records',
-                            index) for index, record in enumerate(records)]
+    # Prepared as PoseDataset prepares a file's records, so both give the same scores.
+    records = [prepare_record(check_record(record, num_joints, dataset.get('coords', 2),
+                                           'inference_records', index))
+               for index, record in enumerate(records)]
     pipeline = _test_pipeline(model)
     packed = [pipeline(dict(record)) for record in records]
     device = next(model.parameters()).device

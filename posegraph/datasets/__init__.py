@@ -20,8 +20,8 @@ drawn from the same video (``K = 1`` when training), whose scores the model aver
 from . import transforms
 from .base import ActionDataset
 from .coco_keypoints import CocoKeypointsDataset
-from .pose_dataset import PoseDataset, SyntheticPoseDataset
+from .pose_dataset import PoseDataset, SyntheticPoseDataset, prepare_record
 from .video_dataset import SyntheticVideoDataset, VideoDataset
 
 __all__ = ['transforms', 'ActionDataset', 'CocoKeypointsDataset', 'PoseDataset',
-           'SyntheticPoseDataset', 'SyntheticVideoDataset', 'VideoDataset']
+           'SyntheticPoseDataset', 'SyntheticVideoDataset', 'VideoDataset', 'prepare_record']

@@ -65,18 +65,22 @@ class PoseDataset(ActionDataset):
                 f'{self.ann_file}: split {self.split!r} has {len(unlabelled)} unlabelled '
                 f"clip(s) (label {UNLABELLED}, first '{unlabelled[0]}'): training and "
                 f'evaluation need labels; score such files with inference tools instead')
-        data_list = []
-        for record in records:
-            record = dict(record)
-            keypoint = np.asarray(record['keypoint'], dtype=np.float32)
-            score = record.get('keypoint_score')
-            if score is None:
-                score = np.ones(keypoint.shape[:3], dtype=np.float32)
-            record['keypoint'], record['keypoint_score'] = mask_missing(keypoint, score)
-            record['total_frames'] = keypoint.shape[1]
-            record['label'] = int(record['label'])
-            data_list.append(record)
-        return data_list
+        return [dict(prepare_record(record), label=int(record['label']))
+                for record in records]
+
+
+def prepare_record(record: dict) -> dict:
+    """A checked annotation record as the pipelines read it: float32 keypoints, scores of 1
+    where the record has none, every missing joint (score 0 or a non-finite coordinate) at
+    coordinates 0 and score 0 (:func:`~posegraph.skeleton.mask_missing`), and
+    ``total_frames``. A copy; ``record`` is left as it is."""
+    keypoint = np.asarray(record['keypoint'], dtype=np.float32)
+    score = record.get('keypoint_score')
+    if score is None:
+        score = np.ones(keypoint.shape[:3], dtype=np.float32)
+    keypoint, score = mask_missing(keypoint, score)
+    return dict(record, keypoint=keypoint, keypoint_score=score,
+                total_frames=keypoint.shape[1])
 
 
 @DATASETS.register_module()

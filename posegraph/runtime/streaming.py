@@ -18,6 +18,7 @@ from posegraph.skeleton import (
     convert_keypoints,
     format_streams,
     get_layout,
+    mask_missing,
     streams_lookahead,
 )
 
@@ -84,6 +85,9 @@ class TrackedPersons:
         if self.source_layout != self.target_layout:
             keypoints, scores = convert_keypoints(keypoints, scores, self.source_layout,
                                                   self.target_layout)
+        # A joint without finite coordinates is missing, as PoseDataset reads it; otherwise
+        # one NaN would enter the running normalisation and poison the rest of the stream.
+        keypoints, scores = mask_missing(keypoints, scores)
         seen = {int(t): (k, s) for t, k, s in zip(track_ids, keypoints, scores)}
         for track in seen:
             if track not in self.persons:

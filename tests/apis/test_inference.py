@@ -21,7 +21,7 @@ from posegraph.apis import (
     init_recognizer,
     load_config,
 )
-from posegraph.io import AnnotationError, load_annotations
+from posegraph.io import AnnotationError, dump_annotations, load_annotations
 
 
 @pytest.fixture(scope='module')
@@ -65,6 +65,31 @@ def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
     torch.testing.assert_close(
         inference_skeleton(from_config, person, records[0]['img_shape']).pred_score,
         inference_skeleton(model, person, records[0]['img_shape']).pred_score)
+
+
+def test_records_without_scores_or_with_non_finite_joints_score_as_testing_reads_them(
+        trained, synthetic_file, tmp_path):
+    records = load_annotations(synthetic_file, split='test')[:3]
+    records[0] = {k: v for k, v in records[0].items() if k != 'keypoint_score'}
+    for record, value in zip(records[1:], (np.nan, np.inf)):
+        keypoint = record['keypoint'].copy()
+        keypoint[0, ::3, 5:9] = value          # joints a converter could not place
+        record['keypoint'] = keypoint
+    path = tmp_path / 'gaps.pkl'
+    dump_annotations(path, records, {'test': [r['frame_dir'] for r in records]},
+                     load_annotations(synthetic_file, return_classes=True)[1])
+    options = dict(SMALL, ann_file=str(path))
+    runner = build_runner(CONFIG, work_dir=str(tmp_path / 't'), checkpoint=trained,
+                          dump=str(tmp_path / 'scores.pkl'), cfg_options=options)
+    runner.test()
+    with open(tmp_path / 'scores.pkl', 'rb') as f:   # our own file
+        dumped = pickle.load(f)
+    model = init_recognizer(CONFIG, trained, cfg_options=options)
+    scores = [result.pred_score for result in inference_records(model, records)]
+    for score, expected in zip(scores, dumped):
+        assert torch.isfinite(score).all()
+        torch.testing.assert_close(score, expected['pred_score'], atol=1e-5, rtol=1e-4)
+    assert 'keypoint_score' not in records[0] and np.isnan(records[1]['keypoint']).any()
 
 
 def test_the_test_pipeline_is_built_once_and_again_when_the_config_changes(

@@ -70,3 +70,23 @@ def test_frames_wait_as_long_as_the_streams_look_ahead(streams, lookahead):
     for frame in clip:
         logits, state = linear_step(frame[None], state)
     np.testing.assert_allclose(streamed, softmax(logits)[0], rtol=1e-6)
+
+
+def test_a_joint_without_coordinates_is_missing_not_a_poisoned_stream():
+    """Joints whose coordinates are NaN or infinite (a converter's gaps) count as missing,
+    as PoseDataset reads them: the stream gets what it gets with those joints at score 0,
+    and stays finite after them."""
+    keypoint, score = walker(4, 12)
+    gaps = keypoint.copy()
+    gaps[3, 5:9], gaps[7, 0] = np.nan, np.inf
+    hidden = score.copy()
+    hidden[3, 5:9] = hidden[7, 0] = 0
+    with_gaps, with_hidden = streams(), streams()
+    for t in range(12):
+        answer = with_gaps.update([0], gaps[t][None], score[t][None], (480, 640))
+        expected = with_hidden.update([0], keypoint[t][None], hidden[t][None], (480, 640))
+        assert answer.keys() == expected.keys()
+        for person in answer:
+            assert np.isfinite(answer[person]).all()
+            np.testing.assert_allclose(answer[person], expected[person], rtol=1e-6)
+    np.testing.assert_allclose(with_gaps.flush()[0], with_hidden.flush()[0], rtol=1e-6)
