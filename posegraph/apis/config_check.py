@@ -8,11 +8,12 @@ import difflib
 import inspect
 import os.path as osp
 import traceback
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import Registry
+from mmengine.runner import Runner
 
 from posegraph import registry as posegraph_registry
 
@@ -20,6 +21,15 @@ from posegraph import registry as posegraph_registry
 class ConfigError(ValueError):
     """A config that cannot be read, or names a component or an argument that does not
     exist."""
+
+
+# Top-level keys read by mmengine's Runner (its arguments, and what it looks up in its
+# config) and by posegraph's tools, whether or not a config sets them.
+RUNNER_KEYS = frozenset(
+    [name for name in inspect.signature(Runner.__init__).parameters
+     if name not in ('self', 'cfg')]
+    + ['model_wrapper_cfg', 'sync_bn', 'find_unused_parameters', 'activation_checkpointing',
+       'efficient_conv_bn_eval', 'compile', 'tensorboard', 'load_skip_keys'])
 
 
 def _where(config: str, file: Optional[str], line: Optional[int]) -> str:
@@ -115,6 +125,25 @@ def _arguments(component: Callable) -> Optional[List[str]]:
         return None
     return [p.name for p in parameters
             if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+
+
+def check_options(cfg: Config, options: Mapping[str, object],
+                  also: Iterable[str] = ()) -> None:
+    """Refuse an option (``--cfg-options KEY=VALUE``) whose first key is neither in the
+    config nor read by mmengine's Runner or posegraph (:data:`RUNNER_KEYS`, and ``also``):
+    merged, it would add a key nothing reads, and the run would go on without the change
+    it was given for (``ann_fle=...`` training on the config's own data).
+
+    Raises:
+        ConfigError: naming the config, the option and the nearest keys.
+    """
+    known = set(cfg.keys()) | RUNNER_KEYS | set(also)
+    for option in options:
+        top = option.split('.')[0]
+        if top not in known:
+            raise ConfigError(f"{cfg.filename or 'the config'}: option {option}: the config "
+                              f"has no '{top}', and nothing reads it"
+                              f'{_suggest(top, sorted(known))}')
 
 
 def check_config(cfg: Config) -> None:

@@ -17,7 +17,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
-from posegraph.apis.config_check import ConfigError, check_config, read_config
+from posegraph.apis.config_check import ConfigError, check_config, check_options, read_config
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.io.annotations import AnnotationError
@@ -75,11 +75,13 @@ def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) 
     ann_file=P num_classes=N`` trains on another file, where the config's own top-level
     variables (already substituted when the file was read) would change nothing.
 
-    The result is checked (:func:`~posegraph.apis.config_check.check_config`): a component
-    or an argument that does not exist raises :class:`ConfigError` before anything is built.
+    The options and the result are checked (:func:`~posegraph.apis.config_check.check_options`,
+    :func:`~posegraph.apis.config_check.check_config`): a key nothing reads, a component or
+    an argument that does not exist raises :class:`ConfigError` before anything is built.
     """
     cfg = copy.deepcopy(config) if isinstance(config, Config) else read_config(config)
     if cfg_options:
+        check_options(cfg, cfg_options, also=DATA_OPTIONS)
         cfg.merge_from_dict(cfg_options)
         apply_data_options(cfg, {k: v for k, v in cfg_options.items() if k in DATA_OPTIONS})
     register_all_modules()

@@ -117,3 +117,18 @@ def test_a_broken_config_file_is_one_line_from_the_tools(tmp_path, run_tool):
     result = run_tool('test', path, SYNTHETIC)
     assert result.returncode == 1
     assert f"error: {path}, line 1: '(' was never closed" in result.stderr
+
+
+def test_an_option_nothing_reads_is_refused_with_the_nearest_key(run_tool, tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {'ann_fle': 'other.pkl'})
+    assert str(caught.value) == (f"{SYNTHETIC}: option ann_fle: the config has no 'ann_fle', "
+                                 "and nothing reads it (did you mean 'ann_file'?)")
+    result = run_tool('train', SYNTHETIC, '--work-dir', tmp_path, '--cfg-options',
+                      'num_clases=3')
+    assert result.returncode == 1 and "option num_clases: the config has no 'num_clases'" \
+        in result.stderr and not list(tmp_path.iterdir())
+    # Keys the Runner or posegraph read are options even where the config leaves them out.
+    cfg = load_config(SYNTHETIC, {'sync_bn': 'torch', 'load_skip_keys': ['classifier'],
+                                  'train_split': None})
+    assert cfg.sync_bn == 'torch' and cfg.load_skip_keys == ['classifier']
