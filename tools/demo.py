@@ -26,17 +26,20 @@ import json
 import os
 import sys
 import time
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
+import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.drawing import draw_actions
 from posegraph.io import VideoReadError, VideoSource, atomic_open
 from posegraph.runtime import VideoActionRecognizer
+from posegraph.runtime.streaming import TrackedPersons
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='video file, frame folder, camera index or stream URL')
     parser.add_argument('--config', help='skeleton model config (default: the shipped model)')
@@ -92,7 +95,7 @@ class AtomicVideoWriter:
         self.partial = os.path.join(folder, f'.{name}.partial{os.path.splitext(name)[1]}')
         self.frames = 0
 
-    def write(self, frame) -> None:
+    def write(self, frame: np.ndarray) -> None:
         if self.writer is None:
             os.makedirs(os.path.dirname(self.partial), exist_ok=True)
             fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
@@ -116,7 +119,7 @@ class AtomicVideoWriter:
                 os.remove(self.partial)
 
 
-def frame_entry(t: int, fps: float, persons) -> dict:
+def frame_entry(t: int, fps: float, persons: Sequence[dict]) -> dict:
     """A frame's persons as the JSON has them: track id, box, top class and every
     class's probability."""
     entry = {'frame': t, 'time': round(t / fps, 4), 'persons': []}
@@ -133,7 +136,8 @@ def frame_entry(t: int, fps: float, persons) -> dict:
     return entry
 
 
-def recognise(args, source: VideoSource, actions: VideoActionRecognizer, classes, layout: str):
+def recognise(args: argparse.Namespace, source: VideoSource, actions: VideoActionRecognizer,
+              classes: Sequence[str], layout: str) -> dict:
     """Run the source through ``actions`` and write the outputs; returns the JSON's
     content."""
     writer = AtomicVideoWriter(args.out, source.fps) if args.out else None
@@ -193,7 +197,7 @@ def recognise(args, source: VideoSource, actions: VideoActionRecognizer, classes
             'timeline': timeline}
 
 
-def build_torch(args):
+def build_torch(args: argparse.Namespace) -> Tuple[Callable, TrackedPersons, List[str]]:
     """The recognizer and estimator of a config and checkpoint, in PyTorch."""
     from posegraph.apis import (
         OnlineRecognizer,
@@ -219,7 +223,7 @@ def build_torch(args):
     return estimator, recognizer, [class_name(model, k) for k in range(model.network.num_classes)]
 
 
-def build_bundle(args):
+def build_bundle(args: argparse.Namespace) -> Tuple[Callable, TrackedPersons, List[str]]:
     """The recognizer (and estimator, unless --pose-backend names another) of a bundle, in
     onnxruntime."""
     from posegraph.runtime.bundle import load_bundle
@@ -236,7 +240,7 @@ def build_bundle(args):
     return estimator, recognizer, bundle.classes
 
 
-def main(argv=None) -> None:
+def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     for module in args.custom_imports:
         importlib.import_module(module)

@@ -16,6 +16,7 @@ frames of --calibration-video) and keeps each int8 graph only if it runs faster.
 """
 import argparse
 import sys
+from typing import Optional, Sequence
 
 from posegraph.apis import init_recognizer, parse_cfg_options
 from posegraph.apis.bundle import export_bundle
@@ -23,7 +24,7 @@ from posegraph.io import VideoReadError, VideoSource
 from posegraph.runtime.bundle import BundleError
 
 
-def main(argv=None) -> None:
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', nargs='?', help='skeleton model config (default: shipped)')
     parser.add_argument('checkpoint', nargs='?', help='its weights')

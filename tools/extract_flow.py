@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+from typing import Optional, Sequence
 
 import cv2
 
@@ -24,7 +25,7 @@ from posegraph.datasets.video_index import index_videos
 from posegraph.io.video import read_video
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='a video, a folder of videos, or a dataset tree')
     parser.add_argument('--out', required=True, help='folder for the flow files')
@@ -52,7 +53,7 @@ def _process(job):
     return item.frame_dir, None
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         method = resolve_method(args.method)

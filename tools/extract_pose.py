@@ -22,6 +22,7 @@ import importlib
 import os
 import pickle
 import sys
+from typing import Optional, Sequence
 
 from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
@@ -32,7 +33,7 @@ from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, extract_video
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='a video, a folder of videos, or a UCF101/HMDB51 tree')
     parser.add_argument('--out', required=True, help='annotation file to write')
@@ -70,7 +71,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def backend_options(args):
+def backend_options(args: argparse.Namespace) -> dict:
     if args.backend == 'lwopenpose':
         return dict(checkpoint=args.checkpoint, arch=args.arch, height=args.height,
                     runtime=args.runtime, num_threads=args.threads,
@@ -103,7 +104,7 @@ def _process(job):
     return item.frame_dir, None
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     for module in args.custom_imports:
         importlib.import_module(module)
@@ -163,7 +164,7 @@ def main(argv=None):
     return report_failures(failures)
 
 
-def write_label_map(out, classes):
+def write_label_map(out: str, classes: Optional[Sequence[str]]) -> None:
     """``label_map.txt`` beside the annotation file, written whole or not at all."""
     if not classes:
         return

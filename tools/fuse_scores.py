@@ -13,6 +13,7 @@ mismatch.
 import argparse
 import pickle
 import sys
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -28,7 +29,7 @@ from posegraph.evaluation.fusion import (
 )
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('dumps', nargs='+', help='score dumps of the models, same clips')
     parser.add_argument('--weights', type=float, nargs='+', help='one weight per dump')

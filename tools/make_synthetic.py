@@ -5,6 +5,7 @@
 """
 import argparse
 import sys
+from typing import Optional, Sequence
 
 from rich.progress import track
 
@@ -12,7 +13,7 @@ from posegraph.datasets.synthetic import ACTIONS, summarize, write_synthetic
 from posegraph.visualization import plot_skeleton_strips
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/synthetic/synthetic_coco17.pkl',
                         help='annotation file to write; label_map.txt goes beside it')
@@ -23,7 +24,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     if args.clips_per_class < 4:
         sys.exit('--clips-per-class must be at least 4 (every split needs clips)')

@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import os
 import sys
+from typing import Optional, Sequence
 
 import torch
 
@@ -17,7 +18,7 @@ from posegraph.io import atomic_open
 from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoint')
     parser.add_argument('out')

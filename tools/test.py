@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 import tempfile
+from typing import Optional, Sequence
 
 from posegraph.apis import (
     USER_ERRORS,
@@ -23,7 +24,7 @@ from posegraph.apis import (
 from posegraph.evaluation.fusion import load_scores
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a posegraph model')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -40,7 +41,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     if not os.path.isfile(args.checkpoint):
         sys.exit(f'{args.checkpoint}: no such checkpoint')

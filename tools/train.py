@@ -10,11 +10,12 @@ The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs an
 """
 import argparse
 import sys
+from typing import Optional, Sequence
 
 from posegraph.apis import USER_ERRORS, build_runner, parse_cfg_options, report_test_metrics
 
 
-def parse_args(argv=None):
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a posegraph model')
     parser.add_argument('config', help='config file')
     parser.add_argument('--work-dir', help='where to save logs and checkpoints')
@@ -41,7 +42,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     try:
         runner = build_runner(args.config, work_dir=args.work_dir,

@@ -11,6 +11,7 @@ frames. --frame writes one drawn frame as a picture as well.
 import argparse
 import os
 import sys
+from typing import Optional, Sequence
 
 import cv2
 
@@ -26,7 +27,8 @@ from posegraph.io import load_annotations
 from posegraph.io.video import VideoReadError, read_video, video_fps
 
 
-def predict_label(record: dict, config: str, checkpoint: str, cfg_options=None) -> str:
+def predict_label(record: dict, config: str, checkpoint: str,
+                  cfg_options: Optional[dict] = None) -> str:
     """The skeleton model's top class for one record, as text ("name (score %)")."""
     model = init_recognizer(config, checkpoint, cfg_options=cfg_options)
     result = inference_record(model, record)
@@ -34,7 +36,7 @@ def predict_label(record: dict, config: str, checkpoint: str, cfg_options=None) 
     return f'{class_name(model, top)} ({100 * float(result.pred_score[top]):.0f} %)'
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('video')
     parser.add_argument('annotations')

@@ -9,6 +9,7 @@ most attended frames with joints sized by their attention).
 import argparse
 import os
 import sys
+from typing import Optional, Sequence
 
 import torch
 from mmengine.registry import DATASETS
@@ -17,7 +18,7 @@ from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
 from posegraph.visualization import plot_attention
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
