@@ -41,13 +41,18 @@ def per_frame_persons(record):
     return results
 
 
-def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
-    options = dict(SMALL, ann_file=synthetic_file)
-    runner = build_runner(CONFIG, work_dir=str(tmp_path / 't'), checkpoint=trained,
+def scores_tools_test_dumps(checkpoint, options, tmp_path):
+    """What tools/test.py dumps for the test split: each clip's scores."""
+    runner = build_runner(CONFIG, work_dir=str(tmp_path / 't'), checkpoint=checkpoint,
                           dump=str(tmp_path / 'scores.pkl'), cfg_options=options)
     runner.test()
     with open(tmp_path / 'scores.pkl', 'rb') as f:   # our own file
-        dumped = pickle.load(f)
+        return pickle.load(f)
+
+
+def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
+    options = dict(SMALL, ann_file=synthetic_file)
+    dumped = scores_tools_test_dumps(trained, options, tmp_path)
     model = init_recognizer(CONFIG, trained, cfg_options=options)
     assert model.dataset_meta['classes'][0] == 'walk'        # the checkpoint's class names
     records = load_annotations(synthetic_file, split='test')
@@ -79,11 +84,7 @@ def test_records_without_scores_or_with_non_finite_joints_score_as_testing_reads
     dump_annotations(path, records, {'test': [r['frame_dir'] for r in records]},
                      load_annotations(synthetic_file, return_classes=True)[1])
     options = dict(SMALL, ann_file=str(path))
-    runner = build_runner(CONFIG, work_dir=str(tmp_path / 't'), checkpoint=trained,
-                          dump=str(tmp_path / 'scores.pkl'), cfg_options=options)
-    runner.test()
-    with open(tmp_path / 'scores.pkl', 'rb') as f:   # our own file
-        dumped = pickle.load(f)
+    dumped = scores_tools_test_dumps(trained, options, tmp_path)
     model = init_recognizer(CONFIG, trained, cfg_options=options)
     scores = [result.pred_score for result in inference_records(model, records)]
     for score, expected in zip(scores, dumped):
