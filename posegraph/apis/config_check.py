@@ -14,6 +14,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.registry import Registry
 from mmengine.runner import Runner
+from torch.utils.data import DataLoader
 
 from posegraph import registry as posegraph_registry
 
@@ -30,6 +31,11 @@ RUNNER_KEYS = frozenset(
      if name not in ('self', 'cfg')]
     + ['model_wrapper_cfg', 'sync_bn', 'find_unused_parameters', 'activation_checkpointing',
        'efficient_conv_bn_eval', 'compile', 'tensorboard', 'load_skip_keys'])
+
+# The keys of a dataloader dict: mmengine's Runner takes these two off it and passes the
+# rest to torch's DataLoader (the dataset, sampler and collate_fn built first).
+DATALOADER_KEYS = frozenset(list(inspect.signature(DataLoader).parameters)
+                            + ['num_batch_per_epoch', 'disable_subprocess_warning'])
 
 
 def _where(config: str, file: Optional[str], line: Optional[int]) -> str:
@@ -149,10 +155,11 @@ def check_options(cfg: Config, options: Mapping[str, object],
 def check_config(cfg: Config) -> None:
     """Refuse a config that cannot build, before anything is built.
 
-    The config must have a ``model``; every dict in it with a string ``type`` must name a
-    component of posegraph's registries (or of mmengine's, which they extend), and every
-    other key of a posegraph component's dict must be an argument of that component
-    (unless it takes ``**kwargs``). The test set's pipeline is checked as well as the
+    The config must have a ``model``; its dataloaders may hold only what mmengine's Runner
+    and torch's DataLoader take (:data:`DATALOADER_KEYS`); every dict in it with a string
+    ``type`` must name a component of posegraph's registries (or of mmengine's, which they
+    extend), and every other key of a posegraph component's dict must be an argument of
+    that component (unless it takes ``**kwargs``). The test set's pipeline is checked as well as the
     training set's, so a mistake there stops the run before training, not after it.
 
     Raises:
@@ -164,6 +171,11 @@ def check_config(cfg: Config) -> None:
     if 'model' not in cfg:
         raise ConfigError(f'{source}: no model in the config (a config needs model=dict(...), '
                           "or a _base_ that has one, e.g. configs/_base_/models/pan.py)")
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for key in cfg.get(loader) or {}:
+            if key not in DATALOADER_KEYS:
+                raise ConfigError(f"{source}: {loader}: a dataloader takes no '{key}'"
+                                  f'{_suggest(key, sorted(DATALOADER_KEYS))}')
     registries = _registries()
     for path, node in _typed_dicts(cfg.to_dict(), ''):
         name = node['type']

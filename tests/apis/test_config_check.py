@@ -132,3 +132,14 @@ def test_an_option_nothing_reads_is_refused_with_the_nearest_key(run_tool, tmp_p
     cfg = load_config(SYNTHETIC, {'sync_bn': 'torch', 'load_skip_keys': ['classifier'],
                                   'train_split': None})
     assert cfg.sync_bn == 'torch' and cfg.load_skip_keys == ['classifier']
+
+
+def test_a_misspelt_dataloader_key_is_refused_before_training():
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {'test_dataloader.batch_sise': 8})
+    assert str(caught.value) == (f"{SYNTHETIC}: test_dataloader: a dataloader takes no "
+                                 "'batch_sise' (did you mean 'batch_size' or 'batch_sampler'?)")
+    # What mmengine's Runner takes off the dict before torch's DataLoader sees it is fine.
+    cfg = load_config(SYNTHETIC, {'train_dataloader.num_batch_per_epoch': 2,
+                                  'val_dataloader.pin_memory': True})
+    assert cfg.train_dataloader.num_batch_per_epoch == 2
