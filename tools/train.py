@@ -6,7 +6,8 @@
 
 The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs and
 ``curves.png``. ``--resume`` continues from the work dir's last checkpoint (or CKPT).
-``--test`` then evaluates the final model on the test set, as tools/test.py would.
+``--test`` then evaluates the final model on the test set, as tools/test.py would; the test
+set is loaded before training, so one that cannot load stops the run at once.
 """
 import argparse
 import sys

@@ -20,6 +20,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_mod
 from posegraph.apis.config_check import ConfigError, check_config, check_options, read_config
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
+from posegraph.engine.seeding import preserved_random_state
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
@@ -199,6 +200,14 @@ class PoseGraphRunner(Runner):
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
 
+    def prepare_test(self) -> None:
+        """Build the test loop (its data and metric) now, not when testing starts, so that
+        a test set that cannot load stops a train-and-test run before training. The random
+        state is left as it was: training draws what it would have drawn."""
+        if self._test_loop is not None:
+            with preserved_random_state():
+                self._test_loop = self.build_test_loop(self._test_loop)
+
     def build_train_loop(self, loop: Union[BaseLoop, dict]) -> BaseLoop:
         loop = super().build_train_loop(loop)
         check_dataset_classes(self.model, loop.dataloader.dataset, 'training')
@@ -280,7 +289,8 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             (default: ``None``)
         checkpoint: weights to test (implies ``test``). (default: ``None``)
         test: the runner will be tested: its accuracy metric draws the confusion matrix
-            into the work dir. (default: ``False``)
+            into the work dir, and its test loop is built at once
+            (:meth:`PoseGraphRunner.prepare_test`). (default: ``False``)
         dump: for testing, a pickle file that receives every clip's scores. (default: ``None``)
         **train_flags: :func:`apply_train_flags`' switches.
 
@@ -333,7 +343,10 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             os.makedirs(osp.dirname(osp.abspath(dump)), exist_ok=True)
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
-    return PoseGraphRunner.from_cfg(RunConfig.of(cfg))
+    runner = PoseGraphRunner.from_cfg(RunConfig.of(cfg))
+    if test and checkpoint is None:
+        runner.prepare_test()
+    return runner
 
 
 def report_test_metrics(runner: Runner, metrics: Dict[str, float],

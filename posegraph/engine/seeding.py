@@ -1,5 +1,7 @@
 """Randomness that an interrupted and resumed training run reproduces exactly."""
+import contextlib
 import random
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -37,3 +39,20 @@ def seed_worker(worker_id: int, **_) -> None:
     seed = torch.initial_seed() % 2**32
     np.random.seed(seed)
     random.seed(seed)
+
+
+@contextlib.contextmanager
+def preserved_random_state() -> Iterator[None]:
+    """Restore Python's, numpy's and torch's random states on exit: work done inside (such
+    as building a dataset early) leaves the draws of what comes after as they were."""
+    python, numpy_state, torch_state = random.getstate(), np.random.get_state(), \
+        torch.get_rng_state()
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    try:
+        yield
+    finally:
+        random.setstate(python)
+        np.random.set_state(numpy_state)
+        torch.set_rng_state(torch_state)
+        if cuda is not None:
+            torch.cuda.set_rng_state_all(cuda)

@@ -2,6 +2,7 @@
 import json
 import os
 import pickle
+import random
 import subprocess
 import sys
 
@@ -13,10 +14,11 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 
 from posegraph.apis import build_runner
+from posegraph.datasets import PoseDataset
 from posegraph.engine.curves import history_files, read_history
 from posegraph.io import load_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
-from posegraph.registry import HOOKS
+from posegraph.registry import DATASETS, HOOKS
 from conftest import ROOT
 
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
@@ -133,6 +135,38 @@ def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path, run_too
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.strip() == 'error: configs/missing.py: no such config file'
+
+
+def test_a_test_set_that_cannot_load_stops_a_train_and_test_run_before_training(
+        synthetic_file, tmp_path, run_tool):
+    result = run_tool('train', CONFIG, '--work-dir', str(tmp_path), '--test', '--cfg-options',
+                      *options(synthetic_file, 1), 'test_dataloader.dataset.split=nope')
+    assert result.returncode == 1 and "unknown split 'nope'" in result.stderr
+    assert not list(tmp_path.glob('*.pth'))          # it stopped before the first epoch
+
+
+@DATASETS.register_module(force=True)
+class DrawingPoseDataset(PoseDataset):
+    """A dataset that draws from every random generator as it is built."""
+
+    def load_data_list(self):
+        random.random(), np.random.rand(), torch.rand(1)
+        return super().load_data_list()
+
+
+def test_preparing_the_test_leaves_training_as_it_was(synthetic_file, tmp_path):
+    weights = {}
+    for test in (False, True):
+        cfg = as_dict(options(synthetic_file, 1, val_interval=100))
+        # No EpochSeedHook, which reseeds every epoch: the draws before training count.
+        cfg.update({'model.network.dropout': 0.5, 'custom_hooks': [],
+                    'test_dataloader.dataset.type': 'DrawingPoseDataset'})
+        work_dir = tmp_path / str(test)
+        runner = build_runner(CONFIG, work_dir=str(work_dir), cfg_options=cfg, test=test)
+        runner.train()
+        weights[test] = load_checkpoint_file(work_dir / 'epoch_1.pth')['state_dict']
+    for key in weights[False]:
+        assert torch.equal(weights[False][key], weights[True][key]), key
 
 
 class Interrupted(Exception):
