@@ -156,6 +156,7 @@ def predictions(config, options, checkpoint, tta=None, noise=None):
     ``noise`` is drawn with a fixed seed, the same for every run, also for runs scored side
     by side."""
     from posegraph.apis import init_recognizer
+    from posegraph.engine.seeding import preserved_random_state
     from posegraph.registry import DATASETS
     cfg = merged_config(config, options)
     model = init_recognizer(cfg, checkpoint)
@@ -163,13 +164,11 @@ def predictions(config, options, checkpoint, tta=None, noise=None):
     dataset_cfg['pipeline'] = test_pipeline(cfg, **(tta or {}), noise=noise)
     dataset = DATASETS.build(dataset_cfg)
     predicted, true = [], []
-    with _GLOBAL_RNG, torch.no_grad():
-        state = np.random.get_state()
+    with _GLOBAL_RNG, torch.no_grad(), preserved_random_state():
         np.random.seed(0)
         for sample in dataset:
             predicted.append(model(sample['inputs'][None], mode='tensor').argmax(-1).item())
             true.append(sample['data_samples'].gt_label.item())
-        np.random.set_state(state)
     return np.array(predicted), np.array(true)
 
 
