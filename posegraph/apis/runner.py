@@ -151,6 +151,33 @@ def check_dataset_classes(model: torch.nn.Module, dataset: BaseDataset, name: st
                                 f'file')
 
 
+def check_checkpoint_classes(checkpoint: dict, dataset: BaseDataset, filename: str) -> None:
+    """Refuse to test a checkpoint on data that names its classes otherwise.
+
+    Labels are integers: where the checkpoint's training data (its ``dataset_meta``) and
+    the test data both name their classes, label ``k`` must mean the same class in both,
+    or the accuracy compares one class's predictions with another's labels. Raises
+    :class:`IncompatibleError` naming the file, the first label that differs and the
+    remedy; says nothing where either side names no classes.
+    """
+    trained = ((checkpoint.get('meta') or {}).get('dataset_meta') or {}).get('classes')
+    classes = dataset.metainfo.get('classes')
+    if not trained or not classes or tuple(trained) == tuple(classes):
+        return
+    differ = [k for k in range(max(len(trained), len(classes)))
+              if k >= min(len(trained), len(classes)) or trained[k] != classes[k]]
+    source = getattr(dataset, 'ann_file', None) or type(dataset).__name__
+    first = differ[0]
+    said = [repr(names[first]) if first < len(names) else 'nothing'
+            for names in (trained, classes)]
+    raise IncompatibleError(
+        f'{filename} was trained on classes the test data ({source}) names otherwise: label '
+        f'{first} is {said[0]} in the checkpoint but {said[1]} in the data ({len(differ)} of '
+        f'{len(trained)} labels differ), so its accuracy would compare one class with '
+        'another. Test with the label map it was trained with (--cfg-options label_map=F), '
+        'or re-extract the data with its class order.')
+
+
 def check_state_dict(model_state: dict, state: dict, filename: str,
                      skip: Iterable[str] = ()) -> None:
     """Refuse a checkpoint whose parameters do not fit the model.
@@ -177,7 +204,13 @@ class PoseGraphRunner(Runner):
       and shapes (:func:`check_state_dict`); fine-tuning from ``load_from`` may leave out
       the keys the config's ``load_skip_keys`` match, and only those.
     - The data of every loop must fit the model's classes (:func:`check_dataset_classes`).
+    - A checkpoint under test (:attr:`tests_checkpoint`) must name its classes as the test
+      data does (:func:`check_checkpoint_classes`).
     """
+
+    #: Set by :func:`build_runner` for tools/test.py's runs: the checkpoint loaded is the
+    #: one tested, so its classes are compared with the test data's.
+    tests_checkpoint = False
 
     def load_checkpoint(self, filename: str, map_location: Union[str, torch.device] = 'cpu',
                         strict: bool = True,
@@ -191,6 +224,8 @@ class PoseGraphRunner(Runner):
             state = {re.sub(pattern, replacement, k): v for k, v in state.items()}
         skip = () if self._resume else tuple(self.cfg.get('load_skip_keys') or ())
         check_state_dict(model.state_dict(), state, filename, skip)
+        if self.tests_checkpoint:
+            check_checkpoint_classes(checkpoint, self.test_dataloader.dataset, filename)
         state = OrderedDict((k, v) for k, v in state.items()
                             if not any(re.search(pattern, k) for pattern in skip))
         state._metadata = metadata
@@ -344,6 +379,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
     runner = PoseGraphRunner.from_cfg(RunConfig.of(cfg))
+    runner.tests_checkpoint = checkpoint is not None
     if test and checkpoint is None:
         runner.prepare_test()
     return runner

@@ -202,6 +202,28 @@ def test_checkpoint_of_another_head_is_refused_for_test_resume_and_finetune(
     assert 0 <= runner.test()['acc/top1'] <= 1
 
 
+def test_a_checkpoint_is_not_tested_on_data_that_names_its_classes_otherwise(
+        trained, synthetic_file, tmp_path, run_tool):
+    from posegraph.io import load_annotations
+    classes = load_annotations(synthetic_file, return_classes=True)[1]
+    swapped = [classes[1], classes[0], *classes[2:]]      # a class folder renamed, say
+    options = [f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()]
+    for name, names in (('swapped.txt', swapped), ('same.txt', classes)):
+        (tmp_path / name).write_text('\n'.join(names) + '\n')
+    result = run_tool('test', CONFIG, trained, '--work-dir', str(tmp_path / 't'),
+                      '--cfg-options', f'ann_file={synthetic_file}',
+                      f'label_map={tmp_path / "swapped.txt"}', *options)
+    assert result.returncode == 1 and 'top1:' not in result.stdout
+    assert (f"{trained} was trained on classes the test data ({synthetic_file}) names "
+            f"otherwise: label 0 is '{classes[0]}' in the checkpoint but '{classes[1]}' in "
+            f'the data (2 of {len(classes)} labels differ)') in result.stderr
+    # The same names in the same order test as before.
+    result = run_tool('test', CONFIG, trained, '--work-dir', str(tmp_path / 'ok'),
+                      '--cfg-options', f'ann_file={synthetic_file}',
+                      f'label_map={tmp_path / "same.txt"}', *options)
+    assert result.returncode == 0 and 'top1:' in result.stdout
+
+
 def test_mmaction2_training_switches():
     from posegraph.apis import apply_train_flags
     cfg = load_config(CONFIG)
