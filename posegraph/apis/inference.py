@@ -27,7 +27,7 @@ from posegraph.io.annotations import UNLABELLED, check_record
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
-from posegraph.registry import MODELS, TRANSFORMS, register_all_modules
+from posegraph.registry import MODELS, TRANSFORMS
 from posegraph.skeleton import convert_keypoints, get_layout
 from posegraph.structures import ActionDataSample
 from .runner import check_state_dict, load_config
@@ -107,7 +107,6 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
         The model in eval mode, with ``cfg`` (the config) and ``dataset_meta`` (the class
         names the checkpoint was trained on, if it kept them) attached.
     """
-    register_all_modules()
     if config is None:
         config, checkpoint = PRETRAINED_CONFIG, checkpoint or PRETRAINED_CHECKPOINT
     cfg = load_config(config, cfg_options)

@@ -85,7 +85,7 @@ def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) 
         check_options(cfg, cfg_options, also=DATA_OPTIONS)
         cfg.merge_from_dict(cfg_options)
         apply_data_options(cfg, {k: v for k, v in cfg_options.items() if k in DATA_OPTIONS})
-    register_all_modules()
+    register_all_modules()   # every component registered, for the check and the build
     check_config(cfg)
     return cfg
 
@@ -334,7 +334,6 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     activations anew every step.
     """
     keep_freed_memory()
-    register_all_modules()
     register_checkpoint_loader()   # resume and load_from stay weights-only
     cfg = load_config(config, cfg_options)
     apply_train_flags(cfg, **train_flags)
