@@ -7,13 +7,26 @@ pipeline, a traceback after the whole training run.
 import difflib
 import inspect
 import os.path as osp
+import re
 import traceback
-from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from mmengine.config import Config
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
+from mmengine.model.weight_init import BaseInit
+from mmengine.optim import BaseOptimWrapper, OptimWrapper, _ParamScheduler
 from mmengine.registry import Registry
-from mmengine.runner import Runner
+from mmengine.runner import (
+    EpochBasedTrainLoop,
+    IterBasedTrainLoop,
+    LogProcessor,
+    Runner,
+    TestLoop,
+    ValLoop,
+)
+from mmengine.utils.dl_utils import set_multi_processing
+from mmengine.visualization import BaseVisBackend
+from torch.nn.utils import clip_grad_norm_, clip_grad_value_
 from torch.utils.data import DataLoader
 
 from posegraph import registry as posegraph_registry
@@ -36,6 +49,32 @@ RUNNER_KEYS = frozenset(
 # rest to torch's DataLoader (the dataset, sampler and collate_fn built first).
 DATALOADER_KEYS = frozenset(list(inspect.signature(DataLoader).parameters)
                             + ['num_batch_per_epoch', 'disable_subprocess_warning'])
+
+
+# Dicts mmengine reads key by key instead of building a component from them (mmengine 0.10's
+# Runner.setup_env, Runner.scale_lr, DefaultOptimWrapperConstructor): a key it does not read
+# is ignored without a word, so that ``auto_scale_lr.enabel=True`` scales nothing.
+READ_KEYS = {
+    'env_cfg': ('cudnn_benchmark', 'mp_cfg', 'dist_cfg', 'resource_limit'),
+    'auto_scale_lr': ('enable', 'base_batch_size'),
+    'optim_wrapper.paramwise_cfg': ('custom_keys', 'bias_lr_mult', 'bias_decay_mult',
+                                    'norm_decay_mult', 'dwconv_decay_mult', 'flat_decay_mult',
+                                    'bypass_duplicate', 'dcn_offset_lr_mult'),
+}
+# A paramwise_cfg.custom_keys entry: these, and the options of the optimizer's parameter
+# groups (its arguments), which mmengine copies into the group.
+CUSTOM_KEY_KEYS = ('lr_mult', 'decay_mult')
+# clip_grad's ``type`` names no registered component: it picks the torch function that
+# takes the rest of the dict (and the parameters).
+CLIP_GRAD_FUNCTIONS = {'norm': clip_grad_norm_, 'value': clip_grad_value_}
+
+# Keys mmengine takes off a component's dict before building it.
+_READ_BEFORE = ((Hook, ('priority',)), (_ParamScheduler, ('convert_to_iter_based',)),
+                (BaseOptimWrapper, ('constructor', 'paramwise_cfg')),
+                (BaseVisBackend, ('name',)), (BaseInit, ('override', 'name')))
+# The __init__s whose ``**kwargs`` go to another function, less the arguments they fill
+# themselves.
+_KWARGS_GO_TO = {CheckpointHook.__init__: (Runner.save_checkpoint, ('filename', 'meta'))}
 
 
 def _where(config: str, file: Optional[str], line: Optional[int]) -> str:
@@ -106,7 +145,8 @@ def _typed_dicts(node: object, path: str) -> Iterator[Tuple[str, dict]]:
         if 'type' in node:
             yield path, node
         for key, value in node.items():
-            yield from _typed_dicts(value, f'{path}.{key}' if path else str(key))
+            if key != 'clip_grad':
+                yield from _typed_dicts(value, f'{path}.{key}' if path else str(key))
     elif isinstance(node, (list, tuple)):
         for index, value in enumerate(node):
             yield from _typed_dicts(value, f'{path}[{index}]')
@@ -117,20 +157,46 @@ def _suggest(word: str, choices: List[str]) -> str:
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ''
 
 
-def _arguments(component: Callable) -> Optional[List[str]]:
-    """The keyword arguments posegraph's ``component`` takes, or ``None`` where they cannot
-    be listed: another package's component (its config keys may be read before it is
-    built), or one that takes ``**kwargs``."""
-    if not getattr(component, '__module__', '').startswith('posegraph.'):
-        return None
+def _passes_on(init: Callable, name: str) -> bool:
+    """Whether ``init`` hands its ``**name`` on to ``super().__init__``."""
     try:
-        parameters = inspect.signature(component).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return None
-    return [p.name for p in parameters
-            if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+        source = inspect.getsource(init)
+    except (OSError, TypeError):
+        return False
+    return re.search(rf'super\(\)\.__init__\([^)]*\*\*{name}\b', source) is not None
+
+
+def _arguments(component: Callable) -> Optional[List[str]]:
+    """The keyword arguments ``component`` takes, or ``None`` where they cannot be listed.
+
+    A class's ``**kwargs`` are followed up its bases while each ``__init__`` passes them on
+    to ``super().__init__`` (a scheduler's to its parameter scheduler, a dataset's to
+    mmengine's ``BaseDataset``); ``**kwargs`` kept or sent anywhere else cannot be listed.
+    """
+    inits = [cls.__dict__['__init__'] for cls in component.__mro__
+             if '__init__' in cls.__dict__] if inspect.isclass(component) else [component]
+    names: List[str] = []
+    for init in inits:
+        if init is object.__init__:  # a class without an __init__ of its own takes nothing
+            return names
+        try:
+            parameters = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        names += [p.name for p in parameters if p.name != 'self' and p.name not in names and
+                  p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                             inspect.Parameter.KEYWORD_ONLY)]
+        rest = next((p.name for p in parameters if p.kind is inspect.Parameter.VAR_KEYWORD),
+                    None)
+        if rest is None:
+            return names
+        if init in _KWARGS_GO_TO:
+            function, filled = _KWARGS_GO_TO[init]
+            return names + [name for name in _arguments(function) or ()
+                            if name not in names and name not in filled]
+        if not _passes_on(init, rest):
+            return None
+    return None
 
 
 def check_options(cfg: Config, options: Mapping[str, object],
@@ -152,14 +218,94 @@ def check_options(cfg: Config, options: Mapping[str, object],
                               f'{_suggest(top, sorted(known))}')
 
 
+def _refuse_unknown(where: str, node: dict, known: Sequence[str], refusal: str,
+                    listing: str, read_before: Iterable[str] = ()) -> None:
+    for key in node:
+        if key not in known and key not in read_before:
+            raise ConfigError(f"{where}: {refusal} '{key}'{_suggest(key, list(known))}; "
+                              f"{listing} {', '.join(known)}")
+
+
+def _read_before(component: Callable) -> Tuple[str, ...]:
+    keys = ('type', '_scope_')
+    if inspect.isclass(component):
+        for base, read in _READ_BEFORE:
+            if issubclass(component, base):
+                keys += read
+    return keys
+
+
+def _built_without_type(cfg: dict, source: str
+                        ) -> Iterator[Tuple[str, dict, Callable, Tuple[str, ...]]]:
+    """The dicts mmengine's Runner builds into a component of its own choice where they
+    name no ``type``: their path, the dict, the component and the keys the Runner reads
+    itself."""
+    train = cfg.get('train_cfg')
+    if isinstance(train, dict) and 'type' not in train:
+        if 'by_epoch' not in train:
+            raise ConfigError(f"{source}: train_cfg names neither a type nor "
+                              "by_epoch (e.g. type='EpochBasedTrainLoop', or by_epoch=True)")
+        yield 'train_cfg', train, \
+            EpochBasedTrainLoop if train['by_epoch'] else IterBasedTrainLoop, ('by_epoch',)
+    for key, component in (('val_cfg', ValLoop), ('test_cfg', TestLoop),
+                           ('log_processor', LogProcessor)):
+        if isinstance(cfg.get(key), dict) and 'type' not in cfg[key]:
+            yield key, cfg[key], component, ()
+    if isinstance(cfg.get('randomness'), dict):
+        yield 'randomness', cfg['randomness'], Runner.set_randomness, ()
+    mp_cfg = (cfg.get('env_cfg') or {}).get('mp_cfg')
+    if isinstance(mp_cfg, dict):
+        yield 'env_cfg.mp_cfg', mp_cfg, set_multi_processing, ()
+    wrapper = cfg.get('optim_wrapper')
+    if isinstance(wrapper, dict) and 'type' not in wrapper and 'optimizer' in wrapper:
+        yield 'optim_wrapper', wrapper, OptimWrapper, _read_before(OptimWrapper)
+
+
+def _check_optim_wrapper(source: str, wrapper: dict, registries: List[Registry]) -> None:
+    """clip_grad and paramwise_cfg: dicts that mmengine's default optimizer constructor and
+    the optimizer wrapper read themselves."""
+    clip = wrapper.get('clip_grad')
+    if isinstance(clip, dict):
+        kind = clip.get('type', 'norm')
+        function = CLIP_GRAD_FUNCTIONS.get(kind)
+        if function is None:
+            raise ConfigError(f"{source}: optim_wrapper.clip_grad.type: '{kind}' is neither "
+                              "'norm' (the default) nor 'value'")
+        _refuse_unknown(f'{source}: optim_wrapper.clip_grad', clip,
+                        [name for name in _arguments(function) if name != 'parameters'],
+                        f'{function.__name__} takes no argument', 'it takes', ('type',))
+    paramwise = wrapper.get('paramwise_cfg')
+    if not isinstance(paramwise, dict):
+        return
+    _refuse_unknown(f'{source}: optim_wrapper.paramwise_cfg', paramwise,
+                    READ_KEYS['optim_wrapper.paramwise_cfg'], 'mmengine reads no key',
+                    'it reads')
+    optimizer = wrapper.get('optimizer')
+    optimizer = _component(optimizer.get('type'), registries) \
+        if isinstance(optimizer, dict) and isinstance(optimizer.get('type'), str) else None
+    options = _arguments(optimizer) if optimizer is not None else None
+    if options is None:
+        return
+    options = list(CUSTOM_KEY_KEYS) + [name for name in options if name != 'params']
+    for pattern, group in (paramwise.get('custom_keys') or {}).items():
+        if isinstance(group, dict):
+            _refuse_unknown(f'{source}: optim_wrapper.paramwise_cfg.custom_keys.{pattern}',
+                            group, options, 'a parameter group takes no', 'it takes')
+
+
 def check_config(cfg: Config) -> None:
-    """Refuse a config that cannot build, before anything is built.
+    """Refuse a config that cannot build, or that holds a key nothing reads, before
+    anything is built.
 
     The config must have a ``model``; its dataloaders may hold only what mmengine's Runner
     and torch's DataLoader take (:data:`DATALOADER_KEYS`); every dict in it with a string
     ``type`` must name a component of posegraph's registries (or of mmengine's, which they
-    extend), and every other key of a posegraph component's dict must be an argument of
-    that component (unless it takes ``**kwargs``). The test set's pipeline is checked as well as the
+    extend). Every other key of a component's dict must be an argument of that component
+    (or of the bases its ``**kwargs`` go to), or a key mmengine reads before building it (a
+    hook's ``priority``...); the same holds for the dicts the Runner builds without a
+    ``type`` (``train_cfg``, ``randomness``...), for ``optim_wrapper.clip_grad``, and for
+    the dicts mmengine reads key by key (:data:`READ_KEYS`), where a misspelt key would
+    change nothing without a word. The test set's pipeline is checked as well as the
     training set's, so a mistake there stops the run before training, not after it.
 
     Raises:
@@ -177,7 +323,21 @@ def check_config(cfg: Config) -> None:
                 raise ConfigError(f"{source}: {loader}: a dataloader takes no '{key}'"
                                   f'{_suggest(key, sorted(DATALOADER_KEYS))}')
     registries = _registries()
-    for path, node in _typed_dicts(cfg.to_dict(), ''):
+    config = cfg.to_dict()
+    wrapper = config.get('optim_wrapper')
+    # Another constructor may read other keys of the optimizer wrapper's dicts.
+    default_constructor = not isinstance(wrapper, dict) or wrapper.get(
+        'constructor', 'DefaultOptimWrapperConstructor') == 'DefaultOptimWrapperConstructor'
+    for key, read in READ_KEYS.items():
+        node = config
+        for part in key.split('.'):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and (default_constructor or not key.startswith('optim')):
+            _refuse_unknown(f'{source}: {key}', node, read, 'mmengine reads no key', 'it reads')
+    if isinstance(wrapper, dict) and default_constructor:
+        _check_optim_wrapper(source, wrapper, registries)
+    components = []
+    for path, node in _typed_dicts(config, ''):
         name = node['type']
         component = _component(name, registries) if isinstance(name, str) else name
         if component is None:
@@ -187,15 +347,12 @@ def check_config(cfg: Config) -> None:
                             for key in registry.parent.module_dict})
             raise ConfigError(f"{source}: {path}.type: no component is called '{name}'"
                               f'{_suggest(name, names)}')
+        components.append((path, node, component, _read_before(component)))
+    components += list(_built_without_type(config, source))
+    for path, node, component, read_before in components:
         arguments = _arguments(component)
-        if arguments is None:
+        if arguments is None or (path.startswith('optim_wrapper') and not default_constructor):
             continue
-        # The Runner takes a hook's priority off its dict before building it.
-        read_before = ('type', '_scope_', 'priority') if inspect.isclass(component) and \
-            issubclass(component, Hook) else ('type', '_scope_')
-        for key in node:
-            if key not in read_before and key not in arguments:
-                title = getattr(component, '__name__', name)
-                raise ConfigError(f"{source}: {path}: {title} takes no argument '{key}'"
-                                  f"{_suggest(key, arguments)}; it takes "
-                                  f"{', '.join(arguments)}")
+        title = getattr(component, '__qualname__', getattr(component, '__name__', path))
+        _refuse_unknown(f'{source}: {path}', node, arguments, f'{title} takes no argument',
+                        'it takes', read_before)

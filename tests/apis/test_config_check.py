@@ -1,10 +1,15 @@
 """Config mistakes stop the tools at once with the file, the key and the problem."""
 import glob
+import inspect
 import os
+import re
 
 import pytest
+from mmengine.optim import DefaultOptimWrapperConstructor
+from mmengine.runner import Runner
 
 from posegraph.apis import ConfigError, build_runner, load_config, read_config
+from posegraph.apis.config_check import CUSTOM_KEY_KEYS, READ_KEYS
 from posegraph.registry import ForeignNameError
 from conftest import ROOT
 
@@ -76,12 +81,100 @@ def test_a_misspelt_argument_is_named_with_the_ones_the_component_takes(tmp_path
 
 
 def test_components_that_take_any_keyword_and_hook_priorities_are_not_refused():
-    hooks = [dict(type='TrainingCurvesHook', priority='LOW')]
-    cfg = load_config(SYNTHETIC, {'train_dataloader.dataset.anything': 1,
-                                  'custom_hooks': hooks})
-    assert cfg.train_dataloader.dataset.anything == 1       # PoseDataset takes **kwargs
+    # EMAHook hands its **kwargs to the averaging model it builds: they cannot be listed.
+    hooks = [dict(type='TrainingCurvesHook', priority='LOW'),
+             dict(type='EMAHook', momentum=0.001, anything=1)]
+    cfg = load_config(SYNTHETIC, {'custom_hooks': hooks})
+    assert cfg.custom_hooks[1].anything == 1
     with pytest.raises(ConfigError, match="TrainingCurvesHook takes no argument 'interval'"):
         load_config(SYNTHETIC, {'custom_hooks': [dict(type='TrainingCurvesHook', interval=1)]})
+
+
+def test_keyword_arguments_passed_on_to_a_base_are_checked_against_it():
+    # SyntheticPoseDataset -> PoseDataset -> ActionDataset pass **kwargs on to mmengine's
+    # BaseDataset, which would raise a TypeError for this key when the dataset is built.
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {'train_dataloader.dataset.serialise_data': False})
+    assert str(caught.value).startswith(
+        f"{SYNTHETIC}: train_dataloader.dataset: SyntheticPoseDataset takes no argument "
+        "'serialise_data' (did you mean 'serialize_data'?); it takes ann_file, "
+        "clips_per_class, seed, pipeline, split,")
+    cfg = load_config(SYNTHETIC, {'train_dataloader.dataset.serialize_data': False,
+                                  'train_dataloader.dataset.lazy_init': True})
+    assert cfg.train_dataloader.dataset.lazy_init is True
+
+
+@pytest.mark.parametrize('option, message', [
+    ('optim_wrapper.optimizer.weigth_decay',
+     "optim_wrapper.optimizer: AdamW takes no argument 'weigth_decay' (did you mean "
+     "'weight_decay'?)"),
+    ('optim_wrapper.clip_grads', "optim_wrapper: OptimWrapper takes no argument 'clip_grads' "
+     "(did you mean 'clip_grad'?)"),
+    ('param_scheduler.1.eta_mn', "param_scheduler[1]: CosineAnnealingLR takes no argument "
+     "'eta_mn' (did you mean 'eta_min'"),
+    ('train_cfg.max_epoch', "train_cfg: EpochBasedTrainLoop takes no argument 'max_epoch' "
+     "(did you mean 'max_epochs'?)"),
+    ('randomness.sed', "randomness: Runner.set_randomness takes no argument 'sed' (did you "
+     "mean 'seed'?)"),
+    ('log_processor.window_sise', "log_processor: LogProcessor takes no argument "
+     "'window_sise' (did you mean 'window_size'?)"),
+    ('visualizer.vis_backends.0.save_dri', "visualizer.vis_backends[0]: LocalVisBackend "
+     "takes no argument 'save_dri' (did you mean 'save_dir'"),
+    # CheckpointHook's **kwargs go to Runner.save_checkpoint: a TypeError after an epoch.
+    ('default_hooks.checkpoint.max_keep_ckpt', "default_hooks.checkpoint: CheckpointHook "
+     "takes no argument 'max_keep_ckpt' (did you mean 'max_keep_ckpts'?)"),
+    ('env_cfg.mp_cfg.opencv_threads', "env_cfg.mp_cfg: set_multi_processing takes no "
+     "argument 'opencv_threads' (did you mean 'opencv_num_threads'?)"),
+    ('optim_wrapper.clip_grad.max_nrom', "optim_wrapper.clip_grad: clip_grad_norm_ takes no "
+     "argument 'max_nrom' (did you mean 'max_norm'?)"),
+    # Read key by key by mmengine: these were ignored without a word.
+    ('auto_scale_lr.enabel', "auto_scale_lr: mmengine reads no key 'enabel' (did you mean "
+     "'enable'?); it reads enable, base_batch_size"),
+    ('env_cfg.cudnn_benchmrk', "env_cfg: mmengine reads no key 'cudnn_benchmrk' (did you mean "
+     "'cudnn_benchmark'?)"),
+    ('optim_wrapper.paramwise_cfg.norm_decay_mul', "optim_wrapper.paramwise_cfg: mmengine "
+     "reads no key 'norm_decay_mul' (did you mean 'norm_decay_mult'"),
+    ('optim_wrapper.paramwise_cfg.custom_keys.bias.lr_mul', "optim_wrapper.paramwise_cfg."
+     "custom_keys.bias: a parameter group takes no 'lr_mul' (did you mean 'lr_mult'"),
+])
+def test_a_misspelt_key_of_mmengines_and_torchs_components_is_refused(option, message):
+    """Before, each of these was a traceback when the Runner built the component (after an
+    epoch for the checkpoint hook, at the first step for clip_grad), or nothing at all."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {option: 1})
+    assert str(caught.value).startswith(f'{SYNTHETIC}: {message}')
+
+
+def test_what_mmengine_reads_before_building_is_not_refused(tmp_path):
+    path = write(tmp_path, 'value.py', f"_base_ = [{SYNTHETIC!r}]\noptim_wrapper = dict("
+                 "clip_grad=dict(_delete_=True, type='value', clip_value=0.5))\n"
+                 "train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=2)\n")
+    cfg = load_config(path, {
+        'optim_wrapper.paramwise_cfg': dict(norm_decay_mult=0.0, custom_keys=dict(
+            bias=dict(lr_mult=0.1, betas=(0.8, 0.9)))),
+        'param_scheduler.1.convert_to_iter_based': False,
+        'visualizer.vis_backends.0.name': 'local',
+        'val_cfg': dict(), 'log_processor': dict(window_size=5),
+        'auto_scale_lr': dict(enable=True, base_batch_size=16)})
+    assert cfg.optim_wrapper.clip_grad.type == 'value'
+    # Merged into the config's clip_grad, type='value' would meet its max_norm.
+    with pytest.raises(ConfigError, match="clip_grad_value_ takes no argument 'max_norm'"):
+        load_config(SYNTHETIC, {'optim_wrapper.clip_grad.type': 'value'})
+    with pytest.raises(ConfigError, match="clip_grad.type: 'max' is neither 'norm'"):
+        load_config(SYNTHETIC, {'optim_wrapper.clip_grad.type': 'max'})
+    assert cfg.train_cfg == dict(by_epoch=True, max_epochs=2)
+    with pytest.raises(ConfigError, match='train_cfg names neither a type nor by_epoch'):
+        load_config(write(tmp_path, 'loop.py', f"_base_ = [{SYNTHETIC!r}]\n"
+                          "train_cfg = dict(_delete_=True, max_epochs=2)\n"))
+    with pytest.raises(ConfigError, match="IterBasedTrainLoop takes no argument 'max_epochs'"):
+        load_config(path, {'train_cfg.by_epoch': False})
+    # A train_cfg with both a type and by_epoch stops mmengine's Runner.
+    with pytest.raises(ConfigError, match="EpochBasedTrainLoop takes no argument 'by_epoch'"):
+        load_config(SYNTHETIC, {'train_cfg.by_epoch': True})
+    # Another optimizer-wrapper constructor may read keys of its own.
+    cfg = load_config(SYNTHETIC, {'optim_wrapper.constructor': 'LayerDecayConstructor',
+                                  'optim_wrapper.paramwise_cfg.anything': 1})
+    assert cfg.optim_wrapper.paramwise_cfg.anything == 1
 
 
 def test_an_mmaction2_name_is_still_answered_with_ours():
@@ -143,3 +236,18 @@ def test_a_misspelt_dataloader_key_is_refused_before_training():
     cfg = load_config(SYNTHETIC, {'train_dataloader.num_batch_per_epoch': 2,
                                   'val_dataloader.pin_memory': True})
     assert cfg.train_dataloader.num_batch_per_epoch == 2
+
+
+def test_the_keys_mmengine_reads_itself_are_those_its_code_reads():
+    """READ_KEYS mirrors mmengine's own code; a key added or renamed there shows here first,
+    not as a valid config refused."""
+    def read(pattern, function):
+        return set(re.findall(pattern, inspect.getsource(function)))
+
+    assert read(r"env_cfg\.get\('(\w+)'", Runner.setup_env) == set(READ_KEYS['env_cfg'])
+    assert read(r"auto_scale_lr(?:\.get\(|\[)'(\w+)'", Runner.scale_lr) == \
+        set(READ_KEYS['auto_scale_lr'])
+    assert read(r"paramwise_cfg\.get\('(\w+)'", DefaultOptimWrapperConstructor) == \
+        set(READ_KEYS['optim_wrapper.paramwise_cfg'])
+    assert read(r"custom_keys\[key\]\.get\('(\w+)'", DefaultOptimWrapperConstructor) == \
+        set(CUSTOM_KEY_KEYS)
