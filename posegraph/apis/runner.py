@@ -1,4 +1,5 @@
 """Config loading and Runner construction shared by tools/train.py and tools/test.py."""
+import argparse
 import copy
 import importlib.util
 import itertools
@@ -25,7 +26,31 @@ from posegraph.io.annotations import AnnotationError
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
-parse_cfg_options = DictAction
+
+class ConfigOptionsAction(DictAction):
+    """mmengine's ``--cfg-options KEY=VALUE ...`` action, which refuses a malformed option
+    through argparse, in one line, instead of a traceback (or, for a ``dict(...)`` value,
+    a string where a dict belongs)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Union[str, Sequence[str], None],
+                 option_string: Optional[str] = None) -> None:
+        for option in [values] if isinstance(values, str) else values or ():
+            key, equals, value = option.partition('=')
+            if not equals or not key:
+                parser.error(f'argument {option_string}: {option!r} is not KEY=VALUE')
+            if re.match(r"\s*['\"]?(dict\(|\{)", value):
+                parser.error(f'argument {option_string}: {key}: a dict is not read as a value '
+                             f'here; set its keys one by one: {key}.NAME=VALUE ...')
+            try:
+                self._parse_iterable(value)
+            except (AssertionError, RecursionError):  # mmengine asserts balanced brackets
+                parser.error(f'argument {option_string}: {option}: brackets do not pair up '
+                             '(a list is [a,b], a tuple (a,b))')
+        super().__call__(parser, namespace, values, option_string)
+
+
+parse_cfg_options = ConfigOptionsAction
 # Top-level options that re-point every dataset (and the model's head) at once.
 DATA_OPTIONS = ('ann_file', 'label_map', 'num_classes', 'train_split', 'val_split',
                 'test_split')

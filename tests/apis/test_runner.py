@@ -1,5 +1,6 @@
 """The Runner refuses what would otherwise end in a run that "succeeds" with a wrong answer:
 checkpoints that do not fit, data whose classes do not fit, unlabelled clips for training."""
+import argparse
 import os
 import re
 
@@ -8,7 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from posegraph.apis import IncompatibleError, build_runner, load_config
+from posegraph.apis import IncompatibleError, build_runner, load_config, parse_cfg_options
 from posegraph.io.annotations import AnnotationError, dump_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import DATASETS, MODELS, register_all_modules
@@ -315,3 +316,33 @@ def test_validation_after_optimiser_steps_scores_the_new_weights(synthetic_file,
         torch.testing.assert_close(scores, expected, rtol=0, atol=1e-6)
         model.train()
         model.train_step(batch, optim_wrapper)
+
+
+def parse_options(*options):
+    parser = argparse.ArgumentParser(prog='train.py')
+    parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
+    return parser.parse_args(['--cfg-options', *options]).cfg_options
+
+
+@pytest.mark.parametrize('option, message', [
+    ('train_cfg.max_epochs', "'train_cfg.max_epochs' is not KEY=VALUE"),
+    ('=3', "'=3' is not KEY=VALUE"),
+    ('train_cfg.max_epochs=[1,2', 'train_cfg.max_epochs=[1,2: brackets do not pair up'),
+    # mmengine parses no dict: this one recursed until Python stopped it, and without the
+    # comma it was a string where a dict belongs.
+    ("optim_wrapper.clip_grad=dict(type='value',clip_value=0.2)",
+     'optim_wrapper.clip_grad: a dict is not read as a value here; set its keys one by one: '
+     'optim_wrapper.clip_grad.NAME=VALUE'),
+    ('optim_wrapper.clip_grad={max_norm:1}', 'optim_wrapper.clip_grad: a dict is not read'),
+])
+def test_a_malformed_option_is_one_line_from_argparse(option, message, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        parse_options('train_cfg.val_interval=2', option)
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f'train.py: error: argument --cfg-options: {message}')
+
+
+def test_well_formed_options_parse_as_mmengine_parses_them():
+    assert parse_options('a.b=1', 'c=[1,(2,x)]', 'd=False', 'e=x=y') == \
+        {'a.b': 1, 'c': [1, (2, 'x')], 'd': False, 'e': 'x=y'}
