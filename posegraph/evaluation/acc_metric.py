@@ -1,6 +1,6 @@
 """Accuracy metric for mmengine's evaluator."""
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -16,16 +16,19 @@ class AccMetric(BaseMetric):
     """Top-k and mean class accuracy of clip scores.
 
     Each data sample must carry ``pred_score`` ``(num_classes,)`` and ``gt_label``.
-    Reports ``top1``, ``top5`` (for each ``k`` in ``topk``) and ``mean_class_accuracy``,
-    as fractions. With ``out_dir``, also draws ``confusion_matrix.png`` there, with the
-    dataset's class names.
+    Reports ``top1``, ``top5`` (for each ``k`` in ``topk``, one ``k`` or several) and
+    ``mean_class_accuracy``, as fractions. With ``out_dir``, also draws
+    ``confusion_matrix.png`` there, with the dataset's class names.
     """
     default_prefix = 'acc'
 
-    def __init__(self, topk: Sequence[int] = (1, 5), out_dir: Optional[str] = None,
+    def __init__(self, topk: Union[int, Sequence[int]] = (1, 5), out_dir: Optional[str] = None,
                  collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.topk = tuple(topk)
+        self.topk = (topk,) if isinstance(topk, int) else tuple(topk)
+        if not self.topk or not all(isinstance(k, int) and k >= 1 for k in self.topk):
+            raise ValueError(f'AccMetric: topk must be a positive integer or a sequence of '
+                             f'them, got {topk!r}')
         self.out_dir = out_dir
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:

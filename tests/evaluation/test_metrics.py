@@ -49,6 +49,17 @@ def test_acc_metric_for_mmengine():
     assert results == {'top1': 0.5, 'top2': 0.75, 'mean_class_accuracy': 0.5}
 
 
+def test_acc_metric_takes_one_k_and_refuses_ks_below_one():
+    # As mmpretrain's Accuracy takes it: a single k was a TypeError at the first validation.
+    metric = AccMetric(topk=2)
+    metric.process({}, [{'pred_score': torch.tensor(s), 'gt_label': torch.tensor([label])}
+                        for s, label in zip(SCORES, LABELS)])
+    assert metric.compute_metrics(metric.results) == {'top2': 0.75, 'mean_class_accuracy': 0.5}
+    for topk in (0, (1, 0), (), (1.5,)):
+        with pytest.raises(ValueError, match='topk must be a positive integer'):
+            AccMetric(topk=topk)
+
+
 def test_confusion_plot_is_a_real_picture(tmp_path):
     matrix = np.array([[8, 2, 0], [1, 5, 4], [0, 0, 10]])
     path = plot_confusion_matrix(matrix, ['walk', 'run', 'jump'], str(tmp_path / 'cm.png'))
