@@ -54,7 +54,6 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmengine.config import DictAction
 
 from common import (
     ROOT,
@@ -141,9 +140,8 @@ def merged_config(config, options):
     ``num_classes``, ``train_split``... reaching every dataset
     (:func:`posegraph.apis.load_config`), so that the runs are scored on the data they
     trained on."""
-    from posegraph.apis import load_config
-    return load_config(config, {key: DictAction._parse_iterable(value)
-                                for key, value in (option.split('=', 1) for option in options)})
+    from posegraph.apis import load_config, parse_options
+    return load_config(config, parse_options(options))
 
 
 # The transforms draw from NumPy's global generator, which the runs scored side by side

@@ -23,12 +23,14 @@ from .runner import (
                         build_runner,
                         load_config,
                         parse_cfg_options,
+                        parse_options,
                         report_test_metrics,
                         show_predictions,
 )
 
 __all__ = ['IncompatibleError', 'PoseGraphRunner', 'build_runner', 'load_config',
            'ConfigError', 'check_config', 'read_config', 'parse_cfg_options',
+           'parse_options',
            'report_test_metrics', 'USER_ERRORS', 'apply_train_flags',
            'show_predictions', 'apply_tensorboard', 'init_recognizer', 'inference_skeleton',
            'init_pose_estimator', 'inference_pose', 'pose_results_to_record', 'class_name',

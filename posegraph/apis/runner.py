@@ -27,27 +27,43 @@ from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
 
-class ConfigOptionsAction(DictAction):
-    """mmengine's ``--cfg-options KEY=VALUE ...`` action, which refuses a malformed option
-    through argparse, in one line, instead of a traceback (or, for a ``dict(...)`` value,
-    a string where a dict belongs)."""
+def parse_options(options: Iterable[str]) -> Dict[str, object]:
+    """``KEY=VALUE`` strings (``--cfg-options``) as a dict, each value parsed as mmengine's
+    ``DictAction`` parses it (``False`` a bool, ``[1,(2,x)]`` a list holding a tuple).
+
+    Raises:
+        ConfigError: an option without ``=`` or a key, brackets that do not pair, or a
+            ``dict(...)`` value, which mmengine does not parse (the option would recurse
+            until Python stops it, or set a string where a dict belongs).
+    """
+    parsed = {}
+    for option in options:
+        key, equals, value = option.partition('=')
+        if not equals or not key:
+            raise ConfigError(f'{option!r} is not KEY=VALUE')
+        if re.match(r"\s*['\"]?(dict\(|\{)", value):
+            raise ConfigError(f'{key}: a dict is not read as a value here; set its keys one by '
+                              f'one: {key}.NAME=VALUE ...')
+        try:
+            parsed[key] = DictAction._parse_iterable(value)
+        except (AssertionError, RecursionError):  # mmengine asserts balanced brackets
+            raise ConfigError(f'{option}: brackets do not pair up (a list is [a,b], a tuple '
+                              '(a,b))') from None
+    return parsed
+
+
+class ConfigOptionsAction(argparse.Action):
+    """The ``--cfg-options KEY=VALUE ...`` action: :func:`parse_options`, with a malformed
+    option refused by argparse in one line."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Union[str, Sequence[str], None],
                  option_string: Optional[str] = None) -> None:
-        for option in [values] if isinstance(values, str) else values or ():
-            key, equals, value = option.partition('=')
-            if not equals or not key:
-                parser.error(f'argument {option_string}: {option!r} is not KEY=VALUE')
-            if re.match(r"\s*['\"]?(dict\(|\{)", value):
-                parser.error(f'argument {option_string}: {key}: a dict is not read as a value '
-                             f'here; set its keys one by one: {key}.NAME=VALUE ...')
-            try:
-                self._parse_iterable(value)
-            except (AssertionError, RecursionError):  # mmengine asserts balanced brackets
-                parser.error(f'argument {option_string}: {option}: brackets do not pair up '
-                             '(a list is [a,b], a tuple (a,b))')
-        super().__call__(parser, namespace, values, option_string)
+        try:
+            options = parse_options([values] if isinstance(values, str) else values or ())
+        except ConfigError as e:
+            parser.error(f'argument {option_string}: {e}')
+        setattr(namespace, self.dest, {**(getattr(namespace, self.dest, None) or {}), **options})
 
 
 parse_cfg_options = ConfigOptionsAction

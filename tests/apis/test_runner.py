@@ -9,7 +9,14 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from posegraph.apis import IncompatibleError, build_runner, load_config, parse_cfg_options
+from posegraph.apis import (
+    ConfigError,
+    IncompatibleError,
+    build_runner,
+    load_config,
+    parse_cfg_options,
+    parse_options,
+)
 from posegraph.io.annotations import AnnotationError, dump_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import DATASETS, MODELS, register_all_modules
@@ -318,7 +325,7 @@ def test_validation_after_optimiser_steps_scores_the_new_weights(synthetic_file,
         model.train_step(batch, optim_wrapper)
 
 
-def parse_options(*options):
+def parse_cli(*options):
     parser = argparse.ArgumentParser(prog='train.py')
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={})
     return parser.parse_args(['--cfg-options', *options]).cfg_options
@@ -337,12 +344,16 @@ def parse_options(*options):
 ])
 def test_a_malformed_option_is_one_line_from_argparse(option, message, capsys):
     with pytest.raises(SystemExit) as stopped:
-        parse_options('train_cfg.val_interval=2', option)
+        parse_cli('train_cfg.val_interval=2', option)
     assert stopped.value.code == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith(f'train.py: error: argument --cfg-options: {message}')
 
 
 def test_well_formed_options_parse_as_mmengine_parses_them():
-    assert parse_options('a.b=1', 'c=[1,(2,x)]', 'd=False', 'e=x=y') == \
+    assert parse_options(['a.b=1', 'c=[1,(2,x)]', 'd=False', 'e=x=y']) == \
         {'a.b': 1, 'c': [1, (2, 'x')], 'd': False, 'e': 'x=y'}
+    # Given twice, the option adds to what it held, as mmengine's DictAction does.
+    assert parse_cli('a=1', '--cfg-options', 'b=2') == {'a': 1, 'b': 2}
+    with pytest.raises(ConfigError, match="'x' is not KEY=VALUE"):
+        parse_options(['x'])

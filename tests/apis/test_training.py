@@ -13,7 +13,7 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from posegraph.apis import build_runner
+from posegraph.apis import build_runner, parse_options
 from posegraph.datasets import PoseDataset
 from posegraph.engine.curves import history_files, read_history
 from posegraph.io import load_annotations
@@ -33,13 +33,6 @@ def options(ann_file, epochs, val_interval=1):
         [f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={val_interval}'] + SMALL
 
 
-def as_dict(items):
-    from mmengine.config import DictAction
-    parsed = {}
-    for item in items:
-        key, value = item.split('=', 1)
-        parsed[key] = DictAction._parse_iterable(value)
-    return parsed
 
 
 def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
@@ -157,7 +150,7 @@ class DrawingPoseDataset(PoseDataset):
 def test_preparing_the_test_leaves_training_as_it_was(synthetic_file, tmp_path):
     weights = {}
     for test in (False, True):
-        cfg = as_dict(options(synthetic_file, 1, val_interval=100))
+        cfg = parse_options(options(synthetic_file, 1, val_interval=100))
         # No EpochSeedHook, which reseeds every epoch: the draws before training count.
         cfg.update({'model.network.dropout': 0.5, 'custom_hooks': [],
                     'test_dataloader.dataset.type': 'DrawingPoseDataset'})
@@ -187,7 +180,7 @@ class InterruptAfterEpoch(Hook):
 
 
 def train(synthetic_file, work_dir, epochs, hooks=(), resume=None):
-    cfg = as_dict(options(synthetic_file, epochs, val_interval=100))
+    cfg = parse_options(options(synthetic_file, epochs, val_interval=100))
     cfg['custom_hooks'] = [dict(type='EpochSeedHook'), *hooks]
     # Dropout and augmentation must both be exercised for the comparison to mean much.
     cfg['model.network.dropout'] = 0.5
