@@ -152,7 +152,9 @@ def _typed_dicts(node: object, path: str) -> Iterator[Tuple[str, dict]]:
             yield from _typed_dicts(value, f'{path}[{index}]')
 
 
-def _suggest(word: str, choices: List[str]) -> str:
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'a' or 'b'?)``: the names of ``choices`` nearest ``word``, or ``''``
+    where none is near."""
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ''
 
@@ -215,14 +217,14 @@ def check_options(cfg: Config, options: Mapping[str, object],
         if top not in known:
             raise ConfigError(f"{cfg.filename or 'the config'}: option {option}: the config "
                               f"has no '{top}', and nothing reads it"
-                              f'{_suggest(top, sorted(known))}')
+                              f'{did_you_mean(top, sorted(known))}')
 
 
 def _refuse_unknown(where: str, node: dict, known: Sequence[str], refusal: str,
                     listing: str, read_before: Iterable[str] = ()) -> None:
     for key in node:
         if key not in known and key not in read_before:
-            raise ConfigError(f"{where}: {refusal} '{key}'{_suggest(key, list(known))}; "
+            raise ConfigError(f"{where}: {refusal} '{key}'{did_you_mean(key, list(known))}; "
                               f"{listing} {', '.join(known)}")
 
 
@@ -321,7 +323,7 @@ def check_config(cfg: Config) -> None:
         for key in cfg.get(loader) or {}:
             if key not in DATALOADER_KEYS:
                 raise ConfigError(f"{source}: {loader}: a dataloader takes no '{key}'"
-                                  f'{_suggest(key, sorted(DATALOADER_KEYS))}')
+                                  f'{did_you_mean(key, sorted(DATALOADER_KEYS))}')
     registries = _registries()
     config = cfg.to_dict()
     wrapper = config.get('optim_wrapper')
@@ -346,7 +348,7 @@ def check_config(cfg: Config) -> None:
                            {key for registry in registries if registry.parent
                             for key in registry.parent.module_dict})
             raise ConfigError(f"{source}: {path}.type: no component is called '{name}'"
-                              f'{_suggest(name, names)}')
+                              f'{did_you_mean(name, names)}')
         components.append((path, node, component, _read_before(component)))
     components += list(_built_without_type(config, source))
     for path, node, component, read_before in components:

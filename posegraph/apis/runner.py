@@ -14,11 +14,19 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.dataset import BaseDataset
+from mmengine.evaluator import Evaluator
+from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
-from posegraph.apis.config_check import ConfigError, check_config, check_options, read_config
+from posegraph.apis.config_check import (
+    ConfigError,
+    check_config,
+    check_options,
+    did_you_mean,
+    read_config,
+)
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.engine.seeding import preserved_random_state
@@ -219,6 +227,31 @@ def check_checkpoint_classes(checkpoint: dict, dataset: BaseDataset, filename: s
         'or re-extract the data with its class order.')
 
 
+def check_save_best(hooks: Sequence[Hook], evaluator: Evaluator, source: str) -> None:
+    """Refuse a checkpoint hook's ``save_best`` that names a metric the validation does
+    not report: mmengine's KeyError would stop the run at its first validation, after the
+    epochs before it. Where a metric does not say what it reports (``metric_names``, as
+    :class:`~posegraph.evaluation.AccMetric` does), nothing is checked.
+
+    Raises:
+        ConfigError: naming the key and the metrics reported.
+    """
+    reported = []
+    for metric in evaluator.metrics:
+        names = getattr(metric, 'metric_names', None)
+        if names is None:
+            return
+        reported += names
+    for hook in hooks:
+        if not isinstance(hook, CheckpointHook):
+            continue
+        for key in hook.save_best or ():
+            if key != 'auto' and key not in reported:
+                raise ConfigError(f"{source}: CheckpointHook's save_best: the validation "
+                                  f"reports no '{key}'{did_you_mean(key, reported)}; it reports "
+                                  f"{', '.join(reported)}")
+
+
 def check_state_dict(model_state: dict, state: dict, filename: str,
                      skip: Iterable[str] = ()) -> None:
     """Refuse a checkpoint whose parameters do not fit the model.
@@ -292,6 +325,7 @@ class PoseGraphRunner(Runner):
     def build_val_loop(self, loop: Union[BaseLoop, dict]) -> BaseLoop:
         loop = super().build_val_loop(loop)
         check_dataset_classes(self.model, loop.dataloader.dataset, 'validation')
+        check_save_best(self.hooks, loop.evaluator, self.cfg.filename or 'the config')
         return loop
 
     def build_test_loop(self, loop: Union[BaseLoop, dict]) -> BaseLoop:

@@ -31,6 +31,13 @@ class AccMetric(BaseMetric):
                              f'them, got {topk!r}')
         self.out_dir = out_dir
 
+    @property
+    def metric_names(self) -> List[str]:
+        """The keys the metric reports, as the evaluator reports them (with the prefix):
+        known before it runs, so that a checkpoint hook's ``save_best`` can be checked."""
+        names = [f'top{k}' for k in self.topk] + ['mean_class_accuracy']
+        return [f'{self.prefix}/{name}' if self.prefix else name for name in names]
+
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             score, label = sample['pred_score'], sample['gt_label']

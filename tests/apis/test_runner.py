@@ -266,6 +266,19 @@ def test_train_without_validation_then_show_every_test_clip(synthetic_file, tmp_
     assert f'{len(names)} clips drawn' in result.stdout
 
 
+def test_a_save_best_metric_the_validation_does_not_report_stops_before_training(
+        synthetic_file, tmp_path, run_tool):
+    # mmengine's KeyError came at the first validation, after the epochs before it.
+    result = run_tool('train', CONFIG, '--work-dir', tmp_path, '--cfg-options',
+                      f'ann_file={synthetic_file}', 'default_hooks.checkpoint.save_best=acc/top3',
+                      'val_evaluator.topk=[1,2]')
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert (f"error: {CONFIG}: CheckpointHook's save_best: the validation reports no "
+            "'acc/top3' (did you mean 'acc/top2' or 'acc/top1'?); it reports acc/top1, "
+            "acc/top2, acc/mean_class_accuracy") in result.stderr
+    assert not list(tmp_path.glob('*.pth')) and 'Epoch(train)' not in result.stdout
+
+
 def test_tensorboard_is_used_when_installed_and_refused_when_asked_for_but_absent(monkeypatch):
     from posegraph.apis import apply_tensorboard
     cfg = load_config(CONFIG)

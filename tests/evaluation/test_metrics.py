@@ -2,6 +2,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.evaluator import Evaluator
 
 from posegraph.evaluation import (
     AccMetric,
@@ -47,6 +48,15 @@ def test_acc_metric_for_mmengine():
                         for s, label in zip(SCORES, LABELS)])
     results = metric.compute_metrics(metric.results)
     assert results == {'top1': 0.5, 'top2': 0.75, 'mean_class_accuracy': 0.5}
+
+
+def test_acc_metric_names_what_the_evaluator_reports_before_it_runs():
+    metric = AccMetric(topk=(1, 2), prefix='val')
+    evaluator = Evaluator(metric)
+    evaluator.process([{'pred_score': torch.tensor(s), 'gt_label': torch.tensor([label])}
+                       for s, label in zip(SCORES, LABELS)])
+    assert metric.metric_names == list(evaluator.evaluate(len(SCORES))) == \
+        ['val/top1', 'val/top2', 'val/mean_class_accuracy']
 
 
 def test_acc_metric_takes_one_k_and_refuses_ks_below_one():
