@@ -326,6 +326,14 @@ def check_config(cfg: Config) -> None:
                                   f'{did_you_mean(key, sorted(DATALOADER_KEYS))}')
     registries = _registries()
     config = cfg.to_dict()
+    # mmengine's loops take 0 without a word: no epoch trained, or a ZeroDivisionError
+    # after the first epoch.
+    train = config.get('train_cfg') if isinstance(config.get('train_cfg'), dict) else {}
+    for key in ('max_epochs', 'max_iters', 'val_interval'):
+        value = train.get(key)
+        if value is not None and (type(value) is not int or value < 1):
+            raise ConfigError(f'{source}: train_cfg.{key} must be a positive integer, not '
+                              f'{value!r}')
     wrapper = config.get('optim_wrapper')
     # Another constructor may read other keys of the optimizer wrapper's dicts.
     default_constructor = not isinstance(wrapper, dict) or wrapper.get(

@@ -251,3 +251,13 @@ def test_the_keys_mmengine_reads_itself_are_those_its_code_reads():
         set(READ_KEYS['optim_wrapper.paramwise_cfg'])
     assert read(r"custom_keys\[key\]\.get\('(\w+)'", DefaultOptimWrapperConstructor) == \
         set(CUSTOM_KEY_KEYS)
+
+
+@pytest.mark.parametrize('key, value', [('max_epochs', 0), ('val_interval', 0),
+                                        ('max_epochs', 2.5)])
+def test_a_training_length_or_validation_interval_below_one_is_refused(key, value):
+    # max_epochs=0 trained nothing and exited 0; val_interval=0 stopped after an epoch.
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {f'train_cfg.{key}': value})
+    assert str(caught.value) == (f'{SYNTHETIC}: train_cfg.{key} must be a positive integer, '
+                                 f'not {value!r}')
