@@ -280,6 +280,8 @@ class PoseGraphRunner(Runner):
     - The data of every loop must fit the model's classes (:func:`check_dataset_classes`).
     - A checkpoint under test (:attr:`tests_checkpoint`) must name its classes as the test
       data does (:func:`check_checkpoint_classes`).
+    - A checkpoint hook's ``save_best`` must name a metric the validation reports
+      (:func:`check_save_best`), checked when the validation loop is built, before training.
     """
 
     #: Set by :func:`build_runner` for tools/test.py's runs: the checkpoint loaded is the
