@@ -18,7 +18,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from posegraph.apis import init_recognizer, parse_cfg_options
+from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
 from posegraph.apis.bundle import export_bundle
 from posegraph.io import VideoReadError, VideoSource
 from posegraph.runtime.bundle import BundleError
@@ -63,7 +63,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                                  {'arch': args.pose_arch,
                                   'refinement_stages': args.refinement_stages},
                                  int8=args.int8, calibration_frames=frames)
-    except (BundleError, FileNotFoundError, ValueError, TypeError, VideoReadError) as e:
+    except (BundleError, ValueError, TypeError, VideoReadError, *USER_ERRORS) as e:
         sys.exit(f'error: {e}')
     checks = manifest['checks']['max_abs_difference']
     print('onnxruntime vs PyTorch, largest difference: '

@@ -33,6 +33,7 @@ from posegraph.engine.seeding import preserved_random_state
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
+from posegraph.skeleton import UnknownLayoutError
 
 
 def parse_options(options: Iterable[str]) -> Dict[str, object]:
@@ -89,7 +90,7 @@ class IncompatibleError(ValueError):
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
 USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, ConfigError,
-               FileNotFoundError, ForeignNameError)
+               FileNotFoundError, ForeignNameError, UnknownLayoutError)
 
 
 class RunConfig(Config):

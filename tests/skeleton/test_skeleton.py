@@ -76,8 +76,10 @@ def test_layout_rejects_a_non_tree():
     with pytest.raises(ValueError, match='tree'):
         SkeletonLayout(name='bad', joint_names=('a', 'b', 'c'), bones=((1, 0),),
                        center=(0,), flip_pairs=())
-    with pytest.raises(KeyError, match='known layouts: coco17'):
+    with pytest.raises(KeyError, match='known layouts: coco17') as caught:
         get_layout('nope')
+    # Said as its message, not quoted as a KeyError is, where the tools print it.
+    assert str(caught.value).startswith("unknown skeleton layout 'nope'; known layouts:")
 
 
 def test_openpose18_to_coco17_keeps_named_joints():
