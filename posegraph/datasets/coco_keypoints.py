@@ -2,7 +2,7 @@
 pose estimator with mmengine's Runner (``configs/lwopenpose_coco.py``)."""
 import json
 import os
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -33,8 +33,10 @@ class CocoKeypointsDataset(BaseDataset):
         test_mode: no random scaling or mirroring. (default: ``False``)
     """
 
-    def __init__(self, ann_file, img_dir, input_size=(368, 368), stride=8, sigma=7.0,
-                 scale_range=(0.7, 1.3), flip_prob=0.5, test_mode=False, **kwargs):
+    def __init__(self, ann_file: str, img_dir: str, input_size: Sequence[int] = (368, 368),
+                 stride: int = 8, sigma: float = 7.0,
+                 scale_range: Sequence[float] = (0.7, 1.3), flip_prob: float = 0.5,
+                 test_mode: bool = False, **kwargs):
         self.img_dir = img_dir
         self.input_size = tuple(input_size)
         self.stride, self.sigma = stride, sigma

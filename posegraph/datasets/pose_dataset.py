@@ -1,12 +1,12 @@
 """The skeleton dataset: one split of an annotation file, through a transform pipeline."""
 import os
-from typing import List
+from typing import Callable, List, Optional, Sequence, Union
 
 import numpy as np
 
 from posegraph.io.annotations import UNLABELLED, AnnotationError, load_annotations
 from posegraph.registry import DATASETS
-from posegraph.skeleton import get_layout, mask_missing
+from posegraph.skeleton import LayoutLike, get_layout, mask_missing
 from .base import ActionDataset
 from .synthetic import write_synthetic
 
@@ -36,8 +36,11 @@ class PoseDataset(ActionDataset):
     the file is read; records without ``keypoint_score`` get scores of 1.
     """
 
-    def __init__(self, ann_file, pipeline=(), split=None, layout='coco17', num_classes=None,
-                 label_map=None, test_mode=False, require_labels=None, coords=2, **kwargs):
+    def __init__(self, ann_file: str, pipeline: Sequence[Union[dict, Callable]] = (),
+                 split: Optional[str] = None, layout: LayoutLike = 'coco17',
+                 num_classes: Optional[int] = None, label_map: Optional[str] = None,
+                 test_mode: bool = False, require_labels: Optional[bool] = None,
+                 coords: int = 2, **kwargs):
         self.split = split
         self.coords = coords
         self.require_labels = not test_mode if require_labels is None else require_labels
@@ -96,7 +99,8 @@ class SyntheticPoseDataset(PoseDataset):
             when the file has to be made. (defaults: ``80``, ``0``)
     """
 
-    def __init__(self, ann_file, *args, clips_per_class=80, seed=0, **kwargs):
+    def __init__(self, ann_file: str, *args, clips_per_class: int = 80, seed: int = 0,
+                 **kwargs):
         if not os.path.isfile(ann_file):
             write_synthetic(ann_file, clips_per_class=clips_per_class, seed=seed)
         super().__init__(ann_file, *args, **kwargs)

@@ -1,6 +1,6 @@
 """The video dataset for the RGB models: a list file or a dataset tree, through a pipeline."""
 import os
-from typing import List
+from typing import Callable, List, Optional, Sequence, Union
 
 from posegraph.io.video import read_video
 from posegraph.registry import DATASETS
@@ -29,8 +29,11 @@ class VideoDataset(ActionDataset):
             :mod:`posegraph.datasets.transforms.video`). (default: ``()``)
     """
 
-    def __init__(self, ann_file='', pipeline=(), video_root=None, split=None, data_prefix=None,
-                 label_map=None, num_classes=None, test_mode=False, **kwargs):
+    def __init__(self, ann_file: str = '', pipeline: Sequence[Union[dict, Callable]] = (),
+                 video_root: Optional[str] = None,
+                 split: Union[str, Sequence[str], None] = None,
+                 data_prefix: Optional[dict] = None, label_map: Optional[str] = None,
+                 num_classes: Optional[int] = None, test_mode: bool = False, **kwargs):
         if bool(ann_file) == bool(video_root):
             raise ValueError('give a video list (ann_file) or a dataset tree (video_root), '
                              'not both or neither')
@@ -101,8 +104,9 @@ class SyntheticVideoDataset(VideoDataset):
         with_flow: compute the flow the two-stream model reads. (default: ``False``)
     """
 
-    def __init__(self, root, split, pipeline=(), clips_per_class=40, seed=0, num_frames=16,
-                 size=64, with_flow=False, **kwargs):
+    def __init__(self, root: str, split: str, pipeline: Sequence[Union[dict, Callable]] = (),
+                 clips_per_class: int = 40, seed: int = 0, num_frames: int = 16,
+                 size: int = 64, with_flow: bool = False, **kwargs):
         if not os.path.isfile(os.path.join(root, 'label_map.txt')):
             write_synthetic_videos(root, clips_per_class, seed, num_frames, size)
         if with_flow and not os.path.isfile(os.path.join(root, 'flow', 'complete')):

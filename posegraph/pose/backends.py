@@ -7,7 +7,7 @@ the module that does.
 """
 import os
 import tempfile
-from typing import Callable, List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -69,8 +69,9 @@ class LightweightOpenPoseBackend(MapsEstimator):
         num_threads: CPU threads (``None``: the library's default).
     """
 
-    def __init__(self, checkpoint=None, arch='lwopenpose', height=256, runtime='torch',
-                 batch_size=8, num_threads=None, refinement_stages=1):
+    def __init__(self, checkpoint: Optional[str] = None, arch: str = 'lwopenpose',
+                 height: int = 256, runtime: str = 'torch', batch_size: int = 8,
+                 num_threads: Optional[int] = None, refinement_stages: int = 1):
         if not checkpoint:
             raise MissingWeightsError(WEIGHTS_HELP)
         try:

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from posegraph.registry import TRANSFORMS
-from posegraph.skeleton import STREAMS, format_streams, get_layout
+from posegraph.skeleton import STREAMS, LayoutLike, format_streams, get_layout
 from posegraph.structures import ActionDataSample
 from .base import BaseTransform
 
@@ -21,7 +21,7 @@ class FormatStreams(BaseTransform):
     other channels are 0).
     """
 
-    def __init__(self, layout, streams=('joint',)):
+    def __init__(self, layout: LayoutLike, streams: Sequence[str] = ('joint',)):
         self.layout = get_layout(layout).name
         self.streams = tuple(streams)
         unknown = set(self.streams) - set(STREAMS)
@@ -48,8 +48,8 @@ class FormatStreams(BaseTransform):
 class PackSkeletonInputs(BaseTransform):
     """Pack ``inputs`` as a tensor and the label and meta data as an :class:`ActionDataSample`."""
 
-    def __init__(self, meta_keys=('frame_dir', 'total_frames', 'img_shape', 'num_clips',
-                                  'sample_idx')):
+    def __init__(self, meta_keys: Sequence[str] = ('frame_dir', 'total_frames', 'img_shape',
+                                                   'num_clips', 'sample_idx')):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:

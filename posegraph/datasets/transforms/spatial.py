@@ -1,8 +1,10 @@
 """Person selection, normalisation and spatial augmentation of joint coordinates."""
+from typing import Sequence
+
 import numpy as np
 
 from posegraph.registry import TRANSFORMS
-from posegraph.skeleton import frame_centres, frame_sizes, get_layout
+from posegraph.skeleton import LayoutLike, frame_centres, frame_sizes, get_layout
 from posegraph.skeleton.normalize import median, positive_size
 from .base import BaseTransform
 
@@ -15,7 +17,7 @@ class SelectPersons(BaseTransform):
     are padded with missing ones (coordinates and scores 0).
     """
 
-    def __init__(self, num_person=1):
+    def __init__(self, num_person: int = 1):
         if num_person < 1:
             raise ValueError(f'num_person must be positive, got {num_person}')
         self.num_person = num_person
@@ -50,7 +52,7 @@ class PoseNormalize(BaseTransform):
     A clip with no visible joint is left at zero, which is its defined, missing, value.
     """
 
-    def __init__(self, layout, center='clip', scale='body'):
+    def __init__(self, layout: LayoutLike, center: str = 'clip', scale: str = 'body'):
         if center not in ('clip', 'frame', 'image'):
             raise ValueError(f"center must be 'clip', 'frame' or 'image', got {center!r}")
         if scale not in ('body', 'image'):
@@ -105,7 +107,7 @@ class PreNormalize2D(BaseTransform):
         img_shape: ``(h, w)`` for clips that do not say theirs (default ``(1080, 1920)``).
     """
 
-    def __init__(self, img_shape=(1080, 1920)):
+    def __init__(self, img_shape: Sequence[int] = (1080, 1920)):
         self.img_shape = tuple(img_shape)
 
     def transform(self, results: dict) -> dict:
@@ -126,7 +128,7 @@ class RandomFlip(BaseTransform):
     vertical centre line.
     """
 
-    def __init__(self, layout, prob=0.5):
+    def __init__(self, layout: LayoutLike, prob: float = 0.5):
         self.layout = get_layout(layout).name
         self.prob = prob
 
@@ -152,7 +154,7 @@ class AddFlippedClips(BaseTransform):
     averages like any other test clips.
     """
 
-    def __init__(self, layout):
+    def __init__(self, layout: LayoutLike):
         self.layout = get_layout(layout).name
         self._mirror = RandomFlip(self.layout, prob=1.0)
 
@@ -174,7 +176,8 @@ class RandomAffine(BaseTransform):
     depth axis (the image plane's rotation) and scale in all three axes.
     """
 
-    def __init__(self, rotate=10.0, scale=(0.9, 1.1), shear=0.1):
+    def __init__(self, rotate: float = 10.0, scale: Sequence[float] = (0.9, 1.1),
+                 shear: float = 0.1):
         self.rotate = rotate
         self.scale = tuple(scale)
         self.shear = shear
@@ -213,7 +216,7 @@ class RandomJointDropout(BaseTransform):
             (default: ``True``)
     """
 
-    def __init__(self, prob=0.05, per_frame=True):
+    def __init__(self, prob: float = 0.05, per_frame: bool = True):
         self.prob = prob
         self.per_frame = per_frame
 
@@ -237,7 +240,7 @@ class RandomJitter(BaseTransform):
         prob: chance that a clip is jittered at all (default 1.0).
     """
 
-    def __init__(self, sigma=0.02, prob=1.0):
+    def __init__(self, sigma: float = 0.02, prob: float = 1.0):
         self.sigma = sigma
         self.prob = prob
 

@@ -1,4 +1,6 @@
 """Choosing which frames of a clip the model sees."""
+from typing import Sequence
+
 import numpy as np
 
 from posegraph.registry import TRANSFORMS
@@ -14,7 +16,7 @@ class RandomTemporalCrop(BaseTransform):
             (default: ``(0.8, 1.0)``)
     """
 
-    def __init__(self, ratio=(0.8, 1.0)):
+    def __init__(self, ratio: Sequence[float] = (0.8, 1.0)):
         low, high = ratio
         if not 0 < low <= high <= 1:
             raise ValueError(f'ratio must satisfy 0 < low <= high <= 1, got {ratio}')

@@ -6,6 +6,7 @@ pipeline runs :class:`DecodeVideo`, :class:`SampleVideoFrames`, optionally
 :class:`LoadFlowStack`, then resizing and cropping, :class:`PackVideoInputs`.
 """
 from collections import OrderedDict
+from typing import Sequence, Union
 
 import cv2
 import numpy as np
@@ -30,7 +31,7 @@ class DecodeVideo(BaseTransform):
     naming it.
     """
 
-    def __init__(self, cache_mb=0):
+    def __init__(self, cache_mb: float = 0):
         self.cache_mb = cache_mb
         self._cache, self._cached_bytes = OrderedDict(), 0
 
@@ -66,7 +67,8 @@ class SampleVideoFrames(BaseTransform):
     Videos shorter than the clip repeat frames. Sets ``frame_inds`` ``(K, T)``.
     """
 
-    def __init__(self, clip_len, num_clips=1, mode='uniform', test_mode=False):
+    def __init__(self, clip_len: int, num_clips: int = 1, mode: str = 'uniform',
+                 test_mode: bool = False):
         if mode not in ('uniform', 'segments'):
             raise ValueError(f"mode must be 'uniform' or 'segments', got {mode!r}")
         self.clip_len, self.num_clips, self.mode, self.test_mode = (clip_len, num_clips, mode,
@@ -114,7 +116,7 @@ class LoadFlowStack(BaseTransform):
     the frames if their size differs.
     """
 
-    def __init__(self, flow_dir, length=4):
+    def __init__(self, flow_dir: str, length: int = 4):
         self.flow_dir, self.length = flow_dir, length
 
     def transform(self, results: dict) -> dict:
@@ -141,7 +143,7 @@ def _resize(imgs, size):
 class ResizeFrames(BaseTransform):
     """Resize every frame: ``scale`` is the short side (an int, aspect kept) or ``(w, h)``."""
 
-    def __init__(self, scale):
+    def __init__(self, scale: Union[int, Sequence[int]]):
         self.scale = scale
 
     def transform(self, results: dict) -> dict:
@@ -162,7 +164,7 @@ class CropFrames(BaseTransform):
     """Crop ``size`` (an int or ``(w, h)``) from every frame of a clip at the same place:
     at random when ``random`` (training), else the centre."""
 
-    def __init__(self, size, random=False):
+    def __init__(self, size: Union[int, Sequence[int]], random: bool = False):
         self.size, self.random = size, random
 
     def transform(self, results: dict) -> dict:
@@ -188,7 +190,7 @@ class FlipFrames(BaseTransform):
     Not for sets whose classes tell left from right.
     """
 
-    def __init__(self, prob=0.5):
+    def __init__(self, prob: float = 0.5):
         self.prob = prob
 
     def transform(self, results: dict) -> dict:
@@ -208,7 +210,7 @@ class ShuffleFrames(BaseTransform):
             no motion, since flow carries time of its own. (default: ``False``)
     """
 
-    def __init__(self, still_flow=False):
+    def __init__(self, still_flow: bool = False):
         self.still_flow = still_flow
 
     def transform(self, results: dict) -> dict:
@@ -226,8 +228,8 @@ class PackVideoInputs(BaseTransform):
     """Pack ``imgs`` as ``inputs`` ``(K, T, C, H, W)`` ``uint8`` and the label and meta data
     as an :class:`ActionDataSample`."""
 
-    def __init__(self, meta_keys=('frame_dir', 'filename', 'total_frames', 'img_shape',
-                                  'num_clips', 'sample_idx')):
+    def __init__(self, meta_keys: Sequence[str] = ('frame_dir', 'filename', 'total_frames',
+                                                   'img_shape', 'num_clips', 'sample_idx')):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
