@@ -4,12 +4,25 @@ A mistake in a config stops the tools at once with one line that names the file,
 and the problem, instead of a traceback from deep inside mmengine, or, for the test set's
 pipeline, a traceback after the whole training run.
 """
+import collections.abc
 import difflib
 import inspect
 import os.path as osp
 import re
 import traceback
-from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+import typing
+from typing import (
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook, Hook
@@ -168,6 +181,13 @@ def _passes_on(init: Callable, name: str) -> bool:
     return re.search(rf'super\(\)\.__init__\([^)]*\*\*{name}\b', source) is not None
 
 
+def _inits(component: Callable) -> List[Callable]:
+    """A class's ``__init__`` and its bases' (most derived first), or the function."""
+    if not inspect.isclass(component):
+        return [component]
+    return [cls.__dict__['__init__'] for cls in component.__mro__ if '__init__' in cls.__dict__]
+
+
 def _arguments(component: Callable) -> Optional[List[str]]:
     """The keyword arguments ``component`` takes, or ``None`` where they cannot be listed.
 
@@ -175,10 +195,8 @@ def _arguments(component: Callable) -> Optional[List[str]]:
     to ``super().__init__`` (a scheduler's to its parameter scheduler, a dataset's to
     mmengine's ``BaseDataset``); ``**kwargs`` kept or sent anywhere else cannot be listed.
     """
-    inits = [cls.__dict__['__init__'] for cls in component.__mro__
-             if '__init__' in cls.__dict__] if inspect.isclass(component) else [component]
     names: List[str] = []
-    for init in inits:
+    for init in _inits(component):
         if init is object.__init__:  # a class without an __init__ of its own takes nothing
             return names
         try:
@@ -218,6 +236,57 @@ def check_options(cfg: Config, options: Mapping[str, object],
             raise ConfigError(f"{cfg.filename or 'the config'}: option {option}: the config "
                               f"has no '{top}', and nothing reads it"
                               f'{did_you_mean(top, sorted(known))}')
+
+
+def _fits(value: object, hint: object) -> bool:
+    """Whether a config value can stand where ``hint`` (a type hint) is asked for. Built-in
+    scalars, ``None``, unions, sequences (a list or a tuple, not a string), dicts, literals
+    and classes are judged; any other hint (a callable, ``Any``) lets the value pass."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is typing.Any:
+        return True
+    if origin is Union:
+        return any(_fits(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if hint in (bool, str):
+        return isinstance(value, hint)
+    if hint in (int, float):  # an int does for a float; a bool for neither
+        return isinstance(value, (int, hint)) and not isinstance(value, bool)
+    if hint in (list, tuple) or origin in (list, tuple, collections.abc.Sequence):
+        if not isinstance(value, (list, tuple)):
+            return False
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            return len(value) == len(args) and all(map(_fits, value, args))
+        return not args or all(_fits(item, args[0]) for item in value)
+    if hint is dict or origin in (dict, collections.abc.Mapping):
+        return isinstance(value, dict)
+    if origin is typing.Literal:
+        return value in args
+    return isinstance(value, hint) if isinstance(hint, type) and origin is None else True
+
+
+def _hints(component: Callable) -> Dict[str, Tuple[object, object]]:
+    """The type hint and default of each argument that posegraph's own code declares for
+    ``component`` (other packages' hints are theirs to keep precise)."""
+    found: Dict[str, Tuple[object, object]] = {}
+    for init in _inits(component):
+        if not getattr(init, '__module__', '').startswith('posegraph.'):
+            continue
+        try:
+            hints = typing.get_type_hints(init)
+            parameters = inspect.signature(init).parameters.values()
+        except (NameError, TypeError, ValueError):
+            continue
+        for parameter in parameters:
+            if parameter.name in hints:
+                found.setdefault(parameter.name, (hints[parameter.name], parameter.default))
+    return found
+
+
+def _said(hint: object) -> str:
+    """A type hint as a user reads it: ``Optional[int]``, ``Sequence[float]``."""
+    return hint.__name__ if isinstance(hint, type) else re.sub(r'\b[\w]+\.', '', str(hint))
 
 
 def _refuse_unknown(where: str, node: dict, known: Sequence[str], refusal: str,
@@ -366,3 +435,7 @@ def check_config(cfg: Config) -> None:
         title = getattr(component, '__qualname__', getattr(component, '__name__', path))
         _refuse_unknown(f'{source}: {path}', node, arguments, f'{title} takes no argument',
                         'it takes', read_before)
+        for key, (hint, default) in _hints(component).items():
+            if key in node and node[key] != default and not _fits(node[key], hint):
+                raise ConfigError(f'{source}: {path}.{key}: {title} takes {_said(hint)}, '
+                                  f'not {node[key]!r}')

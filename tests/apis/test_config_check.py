@@ -3,13 +3,14 @@ import glob
 import inspect
 import os
 import re
+from typing import Any, Callable, Dict, Literal, Optional, Sequence, Tuple, Union
 
 import pytest
 from mmengine.optim import DefaultOptimWrapperConstructor
 from mmengine.runner import Runner
 
 from posegraph.apis import ConfigError, build_runner, load_config, read_config
-from posegraph.apis.config_check import CUSTOM_KEY_KEYS, READ_KEYS
+from posegraph.apis.config_check import CUSTOM_KEY_KEYS, READ_KEYS, _fits
 from posegraph.registry import ForeignNameError
 from conftest import ROOT
 
@@ -261,3 +262,38 @@ def test_a_training_length_or_validation_interval_below_one_is_refused(key, valu
         load_config(SYNTHETIC, {f'train_cfg.{key}': value})
     assert str(caught.value) == (f'{SYNTHETIC}: train_cfg.{key} must be a positive integer, '
                                  f'not {value!r}')
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('model.network.num_classes', 'abc', "model.network.num_classes: PoseAttentionNetwork takes "
+     "int, not 'abc'"),
+    # dropout=0,5: mmengine reads a comma as a list.
+    ('model.network.dropout', [0, 5], 'model.network.dropout: PoseAttentionNetwork takes '
+     'float, not [0, 5]'),
+    ('model.network.layout', 5, 'model.network.layout: PoseAttentionNetwork takes '
+     'Union[str, SkeletonLayout], not 5'),
+    ('train_dataloader.dataset.pipeline.0.num_person', 1.5, 'train_dataloader.dataset.'
+     'pipeline[0].num_person: SelectPersons takes int, not 1.5'),
+    ('train_dataloader.dataset.num_classes', '14', 'train_dataloader.dataset.num_classes: '
+     "SyntheticPoseDataset takes Optional[int], not '14'"),
+])
+def test_a_value_of_the_wrong_type_for_a_posegraph_component_is_refused(option, value,
+                                                                       message):
+    """Before, each was a TypeError from deep inside the build (or a wrong model)."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {option: value})
+    assert str(caught.value) == f'{SYNTHETIC}: {message}'
+
+
+@pytest.mark.parametrize('value, hint, fits', [
+    (3, int, True), (3.0, int, False), (True, int, False), (3, float, True),
+    (False, bool, True), (0, bool, False), ('x', str, True), (None, Optional[int], True),
+    ([1, 2], Sequence[int], True), ((1, 'a'), Sequence[int], False), ('ab', Sequence[str], False),
+    ([1, 2], Tuple[int, int], True), ([1, 2, 3], Tuple[int, int], False),
+    ([1.0, 2], Tuple[float, ...], True), ({'a': 1}, dict, True), ([], Dict[str, float], False),
+    ('x', Union[int, Sequence[int]], False), (4, Union[int, Sequence[int]], True),
+    ('a', Literal['a', 'b'], True), ('c', Literal['a', 'b'], False),
+    (lambda: 0, Callable, True), ('anything', Any, True),
+])
+def test_fits_judges_the_hints_posegraph_writes(value, hint, fits):
+    assert _fits(value, hint) is fits
