@@ -22,6 +22,7 @@ from posegraph.apis import (
     show_predictions,
 )
 from posegraph.evaluation.fusion import load_scores
+from posegraph.io.atomic import make_folder
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -48,6 +49,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         dump = args.dump or (os.path.join(folder, 'scores.pkl') if args.show_dir else None)
         try:
+            if args.show_dir:
+                make_folder(args.show_dir, 'the drawings')
             runner = build_runner(args.config, work_dir=args.work_dir,
                                   cfg_options=args.cfg_options, launcher=args.launcher,
                                   checkpoint=args.checkpoint, dump=dump)

@@ -4,7 +4,6 @@ import copy
 import importlib.util
 import itertools
 import json
-import os
 import os.path as osp
 import re
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.engine.seeding import preserved_random_state
 from posegraph.io.annotations import AnnotationError
+from posegraph.io.atomic import OutputPathError, make_folder
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 from posegraph.skeleton import UnknownLayoutError
@@ -90,7 +90,7 @@ class IncompatibleError(ValueError):
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
 USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, ConfigError,
-               FileNotFoundError, ForeignNameError, UnknownLayoutError)
+               FileNotFoundError, ForeignNameError, OutputPathError, UnknownLayoutError)
 
 
 class RunConfig(Config):
@@ -419,6 +419,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     cfg.launcher = launcher
     name = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
     cfg.work_dir = work_dir or cfg.get('work_dir') or osp.join('work_dirs', name)
+    make_folder(cfg.work_dir, 'the work dir')
     # mmengine names a run's logger and visualizer '<name>_<start second>' and reuses an
     # instance of that name: a second runner of a config started within the same second
     # would log into the first one's work dir. Later runners of a process get their own.
@@ -452,7 +453,9 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             if evaluator.get('type') == 'AccMetric':
                 evaluator['out_dir'] = cfg.work_dir
         if dump:
-            os.makedirs(osp.dirname(osp.abspath(dump)), exist_ok=True)
+            if not dump.endswith(('.pkl', '.pickle')):
+                raise OutputPathError(f'{dump}: the scores are dumped as a pickle (.pkl)')
+            make_folder(osp.dirname(osp.abspath(dump)), 'the scores')
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
     runner = PoseGraphRunner.from_cfg(RunConfig.of(cfg))

@@ -7,6 +7,29 @@ from typing import IO, Iterator, Union
 PathLike = Union[str, os.PathLike]
 
 
+class OutputPathError(OSError):
+    """A place to write to that cannot be made or written (a file where a folder belongs,
+    no permission)."""
+
+
+def make_folder(path: PathLike, what: str) -> str:
+    """Make folder ``path`` (and its parents) for ``what``, before any work that would be
+    written there is done.
+
+    Raises:
+        OutputPathError: naming the folder, what it is for and why it cannot be written.
+    """
+    path = os.fspath(path)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise OutputPathError(f'{path}: cannot make the folder for {what} '
+                              f'({e.strerror}: {e.filename})') from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputPathError(f'{path}: cannot write {what} there (permission denied)')
+    return path
+
+
 @contextlib.contextmanager
 def atomic_open(path: PathLike, mode: str = 'wb') -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; it replaces ``path`` when the block

@@ -17,6 +17,7 @@ from posegraph.apis import (
     parse_cfg_options,
     parse_options,
 )
+from posegraph.io import OutputPathError
 from posegraph.io.annotations import AnnotationError, dump_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.registry import DATASETS, MODELS, register_all_modules
@@ -285,6 +286,32 @@ def test_an_unknown_layout_is_one_line_from_the_tools(tmp_path, run_tool):
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith(
         "error: unknown skeleton layout 'nturgb'; known layouts: coco17,")
+
+
+@pytest.mark.parametrize('option, message', [
+    ('--show-dir', "{blocker}/show: cannot make the folder for the drawings (Not a directory"),
+    ('--work-dir', "{blocker}/show: cannot make the folder for the work dir (Not a directory"),
+    ('--dump', "{blocker}/show: cannot make the folder for the scores (Not a directory"),
+])
+def test_a_place_to_write_that_cannot_be_made_stops_the_test_before_it_runs(
+        tmp_path, run_tool, option, message):
+    # The drawings' folder was found unusable only after the whole test set was scored.
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('')
+    (tmp_path / 'c.pth').write_text('')   # never read: the run stops before loading it
+    target = blocker / 'show' / 'scores.pkl' if option == '--dump' else blocker / 'show'
+    result = run_tool('test', CONFIG, tmp_path / 'c.pth', option, target)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        'error: ' + message.format(blocker=blocker))
+
+
+def test_scores_are_dumped_only_as_a_pickle(tmp_path):
+    # mmengine's DumpResults said so with a traceback.
+    with pytest.raises(OutputPathError, match=r'scores.json: the scores are dumped as a '
+                       r'pickle \(.pkl\)'):
+        build_runner(CONFIG, work_dir=str(tmp_path), checkpoint='c.pth',
+                     dump=str(tmp_path / 'scores.json'))
 
 
 def test_tensorboard_is_used_when_installed_and_refused_when_asked_for_but_absent(monkeypatch):

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from posegraph.io import atomic_open
+from posegraph.io import OutputPathError, atomic_open, make_folder
 
 
 @pytest.mark.parametrize('umask', [0o022, 0o077])
@@ -43,3 +43,14 @@ def test_refuses_modes_that_read_or_append(tmp_path):
     with pytest.raises(ValueError, match="'a'"):
         with atomic_open(tmp_path / 'x', 'a'):
             pass
+
+
+def test_make_folder_makes_the_parents_and_names_what_is_in_the_way(tmp_path):
+    assert make_folder(tmp_path / 'a' / 'b', 'the drawings') == str(tmp_path / 'a' / 'b')
+    assert (tmp_path / 'a' / 'b').is_dir()
+    make_folder(tmp_path / 'a' / 'b', 'the drawings')   # an existing folder is fine
+    (tmp_path / 'f').write_text('')
+    with pytest.raises(OutputPathError) as caught:
+        make_folder(tmp_path / 'f' / 'out', 'the drawings')
+    assert str(caught.value) == (f"{tmp_path / 'f' / 'out'}: cannot make the folder for the "
+                                 f"drawings (Not a directory: {tmp_path / 'f' / 'out'})")
