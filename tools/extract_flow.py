@@ -22,6 +22,7 @@ import cv2
 from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
 from posegraph.datasets.video_index import index_videos
+from posegraph.io import OutputPathError, make_folder
 from posegraph.io.video import read_video
 
 
@@ -60,7 +61,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as e:
         sys.exit(f'error: {e}')
     index = index_videos(args.input)
-    os.makedirs(args.out, exist_ok=True)
+    try:
+        make_folder(args.out, 'the flow')
+    except OutputPathError as e:
+        sys.exit(f'error: {e}')
     todo = [item for item in index.items if not os.path.isfile(flow_path(args.out, item.frame_dir))]
     print(f'{index.kind}: {len(index.items)} videos, {len(index.items) - len(todo)} already '
           f'done, {len(todo)} to do; flow method: {method}')

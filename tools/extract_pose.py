@@ -27,7 +27,14 @@ from typing import Optional, Sequence
 from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
-from posegraph.io import AnnotationError, atomic_open, dump_annotations, safe_load_pickle
+from posegraph.io import (
+    AnnotationError,
+    OutputPathError,
+    atomic_open,
+    dump_annotations,
+    make_folder,
+    safe_load_pickle,
+)
 from posegraph.io.checkpoint import CheckpointError
 from posegraph.pose.backends import MissingWeightsError, build_backend
 from posegraph.pose.video import VideoReadError, extract_video
@@ -136,7 +143,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _start_worker(args.backend, options, [])
     except (MissingWeightsError, CheckpointError, ImportError, KeyError) as e:
         sys.exit(f'error: {e}')
-    os.makedirs(parts_dir, exist_ok=True)
+    try:
+        make_folder(parts_dir, "the finished videos' poses")
+    except OutputPathError as e:
+        sys.exit(f'error: {e}')
     done = {name[:-4] for name in os.listdir(parts_dir) if name.endswith('.pkl')}
     todo = [item for item in items if item.frame_dir not in done]
     share = f' (shard {shard} of {shards}: {len(items)})' if shards > 1 else ''

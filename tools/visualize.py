@@ -23,7 +23,7 @@ from posegraph.apis import (
     parse_cfg_options,
 )
 from posegraph.drawing import draw_tracks
-from posegraph.io import load_annotations
+from posegraph.io import load_annotations, make_folder
 from posegraph.io.video import VideoReadError, read_video, video_fps
 
 
@@ -65,6 +65,7 @@ def draw(args: argparse.Namespace) -> None:
     if name not in records:
         sys.exit(f'{args.annotations}: no record {name!r} (use --frame-dir)')
     record = records[name]
+    make_folder(os.path.dirname(os.path.abspath(args.out)), 'the drawing')
     frames = read_video(args.video)
     if len(frames) != record['total_frames']:
         sys.exit(f'{args.video} has {len(frames)} frames, the record {record["total_frames"]}')
@@ -77,7 +78,6 @@ def draw(args: argparse.Namespace) -> None:
     drawn = [cv2.resize(draw_tracks(frame, record['keypoint'][:, t], record['keypoint_score'][:, t],
                                     args.layout, label), size, interpolation=cv2.INTER_AREA)
              for t, frame in enumerate(frames)]
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     fps = video_fps(args.video)   # the source's rate, so the drawing plays at its speed
     if args.out.lower().endswith('.gif'):
         from PIL import Image

@@ -29,11 +29,11 @@ from posegraph.apis.config_check import (
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
 from posegraph.engine.seeding import preserved_random_state
+from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.atomic import OutputPathError, make_folder
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
-from posegraph.skeleton import UnknownLayoutError
 
 
 def parse_options(options: Iterable[str]) -> Dict[str, object]:
@@ -90,7 +90,7 @@ class IncompatibleError(ValueError):
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
 USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, ConfigError,
-               FileNotFoundError, ForeignNameError, OutputPathError, UnknownLayoutError)
+               FileNotFoundError, ForeignNameError, OutputPathError, UnknownNameError)
 
 
 class RunConfig(Config):

@@ -2,6 +2,7 @@
 import os
 from typing import Callable, List, Optional, Sequence, Union
 
+from posegraph.errors import UnknownNameError
 from posegraph.io.video import read_video
 from posegraph.registry import DATASETS
 from .base import ActionDataset
@@ -59,8 +60,8 @@ class VideoDataset(ActionDataset):
         else:
             unknown = [s for s in splits if s not in self._index.splits]
             if unknown:
-                raise KeyError(f'{self.video_root}: no split {unknown[0]!r}; its splits are '
-                               f'{", ".join(self._index.splits)}')
+                raise UnknownNameError(f'{self.video_root}: no split {unknown[0]!r}; its splits '
+                                       f'are {", ".join(self._index.splits)}')
             names = {name for s in splits for name in self._index.splits[s]}
         return [(item.path, item.label, item.frame_dir) for item in self._index.items
                 if names is None or item.frame_dir in names]

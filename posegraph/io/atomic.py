@@ -22,6 +22,8 @@ def make_folder(path: PathLike, what: str) -> str:
     path = os.fspath(path)
     try:
         os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        raise OutputPathError(f'{path}: a file is in the way of the folder for {what}') from None
     except OSError as e:
         raise OutputPathError(f'{path}: cannot make the folder for {what} '
                               f'({e.strerror}: {e.filename})') from None

@@ -11,7 +11,7 @@ from typing import List, Sequence
 from mmengine.logging import print_log
 from torch import nn
 
-from posegraph.io.checkpoint import checkpoint_state_dict, load_checkpoint_file
+from posegraph.io.checkpoint import CheckpointError, checkpoint_state_dict, load_checkpoint_file
 
 LoadReport = namedtuple('LoadReport', 'missing unexpected mismatched adapted')
 
@@ -40,6 +40,10 @@ def load_pretrained(module: nn.Module, path: str, strict: bool = True,
 
     Returns a ``LoadReport(missing, unexpected, mismatched, adapted)`` of key lists, also
     logged; ``mismatched`` lists the classifier's keys left as initialised.
+
+    Raises:
+        CheckpointError: ``path`` is not this backbone's checkpoint (with ``strict``), or
+            not a checkpoint the weights-only loader reads.
     """
     cfg = getattr(module, 'pretrained_cfg', None)
     if not cfg:
@@ -76,6 +80,6 @@ def load_pretrained(module: nn.Module, path: str, strict: bool = True,
                    f'{missing[:5]}, unexpected {unexpected[:5]}, mismatched {wrong[:5]} '
                    f'({len(missing)}, {len(unexpected)}, {len(wrong)} in all)')
         if strict:
-            raise KeyError(message)
+            raise CheckpointError(message)
         print_log(message, logger='current', level=30)
     return report

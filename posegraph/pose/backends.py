@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import torch
 
+from posegraph.errors import UnknownNameError
 from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
 from .frames import MapsEstimator
@@ -46,8 +47,8 @@ def build_backend(name: str, **kwargs) -> Callable[[Sequence[np.ndarray]], list]
     """The back-end registered as ``name``, built with ``kwargs``."""
     backend = POSE_BACKENDS.get(name)
     if backend is None:
-        raise KeyError(f'unknown pose back-end {name!r}; back-ends: '
-                       f'{", ".join(POSE_BACKENDS.module_dict)}')
+        raise UnknownNameError(f'unknown pose back-end {name!r}; back-ends: '
+                               f'{", ".join(POSE_BACKENDS.module_dict)}')
     return backend(**kwargs)
 
 

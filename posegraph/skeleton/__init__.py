@@ -17,7 +17,6 @@ from .layout import (
     OPENPOSE18,
     LayoutLike,
     SkeletonLayout,
-    UnknownLayoutError,
     get_layout,
     register_layout,
 )
@@ -36,7 +35,6 @@ _GRAPH = ('adjacency', 'edge_index', 'hop_distance', 'normalized_adjacency',
           'spatial_partition')
 
 __all__ = ['SkeletonLayout', 'LayoutLike', 'get_layout', 'register_layout', 'LAYOUTS',
-           'UnknownLayoutError',
            'LAYOUT_ALIASES', 'COCO17', 'OPENPOSE18', 'JHMDB15', 'MEDIAPIPE33', 'NTU25', 'HAND21',
            'convert_keypoints', 'StreamingPoseNormalize', 'frame_centres', 'frame_sizes',
            'STREAMS', 'format_streams', 'joint_streams', 'mask_missing', 'stream_channels',

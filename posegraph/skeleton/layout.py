@@ -4,6 +4,8 @@ from typing import Union
 
 import numpy as np
 
+from posegraph.errors import UnknownNameError
+
 
 @dataclass(frozen=True)
 class SkeletonLayout:
@@ -163,27 +165,19 @@ LAYOUT_ALIASES = {'coco': 'coco17', 'openpose': 'openpose18', 'nturgb+d': 'ntu25
                   'handmp': 'hand21'}
 
 
-class UnknownLayoutError(KeyError):
-    """A layout name that is neither a known layout nor an alias. A ``KeyError``, said
-    as its message (not quoted, as ``KeyError`` quotes it)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ''
-
-
 def get_layout(layout: 'LayoutLike') -> SkeletonLayout:
     """Return a :class:`SkeletonLayout` given one, its name or a PYSKL / MMAction2 alias
     (``'coco'``, ``'openpose'``, ``'nturgb+d'``, ``'handmp'``).
 
     Raises:
-        UnknownLayoutError: naming the known layouts and aliases.
+        UnknownNameError: a ``KeyError`` naming the known layouts and aliases.
     """
     if isinstance(layout, SkeletonLayout):
         return layout
     try:
         return LAYOUTS[LAYOUT_ALIASES.get(layout, layout)]
     except (KeyError, TypeError):
-        raise UnknownLayoutError(
+        raise UnknownNameError(
             f'unknown skeleton layout {layout!r}; known layouts: {", ".join(LAYOUTS)} '
             f'(aliases: {", ".join(f"{a}={n}" for a, n in LAYOUT_ALIASES.items())}); add your '
             'own with posegraph.skeleton.register_layout') from None

@@ -280,7 +280,7 @@ def test_a_save_best_metric_the_validation_does_not_report_stops_before_training
     assert not list(tmp_path.glob('*.pth')) and 'Epoch(train)' not in result.stdout
 
 
-def test_an_unknown_layout_is_one_line_from_the_tools(tmp_path, run_tool):
+def test_an_unknown_name_is_one_line_from_the_tools(tmp_path, run_tool):
     result = run_tool('train', CONFIG, '--work-dir', tmp_path, '--cfg-options',
                       'model.network.layout=nturgb')
     assert result.returncode == 1 and 'Traceback' not in result.stderr

@@ -54,3 +54,6 @@ def test_make_folder_makes_the_parents_and_names_what_is_in_the_way(tmp_path):
         make_folder(tmp_path / 'f' / 'out', 'the drawings')
     assert str(caught.value) == (f"{tmp_path / 'f' / 'out'}: cannot make the folder for the "
                                  f"drawings (Not a directory: {tmp_path / 'f' / 'out'})")
+    with pytest.raises(OutputPathError, match=r'f: a file is in the way of the folder for the '
+                       'drawings'):
+        make_folder(tmp_path / 'f', 'the drawings')

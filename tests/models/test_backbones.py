@@ -2,6 +2,7 @@
 import pytest
 import torch
 
+from posegraph.io.checkpoint import CheckpointError
 from posegraph.models import SMNet, TwoStreamFusion, load_pretrained
 from posegraph.models.backbones import resnet50, vgg16, xception
 
@@ -128,7 +129,7 @@ def test_a_difference_outside_the_first_conv_and_classifier_is_an_error(tmp_path
     state['features.2.weight'] = torch.randn(64, 32, 3, 3)  # input channels, not the first conv
     del state['features.28.bias']
     torch.save(state, tmp_path / 'other.pth')
-    with pytest.raises(KeyError, match=r"other.pth is not a VGG checkpoint: missing "
+    with pytest.raises(CheckpointError, match=r"other.pth is not a VGG checkpoint: missing "
                                        r"\['features.28.bias'\].*'features.2.weight'"):
         load_pretrained(vgg16(), str(tmp_path / 'other.pth'))
     report = load_pretrained(vgg16(), str(tmp_path / 'other.pth'), strict=False)

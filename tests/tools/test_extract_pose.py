@@ -176,8 +176,11 @@ def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path, run_tool):
     (tmp_path / 'notes.txt').write_text('not a pickle, not a video')
     for args, why in [((video, tmp_path / 'notes.txt'), 'notes.txt: truncated or not a skeleton'),
                       ((tmp_path / 'notes.txt', out, '--frame-dir', 'clip'),
-                       'notes.txt: OpenCV cannot open it')]:
-        result = run_tool('visualize', *args, '--out', tmp_path / 'x.mp4')
+                       'notes.txt: OpenCV cannot open it'),
+                      # the last --out counts: a folder that cannot be made
+                      ((video, out, '--out', tmp_path / 'notes.txt' / 'x.mp4'),
+                       "notes.txt: a file is in the way of the folder for the drawing")]:
+        result = run_tool('visualize', '--out', tmp_path / 'x.mp4', *args)
         assert result.returncode == 1 and why in result.stderr, result.stderr
         assert 'Traceback' not in result.stderr and not (tmp_path / 'x.mp4').exists()
 
@@ -266,3 +269,20 @@ def test_class_folders_get_a_reproducible_val_cut_and_list_files_their_splits(tm
                       folder / 'bad.txt', *TEST_BACKEND)
     assert result.returncode == 1 and 'bad.txt: lists' in result.stderr \
         and 'none.avi, which does not exist' in result.stderr
+
+
+def test_an_unknown_back_end_or_an_unusable_output_is_one_line_before_any_work(tmp_path,
+                                                                               run_tool):
+    write_video(tmp_path / 'videos' / 'a.avi')
+    result = run_tool('extract_pose', tmp_path / 'videos', '--out', tmp_path / 'a.pkl',
+                      '--backend', 'nope')
+    assert result.returncode == 1
+    # A KeyError's message, said unquoted (tests may have registered more back-ends).
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "error: unknown pose back-end 'nope'; back-ends: lwopenpose, mediapipe")
+    (tmp_path / 'blocker').write_text('')
+    result = run_tool('extract_pose', tmp_path / 'videos', '--out',
+                      tmp_path / 'blocker' / 'a.pkl', *TEST_BACKEND)
+    assert result.returncode == 1 and result.stderr.strip().splitlines()[-1].startswith(
+        f"error: {tmp_path / 'blocker' / 'a.pkl.parts'}: cannot make the folder for the "
+        "finished videos' poses (Not a directory")
