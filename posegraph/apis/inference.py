@@ -28,7 +28,7 @@ from posegraph.io.checkpoint import load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS
-from posegraph.skeleton import convert_keypoints, get_layout
+from posegraph.skeleton import LAYOUTS, convert_keypoints, get_layout
 from posegraph.structures import ActionDataSample
 from .runner import check_state_dict, load_config
 
@@ -107,6 +107,10 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
         The model in eval mode, with ``cfg`` (the config) and ``dataset_meta`` (the class
         names the checkpoint was trained on, if it kept them) attached.
     """
+    if torch.device(device).type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f'device={device!r}: this torch sees no CUDA device '
+                         f"({'a CPU build' if torch.version.cuda is None else 'none found'}); "
+                         "use device='cpu'")
     if config is None:
         config, checkpoint = PRETRAINED_CONFIG, checkpoint or PRETRAINED_CHECKPOINT
     cfg = load_config(config, cfg_options)
@@ -196,6 +200,12 @@ def inference_skeleton(model: torch.nn.Module, pose_results: Sequence[PoseResult
         ``(num_classes,)`` and ``pred_label``.
     """
     record = pose_results_to_record(pose_results, img_shape)
+    joints, given = record['keypoint'].shape[2], get_layout(layout)
+    if joints != given.num_joints:
+        fitting = [name for name, known in LAYOUTS.items() if known.num_joints == joints]
+        raise ValueError(f'pose_results have {joints} joints a person, layout={layout!r} has '
+                         f'{given.num_joints}: pass the layout they are in'
+                         + (f" (layout={fitting[0]!r}?)" if fitting else ''))
     target = model_layout(model)
     if get_layout(layout).name != get_layout(target).name:
         record['keypoint'], record['keypoint_score'] = convert_keypoints(

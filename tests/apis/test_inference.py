@@ -118,6 +118,16 @@ def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path)
         inference_skeleton(model, [{'keypoints': np.zeros((1, 17, 2)),
                                     'keypoint_scores': np.zeros((1, 17))},
                                    {'keypoints': np.zeros((1, 17, 2))}], (240, 320))
+    # Joints of another layout than the one named: the remedy, with the layout that fits.
+    jhmdb = [{'keypoints': np.zeros((1, 15, 2)), 'keypoint_scores': np.ones((1, 15))}] * 8
+    with pytest.raises(ValueError, match=r"pose_results have 15 joints a person, "
+                       r"layout='coco17' has 17: pass the layout they are in \(layout="
+                       r"'jhmdb15'\?\)"):
+        inference_skeleton(model, jhmdb, (240, 320))
+    with pytest.raises(ValueError, match=r"device='cuda': this torch sees no CUDA device"):
+        if torch.cuda.is_available():
+            pytest.skip('a CUDA device is here')
+        init_recognizer(CONFIG, device='cuda')
     nobody = [{'keypoints': np.zeros((0, 17, 2)), 'keypoint_scores': np.zeros((0, 17))}] * 8
     scores = inference_skeleton(model, nobody, (240, 320)).pred_score   # empty frames: scored
     assert scores.shape == (14,) and torch.isfinite(scores).all()
