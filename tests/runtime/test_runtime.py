@@ -250,6 +250,14 @@ def test_a_bundle_that_disagrees_with_pytorch_is_not_written(tmp_path, monkeypat
     assert os.listdir(tmp_path) == []                          # no bundle, no partial
 
 
+def test_a_bundle_folder_that_cannot_be_made_is_one_line_before_the_export(tmp_path, run_tool):
+    (tmp_path / 'notes.txt').write_text('')
+    result = run_tool('export_onnx', '--out', tmp_path / 'notes.txt' / 'bundle')
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"error: {tmp_path / 'notes.txt'}: a file is in the way of the folder for the bundle")
+    assert sorted(os.listdir(tmp_path)) == ['notes.txt']
+
+
 @pytest.mark.parametrize('mode', [(), ('--window', 4, '--stride', 2)], ids=['step', 'window'])
 def test_demo_runs_a_bundle_as_it_runs_pytorch(bundle_dir, tmp_path, run_tool, mode):
     video = write_video(tmp_path / 'square.avi', frames=10, size=(96, 128))
