@@ -34,7 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.drawing import draw_actions
-from posegraph.io import VideoReadError, VideoSource, atomic_open
+from posegraph.io import OutputPathError, VideoReadError, VideoSource, atomic_open, make_folder
 from posegraph.runtime import VideoActionRecognizer
 from posegraph.runtime.streaming import TrackedPersons
 
@@ -246,7 +246,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         importlib.import_module(module)
     try:
         source = VideoSource(args.input)
-    except VideoReadError as e:
+        # Before the video is read: a folder that cannot be made would otherwise be found at
+        # the first frame (--out) or after the whole video (--json, --timeline).
+        for path, what in ((args.out, 'the drawn video'), (args.json, 'the probabilities'),
+                           (args.timeline, 'the timeline')):
+            if path:
+                make_folder(os.path.dirname(os.path.abspath(path)), what)
+    except (VideoReadError, OutputPathError) as e:
         sys.exit(f'error: {e}')
     try:
         estimator, recognizer, classes = (build_bundle if args.bundle else build_torch)(args)

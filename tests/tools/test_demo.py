@@ -82,6 +82,17 @@ def test_sources_that_cannot_be_opened_are_named(tmp_path, run_tool, source, mes
     assert os.listdir(tmp_path) == []
 
 
+def test_an_output_folder_that_cannot_be_made_stops_before_the_video_is_read(tmp_path,
+                                                                             run_tool):
+    # --json's folder was found unusable only after the whole video had been recognised.
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    (tmp_path / 'notes.txt').write_text('')
+    result = run_tool('demo', video, *BACKEND, '--json', tmp_path / 'notes.txt' / 'x.json')
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"error: {tmp_path / 'notes.txt'}: a file is in the way of the folder for the "
+        "probabilities")
+
+
 def test_a_checkpoint_of_another_model_is_refused_by_name(tmp_path, run_tool):
     video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
     shipped = os.path.join('assets', 'pretrained', 'pan-robust_jhmdb15.pth')
