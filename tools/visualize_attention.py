@@ -15,6 +15,7 @@ import torch
 from mmengine.registry import DATASETS
 
 from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
+from posegraph.io import make_folder
 from posegraph.visualization import plot_attention
 
 
@@ -37,6 +38,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             if step['type'] == 'UniformSampleFrames':
                 step['num_clips'] = 1
         dataset = DATASETS.build(dict(dataset_cfg, _scope_='posegraph'))
+        make_folder(args.out_dir, 'the plots')
     except USER_ERRORS as e:
         sys.exit(f'error: {e}')
     names = [dataset.get_data_info(i)['frame_dir'] for i in range(len(dataset))]

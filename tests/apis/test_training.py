@@ -96,6 +96,11 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
     # Weights of another model, or a file that holds none, are refused in a line, not drawn.
     torch.save({'state_dict': {'w': torch.ones(2)}}, tmp_path / 'other.pth')
     (tmp_path / 'notes.pth').write_text('not weights')
+    result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
+                      '--out-dir', str(tmp_path / 'notes.pth' / 'plots'), '--cfg-options',
+                      *options(synthetic_file, 2))
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert 'notes.pth/plots: cannot make the folder for the plots' in result.stderr
     for name, why in [('other.pth', 'other.pth does not fit the model built from the config'),
                       ('notes.pth', 'notes.pth: does not load as a checkpoint')]:
         result = run_tool('visualize_attention', CONFIG, str(tmp_path / name),
