@@ -219,23 +219,51 @@ def _arguments(component: Callable) -> Optional[List[str]]:
     return None
 
 
+def _holders(node: object, value: object, path: str = '') -> Iterator[str]:
+    """The paths below ``node`` whose value equals ``value`` (of the same type)."""
+    if type(node) is type(value) and node == value and path:
+        yield path
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _holders(item, value, f'{path}.{key}' if path else str(key))
+    elif isinstance(node, (list, tuple)):
+        for index, item in enumerate(node):
+            yield from _holders(item, value, f'{path}.{index}')
+
+
 def check_options(cfg: Config, options: Mapping[str, object],
                   also: Iterable[str] = ()) -> None:
-    """Refuse an option (``--cfg-options KEY=VALUE``) whose first key is neither in the
-    config nor read by mmengine's Runner or posegraph (:data:`RUNNER_KEYS`, and ``also``):
-    merged, it would add a key nothing reads, and the run would go on without the change
-    it was given for (``ann_fle=...`` training on the config's own data).
+    """Refuse an option (``--cfg-options KEY=VALUE``) whose first key nothing reads:
+    neither mmengine's Runner nor posegraph (:data:`RUNNER_KEYS`, and ``also``).
+
+    - A key the config does not have: merged, it would add a key nothing reads, and the
+      run would go on without the change it was given for (``ann_fle=...`` training on
+      the config's own data).
+    - A variable of the config (``max_epochs = 30``): the file put its value where it is
+      used when it was read, so changing it changes nothing (``max_epochs=2`` would still
+      train 30 epochs). The keys that hold its value are named instead.
 
     Raises:
-        ConfigError: naming the config, the option and the nearest keys.
+        ConfigError: naming the config, the option and the keys to set.
     """
-    known = set(cfg.keys()) | RUNNER_KEYS | set(also)
+    source = cfg.filename or 'the config'
+    read = RUNNER_KEYS | set(also)
     for option in options:
         top = option.split('.')[0]
-        if top not in known:
-            raise ConfigError(f"{cfg.filename or 'the config'}: option {option}: the config "
-                              f"has no '{top}', and nothing reads it"
-                              f'{did_you_mean(top, sorted(known))}')
+        if top not in cfg and top not in read:
+            raise ConfigError(f"{source}: option {option}: the config has no '{top}', and "
+                              f'nothing reads it{did_you_mean(top, sorted(set(cfg) | read))}')
+        if top not in read:
+            holders = list(_holders({key: cfg[key] for key in cfg if key in read}, cfg[top]))
+            # Keys of the variable's name are where it was put; others may hold it by chance.
+            named = [path for path in holders if path.rsplit('.', 1)[-1] == top]
+            holders = named or holders
+            listed = ', '.join(holders[:4]) + (f' and {len(holders) - 4} more'
+                                               if len(holders) > 4 else '')
+            raise ConfigError(
+                f"{source}: option {option}: '{top}' is a variable of the config, already put "
+                'where the config uses it when the file was read: changing it changes nothing'
+                + (f'; set the keys that hold its value: {listed}' if holders else ''))
 
 
 def _fits(value: object, hint: object) -> bool:

@@ -297,3 +297,22 @@ def test_a_value_of_the_wrong_type_for_a_posegraph_component_is_refused(option, 
 ])
 def test_fits_judges_the_hints_posegraph_writes(value, hint, fits):
     assert _fits(value, hint) is fits
+
+
+def test_a_variable_of_the_config_as_an_option_is_refused_with_the_keys_that_hold_it():
+    # mmengine put the variable's value in place when the file was read: max_epochs=2
+    # merged without a word and still trained the config's epochs.
+    jhmdb = os.path.join(ROOT, 'configs', 'pan_jhmdb.py')
+    with pytest.raises(ConfigError) as caught:
+        load_config(jhmdb, {'max_epochs': 2})
+    assert str(caught.value) == (
+        f"{jhmdb}: option max_epochs: 'max_epochs' is a variable of the config, already put "
+        "where the config uses it when the file was read: changing it changes nothing; set "
+        "the keys that hold its value: train_cfg.max_epochs")
+    with pytest.raises(ConfigError, match=r"'layout' is a variable of the config.*: "
+                       r'model.network.layout, train_dataloader.dataset.layout, '
+                       r'train_dataloader.dataset.pipeline.1.layout, .* and \d+ more$'):
+        load_config(jhmdb, {'layout': 'coco17'})
+    # What the option re-points is a key the Runner or posegraph reads, as it was.
+    assert load_config(jhmdb, {'train_cfg.max_epochs': 2, 'num_classes': 14}).train_cfg == \
+        dict(load_config(jhmdb).train_cfg, max_epochs=2)
