@@ -264,6 +264,29 @@ def check_options(cfg: Config, options: Mapping[str, object],
                 f"{source}: option {option}: '{top}' is a variable of the config, already put "
                 'where the config uses it when the file was read: changing it changes nothing'
                 + (f'; set the keys that hold its value: {listed}' if holders else ''))
+        _check_option_path(cfg, option, source)
+
+
+def _check_option_path(cfg: Config, option: str, source: str) -> None:
+    """Refuse an option whose path goes through a list by something other than one of its
+    indices, or through a value that holds no keys (mmengine's merge raised a KeyError or
+    a TypeError from inside itself)."""
+    node: object = dict(cfg.items())
+    parts = option.split('.')
+    for depth, part in enumerate(parts):
+        where = '.'.join(parts[:depth])
+        if isinstance(node, (list, tuple)):
+            if not (part.isdigit() and int(part) < len(node)):
+                raise ConfigError(f"{source}: option {option}: {where} is a list of "
+                                  f'{len(node)}, indexed 0 to {len(node) - 1}, not {part!r}')
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            if part not in node:
+                return   # a new key: check_config judges it
+            node = node[part]
+        else:
+            raise ConfigError(f'{source}: option {option}: {where} is {node!r}, which has no '
+                              f'{part!r}')
 
 
 def _fits(value: object, hint: object) -> bool:

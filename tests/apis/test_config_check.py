@@ -316,3 +316,16 @@ def test_a_variable_of_the_config_as_an_option_is_refused_with_the_keys_that_hol
     # What the option re-points is a key the Runner or posegraph reads, as it was.
     assert load_config(jhmdb, {'train_cfg.max_epochs': 2, 'num_classes': 14}).train_cfg == \
         dict(load_config(jhmdb).train_cfg, max_epochs=2)
+
+
+@pytest.mark.parametrize('option, message', [
+    ('param_scheduler.5.end', "param_scheduler is a list of 2, indexed 0 to 1, not '5'"),
+    ('train_dataloader.dataset.pipeline.x.prob', "train_dataloader.dataset.pipeline is a list "
+     "of 9, indexed 0 to 8, not 'x'"),
+    ('train_cfg.max_epochs.x', "train_cfg.max_epochs is 30, which has no 'x'"),
+])
+def test_an_option_path_through_a_list_or_a_value_is_checked(option, message):
+    # mmengine's merge raised a KeyError or a TypeError from inside itself.
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {option: 1})
+    assert str(caught.value) == f'{SYNTHETIC}: option {option}: {message}'
