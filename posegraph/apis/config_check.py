@@ -384,8 +384,8 @@ def _built_without_type(cfg: dict, source: str
 
 
 def _check_optim_wrapper(source: str, wrapper: dict, registries: List[Registry]) -> None:
-    """clip_grad and paramwise_cfg: dicts that mmengine's default optimizer constructor and
-    the optimizer wrapper read themselves."""
+    """clip_grad, and paramwise_cfg's custom_keys groups: dicts that the optimizer wrapper
+    and mmengine's default optimizer constructor read themselves."""
     clip = wrapper.get('clip_grad')
     if isinstance(clip, dict):
         kind = clip.get('type', 'norm')
@@ -396,12 +396,9 @@ def _check_optim_wrapper(source: str, wrapper: dict, registries: List[Registry])
         _refuse_unknown(f'{source}: optim_wrapper.clip_grad', clip,
                         [name for name in _arguments(function) if name != 'parameters'],
                         f'{function.__name__} takes no argument', 'it takes', ('type',))
-    paramwise = wrapper.get('paramwise_cfg')
+    paramwise = wrapper.get('paramwise_cfg')   # its own keys: READ_KEYS
     if not isinstance(paramwise, dict):
         return
-    _refuse_unknown(f'{source}: optim_wrapper.paramwise_cfg', paramwise,
-                    READ_KEYS['optim_wrapper.paramwise_cfg'], 'mmengine reads no key',
-                    'it reads')
     optimizer = wrapper.get('optimizer')
     optimizer = _component(optimizer.get('type'), registries) \
         if isinstance(optimizer, dict) and isinstance(optimizer.get('type'), str) else None
