@@ -329,3 +329,34 @@ def test_an_option_path_through_a_list_or_a_value_is_checked(option, message):
     with pytest.raises(ConfigError) as caught:
         load_config(SYNTHETIC, {option: 1})
     assert str(caught.value) == f'{SYNTHETIC}: option {option}: {message}'
+
+
+@pytest.mark.parametrize('options', [
+    {'optim_wrapper.type': 'AmpOptimWrapper', 'optim_wrapper.loss_scale': 'dynamic'},
+    {'optim_wrapper.accumulative_counts': 2},
+    {'param_scheduler': [dict(type='MultiStepLR', milestones=[10, 20], gamma=0.1)]},
+    {'default_hooks.checkpoint': dict(type='CheckpointHook', interval=1, save_best='auto',
+                                      max_keep_ckpts=3, published_keys=['meta'])},
+    {'custom_hooks': [dict(type='EMAHook', momentum=0.0002, update_buffers=True, priority=49)]},
+    {'visualizer.vis_backends': [dict(type='TensorboardVisBackend')]},
+    {'model_wrapper_cfg': dict(type='MMDistributedDataParallel', find_unused_parameters=True)},
+    {'train_dataloader.sampler': dict(type='DefaultSampler', shuffle=True, seed=1),
+     'train_dataloader.collate_fn': dict(type='default_collate')},
+    {'train_dataloader.dataset': dict(_delete_=True, type='RepeatDataset', times=2,
+                                      dataset=dict(type='PoseDataset', ann_file='x.pkl'))},
+    {'log_processor': dict(custom_cfg=[dict(data_src='loss', window_size='global')])},
+    {'val_evaluator': [dict(type='AccMetric', topk=(1, 3), prefix='v')]},
+    {'randomness': dict(seed=0, diff_rank_seed=False, deterministic=True)},
+    {'env_cfg': dict(cudnn_benchmark=True, dist_cfg=dict(backend='nccl', timeout=1800),
+                     mp_cfg=dict(mp_start_method='spawn', opencv_num_threads=1),
+                     resource_limit=8192)},
+    {'optim_wrapper.optimizer': dict(_delete_=True, type='SGD', lr=0.1, momentum=0.9,
+                                     nesterov=True, weight_decay=1e-4)},
+    {'model.init_cfg': dict(type='Kaiming', layer='Conv2d',
+                            override=dict(name='head', type='Normal', std=0.01))},
+    {'train_cfg': dict(_delete_=True, type='IterBasedTrainLoop', max_iters=100,
+                       val_interval=10)},
+    {'param_scheduler.0.by_epoch': False, 'param_scheduler.0.convert_to_iter_based': False},
+], ids=lambda options: next(iter(options)))
+def test_settings_mmaction2_users_write_are_not_refused(options):
+    load_config(SYNTHETIC, options)
