@@ -264,13 +264,13 @@ def check_options(cfg: Config, options: Mapping[str, object],
                 f"{source}: option {option}: '{top}' is a variable of the config, already put "
                 'where the config uses it when the file was read: changing it changes nothing'
                 + (f'; set the keys that hold its value: {listed}' if holders else ''))
-        _check_option_path(cfg, option, source)
+        _check_option_path(cfg, option, options[option], source)
 
 
-def _check_option_path(cfg: Config, option: str, source: str) -> None:
+def _check_option_path(cfg: Config, option: str, value: object, source: str) -> None:
     """Refuse an option whose path goes through a list by something other than one of its
-    indices, or through a value that holds no keys (mmengine's merge raised a KeyError or
-    a TypeError from inside itself)."""
+    indices, or through a value that holds no keys, or that merges a dict into a list
+    (mmengine's merge raised a KeyError or a TypeError from inside itself)."""
     node: object = dict(cfg.items())
     parts = option.split('.')
     for depth, part in enumerate(parts):
@@ -287,6 +287,11 @@ def _check_option_path(cfg: Config, option: str, source: str) -> None:
         else:
             raise ConfigError(f'{source}: option {option}: {where} is {node!r}, which has no '
                               f'{part!r}')
+    if isinstance(node, (list, tuple)) and isinstance(value, dict) and \
+            not value.get('_delete_') and not all(str(key).isdigit() for key in value):
+        raise ConfigError(f'{source}: option {option}: the config holds a list there, and a '
+                          "dict merges into a list by index: add _delete_=True to the dict "
+                          'to replace the list, or give a list')
 
 
 def _fits(value: object, hint: object) -> bool:

@@ -331,6 +331,18 @@ def test_an_option_path_through_a_list_or_a_value_is_checked(option, message):
     assert str(caught.value) == f'{SYNTHETIC}: option {option}: {message}'
 
 
+def test_a_dict_given_for_a_list_is_refused_unless_it_replaces_the_list():
+    # mmengine merged the dict into the list by index: a TypeError from inside the merge.
+    one_cycle = dict(type='OneCycleLR', eta_max=0.01, total_steps=100)
+    with pytest.raises(ConfigError, match='option param_scheduler: the config holds a list '
+                       'there, and a dict merges into a list by index: add _delete_=True'):
+        load_config(SYNTHETIC, {'param_scheduler': one_cycle})
+    assert load_config(SYNTHETIC, {'param_scheduler': dict(one_cycle, _delete_=True)}
+                       ).param_scheduler == one_cycle
+    assert load_config(SYNTHETIC, {'param_scheduler': {'1': dict(end=3)}}
+                       ).param_scheduler[1].end == 3
+
+
 @pytest.mark.parametrize('options', [
     {'optim_wrapper.type': 'AmpOptimWrapper', 'optim_wrapper.loss_scale': 'dynamic'},
     {'optim_wrapper.accumulative_counts': 2},
