@@ -17,6 +17,7 @@ from .online import OnlineRecognizer, SlidingWindowRecognizer
 from .runner import (
                         USER_ERRORS,
                         IncompatibleError,
+                        LaunchError,
                         PoseGraphRunner,
                         apply_tensorboard,
                         apply_train_flags,
@@ -28,7 +29,7 @@ from .runner import (
                         show_predictions,
 )
 
-__all__ = ['IncompatibleError', 'PoseGraphRunner', 'build_runner', 'load_config',
+__all__ = ['IncompatibleError', 'LaunchError', 'PoseGraphRunner', 'build_runner', 'load_config',
            'ConfigError', 'check_config', 'read_config', 'parse_cfg_options',
            'parse_options',
            'report_test_metrics', 'USER_ERRORS', 'apply_train_flags',

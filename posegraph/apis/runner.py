@@ -4,6 +4,7 @@ import copy
 import importlib.util
 import itertools
 import json
+import os
 import os.path as osp
 import re
 from collections import OrderedDict
@@ -87,10 +88,40 @@ class IncompatibleError(ValueError):
     """A checkpoint or a dataset that does not fit the model built from the config."""
 
 
+class LaunchError(RuntimeError):
+    """A distributed launcher named for a process that it did not start."""
+
+
+# What each launcher sets for every process it starts (what mmengine's init_dist and
+# torch's env:// rendezvous read), and the command that starts them.
+LAUNCHERS = {
+    'pytorch': (('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
+                'torchrun (bash tools/dist_train.sh CONFIG N, or tools/dist_test.sh)'),
+    'slurm': (('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST'), 'srun'),
+    'mpi': (('OMPI_COMM_WORLD_LOCAL_RANK', 'OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE'),
+            "Open MPI's mpirun"),
+}
+
+
+def check_launcher(launcher: str) -> None:
+    """Refuse a distributed ``launcher`` in a process it did not start, before anything is
+    built (torch or mmengine would stop on the first variable missing, in a traceback).
+
+    Raises:
+        LaunchError: naming the variables missing and the command that sets them.
+    """
+    names, command = LAUNCHERS.get(launcher, ((), ''))
+    missing = [name for name in names if name not in os.environ]
+    if missing:
+        raise LaunchError(f'--launcher {launcher}: {", ".join(missing)} not set; start the '
+                          f'run with {command}, which sets them for every process')
+
+
 # Mistakes in what a user gave the tools (files, configs, data), which they report in one
 # line instead of a traceback.
 USER_ERRORS = (IncompatibleError, AnnotationError, CheckpointError, ConfigError,
-               FileNotFoundError, ForeignNameError, OutputPathError, UnknownNameError)
+               FileNotFoundError, ForeignNameError, LaunchError, OutputPathError,
+               UnknownNameError)
 
 
 class RunConfig(Config):
@@ -411,6 +442,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     (:func:`~posegraph.engine.keep_freed_memory`): training then no longer faults in its
     activations anew every step.
     """
+    check_launcher(launcher)
     keep_freed_memory()
     register_checkpoint_loader()   # resume and load_from stay weights-only
     cfg = load_config(config, cfg_options)

@@ -12,6 +12,7 @@ from mmengine.config import Config
 from posegraph.apis import (
     ConfigError,
     IncompatibleError,
+    LaunchError,
     build_runner,
     load_config,
     parse_cfg_options,
@@ -312,6 +313,25 @@ def test_scores_are_dumped_only_as_a_pickle(tmp_path):
                        r'pickle \(.pkl\)'):
         build_runner(CONFIG, work_dir=str(tmp_path), checkpoint='c.pth',
                      dump=str(tmp_path / 'scores.json'))
+
+
+def test_a_launcher_in_a_process_it_did_not_start_is_one_line_before_anything_is_built(
+        tmp_path, run_tool, monkeypatch):
+    # torch's env:// rendezvous (pytorch) or mmengine (slurm) stopped in a traceback.
+    for name in ('RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT',
+                 'SLURM_PROCID'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('SLURM_NTASKS', '2')
+    monkeypatch.setenv('SLURM_NODELIST', 'node1')
+    result = run_tool('train', CONFIG, '--launcher', 'pytorch', '--work-dir', tmp_path / 'w')
+    assert result.returncode == 1 and result.stderr.strip() == (
+        'error: --launcher pytorch: RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT not '
+        'set; start the run with torchrun (bash tools/dist_train.sh CONFIG N, or '
+        'tools/dist_test.sh), which sets them for every process')
+    assert not (tmp_path / 'w').exists()
+    with pytest.raises(LaunchError, match=r'--launcher slurm: SLURM_PROCID not set; start the '
+                       r'run with srun'):
+        build_runner(CONFIG, work_dir=str(tmp_path / 'w'), launcher='slurm')
 
 
 def test_tensorboard_is_used_when_installed_and_refused_when_asked_for_but_absent(monkeypatch):
