@@ -22,7 +22,7 @@ from posegraph.apis import (
     show_predictions,
 )
 from posegraph.evaluation.fusion import load_scores
-from posegraph.io.atomic import make_folder
+from posegraph.io import make_folder
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
