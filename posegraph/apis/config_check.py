@@ -11,6 +11,7 @@ import os.path as osp
 import re
 import traceback
 import typing
+import warnings
 from typing import (
     Callable,
     Dict,
@@ -24,6 +25,8 @@ from typing import (
     Union,
 )
 
+import numpy as np
+import torch
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model.weight_init import BaseInit
@@ -40,6 +43,7 @@ from mmengine.runner import (
 from mmengine.utils.dl_utils import set_multi_processing
 from mmengine.visualization import BaseVisBackend
 from torch.nn.utils import clip_grad_norm_, clip_grad_value_
+from torch.optim import Optimizer
 from torch.utils.data import DataLoader
 
 from posegraph import registry as posegraph_registry
@@ -149,6 +153,13 @@ def _component(name: str, registries: List[Registry]) -> Optional[Callable]:
         found = registry.get(name)
         if found is not None:
             return found
+    return None
+
+
+def _named_component(node: object, registries: List[Registry]) -> Optional[Callable]:
+    """The component a dict names by its string ``type``, if it names one."""
+    if isinstance(node, dict) and isinstance(node.get('type'), str):
+        return _component(node['type'], registries)
     return None
 
 
@@ -404,9 +415,7 @@ def _check_optim_wrapper(source: str, wrapper: dict, registries: List[Registry])
     paramwise = wrapper.get('paramwise_cfg')   # its own keys: READ_KEYS
     if not isinstance(paramwise, dict):
         return
-    optimizer = wrapper.get('optimizer')
-    optimizer = _component(optimizer.get('type'), registries) \
-        if isinstance(optimizer, dict) and isinstance(optimizer.get('type'), str) else None
+    optimizer = _named_component(wrapper.get('optimizer'), registries)
     options = _arguments(optimizer) if optimizer is not None else None
     if options is None:
         return
@@ -415,6 +424,66 @@ def _check_optim_wrapper(source: str, wrapper: dict, registries: List[Registry])
         if isinstance(group, dict):
             _refuse_unknown(f'{source}: optim_wrapper.paramwise_cfg.custom_keys.{pattern}',
                             group, options, 'a parameter group takes no', 'it takes')
+
+
+def _refused(where: str, builder: str, component: Callable, *args: object,
+             **kwargs: object) -> object:
+    """``component(*args, **kwargs)``, which checks its own values; a ValueError or
+    TypeError it raises becomes a ConfigError at ``where``."""
+    try:
+        with warnings.catch_warnings():   # the Runner's own build warns, once
+            warnings.simplefilter('ignore')
+            return component(*args, **kwargs)
+    except (ValueError, TypeError) as error:
+        raise ConfigError(f'{where}: {builder} refuses it: {error}') from None
+
+
+def _check_values(source: str, cfg: dict, registries: List[Registry],
+                  default_constructor: bool) -> None:
+    """Let torch's optimizer, mmengine's parameter schedulers, torch's DataLoader and
+    numpy's seeding judge the config's values, on a one-number parameter and a one-item
+    dataset, so that ``lr=-1``, ``batch_size=0`` or ``seed='abc'`` stop here, not in a
+    traceback from the Runner's build."""
+    wrapper = cfg.get('optim_wrapper')
+    optimizer = wrapper.get('optimizer') if isinstance(wrapper, dict) else None
+    kind = _named_component(optimizer, registries)
+    if default_constructor and inspect.isclass(kind) and issubclass(kind, Optimizer):
+        arguments = {key: value for key, value in optimizer.items()
+                     if key not in ('type', '_scope_')}
+        probe = _refused(f'{source}: optim_wrapper.optimizer', kind.__name__, kind,
+                         [torch.nn.Parameter(torch.zeros(1))], **arguments)
+        schedulers = cfg.get('param_scheduler')
+        schedulers = [schedulers] if isinstance(schedulers, dict) else schedulers or []
+        for index, scheduler in enumerate(schedulers):
+            kind = _named_component(scheduler, registries)
+            if not (inspect.isclass(kind) and issubclass(kind, _ParamScheduler)):
+                continue
+            # Converted to iterations, begin, end and periods are multiplied by the epoch's
+            # length, which keeps them valid or invalid: built in epochs here.
+            arguments = {key: value for key, value in scheduler.items()
+                         if key not in ('type', '_scope_', 'convert_to_iter_based')}
+            where = 'param_scheduler' + (f'[{index}]' if isinstance(
+                cfg['param_scheduler'], list) else '')
+            _refused(f'{source}: {where}', kind.__name__, kind, probe, **arguments)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        node = cfg.get(loader)
+        if not isinstance(node, dict):
+            continue
+        # What mmengine's Runner.build_dataloader takes off the dict before DataLoader sees
+        # the rest; a batch sampler takes the batch size.
+        batched = node.get('batch_sampler') is not None
+        taken = {'dataset', 'sampler', 'batch_sampler', 'collate_fn', 'worker_init_fn',
+                 'num_batch_per_epoch', 'disable_subprocess_warning'} | \
+            ({'batch_size'} if batched else set())
+        arguments = {key: value for key, value in node.items() if key not in taken}
+        _refused(f'{source}: {loader}', "torch's DataLoader", DataLoader, [0],
+                 sampler=None if batched else [0], batch_sampler=[[0]] if batched else None,
+                 **arguments)
+    randomness = cfg.get('randomness')
+    seed = randomness.get('seed') if isinstance(randomness, dict) else None
+    if seed is not None:
+        _refused(f'{source}: randomness.seed={seed!r}', "numpy's seeding",
+                 np.random.RandomState, seed)
 
 
 def check_config(cfg: Config) -> None:
@@ -429,8 +498,11 @@ def check_config(cfg: Config) -> None:
     hook's ``priority``...); the same holds for the dicts the Runner builds without a
     ``type`` (``train_cfg``, ``randomness``...), for ``optim_wrapper.clip_grad``, and for
     the dicts mmengine reads key by key (:data:`READ_KEYS`), where a misspelt key would
-    change nothing without a word. The test set's pipeline is checked as well as the
-    training set's, so a mistake there stops the run before training, not after it.
+    change nothing without a word. Values must fit posegraph's type hints; the optimizer,
+    the parameter schedulers, the dataloaders and the seed are tried on their own
+    components (on a one-number parameter and a one-item dataset), which judge theirs.
+    The test set's pipeline is checked as well as the training set's, so a mistake there
+    stops the run before training, not after it.
 
     Raises:
         ConfigError: naming the config file, the key's path (``model.network``,
@@ -492,3 +564,4 @@ def check_config(cfg: Config) -> None:
             if key in node and node[key] != default and not _fits(node[key], hint):
                 raise ConfigError(f'{source}: {path}.{key}: {title} takes {_said(hint)}, '
                                   f'not {node[key]!r}')
+    _check_values(source, config, registries, default_constructor)

@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, Literal, Optional, Sequence, Tuple, Unio
 import pytest
 from mmengine.optim import DefaultOptimWrapperConstructor
 from mmengine.runner import Runner
+from torch.utils.data import BatchSampler
 
 from posegraph.apis import ConfigError, build_runner, load_config, read_config
 from posegraph.apis.config_check import CUSTOM_KEY_KEYS, READ_KEYS, _fits
@@ -369,6 +370,41 @@ def test_a_dict_given_for_a_list_is_refused_unless_it_replaces_the_list():
     {'train_cfg': dict(_delete_=True, type='IterBasedTrainLoop', max_iters=100,
                        val_interval=10)},
     {'param_scheduler.0.by_epoch': False, 'param_scheduler.0.convert_to_iter_based': False},
+    # The batch size goes to the batch sampler, not to the DataLoader.
+    {'train_dataloader.batch_sampler': dict(type=BatchSampler, drop_last=False)},
+    {'param_scheduler': dict(_delete_=True, type='OneCycleLR', eta_max=0.01, total_steps=100)},
+    {'train_dataloader.num_workers': 2, 'train_dataloader.persistent_workers': True},
 ], ids=lambda options: next(iter(options)))
 def test_settings_mmaction2_users_write_are_not_refused(options):
     load_config(SYNTHETIC, options)
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('optim_wrapper.optimizer.lr', -1, 'optim_wrapper.optimizer: AdamW refuses it: Invalid '
+     'learning rate: -1'),
+    ('optim_wrapper.optimizer.betas', [0.9, 1.5], 'optim_wrapper.optimizer: AdamW refuses it: '
+     'Invalid beta parameter at index 1: 1.5'),
+    ('param_scheduler.1.begin', 100, 'param_scheduler[1]: CosineAnnealingLR refuses it: end '
+     'should be larger than begin, but got begin=100, end=30'),
+    ('param_scheduler.0.start_factor', 2, 'param_scheduler[0]: LinearLR refuses it: Starting '
+     'multiplicative factor should between 0 and 1.'),
+    ('train_dataloader.batch_size', 0, "train_dataloader: torch's DataLoader refuses it: "
+     'batch_size should be a positive integer value, but got batch_size=0'),
+    ('val_dataloader.num_workers', -1, "val_dataloader: torch's DataLoader refuses it: "
+     'num_workers option should be non-negative'),
+    ('test_dataloader.persistent_workers', True, "test_dataloader: torch's DataLoader refuses "
+     'it: persistent_workers option needs num_workers > 0'),
+    ('randomness.seed', 'abc', "randomness.seed='abc': numpy's seeding refuses it: "),
+    ('randomness.seed', -3, "randomness.seed=-3: numpy's seeding refuses it: Seed must be "
+     'between 0 and 2**32 - 1'),
+])
+def test_a_value_torch_or_mmengine_refuses_is_named_with_its_key(option, value, message):
+    """torch's optimizers and DataLoader, mmengine's schedulers and numpy's seeding judge
+    the values: before, each was their traceback from inside the Runner's build."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(SYNTHETIC, {option: value})
+    assert str(caught.value).startswith(f'{SYNTHETIC}: {message}')
+    # Another optimizer-wrapper constructor builds the optimizer its own way.
+    if option.startswith('optim_wrapper'):
+        load_config(SYNTHETIC, {option: value,
+                                'optim_wrapper.constructor': 'LayerDecayConstructor'})
