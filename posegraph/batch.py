@@ -2,7 +2,6 @@
 with rate and ETA, optional worker processes, failures collected instead of raised."""
 import json
 import multiprocessing
-import os
 import time
 from typing import Callable, Dict, Optional, Sequence, Tuple, TypeVar
 
@@ -14,6 +13,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from posegraph.io import atomic_open
 
 Job = TypeVar('Job')
 
@@ -54,8 +55,7 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
                 pool.close()
                 pool.join()
     if failed_file:
-        os.makedirs(os.path.dirname(os.path.abspath(failed_file)), exist_ok=True)
-        with open(failed_file, 'w') as f:
+        with atomic_open(failed_file, 'w') as f:
             json.dump(failures, f, indent=2)
     return failures
 

@@ -3,7 +3,6 @@
 Figures are :class:`matplotlib.figure.Figure` objects written straight to files: no pyplot,
 no global back-end switched, so importing posegraph leaves a user's matplotlib as it was.
 """
-import os
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -11,13 +10,14 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from posegraph.io import make_folder_for
 from posegraph.skeleton import LayoutLike, get_layout
 
 
 def save_figure(fig: Figure, path: str, dpi: int = 90) -> str:
     """Lay out ``fig`` and write it to ``path`` (making its folder)."""
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    make_folder_for(path, 'the figure')
     fig.savefig(path, dpi=dpi)
     return path
 

@@ -34,7 +34,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.drawing import draw_actions
-from posegraph.io import OutputPathError, VideoReadError, VideoSource, atomic_open, make_folder
+from posegraph.io import (
+    OutputPathError,
+    VideoReadError,
+    VideoSource,
+    atomic_open,
+    make_folder_for,
+)
 from posegraph.runtime import VideoActionRecognizer
 from posegraph.runtime.streaming import TrackedPersons
 
@@ -97,7 +103,7 @@ class AtomicVideoWriter:
 
     def write(self, frame: np.ndarray) -> None:
         if self.writer is None:
-            os.makedirs(os.path.dirname(self.partial), exist_ok=True)
+            make_folder_for(self.partial, 'the drawn video')
             fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
             self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
                                           self.fps, (frame.shape[1], frame.shape[0]))
@@ -251,7 +257,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         for path, what in ((args.out, 'the drawn video'), (args.json, 'the probabilities'),
                            (args.timeline, 'the timeline')):
             if path:
-                make_folder(os.path.dirname(os.path.abspath(path)), what)
+                make_folder_for(path, what)
     except (VideoReadError, OutputPathError) as e:
         sys.exit(f'error: {e}')
     try:

@@ -23,7 +23,7 @@ from posegraph.apis import (
     parse_cfg_options,
 )
 from posegraph.drawing import draw_tracks
-from posegraph.io import load_annotations, make_folder
+from posegraph.io import load_annotations, make_folder_for
 from posegraph.io.video import VideoReadError, read_video, video_fps
 
 
@@ -65,7 +65,7 @@ def draw(args: argparse.Namespace) -> None:
     if name not in records:
         sys.exit(f'{args.annotations}: no record {name!r} (use --frame-dir)')
     record = records[name]
-    make_folder(os.path.dirname(os.path.abspath(args.out)), 'the drawing')
+    make_folder_for(args.out, 'the drawing')
     frames = read_video(args.video)
     if len(frames) != record['total_frames']:
         sys.exit(f'{args.video} has {len(frames)} frames, the record {record["total_frames"]}')

@@ -12,7 +12,7 @@ import torch
 
 import posegraph
 from posegraph.export import KeypointScores, export_keypoints_onnx, export_onnx, export_pose_onnx
-from posegraph.io.atomic import make_folder
+from posegraph.io.atomic import make_folder_for
 from posegraph.models import TensorTestPipeline
 from posegraph.runtime.bundle import FORMAT, MANIFEST, VERSION, Bundle, BundleError, file_sha256
 from .inference import class_name, model_layout
@@ -181,7 +181,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
     if os.path.exists(out) and not os.path.isfile(os.path.join(out, MANIFEST)):
         raise BundleError(f'{out}: exists and is not a bundle; choose another folder')
     partial = out.rstrip('/') + '.partial'
-    make_folder(os.path.dirname(os.path.abspath(out)), 'the bundle')
+    make_folder_for(out, 'the bundle')
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)
     pipeline = _tensor_pipeline(model)

@@ -32,7 +32,7 @@ from posegraph.engine.memory import keep_freed_memory
 from posegraph.engine.seeding import preserved_random_state
 from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
-from posegraph.io.atomic import OutputPathError, make_folder
+from posegraph.io.atomic import OutputPathError, make_folder, make_folder_for
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
@@ -487,7 +487,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
         if dump:
             if not dump.endswith(('.pkl', '.pickle')):
                 raise OutputPathError(f'{dump}: the scores are dumped as a pickle (.pkl)')
-            make_folder(osp.dirname(osp.abspath(dump)), 'the scores')
+            make_folder_for(dump, 'the scores')
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
     runner = PoseGraphRunner.from_cfg(RunConfig.of(cfg))

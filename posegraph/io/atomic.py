@@ -32,6 +32,12 @@ def make_folder(path: PathLike, what: str) -> str:
     return path
 
 
+def make_folder_for(path: PathLike, what: str) -> str:
+    """Make the folder that the file ``path`` goes in, for ``what``: :func:`make_folder`
+    on its parent."""
+    return make_folder(os.path.dirname(os.path.abspath(path)), what)
+
+
 @contextlib.contextmanager
 def atomic_open(path: PathLike, mode: str = 'wb') -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; it replaces ``path`` when the block
@@ -43,11 +49,13 @@ def atomic_open(path: PathLike, mode: str = 'wb') -> Iterator[IO]:
     Args:
         path (str): the file to write; its folder is created if missing.
         mode (str): ``'wb'`` or ``'w'``.
+
+    Raises:
+        OutputPathError: the folder cannot be made or written.
     """
     if mode not in ('w', 'wb'):
         raise ValueError(f"atomic_open writes a new file: mode 'w' or 'wb', not {mode!r}")
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    folder = make_folder_for(path, os.path.basename(path))
     # No suffix: a half-written temporary must never look like a finished file.
     tmp = os.path.join(folder, f'.tmp-{uuid.uuid4().hex}')
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0)

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from posegraph.io import OutputPathError, atomic_open, make_folder
+from posegraph.io import OutputPathError, atomic_open, make_folder, make_folder_for
 
 
 @pytest.mark.parametrize('umask', [0o022, 0o077])
@@ -57,3 +57,17 @@ def test_make_folder_makes_the_parents_and_names_what_is_in_the_way(tmp_path):
     with pytest.raises(OutputPathError, match=r'f: a file is in the way of the folder for the '
                        'drawings'):
         make_folder(tmp_path / 'f', 'the drawings')
+
+
+def test_a_file_whose_folder_cannot_be_made_is_an_output_path_error(tmp_path):
+    # Before, atomic_open and the figures raised os.makedirs' FileExistsError: a traceback.
+    (tmp_path / 'f').write_text('')
+    assert make_folder_for(tmp_path / 'a' / 'x.png', 'the figure') == str(tmp_path / 'a')
+    assert (tmp_path / 'a').is_dir()
+    with pytest.raises(OutputPathError, match=r'f: a file is in the way of the folder for '
+                       r'the figure$'):
+        make_folder_for(tmp_path / 'f' / 'x.png', 'the figure')
+    with pytest.raises(OutputPathError, match=r'f: a file is in the way of the folder for '
+                       r'set.pkl$'):
+        with atomic_open(tmp_path / 'f' / 'set.pkl'):
+            pass
