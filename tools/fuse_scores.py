@@ -27,6 +27,7 @@ from posegraph.evaluation.fusion import (
     same_file,
     search_weights,
 )
+from posegraph.io import OutputPathError, atomic_open, make_folder_for
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -47,6 +48,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             parser.error(f'--{option.replace("_", "-")} needs one entry per dump '
                          f'({len(args.dumps)})')
     try:
+        if args.out:
+            make_folder_for(args.out, 'the fused scores')
         dumps = [load_scores(path) for path in args.dumps]
         check_aligned(dumps, args.dumps)
         if args.search_on:
@@ -63,7 +66,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         else:
             weights = np.array(args.weights or [1.0] * len(dumps))
             source = 'given' if args.weights else 'equal'
-    except (ScoreDumpError, FileNotFoundError) as e:
+    except (ScoreDumpError, FileNotFoundError, OutputPathError) as e:
         sys.exit(f'error: {e}')
     names, _, labels = dumps[0]
     fused = fuse([d[1] for d in dumps], weights)
@@ -78,7 +81,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
           f'{100 * mca:5.1f} %')
     if args.out:
         total = fused.sum(axis=1, keepdims=True)
-        with open(args.out, 'wb') as f:
+        with atomic_open(args.out, 'wb') as f:
             pickle.dump([{'frame_dir': n, 'pred_score': torch.from_numpy(s).float(),
                           'gt_label': torch.tensor([int(label)])}
                          for n, s, label in zip(names, fused / total, labels)], f, protocol=4)

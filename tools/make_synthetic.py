@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 from rich.progress import track
 
 from posegraph.datasets.synthetic import ACTIONS, summarize, write_synthetic
+from posegraph.io import OutputPathError, make_folder_for
 from posegraph.visualization import plot_skeleton_strips
 
 
@@ -28,6 +29,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     if args.clips_per_class < 4:
         sys.exit('--clips-per-class must be at least 4 (every split needs clips)')
+    try:   # before the clips are generated
+        make_folder_for(args.out, 'the annotation file')
+        if args.preview:
+            make_folder_for(args.preview, 'the preview')
+    except OutputPathError as e:
+        sys.exit(f'error: {e}')
     annotations, split = write_synthetic(
         args.out, args.clips_per_class, args.seed,
         progress=lambda jobs: track(jobs, description='generating clips', transient=True))

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 import torch
 
-from posegraph.io import atomic_open
+from posegraph.io import OutputPathError, atomic_open
 from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file
 
 
@@ -36,8 +36,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                  'meta': {'dataset_meta': meta.get('dataset_meta', {}),
                           'epoch': meta.get('epoch'), 'seed': meta.get('seed'),
                           'experiment_name': meta.get('experiment_name')}}
-    with atomic_open(args.out, 'wb') as f:
-        torch.save(published, f)
+    try:
+        with atomic_open(args.out, 'wb') as f:
+            torch.save(published, f)
+    except OutputPathError as e:
+        sys.exit(f'error: {e}')
     with open(args.out, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     print(f'{args.out}: {os.path.getsize(args.out) / 1e6:.2f} MB, sha256 {digest}')

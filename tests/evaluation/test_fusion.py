@@ -35,12 +35,17 @@ def complementary(n=40, classes=4, seed=0):
 def test_fusion_beats_each_model_and_reports_all(tmp_path, run_tool):
     a, b, labels = complementary()
     pa, pb = dump(tmp_path / 'a.pkl', a, labels), dump(tmp_path / 'b.pkl', b, labels)
-    result = run_tool('fuse_scores', pa, pb, '--out', str(tmp_path / 'fused.pkl'))
+    # A folder that cannot be made is said before the dumps are read.
+    (tmp_path / 'f').write_text('')
+    result = run_tool('fuse_scores', pa, pb, '--out', str(tmp_path / 'f' / 'fused.pkl'))
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"error: {tmp_path / 'f'}: a file is in the way of the folder for the fused scores")
+    result = run_tool('fuse_scores', pa, pb, '--out', str(tmp_path / 'new' / 'fused.pkl'))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     top1 = [float(line.split('%')[0].split()[-1]) for line in lines[1:4]]
     assert top1[2] > max(top1[:2]) and 'equal' in lines[3]
-    names, fused, fused_labels = load_scores(str(tmp_path / 'fused.pkl'))
+    names, fused, fused_labels = load_scores(str(tmp_path / 'new' / 'fused.pkl'))
     np.testing.assert_allclose(fused.sum(1), 1, rtol=1e-5)
     assert (fused_labels == labels).all() and names[0] == 'clip0'
 

@@ -20,6 +20,17 @@ def test_make_synthetic_tool_rejects_too_few_clips(tmp_path, run_tool):
     assert not (tmp_path / 'x.pkl').exists()
 
 
+def test_make_synthetic_tool_checks_its_folders_before_generating(tmp_path, run_tool):
+    (tmp_path / 'f').write_text('')
+    result = run_tool('make_synthetic', '--out', tmp_path / 'x.pkl', '--preview',
+                      tmp_path / 'f' / 'preview.png')
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: {tmp_path / 'f'}: a file is in the way of the "
+                                     'folder for the preview')
+    assert 'generating' not in result.stdout + result.stderr
+    assert not (tmp_path / 'x.pkl').exists()
+
+
 def test_publish_model_keeps_weights_and_classes_only(tmp_path, run_tool):
     import torch
 
@@ -42,3 +53,6 @@ def test_publish_model_keeps_weights_and_classes_only(tmp_path, run_tool):
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert 'notes.pth: does not load as a checkpoint' in result.stderr
     assert not (tmp_path / 'x.pth').exists()
+    result = run_tool('publish_model', tmp_path / 'epoch_80.pth', tmp_path / 'notes.pth' / 'm.pth')
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"error: {tmp_path / 'notes.pth'}: a file is in the way of the folder for m.pth")
