@@ -22,7 +22,7 @@ import cv2
 from posegraph.batch import report_failures, run_jobs
 from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
 from posegraph.datasets.video_index import index_videos
-from posegraph.io import OutputPathError, make_folder
+from posegraph.io import OutputPathError, atomic_open, make_folder
 from posegraph.io.video import read_video
 
 
@@ -58,17 +58,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         method = resolve_method(args.method)
-    except ValueError as e:
-        sys.exit(f'error: {e}')
-    index = index_videos(args.input)
-    try:
+        index = index_videos(args.input)
         make_folder(args.out, 'the flow')
-    except OutputPathError as e:
+    except (ValueError, FileNotFoundError, OutputPathError) as e:
         sys.exit(f'error: {e}')
     todo = [item for item in index.items if not os.path.isfile(flow_path(args.out, item.frame_dir))]
     print(f'{index.kind}: {len(index.items)} videos, {len(index.items) - len(todo)} already '
           f'done, {len(todo)} to do; flow method: {method}')
-    with open(os.path.join(args.out, 'meta.json'), 'w') as f:
+    with atomic_open(os.path.join(args.out, 'meta.json'), 'w') as f:
         json.dump({'method': method, 'bound': args.bound, 'short_side': args.short_side}, f)
     jobs = [(item, args.out, method, args.bound, args.short_side) for item in todo]
     failures = run_jobs(jobs, _process, args.workers, _start_worker, (), 'flow',

@@ -69,3 +69,15 @@ def test_tool_stores_flow_resumes_and_survives_broken_videos(tmp_path, run_tool)
     (out / 'bad.npz').write_bytes(b'xx')
     with pytest.raises(ValueError, match='bad.npz: not a flow file'):
         load_flow(str(out / 'bad.npz'))
+
+
+def test_tool_says_an_input_it_cannot_index_in_one_line(tmp_path, run_tool):
+    # Before, a traceback from index_videos.
+    result = run_tool('extract_flow', tmp_path / 'nothere', '--out', tmp_path / 'flow')
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'nothere'}: no such file or folder"
+    (tmp_path / 'notes.txt').write_text('')
+    result = run_tool('extract_flow', tmp_path / 'notes.txt', '--out', tmp_path / 'flow')
+    assert result.returncode == 1 and result.stderr.startswith(
+        f"error: {tmp_path / 'notes.txt'}: not a video file")
+    assert not (tmp_path / 'flow').exists()
