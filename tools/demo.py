@@ -35,7 +35,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.drawing import draw_actions
 from posegraph.io import (
-    OutputPathError,
     VideoReadError,
     VideoSource,
     atomic_open,
@@ -101,15 +100,31 @@ class AtomicVideoWriter:
         self.partial = os.path.join(folder, f'.{name}.partial{os.path.splitext(name)[1]}')
         self.frames = 0
 
+    def _open(self, width: int, height: int) -> None:
+        make_folder_for(self.partial, 'the drawn video')
+        fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
+        # OpenCV logs each back-end that refuses the format; the error below says it once.
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        try:
+            self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
+                                          self.fps, (width, height))
+        finally:
+            cv2.utils.logging.setLogLevel(level)
+        if not self.writer.isOpened():
+            self.writer = None
+            raise OSError(f'{self.path}: OpenCV cannot write this video format '
+                          '(use .mp4 or .avi)')
+
+    def check(self) -> None:
+        """Raise the error :meth:`write` would, before any frame is drawn."""
+        self._open(16, 16)
+        self.discard()
+        self.writer = None
+
     def write(self, frame: np.ndarray) -> None:
         if self.writer is None:
-            make_folder_for(self.partial, 'the drawn video')
-            fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
-            self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
-                                          self.fps, (frame.shape[1], frame.shape[0]))
-            if not self.writer.isOpened():
-                raise OSError(f'{self.path}: OpenCV cannot write this video format '
-                              '(use .mp4 or .avi)')
+            self._open(frame.shape[1], frame.shape[0])
         self.writer.write(frame)
         self.frames += 1
 
@@ -252,13 +267,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         importlib.import_module(module)
     try:
         source = VideoSource(args.input)
-        # Before the video is read: a folder that cannot be made would otherwise be found at
-        # the first frame (--out) or after the whole video (--json, --timeline).
-        for path, what in ((args.out, 'the drawn video'), (args.json, 'the probabilities'),
-                           (args.timeline, 'the timeline')):
+        # Before the models load and the video is read: a folder that cannot be made, or a
+        # format OpenCV cannot write, would otherwise be found at the first frame (--out) or
+        # after the whole video (--json, --timeline).
+        if args.out:
+            AtomicVideoWriter(args.out, 25.0).check()
+        for path, what in ((args.json, 'the probabilities'), (args.timeline, 'the timeline')):
             if path:
                 make_folder_for(path, what)
-    except (VideoReadError, OutputPathError) as e:
+    except (VideoReadError, OSError) as e:
         sys.exit(f'error: {e}')
     try:
         estimator, recognizer, classes = (build_bundle if args.bundle else build_torch)(args)

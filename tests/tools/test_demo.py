@@ -93,6 +93,23 @@ def test_an_output_folder_that_cannot_be_made_stops_before_the_video_is_read(tmp
         "probabilities")
 
 
+def test_a_video_format_opencv_cannot_write_stops_before_the_models_load(tmp_path, run_tool,
+                                                                        monkeypatch):
+    # Found at the first frame before, after the models had loaded (or been downloaded).
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    monkeypatch.setenv('BRIGHTEST_FAIL_AT', '1')   # the pose back-end must not run
+    result = run_tool('demo', video, *BACKEND, '--out', tmp_path / 'out' / 'demo.txt')
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"error: {tmp_path / 'out' / 'demo.txt'}: OpenCV cannot write this video format (use "
+        ".mp4 or .avi)")
+    assert os.listdir(tmp_path / 'out') == []
+    (tmp_path / 'notes.txt').write_text('')
+    result = run_tool('demo', video, *BACKEND, '--out', tmp_path / 'notes.txt' / 'demo.mp4')
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"error: {tmp_path / 'notes.txt'}: a file is in the way of the folder for the drawn "
+        "video")
+
+
 def test_a_checkpoint_of_another_model_is_refused_by_name(tmp_path, run_tool):
     video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
     shipped = os.path.join('assets', 'pretrained', 'pan-robust_jhmdb15.pth')
