@@ -29,12 +29,12 @@ import time
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
-import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.drawing import draw_actions
 from posegraph.io import (
+    AtomicVideoWriter,
     VideoReadError,
     VideoSource,
     atomic_open,
@@ -90,56 +90,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return args
 
 
-class AtomicVideoWriter:
-    """Writes a video under a temporary name and gives it its own name only when
-    :meth:`close` is called: a failed run leaves no half video."""
-
-    def __init__(self, path: str, fps: float):
-        self.path, self.fps, self.writer = path, fps, None
-        folder, name = os.path.split(os.path.abspath(path))
-        self.partial = os.path.join(folder, f'.{name}.partial{os.path.splitext(name)[1]}')
-        self.frames = 0
-
-    def _open(self, width: int, height: int) -> None:
-        make_folder_for(self.partial, 'the drawn video')
-        fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
-        # OpenCV logs each back-end that refuses the format; the error below says it once.
-        level = cv2.utils.logging.getLogLevel()
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-        try:
-            self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
-                                          self.fps, (width, height))
-        finally:
-            cv2.utils.logging.setLogLevel(level)
-        if not self.writer.isOpened():
-            self.writer = None
-            raise OSError(f'{self.path}: OpenCV cannot write this video format '
-                          '(use .mp4 or .avi)')
-
-    def check(self) -> None:
-        """Raise the error :meth:`write` would, before any frame is drawn."""
-        self._open(16, 16)
-        self.discard()
-        self.writer = None
-
-    def write(self, frame: np.ndarray) -> None:
-        if self.writer is None:
-            self._open(frame.shape[1], frame.shape[0])
-        self.writer.write(frame)
-        self.frames += 1
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.release()
-            os.replace(self.partial, self.path)
-
-    def discard(self) -> None:
-        if self.writer is not None:
-            self.writer.release()
-            if os.path.exists(self.partial):
-                os.remove(self.partial)
-
-
 def frame_entry(t: int, fps: float, persons: Sequence[dict]) -> dict:
     """A frame's persons as the JSON has them: track id, box, top class and every
     class's probability."""
@@ -161,7 +111,7 @@ def recognise(args: argparse.Namespace, source: VideoSource, actions: VideoActio
               classes: Sequence[str], layout: str) -> dict:
     """Run the source through ``actions`` and write the outputs; returns the JSON's
     content."""
-    writer = AtomicVideoWriter(args.out, source.fps) if args.out else None
+    writer = AtomicVideoWriter(args.out, source.fps, 'the drawn video') if args.out else None
     timeline, rate, stopped = [], None, None
     columns = (TextColumn('[progress.description]{task.description}'), BarColumn(),
                MofNCompleteColumn(), TextColumn('{task.fields[rate]}'), TimeElapsedColumn())
@@ -271,7 +221,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         # format OpenCV cannot write, would otherwise be found at the first frame (--out) or
         # after the whole video (--json, --timeline).
         if args.out:
-            AtomicVideoWriter(args.out, 25.0).check()
+            AtomicVideoWriter(args.out, 25.0, 'the drawn video').check()
         for path, what in ((args.json, 'the probabilities'), (args.timeline, 'the timeline')):
             if path:
                 make_folder_for(path, what)

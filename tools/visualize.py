@@ -23,7 +23,13 @@ from posegraph.apis import (
     parse_cfg_options,
 )
 from posegraph.drawing import draw_tracks
-from posegraph.io import load_annotations, make_folder_for
+from posegraph.io import (
+    AtomicVideoWriter,
+    OutputPathError,
+    atomic_open,
+    load_annotations,
+    make_folder_for,
+)
 from posegraph.io.video import VideoReadError, read_video, video_fps
 
 
@@ -65,7 +71,18 @@ def draw(args: argparse.Namespace) -> None:
     if name not in records:
         sys.exit(f'{args.annotations}: no record {name!r} (use --frame-dir)')
     record = records[name]
-    make_folder_for(args.out, 'the drawing')
+    # Before the video is read and drawn: where the drawing and the frame cannot go.
+    gif = args.out.lower().endswith('.gif')
+    if gif:
+        make_folder_for(args.out, 'the drawing')
+    else:
+        AtomicVideoWriter(args.out, 25.0, 'the drawing').check()
+    frame_out = args.frame_out or os.path.splitext(args.out)[0] + '.png'
+    if args.frame is not None:
+        if not cv2.haveImageWriter(frame_out):
+            raise OutputPathError(f'{frame_out}: OpenCV cannot write this picture format '
+                                  '(use .png or .jpg)')
+        make_folder_for(frame_out, 'the frame')
     frames = read_video(args.video)
     if len(frames) != record['total_frames']:
         sys.exit(f'{args.video} has {len(frames)} frames, the record {record["total_frames"]}')
@@ -79,21 +96,20 @@ def draw(args: argparse.Namespace) -> None:
                                     args.layout, label), size, interpolation=cv2.INTER_AREA)
              for t, frame in enumerate(frames)]
     fps = video_fps(args.video)   # the source's rate, so the drawing plays at its speed
-    if args.out.lower().endswith('.gif'):
+    if gif:
         from PIL import Image
         images = [Image.fromarray(cv2.cvtColor(f, cv2.COLOR_BGR2RGB)) for f in drawn]
-        images[0].save(args.out, save_all=True, append_images=images[1:],
-                       duration=round(1000 / fps), loop=0)
+        with atomic_open(args.out) as f:
+            images[0].save(f, format='GIF', save_all=True, append_images=images[1:],
+                           duration=round(1000 / fps), loop=0)
     else:
-        writer = cv2.VideoWriter(args.out, cv2.VideoWriter_fourcc(*'mp4v'), fps, size)
-        if not writer.isOpened():
-            sys.exit(f'{args.out}: OpenCV cannot write this video format')
-        for frame in drawn:
-            writer.write(frame)
-        writer.release()
+        with AtomicVideoWriter(args.out, fps, 'the drawing') as writer:
+            for frame in drawn:
+                writer.write(frame)
     if args.frame is not None:
-        cv2.imwrite(args.frame_out or os.path.splitext(args.out)[0] + '.png',
-                    drawn[min(args.frame, len(drawn) - 1)])
+        if not cv2.imwrite(frame_out, drawn[min(args.frame, len(drawn) - 1)]):
+            raise OutputPathError(f'{frame_out}: OpenCV could not write the frame')
+        print(f'wrote {frame_out}')
     print(f'wrote {args.out} ({len(drawn)} frames)')
 
 

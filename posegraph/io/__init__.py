@@ -15,9 +15,16 @@ from .annotations import (
                           safe_load_pickle,
 )
 from .atomic import OutputPathError, atomic_open, make_folder, make_folder_for
-from .video import VideoReadError, VideoSource, is_frame_folder, read_video, video_fps
+from .video import (
+    AtomicVideoWriter,
+    VideoReadError,
+    VideoSource,
+    is_frame_folder,
+    read_video,
+    video_fps,
+)
 
 __all__ = ['UNLABELLED', 'AnnotationError', 'check_record', 'dump_annotations',
            'load_annotations', 'load_splits', 'read_label_map', 'safe_load_pickle', 'atomic_open',
-           'VideoReadError', 'VideoSource', 'is_frame_folder', 'read_video', 'video_fps',
-           'OutputPathError', 'make_folder', 'make_folder_for']
+           'AtomicVideoWriter', 'VideoReadError', 'VideoSource', 'is_frame_folder', 'read_video',
+           'video_fps', 'OutputPathError', 'make_folder', 'make_folder_for']

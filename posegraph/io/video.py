@@ -1,9 +1,12 @@
-"""Decoding videos (any format OpenCV reads) and folders of frame images."""
+"""Decoding videos (any format OpenCV reads) and folders of frame images; writing videos
+whole or not at all."""
 import os
 from typing import List
 
 import cv2
 import numpy as np
+
+from .atomic import OutputPathError, make_folder_for
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 
@@ -108,3 +111,76 @@ class VideoSource:
         if not count:
             raise VideoReadError(f'{self.name}: no frame could be decoded (empty or corrupt, '
                                  'or the stream sent nothing)')
+
+
+class AtomicVideoWriter:
+    """Writes a video under a temporary name beside ``path`` and gives it its own name only
+    when :meth:`close` is called: a failed run leaves no half video.
+
+    Args:
+        path (str): the video to write; ``.avi`` is written as XVID, anything else as mp4v.
+        fps (float): its frame rate.
+        what (str): what the video is, for errors (``'the drawn video'``).
+    """
+
+    def __init__(self, path: str, fps: float, what: str = 'the video'):
+        self.path, self.fps, self.what, self.writer = path, fps, what, None
+        folder, name = os.path.split(os.path.abspath(path))
+        self.partial = os.path.join(folder, f'.{name}.partial{os.path.splitext(name)[1]}')
+        self.frames = 0
+
+    def _open(self, width: int, height: int) -> None:
+        make_folder_for(self.partial, self.what)
+        fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
+        # OpenCV logs each back-end that refuses the format; the error below says it once.
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        try:
+            self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
+                                          self.fps, (width, height))
+        finally:
+            cv2.utils.logging.setLogLevel(level)
+        if not self.writer.isOpened():
+            self.writer = None
+            raise OutputPathError(f'{self.path}: OpenCV cannot write this video format '
+                                  '(use .mp4 or .avi)')
+
+    def check(self) -> None:
+        """Raise the error :meth:`write` would, before any frame is drawn.
+
+        Raises:
+            OutputPathError: the folder cannot be made, or OpenCV cannot write the format.
+        """
+        self._open(16, 16)
+        self.discard()
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append a BGR ``uint8`` frame; the first one sets the video's size."""
+        if self.writer is None:
+            self._open(frame.shape[1], frame.shape[0])
+        self.writer.write(frame)
+        self.frames += 1
+
+    def close(self) -> None:
+        """Finish the video and give it its name (nothing is written without a frame)."""
+        if self.writer is not None:
+            self.writer.release()
+            self.writer = None
+            os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        """Drop what was written: ``path`` stays as it was."""
+        if self.writer is not None:
+            self.writer.release()
+            self.writer = None
+            if os.path.exists(self.partial):
+                os.remove(self.partial)
+
+    def __enter__(self) -> 'AtomicVideoWriter':
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()

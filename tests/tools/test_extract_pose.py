@@ -179,10 +179,21 @@ def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path, run_tool):
                        'notes.txt: OpenCV cannot open it'),
                       # the last --out counts: a folder that cannot be made
                       ((video, out, '--out', tmp_path / 'notes.txt' / 'x.mp4'),
-                       "notes.txt: a file is in the way of the folder for the drawing")]:
+                       "notes.txt: a file is in the way of the folder for the drawing"),
+                      # Said before the video is read and drawn, as the rest.
+                      ((video, out, '--out', tmp_path / 'x.txt'),
+                       'x.txt: OpenCV cannot write this video format'),
+                      ((video, out, '--frame', '2', '--frame-out', tmp_path / 'frame.pkl'),
+                       'frame.pkl: OpenCV cannot write this picture format'),
+                      ((video, out, '--frame', '2', '--frame-out',
+                        tmp_path / 'notes.txt' / 'f.png'),
+                       'notes.txt: a file is in the way of the folder for the frame')]:
         result = run_tool('visualize', '--out', tmp_path / 'x.mp4', *args)
         assert result.returncode == 1 and why in result.stderr, result.stderr
-        assert 'Traceback' not in result.stderr and not (tmp_path / 'x.mp4').exists()
+        assert 'Traceback' not in result.stderr and 'WARN' not in result.stderr
+        assert not (tmp_path / 'x.mp4').exists() and not (tmp_path / 'x.txt').exists()
+    assert sorted(os.listdir(tmp_path)) == ['ann.pkl', 'ann.pkl.parts', 'clip.avi', 'drawn.gif',
+                                            'drawn.mp4', 'drawn.png', 'notes.txt']
 
 
 def test_mediapipe_backend_on_a_real_person():
