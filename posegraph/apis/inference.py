@@ -15,7 +15,7 @@ import copy
 import os
 import shutil
 import sys
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -152,6 +152,10 @@ def pose_results_to_record(pose_results: Sequence[PoseResult],
         raise ValueError('pose_results is empty: no frames to recognise')
     detections = []
     for t, frame in enumerate(pose_results):
+        if not isinstance(frame, Mapping):
+            raise ValueError(f'pose_results[{t}] is a {type(frame).__name__}: each frame is one '
+                             "dict of all its persons, 'keypoints' (P, V, 2) and "
+                             "'keypoint_scores' (P, V)")
         try:
             keypoints = np.asarray(frame['keypoints'], np.float32)
             scores = np.asarray(frame['keypoint_scores'], np.float32)

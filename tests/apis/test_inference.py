@@ -118,6 +118,11 @@ def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path)
         inference_skeleton(model, [{'keypoints': np.zeros((1, 17, 2)),
                                     'keypoint_scores': np.zeros((1, 17))},
                                    {'keypoints': np.zeros((1, 17, 2))}], (240, 320))
+    # A frame given as a list of per-person dicts was list's TypeError.
+    with pytest.raises(ValueError, match=r"pose_results\[0\] is a list: each frame is one dict "
+                       'of all its persons'):
+        inference_skeleton(model, [[{'keypoints': np.zeros((17, 2)),
+                                     'keypoint_scores': np.zeros(17)}]], (240, 320))
     # Joints of another layout than the one named: the remedy, with the layout that fits.
     jhmdb = [{'keypoints': np.zeros((1, 15, 2)), 'keypoint_scores': np.ones((1, 15))}] * 8
     with pytest.raises(ValueError, match=r"pose_results have 15 joints a person, "
