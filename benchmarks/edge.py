@@ -39,7 +39,7 @@ import numpy as np
 from posegraph.io import VideoSource
 from posegraph.pose.frames import decode_frames, network_input
 from posegraph.pose.tracking import PoseTracker
-from posegraph.runtime.bundle import load_bundle
+from posegraph.runtime import load_bundle
 from posegraph.skeleton import convert_keypoints
 bundle_dir, video, persons, threads, frames = sys.argv[1:6]
 persons, threads, frames = int(persons), int(threads), int(frames)

@@ -16,7 +16,7 @@ import numpy as np
 from posegraph.apis import init_recognizer
 from posegraph.apis.bundle import export_bundle
 from posegraph.io import load_annotations
-from posegraph.runtime.bundle import load_bundle
+from posegraph.runtime import load_bundle
 from common import markdown_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -40,7 +40,7 @@ from posegraph.io import (
     atomic_open,
     make_folder_for,
 )
-from posegraph.runtime import VideoActionRecognizer
+from posegraph.runtime import VideoActionRecognizer, load_bundle
 from posegraph.runtime.streaming import TrackedPersons
 
 
@@ -197,7 +197,6 @@ def build_torch(args: argparse.Namespace) -> Tuple[Callable, TrackedPersons, Lis
 def build_bundle(args: argparse.Namespace) -> Tuple[Callable, TrackedPersons, List[str]]:
     """The recognizer (and estimator, unless --pose-backend names another) of a bundle, in
     onnxruntime."""
-    from posegraph.runtime.bundle import load_bundle
     bundle = load_bundle(args.bundle, args.threads)
     if args.pose_backend is None and bundle.has_estimator:
         estimator = bundle.estimator()

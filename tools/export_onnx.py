@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
 from posegraph.apis.bundle import export_bundle
 from posegraph.io import VideoReadError, VideoSource
-from posegraph.runtime.bundle import BundleError
+from posegraph.runtime import BundleError
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

@@ -12,7 +12,8 @@ import torch
 from posegraph.apis import OnlineRecognizer, init_recognizer
 from posegraph.apis.bundle import export_bundle
 from posegraph.pose import lightweight_openpose
-from posegraph.runtime.bundle import MANIFEST, BundleError, file_sha256, load_bundle
+from posegraph.runtime import BundleError, load_bundle
+from posegraph.runtime.bundle import MANIFEST, file_sha256
 from conftest import ROOT, write_video
 
 POSE_HEIGHT = 128
@@ -190,7 +191,7 @@ sys.modules['torch'] = None          # `import torch` raises ImportError from he
 import json
 import numpy as np
 from posegraph.io import VideoSource
-from posegraph.runtime.bundle import load_bundle
+from posegraph.runtime import load_bundle
 bundle = load_bundle({bundle_dir!r}, num_threads=1)
 poses = bundle.estimator()(list(VideoSource({video!r})))
 recognizer = bundle.recognizer()
