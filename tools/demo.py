@@ -78,6 +78,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int, help='stop after this many frames')
     parser.add_argument('--top-k', type=int, default=3, help='classes written per person')
     args = parser.parse_args(argv)
+    if args.track_timeout < 0:
+        parser.error(f'--track-timeout must be 0 or more, got {args.track_timeout}')
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the shipped model is used without both)')
     if args.bundle and (args.config or args.checkpoint):

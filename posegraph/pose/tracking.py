@@ -47,6 +47,9 @@ class PoseTracker:
     """
 
     def __init__(self, min_similarity: float = 0.1, max_age: int = 10):
+        if max_age < 0:
+            raise ValueError(f'max_age is the frames a track may go unseen: 0 or more, not '
+                             f'{max_age}')
         self.min_similarity, self.max_age = min_similarity, max_age
         self.frame = -1
         self.next_id = 0
@@ -59,7 +62,9 @@ class PoseTracker:
             ``(P,)`` int64: the track id of each detection.
         """
         self.frame += 1
-        self.live = {k: v for k, v in self.live.items() if self.frame - v[2] <= self.max_age}
+        # A track last seen at frame f has gone unseen for the frames between f and this one.
+        self.live = {k: v for k, v in self.live.items()
+                     if self.frame - v[2] - 1 <= self.max_age}
         ids = np.full(len(keypoints), -1, np.int64)
         if self.live and len(keypoints):
             live_ids = list(self.live)

@@ -62,6 +62,9 @@ class TrackedPersons:
     """
 
     def __init__(self, source_layout: str, target_layout: str, max_age: int):
+        if max_age < 0:
+            raise ValueError(f'max_age is the frames a person may go unseen: 0 or more, not '
+                             f'{max_age}')
         self.source_layout = get_layout(source_layout).name
         self.target_layout = get_layout(target_layout).name
         self.num_joints = get_layout(target_layout).num_joints

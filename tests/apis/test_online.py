@@ -99,6 +99,9 @@ def test_a_lost_person_is_dropped_and_a_new_track_starts_fresh(model):
     fresh = stream(OnlineRecognizer(model, layout='jhmdb15'),
                    {1: (second[20:], second_score[20:])}, 10)[-1]
     np.testing.assert_allclose(answers[-1][1], fresh[1], atol=1e-6)
+    with pytest.raises(ValueError, match='max_age is the frames a person may go unseen: 0 or '
+                       'more, not -1'):
+        OnlineRecognizer(model, layout='jhmdb15', max_age=-1)
 
 
 def test_estimator_joints_are_converted_to_the_models_layout(model):

@@ -80,3 +80,19 @@ def test_online_tracker_keeps_ids_and_ends_tracks_after_max_age(walker):
         assert list(tracker.update(second[t:t + 1], scores[t:t + 1])) == [1]
     back = tracker.update(np.stack([keypoints[27], second[27]]), np.stack([scores[27]] * 2))
     assert list(back) == [2, 1]                                  # back, as a new track
+
+
+@pytest.mark.parametrize('max_age', [0, 3])
+def test_a_track_unseen_for_max_age_frames_is_still_linked_one_more_is_not(max_age):
+    # Before, a track ended a frame early: with max_age=0 every frame started new tracks.
+    from posegraph.pose.tracking import PoseTracker
+    pose = np.random.default_rng(0).uniform(50, 150, (1, 17, 2)).astype(np.float32)
+    score, nobody = np.ones((1, 17), np.float32), np.zeros((0, 17, 2), np.float32)
+    for away, linked in ((max_age, True), (max_age + 1, False)):
+        tracker = PoseTracker(max_age=max_age)
+        assert [int(tracker.update(pose, score)[0]) for _ in range(3)] == [0, 0, 0]
+        for _ in range(away):
+            tracker.update(nobody, score[:0])
+        assert (int(tracker.update(pose, score)[0]) == 0) is linked
+    with pytest.raises(ValueError, match='0 or more, not -1'):
+        PoseTracker(max_age=-1)

@@ -133,3 +133,11 @@ def test_demo_on_a_real_person_with_mediapipe(tmp_path, run_tool):
     assert len(timeline) == 40
     assert all([p['id'] for p in entry['persons']] == [0] for entry in timeline)
     assert all(entry['persons'][0]['label'] is not None for entry in timeline[2:])
+
+
+def test_a_negative_track_timeout_is_refused(tmp_path, run_tool):
+    # Tracks would have ended at every frame, each frame a new person with a fresh state.
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    result = run_tool('demo', video, *BACKEND, '--track-timeout', '-1')
+    assert result.returncode == 2
+    assert '--track-timeout must be 0 or more, got -1' in result.stderr
