@@ -1,5 +1,6 @@
 """From a video frame to the estimator's input, and from decoded joints back to the frame:
 the public Lightweight OpenPose demo's preparation, in numpy and OpenCV."""
+import itertools
 from typing import List, Sequence, Tuple
 
 import cv2
@@ -21,6 +22,9 @@ def network_input(frame: np.ndarray, height: int,
         The ``(3, H, W)`` float32 input, the scale from frame to input pixels and the
         ``(top, left)`` padding.
     """
+    if frame.ndim != 3 or frame.shape[2] != 3:
+        raise ValueError(f'a frame is a BGR image of shape (H, W, 3), not {frame.shape} '
+                         '(cv2.cvtColor converts grey and BGRA frames)')
     scale = height / frame.shape[0]
     resized = cv2.resize(frame, (0, 0), fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     normalized = (resized.astype(np.float32) - 128) / 256
@@ -78,11 +82,13 @@ class MapsEstimator:
 
     def poses(self, frames: Sequence[np.ndarray]) -> List[Poses]:
         """Per frame, ``(keypoints (P, 17, 2), scores (P, 17), person scores (P,))`` in the
-        frame's pixels, decoded as the public demo decodes (:mod:`posegraph.pose.decode`)."""
+        frame's pixels, decoded as the public demo decodes (:mod:`posegraph.pose.decode`).
+        Frames may differ in size (photos): those of one size run in one batch."""
         results = []
         for start in range(0, len(frames), self.batch_size):
-            inputs, scales, pads = zip(*(self.preprocess(f)
-                                         for f in frames[start:start + self.batch_size]))
-            heatmaps, pafs = self.maps(np.stack(inputs))
-            results += decode_frames(heatmaps, pafs, scales, pads, self.stride)
+            prepared = [self.preprocess(f) for f in frames[start:start + self.batch_size]]
+            for _, same_size in itertools.groupby(prepared, key=lambda p: p[0].shape):
+                inputs, scales, pads = zip(*same_size)
+                heatmaps, pafs = self.maps(np.stack(inputs))
+                results += decode_frames(heatmaps, pafs, scales, pads, self.stride)
         return results

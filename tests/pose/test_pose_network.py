@@ -199,3 +199,26 @@ def test_whole_frames_give_the_public_demos_poses(tmp_path):
         np.testing.assert_allclose(keypoints, expected, atol=0.01, rtol=0)
         np.testing.assert_allclose(scores, expected_scores, rtol=1e-6)
         np.testing.assert_allclose(persons, expected_persons, rtol=1e-6)
+
+
+def test_frames_of_several_sizes_run_together_as_each_alone(tmp_path):
+    # A batch of photos of several sizes was numpy's stacking ValueError.
+    from posegraph.pose.backends import LightweightOpenPoseBackend
+    path = tmp_path / 'weights.pth'
+    torch.save({'state_dict': lightweight_openpose().state_dict()}, path)
+    estimator = LightweightOpenPoseBackend(str(path), height=128, batch_size=4)
+    estimator.network = RenderedNetwork()
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, shape, dtype=np.uint8) for shape in
+              ((480, 640, 3), (480, 640, 3), (640, 480, 3), (427, 640, 3), (480, 640, 3))]
+    alone = [estimator.poses([frame])[0] for frame in frames]
+    together = estimator.poses(frames)
+    assert [len(images) for images in estimator.network.inputs[len(frames):]] == [2, 1, 1, 1]
+    assert len(together) == len(frames)
+    for (keypoints, scores, persons), expected in zip(together, alone):
+        assert len(keypoints) >= 4
+        for got, want in zip((keypoints, scores, persons), expected):
+            np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match=r'a frame is a BGR image of shape \(H, W, 3\), not '
+                       r'\(48, 64\)'):
+        estimator.poses([np.zeros((48, 64), np.uint8)])
