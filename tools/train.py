@@ -7,13 +7,21 @@
 The work dir (default ``work_dirs/<config name>``) receives checkpoints, logs and
 ``curves.png``. ``--resume`` continues from the work dir's last checkpoint (or CKPT).
 ``--test`` then evaluates the final model on the test set, as tools/test.py would; the test
-set is loaded before training, so one that cannot load stops the run at once.
+set is loaded before training, so one that cannot load stops the run at once. Ctrl-C stops
+the run with the last checkpoint named and the command that resumes from it.
 """
 import argparse
+import os
 import sys
 from typing import Optional, Sequence
 
-from posegraph.apis import USER_ERRORS, build_runner, parse_cfg_options, report_test_metrics
+from posegraph.apis import (
+    USER_ERRORS,
+    PoseGraphRunner,
+    build_runner,
+    parse_cfg_options,
+    report_test_metrics,
+)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -43,8 +51,24 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def interrupted(runner: Optional[PoseGraphRunner], config: str) -> str:
+    """What a run stopped by Ctrl-C kept, and the command that goes on from there."""
+    if runner is None:
+        return 'interrupted before training started: nothing was kept'
+    last = os.path.join(runner.work_dir, 'last_checkpoint')   # mmengine's pointer file
+    if not os.path.isfile(last):
+        return (f'interrupted before the first checkpoint: nothing to resume from in '
+                f'{runner.work_dir}')
+    with open(last) as f:
+        checkpoint = f.read().strip()
+    return (f'interrupted: the last checkpoint is {checkpoint}; go on from it with '
+            f'python tools/train.py {config} --work-dir {runner.work_dir} --resume '
+            '(and the same --cfg-options)')
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
+    runner = None
     try:
         runner = build_runner(args.config, work_dir=args.work_dir,
                               cfg_options=args.cfg_options, launcher=args.launcher,
@@ -56,6 +80,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         metrics = runner.test() if args.test else None
     except USER_ERRORS as e:
         sys.exit(f'error: {e}')
+    except KeyboardInterrupt:
+        print(interrupted(runner, args.config), file=sys.stderr)
+        sys.exit(130)   # the shell's status for a run stopped by Ctrl-C
     if runner.rank == 0:
         print(f'work dir: {runner.work_dir} (checkpoints, logs, curves.png)')
         if metrics is not None:

@@ -135,6 +135,39 @@ def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path, run_too
     assert result.stderr.strip() == 'error: configs/missing.py: no such config file'
 
 
+def test_ctrl_c_names_the_last_checkpoint_and_the_resume_command(synthetic_file, tmp_path,
+                                                                run_tool, monkeypatch):
+    from mmengine.runner import EpochBasedTrainLoop
+    run_epoch, epochs = EpochBasedTrainLoop.run_epoch, []
+
+    def stopped_in_epoch(stop_at):
+        def run(loop):
+            epochs.append(loop.epoch)
+            if len(epochs) == stop_at:
+                raise KeyboardInterrupt
+            run_epoch(loop)
+        return run
+
+    work_dir = tmp_path / 'run'
+    train = ('train', CONFIG, '--work-dir', str(work_dir), '--cfg-options',
+             *options(synthetic_file, 3, val_interval=3))
+    monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', stopped_in_epoch(1))
+    result = run_tool(*train)
+    assert result.returncode == 130 and result.stderr.strip().endswith(
+        f'interrupted before the first checkpoint: nothing to resume from in {work_dir}')
+    epochs.clear()
+    monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', stopped_in_epoch(3))
+    result = run_tool(*train)
+    assert result.returncode == 130 and 'Traceback' not in result.stderr
+    assert result.stderr.strip().endswith(
+        f'interrupted: the last checkpoint is {work_dir / "epoch_2.pth"}; go on from it with '
+        f'python tools/train.py {CONFIG} --work-dir {work_dir} --resume (and the same '
+        '--cfg-options)')
+    monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', run_epoch)
+    assert run_tool(*train[:4], '--resume', *train[4:]).returncode == 0
+    assert (work_dir / 'epoch_3.pth').is_file()
+
+
 def test_a_test_set_that_cannot_load_stops_a_train_and_test_run_before_training(
         synthetic_file, tmp_path, run_tool):
     result = run_tool('train', CONFIG, '--work-dir', str(tmp_path), '--test', '--cfg-options',
