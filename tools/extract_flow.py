@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 
 import cv2
 
-from posegraph.batch import report_failures, run_jobs
+from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs
 from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
 from posegraph.datasets.video_index import index_videos
 from posegraph.io import OutputPathError, atomic_open, make_folder
@@ -68,8 +68,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with atomic_open(os.path.join(args.out, 'meta.json'), 'w') as f:
         json.dump({'method': method, 'bound': args.bound, 'short_side': args.short_side}, f)
     jobs = [(item, args.out, method, args.bound, args.short_side) for item in todo]
-    failures = run_jobs(jobs, _process, args.workers, _start_worker, (), 'flow',
-                        os.path.join(args.out, 'failed.json'))
+    try:
+        failures = run_jobs(jobs, _process, args.workers, _start_worker, (), 'flow',
+                            os.path.join(args.out, 'failed.json'))
+    except Interrupted as stop:
+        return report_interrupted(stop, args.out)
     done = sum(os.path.isfile(flow_path(args.out, i.frame_dir)) for i in index.items)
     print(f'{args.out}: flow of {done} of {len(index.items)} videos ({method})')
     return report_failures(failures)

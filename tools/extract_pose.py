@@ -24,7 +24,7 @@ import pickle
 import sys
 from typing import Optional, Sequence
 
-from posegraph.batch import report_failures, run_jobs
+from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
 from posegraph.io import (
@@ -154,9 +154,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           f'{len(done & {i.frame_dir for i in items})} already done, {len(todo)} to do')
 
     jobs = [(item, parts_dir, args.num_person) for item in todo]
-    failures = run_jobs(jobs, _process, args.workers, _start_worker,
-                        (args.backend, options, args.custom_imports), 'extracting',
-                        os.path.join(parts_dir, 'failed.json'))
+    try:
+        failures = run_jobs(jobs, _process, args.workers, _start_worker,
+                            (args.backend, options, args.custom_imports), 'extracting',
+                            os.path.join(parts_dir, 'failed.json'))
+    except Interrupted as stop:
+        return report_interrupted(stop, parts_dir)
     records = []
     for item in items:
         part = os.path.join(parts_dir, f'{item.frame_dir}.pkl')
