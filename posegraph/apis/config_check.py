@@ -434,16 +434,16 @@ def _refused(where: str, builder: str, component: Callable, *args: object,
         with warnings.catch_warnings():   # the Runner's own build warns, once
             warnings.simplefilter('ignore')
             return component(*args, **kwargs)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, AssertionError) as error:   # mmengine asserts some
         raise ConfigError(f'{where}: {builder} refuses it: {error}') from None
 
 
 def _check_values(source: str, cfg: dict, registries: List[Registry],
                   default_constructor: bool) -> None:
-    """Let torch's optimizer, mmengine's parameter schedulers, torch's DataLoader and
-    numpy's seeding judge the config's values, on a one-number parameter and a one-item
-    dataset, so that ``lr=-1``, ``batch_size=0`` or ``seed='abc'`` stop here, not in a
-    traceback from the Runner's build."""
+    """Let torch's optimizer, mmengine's parameter schedulers and hooks, torch's DataLoader
+    and numpy's seeding judge the config's values, on a one-number parameter and a one-item
+    dataset, so that ``lr=-1``, ``batch_size=0``, a logger's ``interval=0`` or
+    ``seed='abc'`` stop here, not in a traceback from the Runner's build."""
     wrapper = cfg.get('optim_wrapper')
     optimizer = wrapper.get('optimizer') if isinstance(wrapper, dict) else None
     kind = _named_component(optimizer, registries)
@@ -465,6 +465,19 @@ def _check_values(source: str, cfg: dict, registries: List[Registry],
             where = 'param_scheduler' + (f'[{index}]' if isinstance(
                 cfg['param_scheduler'], list) else '')
             _refused(f'{source}: {where}', kind.__name__, kind, probe, **arguments)
+    default_hooks = cfg.get('default_hooks')
+    hooks = [(f'default_hooks.{key}', node) for key, node in default_hooks.items()] \
+        if isinstance(default_hooks, dict) else []
+    hooks += [(f'custom_hooks[{index}]', node)
+              for index, node in enumerate(cfg.get('custom_hooks') or [])]
+    for where, node in hooks:
+        kind = _named_component(node, registries)
+        # Only the hooks known to do nothing but keep their arguments when built: another
+        # package's may open a file or a connection.
+        if inspect.isclass(kind) and kind.__module__.startswith(('mmengine.', 'posegraph.')):
+            arguments = {key: value for key, value in node.items()
+                         if key not in ('type', '_scope_', 'priority')}
+            _refused(f'{source}: {where}', kind.__name__, kind, **arguments)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         node = cfg.get(loader)
         if not isinstance(node, dict):
@@ -499,8 +512,9 @@ def check_config(cfg: Config) -> None:
     ``type`` (``train_cfg``, ``randomness``...), for ``optim_wrapper.clip_grad``, and for
     the dicts mmengine reads key by key (:data:`READ_KEYS`), where a misspelt key would
     change nothing without a word. Values must fit posegraph's type hints; the optimizer,
-    the parameter schedulers, the dataloaders and the seed are tried on their own
-    components (on a one-number parameter and a one-item dataset), which judge theirs.
+    the parameter schedulers, mmengine's and posegraph's hooks, the dataloaders and the seed
+    are tried on their own components (on a one-number parameter and a one-item dataset),
+    which judge theirs.
     The test set's pipeline is checked as well as the training set's, so a mistake there
     stops the run before training, not after it.
 

@@ -394,13 +394,17 @@ def test_settings_mmaction2_users_write_are_not_refused(options):
      'num_workers option should be non-negative'),
     ('test_dataloader.persistent_workers', True, "test_dataloader: torch's DataLoader refuses "
      'it: persistent_workers option needs num_workers > 0'),
+    ('default_hooks.logger.interval', 0, 'default_hooks.logger: LoggerHook refuses it: '
+     'interval must be greater than 0'),
+    ('custom_hooks', [dict(type='EMAHook', begin_iter=-1)], 'custom_hooks[0]: EMAHook refuses '
+     'it: `begin_iter` must larger than or equal to 0'),
     ('randomness.seed', 'abc', "randomness.seed='abc': numpy's seeding refuses it: "),
     ('randomness.seed', -3, "randomness.seed=-3: numpy's seeding refuses it: Seed must be "
      'between 0 and 2**32 - 1'),
 ])
 def test_a_value_torch_or_mmengine_refuses_is_named_with_its_key(option, value, message):
-    """torch's optimizers and DataLoader, mmengine's schedulers and numpy's seeding judge
-    the values: before, each was their traceback from inside the Runner's build."""
+    """torch's optimizers and DataLoader, mmengine's schedulers and hooks and numpy's seeding
+    judge the values: before, each was their traceback from inside the Runner's build."""
     with pytest.raises(ConfigError) as caught:
         load_config(SYNTHETIC, {option: value})
     assert str(caught.value).startswith(f'{SYNTHETIC}: {message}')
