@@ -1,7 +1,8 @@
 """Decoding videos (any format OpenCV reads) and folders of frame images; writing videos
 whole or not at all."""
+import contextlib
 import os
-from typing import List
+from typing import Iterator, List
 
 import cv2
 import numpy as np
@@ -113,6 +114,19 @@ class VideoSource:
                                  'or the stream sent nothing)')
 
 
+@contextlib.contextmanager
+def _opencv_silent() -> Iterator[None]:
+    """OpenCV's own log off for the block (OpenCV 5 keeps its switch in ``cv2.utils.logging``,
+    OpenCV 4 in ``cv2``; 0 is silent in both)."""
+    logging = getattr(cv2.utils, 'logging', cv2)
+    level = logging.getLogLevel()
+    logging.setLogLevel(0)
+    try:
+        yield
+    finally:
+        logging.setLogLevel(level)
+
+
 class AtomicVideoWriter:
     """Writes a video under a temporary name beside ``path`` and gives it its own name only
     when :meth:`close` is called: a failed run leaves no half video.
@@ -133,13 +147,9 @@ class AtomicVideoWriter:
         make_folder_for(self.partial, self.what)
         fourcc = 'XVID' if self.path.lower().endswith('.avi') else 'mp4v'
         # OpenCV logs each back-end that refuses the format; the error below says it once.
-        level = cv2.utils.logging.getLogLevel()
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-        try:
+        with _opencv_silent():
             self.writer = cv2.VideoWriter(self.partial, cv2.VideoWriter_fourcc(*fourcc),
                                           self.fps, (width, height))
-        finally:
-            cv2.utils.logging.setLogLevel(level)
         if not self.writer.isOpened():
             self.writer = None
             raise OutputPathError(f'{self.path}: OpenCV cannot write this video format '
