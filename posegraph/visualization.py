@@ -3,6 +3,7 @@
 Figures are :class:`matplotlib.figure.Figure` objects written straight to files: no pyplot,
 no global back-end switched, so importing posegraph leaves a user's matplotlib as it was.
 """
+import os
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -10,15 +11,17 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from posegraph.io import make_folder_for
+from posegraph.io import atomic_open
 from posegraph.skeleton import LayoutLike, get_layout
 
 
 def save_figure(fig: Figure, path: str, dpi: int = 90) -> str:
-    """Lay out ``fig`` and write it to ``path`` (making its folder)."""
+    """Lay out ``fig`` and write it to ``path`` whole or not at all (making its folder); the
+    format follows the file's extension (``.png``, ``.pdf``, ``.svg``...)."""
     fig.tight_layout()
-    make_folder_for(path, 'the figure')
-    fig.savefig(path, dpi=dpi)
+    kind = os.path.splitext(path)[1][1:].lower() or 'png'
+    with atomic_open(path) as f:
+        fig.savefig(f, dpi=dpi, format=kind)
     return path
 
 

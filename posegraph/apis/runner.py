@@ -32,7 +32,7 @@ from posegraph.engine.memory import keep_freed_memory
 from posegraph.engine.seeding import preserved_random_state
 from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
-from posegraph.io.atomic import OutputPathError, make_folder, make_folder_for
+from posegraph.io.atomic import OutputPathError, atomic_open, make_folder, make_folder_for
 from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
@@ -501,7 +501,7 @@ def report_test_metrics(runner: Runner, metrics: Dict[str, float],
                         dump: Optional[str] = None) -> None:
     """Print a test run's accuracies and write them to ``test_metrics.json``."""
     out = osp.join(runner.work_dir, 'test_metrics.json')
-    with open(out, 'w') as f:
+    with atomic_open(out, 'w') as f:
         json.dump(metrics, f, indent=2)
     for key in ('top1', 'top5', 'mean_class_accuracy'):
         print(f'{key:>20s}: {100 * metrics[f"acc/{key}"]:.2f} %')
