@@ -75,7 +75,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'launcher sets them)')
     parser.add_argument('--merge', action='store_true',
                         help='join the finished shards of OUT into OUT (no extraction)')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # Below these, every video would fail (a height under the network's stride) or give
+    # an empty file (no person kept).
+    for option, least in (('height', 8), ('num_person', 1), ('workers', 1), ('threads', 1)):
+        value = getattr(args, option)
+        if value is not None and value < least:
+            parser.error(f"--{option.replace('_', '-')} must be {least} or more, got {value}")
+    return args
 
 
 def backend_options(args: argparse.Namespace) -> dict:

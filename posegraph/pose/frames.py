@@ -66,6 +66,9 @@ class MapsEstimator:
     stride = 8
 
     def __init__(self, height: int, batch_size: int = 8, maps=None):
+        if height < self.stride:
+            raise ValueError(f'the input height must be at least the stride, {self.stride} '
+                             f'pixels, not {height}')
         self.height, self.batch_size = height, batch_size
         if maps is not None:
             self.maps = maps

@@ -96,6 +96,8 @@ def track_persons(detections: Sequence[Tuple[np.ndarray, np.ndarray]], num_perso
         ``M = num_person``; a track's frames without a detection (and every frame of a
         missing track) are zeros with score 0.
     """
+    if num_person < 1:
+        raise ValueError(f'num_person is the tracks kept: 1 or more, not {num_person}')
     num_joints = next((k.shape[1] for k, _ in detections if len(k)), 17)
     tracker = PoseTracker(min_similarity, max_age)
     tracks: Dict[int, Dict[int, Tuple[np.ndarray, np.ndarray]]] = {}   # id: {frame: pose}

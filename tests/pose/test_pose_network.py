@@ -222,3 +222,5 @@ def test_frames_of_several_sizes_run_together_as_each_alone(tmp_path):
     with pytest.raises(ValueError, match=r'a frame is a BGR image of shape \(H, W, 3\), not '
                        r'\(48, 64\)'):
         estimator.poses([np.zeros((48, 64), np.uint8)])
+    with pytest.raises(ValueError, match='at least the stride, 8 pixels, not 4'):
+        LightweightOpenPoseBackend(str(path), height=4)

@@ -96,3 +96,9 @@ def test_a_track_unseen_for_max_age_frames_is_still_linked_one_more_is_not(max_a
         assert (int(tracker.update(pose, score)[0]) == 0) is linked
     with pytest.raises(ValueError, match='0 or more, not -1'):
         PoseTracker(max_age=-1)
+
+
+def test_keeping_no_track_is_refused():
+    # A video's record of M = 0 persons trained and tested as empty.
+    with pytest.raises(ValueError, match='num_person is the tracks kept: 1 or more, not 0'):
+        track_persons([(np.zeros((1, 17, 2)), np.ones((1, 17)))], num_person=0)

@@ -297,3 +297,18 @@ def test_an_unknown_back_end_or_an_unusable_output_is_one_line_before_any_work(t
     assert result.returncode == 1 and result.stderr.strip().splitlines()[-1].startswith(
         f"error: {tmp_path / 'blocker' / 'a.pkl.parts'}: cannot make the folder for the "
         "finished videos' poses (Not a directory")
+
+
+@pytest.mark.parametrize('option, value, message', [
+    # Before: a file of videos with no person (M = 0), or every video failing in OpenCV.
+    ('--num-person', '0', '--num-person must be 1 or more, got 0'),
+    ('--height', '0', '--height must be 8 or more, got 0'),
+    ('--workers', '-1', '--workers must be 1 or more, got -1'),
+])
+def test_options_below_what_can_work_are_refused(tmp_path, run_tool, option, value, message):
+    write_video(tmp_path / 'videos' / 'a.avi')
+    result = run_tool('extract_pose', tmp_path / 'videos', '--out', tmp_path / 'a.pkl',
+                      option, value, *TEST_BACKEND)
+    assert result.returncode == 2 and message in result.stderr
+    assert os.listdir(tmp_path) == ['videos']
+
