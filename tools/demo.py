@@ -78,8 +78,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int, help='stop after this many frames')
     parser.add_argument('--top-k', type=int, default=3, help='classes written per person')
     args = parser.parse_args(argv)
-    if args.track_timeout < 0:
-        parser.error(f'--track-timeout must be 0 or more, got {args.track_timeout}')
+    for option, least in (('track_timeout', 0), ('top_k', 1), ('max_frames', 1),
+                          ('pose_height', 8), ('threads', 1), ('window', 1), ('stride', 1)):
+        value = getattr(args, option)
+        if value is not None and value < least:
+            parser.error(f"--{option.replace('_', '-')} must be {least} or more, got {value}")
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the shipped model is used without both)')
     if args.bundle and (args.config or args.checkpoint):
@@ -250,7 +253,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             plot_action_timeline(result['timeline'], classes, source.fps, args.timeline)
     for track, final in result['final'].items():
         print(f'person #{track}: {final["name"]} ({100 * final["score"]:.0f} %)')
-    written = [p for p in (args.out, args.json, args.timeline) if p]
+    drawn = args.out if result['frames'] else None   # no frame, no video
+    written = [p for p in (drawn, args.json, args.timeline) if p]
     print(f'{result["frames"]} frames' + (f'; wrote {", ".join(written)}' if written else ''))
 
 

@@ -135,9 +135,14 @@ def test_demo_on_a_real_person_with_mediapipe(tmp_path, run_tool):
     assert all(entry['persons'][0]['label'] is not None for entry in timeline[2:])
 
 
-def test_a_negative_track_timeout_is_refused(tmp_path, run_tool):
-    # Tracks would have ended at every frame, each frame a new person with a fresh state.
+@pytest.mark.parametrize('option, value, least', [
+    ('--track-timeout', '-1', 0),   # tracks ended at every frame, each a fresh state
+    ('--top-k', '0', 1),            # an IndexError after the whole video
+    ('--max-frames', '0', 1),       # nothing recognised, and a video said to be written
+    ('--pose-height', '4', 8), ('--window', '0', 1)])
+def test_options_below_what_can_work_are_refused(tmp_path, run_tool, option, value, least):
     video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
-    result = run_tool('demo', video, *BACKEND, '--track-timeout', '-1')
+    result = run_tool('demo', video, *BACKEND, option, value, '--out', tmp_path / 'd.mp4')
     assert result.returncode == 2
-    assert '--track-timeout must be 0 or more, got -1' in result.stderr
+    assert f'{option} must be {least} or more, got {value}' in result.stderr
+    assert os.listdir(tmp_path) == ['square.avi']
