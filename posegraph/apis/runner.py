@@ -43,8 +43,9 @@ def parse_options(options: Iterable[str]) -> Dict[str, object]:
 
     Raises:
         ConfigError: an option without ``=`` or a key, brackets that do not pair, or a
-            ``dict(...)`` value, which mmengine does not parse (the option would recurse
-            until Python stops it, or set a string where a dict belongs).
+            ``dict(...)`` value, alone or in a list, which mmengine does not parse (the
+            option would recurse until Python stops it, or set a string where a dict
+            belongs).
     """
     parsed = {}
     for option in options:
@@ -54,6 +55,10 @@ def parse_options(options: Iterable[str]) -> Dict[str, object]:
         if re.match(r"\s*['\"]?(dict\(|\{)", value):
             raise ConfigError(f'{key}: a dict is not read as a value here; set its keys one by '
                               f'one: {key}.NAME=VALUE ...')
+        if re.search(r"[\[(,]\s*['\"]?(dict\(|\{)", value):   # in a list or a tuple
+            raise ConfigError(f'{key}: a dict in a list is not read as a value here (each would '
+                              f'be a string); set the keys of each item: {key}.INDEX.NAME=VALUE '
+                              '...')
         try:
             parsed[key] = DictAction._parse_iterable(value)
         except (AssertionError, RecursionError):  # mmengine asserts balanced brackets

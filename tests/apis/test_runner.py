@@ -409,6 +409,11 @@ def parse_cli(*options):
      'optim_wrapper.clip_grad: a dict is not read as a value here; set its keys one by one: '
      'optim_wrapper.clip_grad.NAME=VALUE'),
     ('optim_wrapper.clip_grad={max_norm:1}', 'optim_wrapper.clip_grad: a dict is not read'),
+    # In a list, each dict was a string: an AttributeError when the visualizer was set up.
+    ("visualizer.vis_backends=[dict(type='LocalVisBackend'),dict(type='WandbVisBackend')]",
+     'visualizer.vis_backends: a dict in a list is not read as a value here (each would be a '
+     'string); set the keys of each item: visualizer.vis_backends.INDEX.NAME=VALUE'),
+    ('custom_hooks=[ {type:EMAHook}]', 'custom_hooks: a dict in a list is not read'),
 ])
 def test_a_malformed_option_is_one_line_from_argparse(option, message, capsys):
     with pytest.raises(SystemExit) as stopped:
@@ -421,6 +426,9 @@ def test_a_malformed_option_is_one_line_from_argparse(option, message, capsys):
 def test_well_formed_options_parse_as_mmengine_parses_them():
     assert parse_options(['a.b=1', 'c=[1,(2,x)]', 'd=False', 'e=x=y']) == \
         {'a.b': 1, 'c': [1, (2, 'x')], 'd': False, 'e': 'x=y'}
+    # Braces inside a name are no dict (CheckpointHook's filename_tmpl).
+    assert parse_options(['f=epoch_{}.pth', 'g=[a_{},b]']) == \
+        {'f': 'epoch_{}.pth', 'g': ['a_{}', 'b']}
     # Given twice, the option adds to what it held, as mmengine's DictAction does.
     assert parse_cli('a=1', '--cfg-options', 'b=2') == {'a': 1, 'b': 2}
     with pytest.raises(ConfigError, match="'x' is not KEY=VALUE"):
