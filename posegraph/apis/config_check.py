@@ -6,6 +6,7 @@ pipeline, a traceback after the whole training run.
 """
 import collections.abc
 import difflib
+import importlib.util
 import inspect
 import os.path as osp
 import re
@@ -84,6 +85,13 @@ CUSTOM_KEY_KEYS = ('lr_mult', 'decay_mult')
 # clip_grad's ``type`` names no registered component: it picks the torch function that
 # takes the rest of the dict (and the parameters).
 CLIP_GRAD_FUNCTIONS = {'norm': clip_grad_norm_, 'value': clip_grad_value_}
+
+# The packages mmengine's experiment-tracking backends import when they first log, once the
+# run has started (TensorBoard's through torch.utils.tensorboard).
+VIS_BACKEND_PACKAGES = {'WandbVisBackend': ('wandb',), 'MLflowVisBackend': ('mlflow',),
+                        'ClearMLVisBackend': ('clearml',), 'NeptuneVisBackend': ('neptune',),
+                        'DVCLiveVisBackend': ('pygit2', 'dvclive'), 'AimVisBackend': ('aim',),
+                        'TensorboardVisBackend': ('tensorboard',)}
 
 # Keys mmengine takes off a component's dict before building it.
 _READ_BEFORE = ((Hook, ('priority',)), (_ParamScheduler, ('convert_to_iter_based',)),
@@ -565,6 +573,12 @@ def check_config(cfg: Config) -> None:
                             for key in registry.parent.module_dict})
             raise ConfigError(f"{source}: {path}.type: no component is called '{name}'"
                               f'{did_you_mean(name, names)}')
+        missing = [package for package in VIS_BACKEND_PACKAGES.get(
+            getattr(component, '__name__', None), ()) if not importlib.util.find_spec(package)]
+        if missing:
+            raise ConfigError(f"{source}: {path}: {component.__name__} needs "
+                              f"{' and '.join(missing)}, not installed: pip install "
+                              f"{' '.join(missing)}")
         components.append((path, node, component, _read_before(component)))
     components += list(_built_without_type(config, source))
     for path, node, component, read_before in components:

@@ -1,5 +1,6 @@
 """Config mistakes stop the tools at once with the file, the key and the problem."""
 import glob
+import importlib.util
 import inspect
 import os
 import re
@@ -11,7 +12,7 @@ from mmengine.runner import Runner
 from torch.utils.data import BatchSampler
 
 from posegraph.apis import ConfigError, build_runner, load_config, read_config
-from posegraph.apis.config_check import CUSTOM_KEY_KEYS, READ_KEYS, _fits
+from posegraph.apis.config_check import CUSTOM_KEY_KEYS, READ_KEYS, VIS_BACKEND_PACKAGES, _fits
 from posegraph.registry import ForeignNameError
 from conftest import ROOT
 
@@ -412,3 +413,28 @@ def test_a_value_torch_or_mmengine_refuses_is_named_with_its_key(option, value, 
     if option.startswith('optim_wrapper'):
         load_config(SYNTHETIC, {option: value,
                                 'optim_wrapper.constructor': 'LayerDecayConstructor'})
+
+
+def test_a_tracking_backend_whose_package_is_missing_is_refused(tmp_path, monkeypatch):
+    # Before, mmengine's ImportError came in a traceback once the run had started.
+    path = write(tmp_path, 'tracked.py', f"_base_ = [{SYNTHETIC!r}]\nvisualizer = dict("
+                 "vis_backends=[dict(type='LocalVisBackend'), dict(type='WandbVisBackend')])\n")
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, 'find_spec',
+                        lambda name, *a: None if name == 'wandb' else find_spec(name, *a))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (f'{path}: visualizer.vis_backends[1]: WandbVisBackend needs '
+                                 'wandb, not installed: pip install wandb')
+    monkeypatch.setattr(importlib.util, 'find_spec', lambda name, *a: find_spec('os'))
+    assert load_config(path).visualizer.vis_backends[1].type == 'WandbVisBackend'
+
+
+def test_the_tracking_backends_packages_are_those_mmengine_imports():
+    from mmengine.registry import VISBACKENDS
+    for name, backend in VISBACKENDS.module_dict.items():
+        source = inspect.getsource(backend._init_env)
+        imported = set(re.findall(r'^\s*(?:import|from) (\w+)', source, re.M)) - {'datetime'}
+        if name == 'TensorboardVisBackend':   # torch.utils.tensorboard needs tensorboard
+            imported = imported - {'torch', 'tensorboardX'} | {'tensorboard'}
+        assert set(VIS_BACKEND_PACKAGES.get(name, ())) == imported, name
