@@ -128,6 +128,11 @@ def test_bad_config_inputs_fail_with_the_cause(synthetic_file, tmp_path, run_too
     assert result.returncode != 0 and 'the layout has 15' in result.stderr
     result = run_tool('test', CONFIG, str(tmp_path / 'none.pth'))
     assert result.returncode != 0 and 'none.pth: no such checkpoint' in result.stderr
+    # Before: mmengine's "[Errno 2] No such file or directory", once the runner was built.
+    result = run_tool('train', CONFIG, '--work-dir', str(tmp_path), '--cfg-options',
+                      *options(synthetic_file, 1), f"load_from={tmp_path / 'none.pth'}")
+    assert result.returncode == 1 and result.stderr.strip().endswith(
+        f"error: {tmp_path / 'none.pth'}: no such checkpoint (load_from)")
     # The same through a real interpreter: a user error is a message and exit status 1.
     result = subprocess.run([sys.executable, 'tools/train.py', 'configs/missing.py'], cwd=ROOT,
                             capture_output=True, text=True)
