@@ -486,7 +486,8 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
     # mmengine would find a missing file only when it loads it, with the path alone.
     load_from = cfg.get('load_from')
     if isinstance(load_from, str) and '://' not in load_from and not osp.isfile(load_from):
-        raise FileNotFoundError(f'{load_from}: no such checkpoint (load_from)')
+        raise FileNotFoundError(f'{load_from}: no such checkpoint'
+                                + ('' if checkpoint else ' (load_from)'))
     if checkpoint is not None or test:
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]

@@ -309,10 +309,13 @@ def test_a_place_to_write_that_cannot_be_made_stops_the_test_before_it_runs(
 
 def test_scores_are_dumped_only_as_a_pickle(tmp_path):
     # mmengine's DumpResults said so with a traceback.
+    (tmp_path / 'c.pth').write_bytes(b'')
     with pytest.raises(OutputPathError, match=r'scores.json: the scores are dumped as a '
                        r'pickle \(.pkl\)'):
-        build_runner(CONFIG, work_dir=str(tmp_path), checkpoint='c.pth',
+        build_runner(CONFIG, work_dir=str(tmp_path), checkpoint=str(tmp_path / 'c.pth'),
                      dump=str(tmp_path / 'scores.json'))
+    with pytest.raises(FileNotFoundError, match=r'none.pth: no such checkpoint$'):
+        build_runner(CONFIG, work_dir=str(tmp_path), checkpoint=str(tmp_path / 'none.pth'))
 
 
 def test_a_launcher_in_a_process_it_did_not_start_is_one_line_before_anything_is_built(
