@@ -6,6 +6,7 @@ pipeline, a traceback after the whole training run.
 """
 import collections.abc
 import difflib
+import functools
 import importlib.util
 import inspect
 import os.path as osp
@@ -157,7 +158,14 @@ def _registries() -> List[Registry]:
 def _component(name: str, registries: List[Registry]) -> Optional[Callable]:
     """The class or function ``name`` stands for in any of posegraph's registries (or the
     mmengine registries above them)."""
+    # The registered names first: Registry.get tries a name it lacks as a module to
+    # import, which took most of the check's time.
     for registry in registries:
+        while registry is not None:
+            if name in registry.module_dict:
+                return registry.module_dict[name]
+            registry = registry.parent
+    for registry in registries:   # scoped names ('mmengine.X'), import paths, and the rest
         found = registry.get(name)
         if found is not None:
             return found
@@ -191,6 +199,7 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ''
 
 
+@functools.lru_cache(maxsize=None)   # reading the source is most of the cost
 def _passes_on(init: Callable, name: str) -> bool:
     """Whether ``init`` hands its ``**name`` on to ``super().__init__``."""
     try:
