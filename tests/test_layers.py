@@ -11,7 +11,7 @@ TORCH_FREE = ['posegraph.errors', 'posegraph.io', 'posegraph.io.annotations', 'p
               'posegraph.skeleton', 'posegraph.skeleton.normalize', 'posegraph.skeleton.streams',
               'posegraph.pose.decode', 'posegraph.pose.frames', 'posegraph.pose.tracking',
               'posegraph.pose.targets', 'posegraph.runtime', 'posegraph.runtime.bundle',
-              'posegraph.drawing']
+              'posegraph.drawing', 'posegraph.cli']
 # What each bottom package may import from posegraph (the estimator's package sits under
 # the datasets and models that train it); posegraph.errors, under them all, imports nothing.
 ALLOWED = {'io': {'io', 'errors'}, 'skeleton': {'skeleton', 'errors'},

@@ -32,6 +32,7 @@ import cv2
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
+from posegraph.cli import refuse_below
 from posegraph.drawing import draw_actions
 from posegraph.io import (
     AtomicVideoWriter,
@@ -78,11 +79,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int, help='stop after this many frames')
     parser.add_argument('--top-k', type=int, default=3, help='classes written per person')
     args = parser.parse_args(argv)
-    for option, least in (('track_timeout', 0), ('top_k', 1), ('max_frames', 1),
-                          ('pose_height', 8), ('threads', 1), ('window', 1), ('stride', 1)):
-        value = getattr(args, option)
-        if value is not None and value < least:
-            parser.error(f"--{option.replace('_', '-')} must be {least} or more, got {value}")
+    refuse_below(parser, args, dict(track_timeout=0, top_k=1, max_frames=1, pose_height=8,
+                                    threads=1, window=1, stride=1))
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the shipped model is used without both)')
     if args.bundle and (args.config or args.checkpoint):

@@ -25,6 +25,7 @@ import sys
 from typing import Optional, Sequence
 
 from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs
+from posegraph.cli import refuse_below
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
 from posegraph.io import (
@@ -78,10 +79,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     # Below these, every video would fail (a height under the network's stride) or give
     # an empty file (no person kept).
-    for option, least in (('height', 8), ('num_person', 1), ('workers', 1), ('threads', 1)):
-        value = getattr(args, option)
-        if value is not None and value < least:
-            parser.error(f"--{option.replace('_', '-')} must be {least} or more, got {value}")
+    refuse_below(parser, args, dict(height=8, num_person=1, workers=1, threads=1))
     return args
 
 

@@ -445,8 +445,8 @@ def _check_optim_wrapper(source: str, wrapper: dict, registries: List[Registry])
 
 def _refused(where: str, builder: str, component: Callable, *args: object,
              **kwargs: object) -> object:
-    """``component(*args, **kwargs)``, which checks its own values; a ValueError or
-    TypeError it raises becomes a ConfigError at ``where``."""
+    """``component(*args, **kwargs)``, which checks its own values; a ValueError,
+    TypeError or AssertionError it raises becomes a ConfigError at ``where``."""
     try:
         with warnings.catch_warnings():   # the Runner's own build warns, once
             warnings.simplefilter('ignore')
@@ -531,9 +531,9 @@ def check_config(cfg: Config) -> None:
     change nothing without a word. Values must fit posegraph's type hints; the optimizer,
     the parameter schedulers, mmengine's and posegraph's hooks, the dataloaders and the seed
     are tried on their own components (on a one-number parameter and a one-item dataset),
-    which judge theirs.
-    The test set's pipeline is checked as well as the training set's, so a mistake there
-    stops the run before training, not after it.
+    which judge theirs; an experiment tracker's package must be installed. The test set's
+    pipeline is checked as well as the training set's, so a mistake there stops the run
+    before training, not after it.
 
     Raises:
         ConfigError: naming the config file, the key's path (``model.network``,

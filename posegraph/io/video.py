@@ -141,7 +141,6 @@ class AtomicVideoWriter:
         self.path, self.fps, self.what, self.writer = path, fps, what, None
         folder, name = os.path.split(os.path.abspath(path))
         self.partial = os.path.join(folder, f'.{name}.partial{os.path.splitext(name)[1]}')
-        self.frames = 0
 
     def _open(self, width: int, height: int) -> None:
         make_folder_for(self.partial, self.what)
@@ -169,7 +168,6 @@ class AtomicVideoWriter:
         if self.writer is None:
             self._open(frame.shape[1], frame.shape[0])
         self.writer.write(frame)
-        self.frames += 1
 
     def close(self) -> None:
         """Finish the video and give it its name (nothing is written without a frame)."""
