@@ -51,7 +51,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def interrupted(runner: Optional[PoseGraphRunner], config: str) -> str:
+def interrupted(runner: Optional[PoseGraphRunner], args: argparse.Namespace) -> str:
     """What a run stopped by Ctrl-C kept, and the command that goes on from there."""
     if runner is None:
         return 'interrupted before training started: nothing was kept'
@@ -62,8 +62,8 @@ def interrupted(runner: Optional[PoseGraphRunner], config: str) -> str:
     with open(last) as f:
         checkpoint = f.read().strip()
     return (f'interrupted: the last checkpoint is {checkpoint}; go on from it with '
-            f'python tools/train.py {config} --work-dir {runner.work_dir} --resume '
-            '(and the same --cfg-options)')
+            f'python tools/train.py {args.config} --work-dir {runner.work_dir} --resume'
+            + (' (and the same --cfg-options)' if args.cfg_options else ''))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -81,7 +81,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     except USER_ERRORS as e:
         sys.exit(f'error: {e}')
     except KeyboardInterrupt:
-        print(interrupted(runner, args.config), file=sys.stderr)
+        print(interrupted(runner, args), file=sys.stderr)
         sys.exit(130)   # the shell's status for a run stopped by Ctrl-C
     if runner.rank == 0:
         print(f'work dir: {runner.work_dir} (checkpoints, logs, curves.png)')
