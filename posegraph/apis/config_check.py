@@ -30,7 +30,7 @@ from typing import (
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.hooks import CheckpointHook, Hook
+from mmengine.hooks import CheckpointHook, EMAHook, Hook
 from mmengine.model.weight_init import BaseInit
 from mmengine.optim import BaseOptimWrapper, OptimWrapper, _ParamScheduler
 from mmengine.registry import Registry
@@ -455,6 +455,21 @@ def _refused(where: str, builder: str, component: Callable, *args: object,
         raise ConfigError(f'{where}: {builder} refuses it: {error}') from None
 
 
+def _check_averaged_model(where: str, arguments: dict, registries: List[Registry]) -> None:
+    """EMAHook's ``**kwargs`` build its averaging model (``ema_type``) when training starts:
+    their names and values are checked on that model around a one-weight module."""
+    own = inspect.signature(EMAHook.__init__).parameters
+    model = _component(arguments.get('ema_type', own['ema_type'].default), registries)
+    if not inspect.isclass(model):
+        raise ConfigError(f"{where}.ema_type: no averaging model is called "
+                          f"'{arguments.get('ema_type')}'")
+    averaging = {key: value for key, value in arguments.items() if key not in own}
+    takes = [name for name in _arguments(model) or () if name != 'model']
+    _refuse_unknown(where, averaging, takes, f'{model.__name__} (ema_type) takes no argument',
+                    'it takes')
+    _refused(where, model.__name__, model, torch.nn.Linear(1, 1), **averaging)
+
+
 def _check_values(source: str, cfg: dict, registries: List[Registry],
                   default_constructor: bool) -> None:
     """Let torch's optimizer, mmengine's parameter schedulers and hooks, torch's DataLoader
@@ -495,6 +510,8 @@ def _check_values(source: str, cfg: dict, registries: List[Registry],
             arguments = {key: value for key, value in node.items()
                          if key not in ('type', '_scope_', 'priority')}
             _refused(f'{source}: {where}', kind.__name__, kind, **arguments)
+            if issubclass(kind, EMAHook):
+                _check_averaged_model(f'{source}: {where}', arguments, registries)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         node = cfg.get(loader)
         if not isinstance(node, dict):

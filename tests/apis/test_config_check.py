@@ -83,12 +83,13 @@ def test_a_misspelt_argument_is_named_with_the_ones_the_component_takes(tmp_path
                             'frame_dropout, label_smoothing, loss_weights, graph_partition')
 
 
-def test_components_that_take_any_keyword_and_hook_priorities_are_not_refused():
-    # EMAHook hands its **kwargs to the averaging model it builds: they cannot be listed.
+def test_hook_priorities_and_the_averaging_models_arguments_are_not_refused():
+    # EMAHook hands its **kwargs to the averaging model it builds: they are checked against
+    # that model (refusals: test_a_value_torch_or_mmengine_refuses_is_named_with_its_key).
     hooks = [dict(type='TrainingCurvesHook', priority='LOW'),
-             dict(type='EMAHook', momentum=0.001, anything=1)]
+             dict(type='EMAHook', momentum=0.001, interval=2, update_buffers=True)]
     cfg = load_config(SYNTHETIC, {'custom_hooks': hooks})
-    assert cfg.custom_hooks[1].anything == 1
+    assert cfg.custom_hooks[1].interval == 2
     with pytest.raises(ConfigError, match="TrainingCurvesHook takes no argument 'interval'"):
         load_config(SYNTHETIC, {'custom_hooks': [dict(type='TrainingCurvesHook', interval=1)]})
 
@@ -352,6 +353,7 @@ def test_a_dict_given_for_a_list_is_refused_unless_it_replaces_the_list():
     {'default_hooks.checkpoint': dict(type='CheckpointHook', interval=1, save_best='auto',
                                       max_keep_ckpts=3, published_keys=['meta'])},
     {'custom_hooks': [dict(type='EMAHook', momentum=0.0002, update_buffers=True, priority=49)]},
+    {'custom_hooks': [dict(type='EMAHook', ema_type='MomentumAnnealingEMA', gamma=2000)]},
     {'visualizer.vis_backends': [dict(type='TensorboardVisBackend')]},
     {'model_wrapper_cfg': dict(type='MMDistributedDataParallel', find_unused_parameters=True)},
     {'train_dataloader.sampler': dict(type='DefaultSampler', shuffle=True, seed=1),
@@ -399,6 +401,14 @@ def test_settings_mmaction2_users_write_are_not_refused(options):
      'interval must be greater than 0'),
     ('custom_hooks', [dict(type='EMAHook', begin_iter=-1)], 'custom_hooks[0]: EMAHook refuses '
      'it: `begin_iter` must larger than or equal to 0'),
+    # EMAHook's **kwargs build the averaging model once training starts.
+    ('custom_hooks', [dict(type='EMAHook', momentum=2)], 'custom_hooks[0]: '
+     'ExponentialMovingAverage refuses it: momentum must be in range (0.0, 1.0)'),
+    ('custom_hooks', [dict(type='EMAHook', momentun=0.001)], 'custom_hooks[0]: '
+     "ExponentialMovingAverage (ema_type) takes no argument 'momentun' (did you mean "
+     "'momentum'?); it takes momentum, interval, device, update_buffers"),
+    ('custom_hooks', [dict(type='EMAHook', ema_type='Nope')], 'custom_hooks[0].ema_type: no '
+     "averaging model is called 'Nope'"),
     ('randomness.seed', 'abc', "randomness.seed='abc': numpy's seeding refuses it: "),
     ('randomness.seed', -3, "randomness.seed=-3: numpy's seeding refuses it: Seed must be "
      'between 0 and 2**32 - 1'),
