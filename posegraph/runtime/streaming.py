@@ -80,18 +80,23 @@ class TrackedPersons:
                   scores: np.ndarray) -> None:
         """Append one frame's tracked persons (in the source layout) to every live person's
         frames, a missing frame for the live ones not seen, and drop the lost."""
-        self.frame += 1
         keypoints, scores = np.asarray(keypoints, np.float32), np.asarray(scores, np.float32)
         if keypoints.ndim != 3 or keypoints.shape[-1] != 2 or scores.shape != keypoints.shape[:2]:
             raise ValueError(f'keypoints {keypoints.shape} and scores {scores.shape} must be '
                              '(P, V, 2) and (P, V)')
+        tracks = [int(track) for track in track_ids]
+        # Unchecked, a person without an id, or two persons under one, would be dropped.
+        if len(tracks) != len(keypoints) or len(set(tracks)) != len(tracks):
+            raise ValueError(f'track_ids {tracks} must name each of the {len(keypoints)} '
+                             'persons once')
+        self.frame += 1
         if self.source_layout != self.target_layout:
             keypoints, scores = convert_keypoints(keypoints, scores, self.source_layout,
                                                   self.target_layout)
         # A joint without finite coordinates is missing, as PoseDataset reads it; otherwise
         # one NaN would enter the running normalisation and poison the rest of the stream.
         keypoints, scores = mask_missing(keypoints, scores)
-        seen = {int(t): (k, s) for t, k, s in zip(track_ids, keypoints, scores)}
+        seen = {t: (k, s) for t, k, s in zip(tracks, keypoints, scores)}
         for track in seen:
             if track not in self.persons:
                 self.persons[track] = self.new_person()
@@ -212,7 +217,7 @@ class PersonStreams(TrackedPersons):
         """Fold in one frame's tracked persons.
 
         Args:
-            track_ids: ``(P,)`` the persons' track ids.
+            track_ids: ``(P,)`` the persons' track ids, one each (a ValueError otherwise).
             keypoints: ``(P, V, 2)`` in pixels; ``scores``: ``(P, V)``, in the source layout.
             img_shape: the frame's ``(height, width)``.
 

@@ -90,3 +90,15 @@ def test_a_joint_without_coordinates_is_missing_not_a_poisoned_stream():
             assert np.isfinite(answer[person]).all()
             np.testing.assert_allclose(answer[person], expected[person], rtol=1e-6)
     np.testing.assert_allclose(with_gaps.flush()[0], with_hidden.flush()[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize('ids', [[0], [0, 1, 2], [3, 3]])
+def test_track_ids_that_do_not_name_each_person_once_are_refused(ids):
+    # Before, zip() dropped a person without an id, and a repeated id kept one of the two.
+    keypoint, score = walker(5, 2)
+    persons = streams()
+    persons.update([0, 1], np.stack([keypoint[0]] * 2), np.stack([score[0]] * 2), (480, 640))
+    with pytest.raises(ValueError, match=r'track_ids \[.*\] must name each of the 2 persons '
+                       'once'):
+        persons.update(ids, np.stack([keypoint[1]] * 2), np.stack([score[1]] * 2), (480, 640))
+    assert persons.frame == 0 and sorted(persons.persons) == [0, 1]   # left as it was
