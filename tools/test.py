@@ -45,7 +45,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     if not os.path.isfile(args.checkpoint):
-        sys.exit(f'{args.checkpoint}: no such checkpoint')
+        sys.exit(f'error: {args.checkpoint}: no such checkpoint')
     with tempfile.TemporaryDirectory() as folder:
         dump = args.dump or (os.path.join(folder, 'scores.pkl') if args.show_dir else None)
         try:
@@ -57,6 +57,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             metrics = runner.test()
         except USER_ERRORS as e:
             sys.exit(f'error: {e}')
+        except KeyboardInterrupt:
+            print('interrupted: no metrics, scores or drawings were written', file=sys.stderr)
+            sys.exit(130)   # the shell's status for a run stopped by Ctrl-C
         if runner.rank != 0:
             return
         report_test_metrics(runner, metrics, args.dump)

@@ -171,6 +171,16 @@ def test_ctrl_c_names_the_last_checkpoint_and_the_resume_command(synthetic_file,
     monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', run_epoch)
     assert run_tool(*train[:4], '--resume', *train[4:]).returncode == 0
     assert (work_dir / 'epoch_3.pth').is_file()
+    from mmengine.runner import TestLoop
+
+    def stopped(loop):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(TestLoop, 'run', stopped)
+    result = run_tool('test', CONFIG, str(work_dir / 'epoch_3.pth'), '--dump',
+                      str(tmp_path / 'scores.pkl'), '--cfg-options', *train[5:])
+    assert result.returncode == 130 and result.stderr.strip().endswith(
+        'interrupted: no metrics, scores or drawings were written')
+    assert not (tmp_path / 'scores.pkl').exists()
 
 
 def test_a_test_set_that_cannot_load_stops_a_train_and_test_run_before_training(
