@@ -15,6 +15,8 @@ import torch
 from mmengine.registry import DATASETS
 
 from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
+from posegraph.apis.config_check import did_you_mean
+from posegraph.cli import refuse_below
 from posegraph.io import make_folder
 from posegraph.visualization import plot_attention
 
@@ -29,6 +31,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='override config entries')
     args = parser.parse_args(argv)
+    refuse_below(parser, args, dict(num=1))
     try:
         # init_recognizer refuses weights that do not fit the config's model, keys and shapes.
         model = init_recognizer(args.config, args.checkpoint, cfg_options=args.cfg_options)
@@ -45,8 +48,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     wanted = args.clips or names[:args.num]
     missing = [name for name in wanted if name not in names]
     if missing:
-        sys.exit(f'not in the test set: {", ".join(missing)}')
+        sys.exit(f'error: not in the test set: {", ".join(missing)}'
+                 f'{did_you_mean(missing[0], names)}')
     classes = dataset.metainfo.get('classes')
+
+    def name_of(k: int) -> str:
+        return classes[k] if classes else str(k)
     for name in wanted:
         sample = dataset[names.index(name)]
         inputs = sample['inputs'][:1]                            # (1, M, T, V, C)
@@ -55,8 +62,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         person = int(inputs[0, :, :, :, -1].sum((1, 2)).argmax())
         label = sample['data_samples'].gt_label.item()
         pred = int(outputs['logits'][0].argmax())
-        def name_of(k):
-            return classes[k] if classes else str(k)
         path = plot_attention(
             inputs[0, person, :, :, :2].numpy(), outputs['joint_weights'][0, person].numpy(),
             outputs['frame_weights'][0, person].numpy(), model.network.layout,

@@ -93,6 +93,14 @@ def test_train_then_test_with_dump(synthetic_file, tmp_path, run_tool):
     result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
                       '--clips', 'no_such_clip', '--cfg-options', *options(synthetic_file, 2))
     assert result.returncode != 0 and 'not in the test set: no_such_clip' in result.stderr
+    first = sorted(figures.glob('*.png'))[0].stem
+    result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
+                      '--clips', first + 'x', '--cfg-options', *options(synthetic_file, 2))
+    assert result.returncode == 1 and f"(did you mean '{first}'" in result.stderr
+    # --num -2 plotted all but the last two clips of the test set.
+    result = run_tool('visualize_attention', CONFIG, str(work_dir / 'epoch_2.pth'),
+                      '--num', '-2', '--out-dir', str(figures))
+    assert result.returncode == 2 and '--num must be 1 or more, got -2' in result.stderr
     # Weights of another model, or a file that holds none, are refused in a line, not drawn.
     torch.save({'state_dict': {'w': torch.ones(2)}}, tmp_path / 'other.pth')
     (tmp_path / 'notes.pth').write_text('not weights')
