@@ -21,6 +21,7 @@ import torch
 from posegraph.evaluation.fusion import (
     ScoreDumpError,
     check_aligned,
+    check_weights,
     fuse,
     load_scores,
     report,
@@ -47,6 +48,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         if value and len(value) != len(args.dumps):
             parser.error(f'--{option.replace("_", "-")} needs one entry per dump '
                          f'({len(args.dumps)})')
+    if args.weights:
+        try:
+            check_weights(args.weights, len(args.dumps))
+        except ValueError as e:
+            parser.error(f'--weights: {e}')
     try:
         if args.out:
             make_folder_for(args.out, 'the fused scores')

@@ -81,8 +81,24 @@ def check_aligned(dumps: Sequence[Tuple[List[str], np.ndarray, np.ndarray]],
                                      f'{lb} in {path}')
 
 
+def check_weights(weights: Sequence[float], count: int) -> np.ndarray:
+    """``weights`` as an array, if they are ``count`` fusion weights: finite, not negative,
+    not all 0 (all 0 fuse to NaN scores, a negative one favours the worse model).
+
+    Raises:
+        ValueError: saying which of these they are not.
+    """
+    array = np.asarray(weights, np.float64)
+    if len(array) != count or not np.isfinite(array).all() or (array < 0).any() \
+            or not array.sum() > 0:
+        raise ValueError(f'fusion weights must be one per model ({count}), finite, 0 or more '
+                         f'and not all 0, got {array.tolist()}')
+    return array
+
+
 def fuse(scores: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
-    """Weighted sum of score arrays ``[(N, C), ...]``."""
+    """Weighted sum of score arrays ``[(N, C), ...]`` (weights: :func:`check_weights`)."""
+    weights = check_weights(weights, len(scores))
     return sum(w * s for w, s in zip(weights, scores))
 
 

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from posegraph.evaluation.fusion import ScoreDumpError, check_aligned, load_scores, search_weights
+from posegraph.evaluation.fusion import (
+    ScoreDumpError,
+    check_aligned,
+    fuse,
+    load_scores,
+    search_weights,
+)
 
 
 def dump(path, scores, labels, names=None):
@@ -100,3 +106,18 @@ def test_score_dumps_load_without_running_code(tmp_path):
     (tmp_path / 'cut.pkl').write_bytes(path.read_bytes()[:20])
     with pytest.raises(ScoreDumpError, match='truncated or not a score dump'):
         load_scores(str(tmp_path / 'cut.pkl'))
+
+
+@pytest.mark.parametrize('weights', [[0, 0], [-1, 1], [1, float('nan')], [1]])
+def test_weights_that_cannot_fuse_are_refused(tmp_path, run_tool, weights):
+    # All 0 fused to NaN scores, written without a word; a negative one favours the worse.
+    a, b, labels = complementary()
+    with pytest.raises(ValueError, match=r'fusion weights must be one per model \(2\), finite, '
+                       '0 or more and not all 0'):
+        fuse([a, b], weights)
+    if len(weights) == 2:
+        pa, pb = dump(tmp_path / 'a.pkl', a, labels), dump(tmp_path / 'b.pkl', b, labels)
+        result = run_tool('fuse_scores', pa, pb, '--weights', *map(str, weights), '--out',
+                          tmp_path / 'f.pkl')
+        assert result.returncode == 2 and '--weights: fusion weights must be' in result.stderr
+        assert not (tmp_path / 'f.pkl').exists()
