@@ -20,6 +20,7 @@ from typing import Optional, Sequence
 import cv2
 
 from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs
+from posegraph.cli import refuse_below
 from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
 from posegraph.datasets.video_index import index_videos
 from posegraph.io import OutputPathError, atomic_open, make_folder
@@ -37,7 +38,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--short-side', type=int, default=None,
                         help='resize frames to this shorter side first (default: as they are)')
     parser.add_argument('--workers', type=int, default=1, help='videos processed in parallel')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # A bound of 0 stores no motion; a short side under 8 pixels leaves none to measure.
+    refuse_below(parser, args, dict(short_side=8, workers=1))
+    if not args.bound > 0:
+        parser.error(f'--bound must be more than 0, got {args.bound}')
+    return args
 
 
 def _start_worker():

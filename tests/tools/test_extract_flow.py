@@ -81,3 +81,13 @@ def test_tool_says_an_input_it_cannot_index_in_one_line(tmp_path, run_tool):
     assert result.returncode == 1 and result.stderr.startswith(
         f"error: {tmp_path / 'notes.txt'}: not a video file")
     assert not (tmp_path / 'flow').exists()
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('--bound', '0', '--bound must be more than 0, got 0.0'),   # divided the flow by 0
+    ('--short-side', '0', '--short-side must be 8 or more, got 0'),
+    ('--workers', '0', '--workers must be 1 or more, got 0')])
+def test_options_that_cannot_work_are_refused(tmp_path, run_tool, option, value, message):
+    result = run_tool('extract_flow', tmp_path, '--out', tmp_path / 'flow', option, value)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (tmp_path / 'flow').exists()
