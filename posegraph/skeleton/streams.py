@@ -23,9 +23,17 @@ def stream_width(name: str, num_joints: int, coords: int = 2) -> int:
     return num_joints if name.startswith('distance') else coords
 
 
+def _stream_names(streams: Sequence[str]) -> Sequence[str]:
+    # A string is a sequence too: 'joint' would read as the streams 'j', 'o', 'i'...
+    if isinstance(streams, str):
+        raise TypeError(f'streams is a list of names, e.g. [{streams!r}], not the string '
+                        f'{streams!r}')
+    return streams
+
+
 def stream_channels(streams: Sequence[str], num_joints: int, coords: int = 2) -> int:
     """Channels the streams take together (the confidence channel not counted)."""
-    return sum(stream_width(name, num_joints, coords) for name in streams)
+    return sum(stream_width(name, num_joints, coords) for name in _stream_names(streams))
 
 
 def stream_channel_index(streams: Sequence[str], names: Sequence[str],
@@ -111,7 +119,7 @@ def joint_streams(keypoint: np.ndarray, visible: np.ndarray, layout: LayoutLike,
         joints (0 on the diagonal). Any value that involves a missing joint is 0.
     """
     num_joints, coords = keypoint.shape[-2:]
-    widths = [stream_width(name, num_joints, coords) for name in streams]
+    widths = [stream_width(name, num_joints, coords) for name in _stream_names(streams)]
     parents = get_layout(layout).parents
     has_parent = parents >= 0
     parent_index = np.where(has_parent, parents, np.arange(len(parents)))

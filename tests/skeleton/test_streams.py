@@ -89,6 +89,12 @@ def test_channel_index_of_named_streams():
         stream_channel_index(streams, ['bone_motion'], 15)
     with pytest.raises(ValueError, match="unknown stream 'speed'"):
         stream_channels(['speed'], 15)
+    # One name given as a string was read letter by letter: "unknown stream 'j'".
+    with pytest.raises(TypeError, match=r"streams is a list of names, e\.g\. \['joint'\], "
+                       "not the string 'joint'"):
+        stream_channels('joint', 15)
+    with pytest.raises(TypeError, match='not the string'):
+        joint_streams(np.zeros((4, 15, 2)), np.ones((4, 15), bool), 'jhmdb15', 'joint')
 
 
 def test_ensemble_branches_named_by_stream_see_those_channels():
