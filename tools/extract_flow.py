@@ -39,7 +39,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='resize frames to this shorter side first (default: as they are)')
     parser.add_argument('--workers', type=int, default=1, help='videos processed in parallel')
     args = parser.parse_args(argv)
-    # A bound of 0 stores no motion; a short side under 8 pixels leaves none to measure.
+    # The flow is divided by the bound when stored; under 8 pixels a frame has no motion to
+    # measure.
     refuse_below(parser, args, dict(short_side=8, workers=1))
     if not args.bound > 0:
         parser.error(f'--bound must be more than 0, got {args.bound}')
