@@ -391,6 +391,8 @@ def apply_train_flags(cfg: Config, amp: bool = False, auto_scale_lr: bool = Fals
                                     'the config (the batch size its learning rate is for)')
         cfg.auto_scale_lr.enable = True
     if seed is not None:
+        if not 0 <= seed < 2 ** 32:   # what numpy's seeding, which mmengine calls, takes
+            raise ConfigError(f'the seed must be between 0 and 2**32 - 1, got {seed}')
         cfg.randomness.seed = seed
     if deterministic:
         cfg.randomness.deterministic = True

@@ -245,6 +245,11 @@ def test_mmaction2_training_switches():
     if not torch.cuda.is_available():
         with pytest.raises(IncompatibleError, match='--amp .* needs a GPU'):
             apply_train_flags(load_config(CONFIG), amp=True)
+    # --seed -1 passed the config check and stopped in numpy's seeding, in a traceback.
+    for seed in (-1, 2 ** 32):
+        with pytest.raises(ConfigError, match=rf'the seed must be between 0 and 2\*\*32 - 1, '
+                           f'got {seed}'):
+            apply_train_flags(load_config(CONFIG), seed=seed)
 
 
 def test_train_without_validation_then_show_every_test_clip(synthetic_file, tmp_path, run_tool):
