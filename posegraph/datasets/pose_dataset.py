@@ -46,8 +46,9 @@ class PoseDataset(ActionDataset):
         self.require_labels = not test_mode if require_labels is None else require_labels
         self.layout = get_layout(layout).name
         if not os.path.isfile(ann_file):
-            raise FileNotFoundError(f'{ann_file}: no such annotation file '
-                                    f'(dataset split {split!r})')
+            what = 'is a folder, not an annotation file' if os.path.isdir(ann_file) else \
+                'no such annotation file'
+            raise FileNotFoundError(f'{ann_file}: {what} (dataset split {split!r})')
         super().__init__(ann_file=ann_file, pipeline=pipeline, label_map=label_map,
                          num_classes=num_classes, test_mode=test_mode, **kwargs)
 

@@ -78,6 +78,8 @@ def safe_load_pickle(path: PathLike) -> Any:
             return RestrictedUnpickler(f).load()
     except FileNotFoundError:
         raise FileNotFoundError(f'{path}: no such annotation file') from None
+    except IsADirectoryError:
+        raise AnnotationError(f'{path}: is a folder, not an annotation file') from None
     except UnsafePickleError as e:
         raise AnnotationError(f'{path}: {e}') from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
@@ -291,6 +293,12 @@ def read_label_map(path: PathLike) -> List[str]:
     except FileNotFoundError:
         raise FileNotFoundError(f'{path}: no such label map (label_map=None, or another '
                                 'file of class names, one a line)') from None
+    except IsADirectoryError:
+        raise AnnotationError(f'{path}: is a folder, not a label map (a text file of class '
+                              'names, one a line)') from None
+    except UnicodeDecodeError:
+        raise AnnotationError(f'{path}: not text: a label map is a text file of class names, '
+                              'one a line') from None
 
 
 def resolve_classes(label_map: Optional[PathLike] = None, num_classes: Optional[int] = None

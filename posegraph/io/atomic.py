@@ -55,6 +55,9 @@ def atomic_open(path: PathLike, mode: str = 'wb') -> Iterator[IO]:
     """
     if mode not in ('w', 'wb'):
         raise ValueError(f"atomic_open writes a new file: mode 'w' or 'wb', not {mode!r}")
+    if os.path.isdir(path):
+        raise OutputPathError(f'{os.fspath(path)}: is a folder; give the name of a file to '
+                              'write')
     folder = make_folder_for(path, os.path.basename(path))
     # No suffix: a half-written temporary must never look like a finished file.
     tmp = os.path.join(folder, f'.tmp-{uuid.uuid4().hex}')

@@ -55,6 +55,9 @@ def test_layout_mismatch_missing_file_and_bad_split(synthetic_file):
         PoseDataset(synthetic_file, split='train', layout='jhmdb15')
     with pytest.raises(FileNotFoundError, match='missing.pkl: no such annotation file'):
         PoseDataset('missing.pkl', split='train')
+    with pytest.raises(FileNotFoundError, match=r"is a folder, not an annotation file \(dataset "
+                       r"split 'train'\)"):
+        PoseDataset(os.path.dirname(synthetic_file), split='train')
     with pytest.raises(AnnotationError, match="unknown split 'train1'"):
         PoseDataset(synthetic_file, split='train1')
     with pytest.raises(AnnotationError, match=r'label \d+ is out of range \[0, 3\)'):

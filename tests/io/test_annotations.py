@@ -93,9 +93,12 @@ def test_truncated_file(tmp_path):
         load_annotations(bad)
 
 
-def test_missing_file():
+def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nowhere.pkl: no such annotation file'):
         load_annotations('nowhere.pkl')
+    # A folder was IsADirectoryError's traceback.
+    with pytest.raises(AnnotationError, match=r'is a folder, not an annotation file$'):
+        load_annotations(tmp_path)
 
 
 @pytest.mark.parametrize('change, message', [
@@ -214,3 +217,10 @@ def test_kinetics_files_with_external_keypoints_are_named(tmp_path):
 def test_a_missing_label_map_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match=r'nope.txt: no such label map'):
         read_label_map(str(tmp_path / 'nope.txt'))
+    # A folder, or a binary file, was IsADirectoryError's or UnicodeDecodeError's traceback.
+    with pytest.raises(AnnotationError, match=r'is a folder, not a label map'):
+        read_label_map(str(tmp_path))
+    (tmp_path / 'weights.pth').write_bytes(bytes(range(128, 256)))
+    with pytest.raises(AnnotationError, match=r'weights.pth: not text: a label map is a text '
+                       'file of class names'):
+        read_label_map(str(tmp_path / 'weights.pth'))

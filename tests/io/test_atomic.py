@@ -71,3 +71,9 @@ def test_a_file_whose_folder_cannot_be_made_is_an_output_path_error(tmp_path):
                        r'set.pkl$'):
         with atomic_open(tmp_path / 'f' / 'set.pkl'):
             pass
+    # A folder given for the file: os.replace's IsADirectoryError, after the work.
+    (tmp_path / 'd').mkdir()
+    with pytest.raises(OutputPathError, match=r'd: is a folder; give the name of a file'):
+        with atomic_open(tmp_path / 'd'):
+            pass
+    assert os.listdir(tmp_path / 'd') == []
