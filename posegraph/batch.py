@@ -60,15 +60,14 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
                TextColumn('eta'), TimeRemainingColumn())
     with Progress(*columns, disable=not jobs) as progress:
         task = progress.add_task(description, total=len(jobs), rate='')
-        pool = None
-        if workers > 1 and len(jobs) > 1:
-            pool = multiprocessing.get_context('spawn').Pool(workers, _start_worker,
-                                                             (initializer, initargs))
-            results = pool.imap_unordered(process, jobs)
-        else:
-            results = map(process, jobs)
-        started = time.time()
-        try:
+        pool, started = None, time.time()
+        try:   # Ctrl-C while the pool starts counts too
+            if workers > 1 and len(jobs) > 1:
+                pool = multiprocessing.get_context('spawn').Pool(workers, _start_worker,
+                                                                 (initializer, initargs))
+                results = pool.imap_unordered(process, jobs)
+            else:
+                results = map(process, jobs)
             for count, (name, error) in enumerate(results, 1):
                 if error:
                     failures[name] = error
