@@ -8,6 +8,7 @@ import sys
 from conftest import ROOT
 
 TORCH_FREE = ['posegraph.errors', 'posegraph.io', 'posegraph.io.annotations', 'posegraph.io.video',
+              'posegraph.io.download',
               'posegraph.skeleton', 'posegraph.skeleton.normalize', 'posegraph.skeleton.streams',
               'posegraph.pose.decode', 'posegraph.pose.frames', 'posegraph.pose.tracking',
               'posegraph.pose.targets', 'posegraph.runtime', 'posegraph.runtime.bundle',

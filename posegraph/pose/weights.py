@@ -3,32 +3,23 @@ download breaks, and checked before use.
 
     path = resolve_checkpoint('lwopenpose')      # or a path, returned as it is
 
-The cache is ``$POSEGRAPH_CACHE`` or ``~/.cache/posegraph/checkpoints``. A download goes to
-``<file>.part`` (a broken one is continued with an HTTP range request) and becomes the
-cached file only once it is checked: loadable weights-only, holding the expected state-dict
-keys and shapes. Offline, the error names the URL and where to put the file by hand.
+The cache is ``$POSEGRAPH_CACHE`` or ``~/.cache/posegraph/checkpoints``. A download
+(:func:`posegraph.io.download.download`, continued when it breaks) becomes the cached file
+only once it is checked: loadable weights-only, holding the expected state-dict keys and
+shapes. Offline, the error names the URL and where to put the file by hand.
 """
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
 import torch
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file
+from posegraph.io.download import DownloadError, download
 from .lwopenpose import lightweight_openpose
 
 
-class WeightsError(FileNotFoundError):
+class WeightsError(DownloadError):
     """Published weights that cannot be had, or a file that is not them."""
 
 
@@ -71,53 +62,12 @@ def resolve_checkpoint(checkpoint: str, cache: Optional[str] = None) -> str:
 
 def fetch_checkpoint(published: PublishedCheckpoint, cache: str) -> str:
     """The checked file of ``published`` in ``cache``, downloaded (or continued) if absent."""
-    path = os.path.join(cache, published.file_name)
-    if os.path.isfile(path):
-        return path
-    os.makedirs(cache, exist_ok=True)
-    partial = path + '.part'
     try:
-        _download(published.url, partial)
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, 'reason', e)
-        raise WeightsError(f'cannot download {published.url} ({reason}); download it where '
-                           f'you can and put it at {path}, or pass --checkpoint PATH. What '
-                           f'was fetched so far is kept in {partial} and continued next time.'
-                           ) from None
-    problem = _check(partial, published.expected_state())
-    if problem:
-        os.remove(partial)
-        raise WeightsError(f'{published.url} gave a file that is not the expected checkpoint '
-                           f'({problem}); it was removed')
-    os.replace(partial, path)
-    return path
-
-
-def _download(url: str, partial: str, chunk: int = 1 << 20) -> None:
-    have = os.path.getsize(partial) if os.path.isfile(partial) else 0
-    request = urllib.request.Request(url, headers={'Range': f'bytes={have}-'} if have else {})
-    try:
-        response = urllib.request.urlopen(request, timeout=30)
-    except urllib.error.HTTPError as e:
-        if e.code == 416 and have:   # nothing left to fetch: the check decides
-            return
-        raise
-    with response:
-        resumed = have and response.status == 206
-        total = response.headers.get('Content-Length')
-        total = int(total) + (have if resumed else 0) if total else None
-        columns = (TextColumn(os.path.basename(partial[:-5])), BarColumn(), DownloadColumn(),
-                   TransferSpeedColumn(), TimeRemainingColumn())
-        with Progress(*columns) as progress, open(partial, 'ab' if resumed else 'wb') as f:
-            task = progress.add_task('download', total=total, completed=have if resumed else 0)
-            while True:
-                data = response.read(chunk)
-                if not data:
-                    break
-                f.write(data)
-                progress.update(task, advance=len(data))
-    if total is not None and os.path.getsize(partial) != total:
-        raise OSError(f'the download stopped at {os.path.getsize(partial)} of {total} bytes')
+        return download(published.url, os.path.join(cache, published.file_name),
+                        check=lambda path: _check(path, published.expected_state()),
+                        expected='the expected checkpoint', instead=', or pass --checkpoint PATH')
+    except DownloadError as e:
+        raise WeightsError(str(e)) from None
 
 
 def _check(path: str, expected: Dict[str, torch.Tensor]) -> Optional[str]:

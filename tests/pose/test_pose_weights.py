@@ -1,8 +1,6 @@
 """Published weights by name: downloaded once from a local HTTP server into a cache,
 continued after a break, checked, and named clearly when they cannot be had."""
-import http.server
 import os
-import threading
 
 import pytest
 import torch
@@ -15,29 +13,7 @@ from posegraph.pose.weights import (
     fetch_checkpoint,
     resolve_checkpoint,
 )
-
-
-class Files(http.server.BaseHTTPRequestHandler):
-    """Serves ``files`` by path, honouring ``Range: bytes=N-``; records what was asked."""
-    files, requests = {}, []
-
-    def do_GET(self):
-        data = self.files.get(self.path)
-        self.requests.append((self.path, self.headers.get('Range')))
-        if data is None:
-            self.send_error(404)
-            return
-        start = int(self.headers['Range'][6:-1]) if self.headers.get('Range') else 0
-        if start >= len(data):
-            self.send_error(416)
-            return
-        self.send_response(206 if start else 200)
-        self.send_header('Content-Length', str(len(data) - start))
-        self.end_headers()
-        self.wfile.write(data[start:])
-
-    def log_message(self, *args):
-        pass
+from file_server import OFFLINE, FileServer
 
 
 @pytest.fixture(scope='module')
@@ -46,13 +22,11 @@ def server(tmp_path_factory):
     published = lightweight_openpose(num_refinement_stages=3)
     torch.save({'state_dict': published.state_dict(), 'iter': 370000}, folder / 'good.pth')
     torch.save({'state_dict': lightweight_openpose().state_dict()}, folder / 'one_stage.pth')
-    Files.files = {'/good.pth': (folder / 'good.pth').read_bytes(),
-                   '/one_stage.pth': (folder / 'one_stage.pth').read_bytes(),
-                   '/moved.html': b'<html><body>This file has moved.</body></html>\n'}
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Files)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}'
-    httpd.shutdown()
+    with FileServer({'/good.pth': (folder / 'good.pth').read_bytes(),
+                     '/one_stage.pth': (folder / 'one_stage.pth').read_bytes(),
+                     '/moved.html': b'<html><body>This file has moved.</body></html>\n'}
+                    ) as served:
+        yield served
 
 
 def published(url, name='checkpoint_iter_370000.pth'):
@@ -60,23 +34,23 @@ def published(url, name='checkpoint_iter_370000.pth'):
 
 
 def test_download_once_into_the_cache_then_use_it(server, tmp_path, capfd):
-    Files.requests.clear()
-    path = fetch_checkpoint(published(server + '/good.pth'), str(tmp_path))
+    server.requests.clear()
+    path = fetch_checkpoint(published(server.url + '/good.pth'), str(tmp_path))
     assert path == str(tmp_path / 'checkpoint_iter_370000.pth')
-    assert open(path, 'rb').read() == Files.files['/good.pth']
+    assert open(path, 'rb').read() == server.files['/good.pth']
     assert not os.path.exists(path + '.part')
-    assert fetch_checkpoint(published(server + '/good.pth'), str(tmp_path)) == path
-    assert Files.requests == [('/good.pth', None)]                 # fetched once
+    assert fetch_checkpoint(published(server.url + '/good.pth'), str(tmp_path)) == path
+    assert server.requests == [('/good.pth', None)]                 # fetched once
     assert 'checkpoint_iter_370000.pth' in capfd.readouterr().out   # the progress bar
 
 
 def test_a_broken_download_is_continued(server, tmp_path):
-    Files.requests.clear()
-    half = len(Files.files['/good.pth']) // 2
-    (tmp_path / 'checkpoint_iter_370000.pth.part').write_bytes(Files.files['/good.pth'][:half])
-    path = fetch_checkpoint(published(server + '/good.pth'), str(tmp_path))
-    assert Files.requests == [('/good.pth', f'bytes={half}-')]
-    assert open(path, 'rb').read() == Files.files['/good.pth']
+    server.requests.clear()
+    half = len(server.files['/good.pth']) // 2
+    (tmp_path / 'checkpoint_iter_370000.pth.part').write_bytes(server.files['/good.pth'][:half])
+    path = fetch_checkpoint(published(server.url + '/good.pth'), str(tmp_path))
+    assert server.requests == [('/good.pth', f'bytes={half}-')]
+    assert open(path, 'rb').read() == server.files['/good.pth']
 
 
 def test_a_file_of_another_layout_is_refused_and_not_kept(server, tmp_path):
@@ -84,18 +58,18 @@ def test_a_file_of_another_layout_is_refused_and_not_kept(server, tmp_path):
                                            r'expected checkpoint \(176 expected entries '
                                            r"missing, 0 of another shape, first "
                                            r"'refinement_stages.1"):
-        fetch_checkpoint(published(server + '/one_stage.pth'), str(tmp_path))
+        fetch_checkpoint(published(server.url + '/one_stage.pth'), str(tmp_path))
     assert os.listdir(tmp_path) == []
     # A web page served in the checkpoint's place (a moved file, a login wall).
     with pytest.raises(WeightsError, match=r'moved.html gave a file that is not the expected '
                                            r'checkpoint \(.*part: does not load as a '
                                            r'checkpoint: not a file torch.save wrote'):
-        fetch_checkpoint(published(server + '/moved.html'), str(tmp_path))
+        fetch_checkpoint(published(server.url + '/moved.html'), str(tmp_path))
     assert os.listdir(tmp_path) == []
 
 
 def test_offline_names_the_url_and_where_to_put_the_file(tmp_path):
-    url = 'http://127.0.0.1:9/checkpoint_iter_370000.pth'     # nothing listens on port 9
+    url = OFFLINE + '/checkpoint_iter_370000.pth'
     with pytest.raises(WeightsError, match=r'cannot download http://127.0.0.1:9/checkpoint_'
                                            r'iter_370000.pth .*put it at .*checkpoint_iter_'
                                            r'370000.pth, or pass --checkpoint PATH'):
@@ -104,14 +78,14 @@ def test_offline_names_the_url_and_where_to_put_the_file(tmp_path):
 
 def test_the_backend_takes_a_name(server, tmp_path, monkeypatch):
     from posegraph.pose import weights
-    monkeypatch.setitem(weights.PUBLISHED, 'lwopenpose', published(server + '/good.pth'))
+    monkeypatch.setitem(weights.PUBLISHED, 'lwopenpose', published(server.url + '/good.pth'))
     monkeypatch.setenv('POSEGRAPH_CACHE', str(tmp_path))
     with pytest.warns(UserWarning, match='refinement stage'):
         backend = LightweightOpenPoseBackend('lwopenpose', height=64)
     assert len(backend.network.refinement_stages) == 1
     assert resolve_checkpoint('lwopenpose') == str(tmp_path / 'checkpoint_iter_370000.pth')
     assert resolve_checkpoint(str(tmp_path / 'x.pth')) == str(tmp_path / 'x.pth')  # a path
-    monkeypatch.setitem(weights.PUBLISHED, 'lwopenpose', published('http://127.0.0.1:9/x'))
+    monkeypatch.setitem(weights.PUBLISHED, 'lwopenpose', published(OFFLINE + '/x'))
     monkeypatch.setenv('POSEGRAPH_CACHE', str(tmp_path / 'empty'))
     with pytest.raises(MissingWeightsError, match='cannot download http://127.0.0.1:9/x'):
         LightweightOpenPoseBackend('lwopenpose', height=64)
