@@ -1,12 +1,13 @@
 """A local HTTP server for the download tests: nothing outside this machine is reached."""
 import http.server
 import threading
+import urllib.parse
 from typing import Dict, List, Optional, Tuple
 
 
 class FileServer:
-    """Serves ``files`` (URL path -> bytes) on 127.0.0.1, honouring ``Range: bytes=N-``, and
-    records each request as ``(path, range header)``.
+    """Serves ``files`` (URL path -> bytes) on 127.0.0.1, honouring ``Range: bytes=N-``
+    and ignoring queries, and records each request as ``(path, range header)``.
 
         with FileServer({'/a.pth': data}) as server:
             download(server.url + '/a.pth', ...)
@@ -19,8 +20,9 @@ class FileServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                data = server.files.get(self.path)
-                server.requests.append((self.path, self.headers.get('Range')))
+                path = urllib.parse.urlparse(self.path).path   # a query is ignored
+                data = server.files.get(path)
+                server.requests.append((path, self.headers.get('Range')))
                 if data is None:
                     self.send_error(404)
                     return

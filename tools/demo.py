@@ -49,7 +49,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('input', help='video file, frame folder, camera index or stream URL')
     parser.add_argument('--config', help='skeleton model config (default: the shipped model)')
-    parser.add_argument('--checkpoint', help='its weights')
+    parser.add_argument('--checkpoint', help='its weights: a file or an http(s):// URL')
     parser.add_argument('--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
                         help='overrides of the skeleton model config')
     parser.add_argument('--bundle', help='a bundle of tools/export_onnx.py, run without torch')

@@ -28,7 +28,8 @@ from posegraph.io import make_folder
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test a posegraph model')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file, or its http(s):// URL (downloaded '
+                        "once into torch.hub's cache)")
     parser.add_argument('--work-dir', help='where to write metrics and figures')
     parser.add_argument('--dump', help='pickle file for the per-clip scores')
     parser.add_argument('--show-dir', help='draw every clip with its predicted and true '

@@ -24,7 +24,7 @@ from mmengine.dataset import Compose
 
 from posegraph.datasets import prepare_record
 from posegraph.io.annotations import UNLABELLED, check_record
-from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.io.checkpoint import download_checkpoint, load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS
@@ -95,7 +95,8 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
         config: a config file (or a loaded :class:`~mmengine.config.Config`); default
             ``None``: the pretrained JHMDB model that ships with posegraph (with its
             checkpoint, unless another is given).
-        checkpoint: weights written by ``tools/train.py``; they must fit the model, keys and
+        checkpoint: weights written by ``tools/train.py``, a path or an ``http(s)://`` URL
+            (downloaded once into torch.hub's cache); they must fit the model, keys and
             shapes (default ``None``: untrained weights, for tests and export only).
         device: where the model runs (default ``'cpu'``).
         cfg_options: config overrides, as ``--cfg-options`` gives them. (default: ``None``)
@@ -118,6 +119,8 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
     model.cfg = cfg
     model.dataset_meta = {}
     if checkpoint is not None:
+        if checkpoint.startswith(('http://', 'https://')):
+            checkpoint = download_checkpoint(checkpoint)
         if not os.path.isfile(checkpoint):
             raise FileNotFoundError(f'{checkpoint}: no such checkpoint')
         saved = load_checkpoint_file(checkpoint, map_location='cpu')

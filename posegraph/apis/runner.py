@@ -33,7 +33,7 @@ from posegraph.engine.seeding import preserved_random_state
 from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.atomic import OutputPathError, atomic_open, make_folder, make_folder_for
-from posegraph.io.checkpoint import CheckpointError, state_dict_mismatch
+from posegraph.io.checkpoint import CheckpointError, download_checkpoint, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
 
@@ -485,9 +485,14 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
         cfg.resume, cfg.load_from = True, resume
     if checkpoint is not None:
         cfg.load_from = checkpoint
-    # mmengine would find a missing file only when it loads it, with the path alone.
+    # mmengine would find a missing file only when it loads it, with the path alone, and a
+    # URL it cannot fetch once the datasets are loaded. A distributed run fetches it in the
+    # loader, once the processes can wait for the one that downloads.
     load_from = cfg.get('load_from')
-    if isinstance(load_from, str) and '://' not in load_from and not osp.isfile(load_from):
+    if isinstance(load_from, str) and load_from.startswith(('http://', 'https://')):
+        if launcher == 'none':
+            cfg.load_from = download_checkpoint(load_from)
+    elif isinstance(load_from, str) and '://' not in load_from and not osp.isfile(load_from):
         raise FileNotFoundError(f'{load_from}: no such checkpoint'
                                 + ('' if checkpoint else ' (load_from)'))
     if checkpoint is not None or test:

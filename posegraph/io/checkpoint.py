@@ -4,10 +4,12 @@ mmengine's checkpoints carry the message hub's log history (``HistoryBuffer`` ob
 whose pickled state names ``getattr(HistoryBuffer, 'min')`` and the like) and numpy
 scalars, so the weights-only unpickler of torch >= 2.6 refuses them. The loader here stays
 weights-only and admits exactly those types, with a ``getattr`` that resolves nothing but
-the history buffer's statistics methods.
+the history buffer's statistics methods. Checkpoints named by URL are downloaded once into
+torch.hub's cache (:func:`download_checkpoint`) and loaded from there the same way.
 """
 import importlib
 import importlib.util
+import os
 import pickle
 import re
 import threading
@@ -15,7 +17,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
+from mmengine.dist import get_dist_info
 from mmengine.logging import HistoryBuffer
+
+from .download import DownloadError, download, url_file_name
 
 
 def _history_buffer_getattr(obj, name):
@@ -79,6 +84,55 @@ def _load_failure(error: Exception) -> str:
     if 'PytorchStreamReader' in message:
         return f'a damaged torch.save archive ({first_line})'
     return f'not a file torch.save wrote ({type(error).__name__}: {first_line})'
+
+
+def checkpoint_cache_dir() -> str:
+    """Where checkpoints named by URL are kept: torch.hub's ``<hub dir>/checkpoints``
+    (``$TORCH_HOME/hub/checkpoints``), where mmengine, MMAction2 and torchvision keep them
+    too, so a file one of them downloaded is not downloaded again."""
+    return os.path.join(torch.hub.get_dir(), 'checkpoints')
+
+
+def download_checkpoint(url: str, folder: Optional[str] = None) -> str:
+    """The local copy of the checkpoint at ``url`` in ``folder`` (default
+    :func:`checkpoint_cache_dir`), downloaded first if absent (continued if a download
+    broke) and kept only if :func:`load_checkpoint_file` reads it, so a web page served in
+    its place, or a file holding code, is never cached.
+
+    In a distributed run, the first process of each machine downloads while the others
+    wait, so that no two write the same file.
+
+    Raises:
+        DownloadError: offline (naming the URL and where to put the file by hand) or a
+            download that is not a weights-only checkpoint.
+    """
+    path = os.path.join(folder or checkpoint_cache_dir(), url_file_name(url))
+    rank, world_size = get_dist_info()
+    # torchrun's LOCAL_RANK: mmengine's get_local_rank needs a local group that a run
+    # started without its init_dist lacks. Without it, the first process of all downloads.
+    local_rank = int(os.environ.get('LOCAL_RANK', rank))
+    failure = None
+    if local_rank == 0:
+        try:
+            download(url, path, check=_unloadable, expected='a checkpoint')
+        except DownloadError as e:
+            failure = e
+    if world_size > 1:   # reached by every process, whether the download worked or not
+        torch.distributed.barrier()
+    if failure is not None:
+        raise failure
+    if not os.path.isfile(path):
+        raise DownloadError(f'{url}: the first process on this machine could not download '
+                            f'it; see its error')
+    return path
+
+
+def _unloadable(path: str) -> Optional[str]:
+    try:
+        load_checkpoint_file(path, map_location='cpu')
+    except CheckpointError as e:
+        return str(e)
+    return None
 
 
 def checkpoint_state_dict(checkpoint: Any, path: str,

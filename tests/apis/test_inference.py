@@ -22,6 +22,8 @@ from posegraph.apis import (
     load_config,
 )
 from posegraph.io import AnnotationError, dump_annotations, load_annotations
+from posegraph.io.download import DownloadError
+from file_server import OFFLINE, FileServer
 
 
 @pytest.fixture(scope='module')
@@ -70,6 +72,21 @@ def test_inference_gives_what_testing_gives(trained, synthetic_file, tmp_path):
     torch.testing.assert_close(
         inference_skeleton(from_config, person, records[0]['img_shape']).pred_score,
         inference_skeleton(model, person, records[0]['img_shape']).pred_score)
+
+
+def test_a_checkpoint_named_by_url_is_downloaded_once_as_mmaction2_users_give_it(
+        trained, synthetic_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+    options = dict(SMALL, ann_file=synthetic_file)
+    with FileServer({'/pan.pth': open(trained, 'rb').read()}) as server:
+        model = init_recognizer(CONFIG, server.url + '/pan.pth?dl=1', cfg_options=options)
+    assert os.path.isfile(tmp_path / 'hub' / 'checkpoints' / 'pan.pth')
+    local = init_recognizer(CONFIG, trained, cfg_options=options)
+    assert model.dataset_meta == local.dataset_meta and model.dataset_meta
+    for (key, value), other in zip(model.state_dict().items(), local.state_dict().values()):
+        assert torch.equal(value, other), key
+    with pytest.raises(DownloadError, match=f'cannot download {OFFLINE}/none.pth'):
+        init_recognizer(CONFIG, OFFLINE + '/none.pth', cfg_options=options)
 
 
 def test_records_without_scores_or_with_non_finite_joints_score_as_testing_reads_them(

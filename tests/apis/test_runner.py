@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from posegraph.apis import (
     ConfigError,
@@ -21,8 +22,10 @@ from posegraph.apis import (
 from posegraph.io import OutputPathError
 from posegraph.io.annotations import AnnotationError, dump_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
+from posegraph.io.download import DownloadError
 from posegraph.registry import DATASETS, MODELS, register_all_modules
 from conftest import ROOT
+from file_server import OFFLINE, FileServer
 
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
 SMALL = {'model.network.graph_channels': [8, 8], 'model.network.pooled_channels': 16,
@@ -210,6 +213,37 @@ def test_checkpoint_of_another_head_is_refused_for_test_resume_and_finetune(
     runner = build_runner(CONFIG, work_dir=str(tmp_path / 'ok'), checkpoint=trained,
                           cfg_options=dict(SMALL, ann_file=synthetic_file))
     assert 0 <= runner.test()['acc/top1'] <= 1
+
+
+def test_load_from_a_url_is_fetched_before_the_run_and_every_url_loads_weights_only(
+        trained, synthetic_file, tmp_path, monkeypatch, run_tool, capfd):
+    monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+
+    class Payload:
+        def __reduce__(self):
+            return (print, ('payload ran',))
+
+    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    with FileServer({'/trained.pth': open(trained, 'rb').read(),
+                     '/evil.pth': (tmp_path / 'evil.pth').read_bytes()}) as server:
+        runner = train_runner(tmp_path / 'f', {'ann_file': synthetic_file,
+                                               'load_from': server.url + '/trained.pth'})
+        # mmengine's loader for URLs (torch.hub's) would unpickle the file, payload and all.
+        with pytest.raises(DownloadError, match='evil.pth gave a file that is not a checkpoint'):
+            CheckpointLoader.load_checkpoint(server.url + '/evil.pth')
+    assert 'payload ran' not in capfd.readouterr().out
+    cached = tmp_path / 'hub' / 'checkpoints' / 'trained.pth'
+    assert runner._load_from == str(cached)
+    runner.load_or_resume()          # the server is gone: the cached copy is what loads
+    state = load_checkpoint_file(trained)['state_dict']
+    assert all(torch.equal(value, state[key]) for key, value in runner.model.state_dict().items())
+    # Offline, one line before the runner is built; before, urllib's traceback once the
+    # datasets were loaded.
+    result = run_tool('train', CONFIG, '--work-dir', str(tmp_path / 'off'), '--cfg-options',
+                      f'ann_file={synthetic_file}', f'load_from={OFFLINE}/other.pth')
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert result.stderr.strip().startswith(f'error: cannot download {OFFLINE}/other.pth (')
+    assert f'put it at {tmp_path}/hub/checkpoints/other.pth.' in result.stderr
 
 
 def test_a_checkpoint_is_not_tested_on_data_that_names_its_classes_otherwise(

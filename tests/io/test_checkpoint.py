@@ -1,4 +1,5 @@
 """Weights-only checkpoint loading and the one state-dict unwrapper."""
+import os
 import threading
 import time
 
@@ -7,7 +8,15 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from posegraph.io.checkpoint import CheckpointError, checkpoint_state_dict, load_checkpoint_file
+from posegraph.io.checkpoint import (
+    CheckpointError,
+    checkpoint_cache_dir,
+    checkpoint_state_dict,
+    download_checkpoint,
+    load_checkpoint_file,
+)
+from posegraph.io.download import DownloadError
+from file_server import OFFLINE, FileServer
 
 
 def test_the_unwrapper_takes_mmengine_timm_and_bare_state_dicts():
@@ -105,3 +114,69 @@ def test_loads_in_two_threads_do_not_withdraw_each_others_types(tmp_path, monkey
     a.join()
     b.join()
     assert calls == ['A', 'B'] and not errors, errors
+
+
+class Payload:
+    def __reduce__(self):
+        return (print, ('payload ran',))
+
+
+def test_a_checkpoint_named_by_url_is_downloaded_once_and_only_if_it_holds_weights_only(
+        tmp_path, capfd, monkeypatch):
+    history = HistoryBuffer()
+    history.update(0.5)
+    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history}},
+               tmp_path / 'run.pth')
+    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    cache = tmp_path / 'cache'
+    with FileServer({'/models/run.pth': (tmp_path / 'run.pth').read_bytes(),
+                     '/evil.pth': (tmp_path / 'evil.pth').read_bytes(),
+                     '/login': b'<html>sign in</html>'}) as server:
+        path = download_checkpoint(server.url + '/models/run.pth?download=1', str(cache))
+        assert path == str(cache / 'run.pth')
+        assert torch.equal(load_checkpoint_file(path)['state_dict']['w'], torch.ones(3))
+        assert download_checkpoint(server.url + '/models/run.pth', str(cache)) == path
+        assert len(server.requests) == 1
+        with pytest.raises(DownloadError, match=r'evil.pth gave a file that is not a checkpoint '
+                                                r'\(.*it holds code or objects, not only weights'):
+            download_checkpoint(server.url + '/evil.pth', str(cache))
+        with pytest.raises(DownloadError, match=r'/login gave a file that is not a checkpoint '
+                                                r'\(.*not a file torch.save wrote'):
+            download_checkpoint(server.url + '/login', str(cache))
+        # By default into torch.hub's cache, where mmengine and torchvision keep theirs.
+        monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+        assert checkpoint_cache_dir() == str(tmp_path / 'hub' / 'checkpoints')
+        assert download_checkpoint(server.url + '/models/run.pth') == \
+            str(tmp_path / 'hub' / 'checkpoints' / 'run.pth')
+    assert sorted(os.listdir(cache)) == ['run.pth']
+    assert 'payload ran' not in capfd.readouterr().out
+
+
+def _download_in_rank(rank: int, store: str, url: str, folder: str, out: str) -> None:
+    os.environ['LOCAL_RANK'] = str(rank)
+    torch.distributed.init_process_group('gloo', init_method=f'file://{store}', rank=rank,
+                                         world_size=2)
+    try:
+        result = download_checkpoint(url, folder)
+    except DownloadError as e:
+        result = f'DownloadError: {e}'
+    with open(f'{out}.{rank}', 'w') as f:
+        f.write(result)
+    torch.distributed.destroy_process_group()
+
+
+def test_in_a_distributed_run_one_process_downloads_and_a_failure_hangs_none(tmp_path):
+    torch.save({'state_dict': {'w': torch.ones(3)}}, tmp_path / 'run.pth')
+    with FileServer({'/run.pth': (tmp_path / 'run.pth').read_bytes()}) as server:
+        for name, url in (('served', server.url + '/run.pth'), ('offline', OFFLINE + '/x.pth')):
+            out = str(tmp_path / name)
+            torch.multiprocessing.spawn(_download_in_rank, nprocs=2, args=(
+                str(tmp_path / f'{name}.store'), url, str(tmp_path / 'cache'), out))
+            results = [open(f'{out}.{rank}').read() for rank in (0, 1)]
+            if name == 'served':
+                assert results == [str(tmp_path / 'cache' / 'run.pth')] * 2
+                assert server.requests == [('/run.pth', None)]
+            else:
+                assert results[0].startswith(f'DownloadError: cannot download {url}')
+                assert results[1] == (f'DownloadError: {url}: the first process on this machine '
+                                      f'could not download it; see its error')

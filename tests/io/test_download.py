@@ -1,0 +1,46 @@
+"""Downloads into a cache: the file a URL names, kept only when checked, and refusals that
+name the URL and where the file goes (the estimator's published weights test the rest:
+tests/pose/test_pose_weights.py)."""
+import os
+
+import pytest
+
+from posegraph.io import OutputPathError
+from posegraph.io.download import DownloadError, download, url_file_name
+from file_server import OFFLINE, FileServer
+
+
+def test_a_url_names_its_file_without_query_or_fragment():
+    assert url_file_name('https://host/models/resnet50-11ad3fa6.pth') == 'resnet50-11ad3fa6.pth'
+    assert url_file_name('https://host/a/b.pth?token=x#part') == 'b.pth'
+    with pytest.raises(DownloadError, match=r'https://host/models/: names no file'):
+        url_file_name('https://host/models/')
+
+
+def test_kept_once_checked_and_refused_files_are_not_kept(tmp_path):
+    with FileServer({'/a.bin': b'weights', '/page.html': b'<html>moved</html>'}) as server:
+        path = download(server.url + '/a.bin', str(tmp_path / 'cache' / 'a.bin'))
+        assert open(path, 'rb').read() == b'weights'
+        assert download(server.url + '/a.bin', path) == path and len(server.requests) == 1
+
+        def problem(part):
+            return 'a web page' if open(part, 'rb').read().startswith(b'<html>') else None
+
+        with pytest.raises(DownloadError, match=r'/page.html gave a file that is not a '
+                                                r'checkpoint \(a web page\); it was removed'):
+            download(server.url + '/page.html', str(tmp_path / 'page.bin'), check=problem,
+                     expected='a checkpoint')
+    assert sorted(os.listdir(tmp_path)) == ['cache']
+
+
+def test_offline_says_where_to_put_the_file_and_keeps_nothing_half_named(tmp_path):
+    target = tmp_path / 'w.pth'
+    with pytest.raises(DownloadError, match=rf'cannot download {OFFLINE}/w.pth \(.*\); '
+                                            rf'download it where you can and put it at '
+                                            rf'{target}, or else\. What was fetched'):
+        download(f'{OFFLINE}/w.pth', str(target), instead=', or else')
+    assert not target.exists()
+    (tmp_path / 'blocked').write_text('a file where the cache folder belongs')
+    with pytest.raises(OutputPathError, match='blocked: a file is in the way of the folder '
+                                              'for downloads'):
+        download(f'{OFFLINE}/w.pth', str(tmp_path / 'blocked' / 'w.pth'))
