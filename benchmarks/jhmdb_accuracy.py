@@ -24,6 +24,11 @@ issue 11's measurement on JHMDB's official splits, from a file that holds them, 
 (with ``num_classes=21 label_map=F`` or ``label_map=None`` among the options where the file
 holds all 21 classes, not the 14 of ``../shared``'s).
 
+Each finished run is written to ``--out`` as it comes. With ``--work-root DIR`` the runs are
+kept, each in a folder named after its fold, seed and a checksum of its whole config, and the
+same command later scores a finished run again instead of training it (after a Ctrl-C, which
+says how many runs finished); a changed config or option trains anew.
+
 With ``--jobs 2`` two runs go side by side, one thread each; the training time reported is
 also measured alone on 2 threads (``--time-alone``), the figure a user sees. After the runs,
 the per-video time of the config's model and of DD-Net in the same run (PyTorch, and
@@ -188,32 +193,39 @@ def fold_records(ann_file: str, fold: str) -> tuple:
     return train, test
 
 
-def work_dir_name(fold, seed, extra=()):
-    """The folder a run writes in, under the benchmark's work root (``TRAIN:TEST`` folds as
-    ``TRAIN+TEST``: no colon in a path)."""
-    tag = f'_{zlib.crc32(" ".join(extra).encode()):08x}' if extra else ''
-    return f'{fold.replace(":", "+")}_seed{seed}{tag}'
+def work_dir_name(fold, seed, cfg):
+    """The folder a run of config ``cfg`` (its options merged) writes in, under the
+    benchmark's work root (``TRAIN:TEST`` folds as ``TRAIN+TEST``: no colon in a path). It
+    ends in a checksum of the whole config, so that a work root used again after the config
+    or an option changed trains the changed run instead of scoring the old one as it."""
+    return f'{fold.replace(":", "+")}_seed{seed}_{zlib.crc32(cfg.pretty_text.encode()):08x}'
 
 
-# work_dir_name's folders: the fold, the seed, the options' checksum where any.
+# work_dir_name's folders: the fold, the seed, the config's checksum (none in older roots).
 RUN_DIR = re.compile(r'(?P<fold>.+)_seed(?P<seed>\d+)(?:_[0-9a-f]{8})?')
 
 
 def finished_runs(root, cfg):
     """``(fold, seed, checkpoint, train records, test records)`` of every finished run under
-    ``root`` (a ``--work-root``), the last checkpoint of each; exits naming ``root`` when
-    it holds none."""
+    ``root`` (a ``--work-root``), the last checkpoint of each: that of ``cfg``'s last epoch.
+    A run stopped before it (Ctrl-C) is named and left out; exits naming ``root`` when it
+    holds no finished run."""
     ann_file = cfg.test_dataloader.dataset.ann_file
+    last_epoch = f'epoch_{cfg.train_cfg.max_epochs}.pth'
     found = False
     for run_dir in sorted(glob.glob(os.path.join(root, '*_seed*'))):
         name = RUN_DIR.fullmatch(os.path.basename(run_dir))
         if name is None or not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
             continue
+        with open(os.path.join(run_dir, 'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
+        if os.path.basename(checkpoint) != last_epoch:
+            print(f'{run_dir}: left out, stopped at {os.path.basename(checkpoint)} '
+                  f'(not {last_epoch})', file=sys.stderr)
+            continue
         found = True
         fold = name['fold'].replace('+', ':')
         train, test = fold_records(ann_file, fold)
-        with open(os.path.join(run_dir, 'last_checkpoint')) as f:
-            checkpoint = f.read().strip()
         yield fold, int(name['seed']), checkpoint, train, test
     if not found:
         sys.exit(f'{root}: no finished runs (FOLD_seedN/last_checkpoint) there')
@@ -244,9 +256,10 @@ def finished_runs_setup(description, ddnet=False, figure=None):
 
 
 def run(config, fold, seed, extra, folder, threads, noise=None):
-    work_dir = os.path.join(folder, work_dir_name(fold, seed, extra))
     options = fold_options(fold) + [f'randomness.seed={seed}'] + list(extra)
-    epochs = merged_config(config, options).train_cfg.max_epochs
+    cfg = merged_config(config, options)
+    work_dir = os.path.join(folder, work_dir_name(fold, seed, cfg))
+    epochs = cfg.train_cfg.max_epochs
     last = os.path.join(work_dir, f'epoch_{epochs}.pth')
     # A finished run in the work root is scored again, not retrained (seconds: None).
     seconds = (None if os.path.isfile(last) else
@@ -371,6 +384,61 @@ def paired_line(name: str, result: dict) -> str:
     return line
 
 
+def train_and_score(args, rows, folder, threads, baseline, results, cfg):
+    """Train and score every run of ``rows`` x folds x seeds in ``folder``, adding each
+    finished run to ``results`` and to the ``--out`` file as it comes."""
+    os.makedirs(folder, exist_ok=True)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for name, switches in rows.items():
+            extra = [f'model.network.{k}={v}' for k, v in switches.items()] + args.cfg_options
+            jobs = [pool.submit(run, args.config, fold, seed, extra, folder, threads,
+                                args.noise)
+                    for fold in args.folds for seed in args.seeds]
+            runs = []
+            for job in jobs:
+                try:
+                    runs.append(job.result())
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)  # the queued runs would be lost too
+                    raise
+                results[name] = {'runs': runs}
+                write_results(args.out, results)
+                r = runs[-1]
+                print(f'{name} {r["fold"]} seed {r["seed"]}: top-1 {100 * r["top1"]:.1f} % '
+                      f'(with TTA {100 * r["top1_tta"]:.1f} %), '
+                      + (f'noisy joints {100 * r["top1_noisy"]:.1f} %, ' if args.noise else '')
+                      + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before')
+                      + f', {r["cpu_capability"] or "unknown"} kernels',
+                      flush=True)
+            results[name] = {'runs': runs, 'summary': summary(runs)}
+            if baseline:
+                results[name]['paired'] = paired(runs, baseline)
+        if args.time_alone:
+            work_dir = os.path.join(folder, 'alone')
+            seconds = train(args.config, work_dir, ['train_split=None'] + args.cfg_options,
+                            threads=2)
+            # The key is named after the dev file's clips, as earlier --out files have it.
+            results['train_seconds_alone_433_clips'] = seconds
+            from posegraph.io import load_annotations
+            clips = len(load_annotations(cfg.train_dataloader.dataset.ann_file))
+            print(f'training alone on all {clips} clips, 2 threads: {seconds / 60:.1f} min')
+
+
+def interrupted(args, results, total):
+    """What a Ctrl-C leaves, in a line: the runs finished, where their results are, and how
+    the same command goes on from them."""
+    finished = sum(len(result['runs']) for result in results.values()
+                   if isinstance(result, dict))
+    line = f'interrupted after {finished} of {total} runs'
+    if finished and args.out:
+        line += f' (their results are in {args.out})'
+    if args.work_root:
+        return (line + f'; the runs are kept in {args.work_root}: the same command scores the '
+                'finished ones again instead of training them')
+    return (line + '; they were in a temporary folder: give --work-root DIR to keep the runs, '
+            'so that the same command goes on from them')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
@@ -414,42 +482,14 @@ def main():
             else {'config': {}})
     threads = 1 if args.jobs > 1 else 2
     results = {}
-    with tempfile.TemporaryDirectory() as temporary, ThreadPoolExecutor(args.jobs) as pool:
-        folder = args.work_root or temporary
-        os.makedirs(folder, exist_ok=True)
-        for name, switches in rows.items():
-            extra = [f'model.network.{k}={v}' for k, v in switches.items()] + args.cfg_options
-            jobs = [pool.submit(run, args.config, fold, seed, extra, folder, threads,
-                                args.noise)
-                    for fold in args.folds for seed in args.seeds]
-            runs = []
-            for job in jobs:
-                try:
-                    runs.append(job.result())
-                except BaseException:
-                    pool.shutdown(cancel_futures=True)  # the queued runs would be lost too
-                    raise
-                results[name] = {'runs': runs}
-                write_results(args.out, results)
-                r = runs[-1]
-                print(f'{name} {r["fold"]} seed {r["seed"]}: top-1 {100 * r["top1"]:.1f} % '
-                      f'(with TTA {100 * r["top1_tta"]:.1f} %), '
-                      + (f'noisy joints {100 * r["top1_noisy"]:.1f} %, ' if args.noise else '')
-                      + (f'{r["seconds"]:.0f} s' if r['seconds'] else 'trained before')
-                      + f', {r["cpu_capability"] or "unknown"} kernels',
-                      flush=True)
-            results[name] = {'runs': runs, 'summary': summary(runs)}
-            if baseline:
-                results[name]['paired'] = paired(runs, baseline)
-        if args.time_alone:
-            work_dir = os.path.join(folder, 'alone')
-            seconds = train(args.config, work_dir, ['train_split=None'] + args.cfg_options,
-                            threads=2)
-            # The key is named after the dev file's clips, as earlier --out files have it.
-            results['train_seconds_alone_433_clips'] = seconds
-            from posegraph.io import load_annotations
-            clips = len(load_annotations(cfg.train_dataloader.dataset.ann_file))
-            print(f'training alone on all {clips} clips, 2 threads: {seconds / 60:.1f} min')
+    try:
+        with tempfile.TemporaryDirectory() as temporary:
+            train_and_score(args, rows, args.work_root or temporary, threads, baseline, results,
+                            cfg)
+    except KeyboardInterrupt:
+        print(interrupted(args, results, len(rows) * len(args.folds) * len(args.seeds)),
+              file=sys.stderr)
+        sys.exit(130)   # the shell's status for a run stopped by Ctrl-C
     if not args.no_latency:
         # Weights do not change the time: the config's model, untrained, after the runs.
         from jhmdb_latency import latency_records, measure_latency

@@ -1,11 +1,13 @@
 """The JHMDB benchmarks' shared pieces: finding the finished runs of a work root, the kernels
 a run trained with, and the per-class top-1 of a run."""
 import json
+import os
 
 import numpy as np
 import pytest
 import torch
 from jhmdb_accuracy import (
+    RUN_DIR,
     check_folds,
     cpu_capability,
     finished_runs,
@@ -21,6 +23,7 @@ from jhmdb_per_class import class_names, per_class
 from mmengine.config import Config
 
 from posegraph.io.annotations import dump_annotations
+from conftest import ROOT
 
 
 def test_cpu_capability_reads_what_the_training_log_says(tmp_path):
@@ -126,16 +129,26 @@ def five_clip_file(tmp_path, train_split, test_split):
     return ann_file
 
 
-def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path):
+def runs_config(ann_file, epochs=80):
+    """What the benchmarks over finished runs read of a config."""
+    return Config(dict(test_dataloader=dict(dataset=dict(ann_file=ann_file)),
+                       train_cfg=dict(max_epochs=epochs)))
+
+
+def test_finished_runs_pair_each_last_checkpoint_with_its_folds_clips(tmp_path, capsys):
     ann_file = five_clip_file(tmp_path, 'grouped1_train', 'grouped1_val')
-    cfg = Config(dict(test_dataloader=dict(dataset=dict(ann_file=ann_file))))
+    cfg = runs_config(ann_file)
     root = tmp_path / 'runs'
     with pytest.raises(SystemExit, match='no finished runs'):
         list(finished_runs(str(root), cfg))
     (root / 'grouped1_seed2_0badc0de').mkdir(parents=True)
     (root / 'grouped1_seed2_0badc0de' / 'last_checkpoint').write_text('/x/epoch_80.pth\n')
     (root / 'grouped1_seed3').mkdir()  # unfinished: no last_checkpoint
+    (root / 'grouped1_seed4_0badc0de').mkdir()  # stopped by Ctrl-C at epoch 30
+    (root / 'grouped1_seed4_0badc0de' / 'last_checkpoint').write_text('/y/epoch_30.pth\n')
     [(fold, seed, checkpoint, train, test)] = finished_runs(str(root), cfg)
+    assert capsys.readouterr().err == (f'{root / "grouped1_seed4_0badc0de"}: left out, stopped '
+                                       'at epoch_30.pth (not epoch_80.pth)\n')
     assert (fold, seed, checkpoint) == ('grouped1', 2, '/x/epoch_80.pth')
     assert [r['frame_dir'] for r in train] == ['clip0', 'clip1', 'clip2']
     assert [r['frame_dir'] for r in test] == ['clip3', 'clip4']
@@ -202,11 +215,48 @@ def test_the_runs_finished_before_a_failure_are_kept_in_the_out_file(tmp_path, m
     assert load_runs([str(out)]) == [dict(run_record('grouped1', 0, 0.75), seconds=None)]
 
 
+def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path, monkeypatch, capsys):
+    import jhmdb_accuracy
+    ann_file = five_clip_file(tmp_path, 'grouped1_train', 'grouped1_val')
+
+    def run(config, fold, seed, *rest):
+        if seed == 1:
+            raise KeyboardInterrupt
+        return dict(run_record(fold, seed, 0.75), seconds=None)
+    out = tmp_path / 'out.json'
+    monkeypatch.setattr(jhmdb_accuracy, 'run', run)
+    command = ['jhmdb_accuracy.py', '--folds', 'grouped1', '--seeds', '0', '1', '2', '--jobs',
+               '1', '--no-latency', '--out', str(out), '--cfg-options', f'ann_file={ann_file}']
+    for extra, then in (([], 'they were in a temporary folder: give --work-root DIR to keep '
+                             'the runs, so that the same command goes on from them'),
+                        (['--work-root', str(tmp_path / 'runs')],
+                         f'the runs are kept in {tmp_path / "runs"}: the same command scores '
+                         'the finished ones again instead of training them')):
+        monkeypatch.setattr('sys.argv', command + extra)
+        with pytest.raises(SystemExit) as stopped:
+            jhmdb_accuracy.main()
+        assert stopped.value.code == 130
+        assert capsys.readouterr().err.strip() == (
+            f'interrupted after 1 of 3 runs (their results are in {out}); {then}')
+        assert load_runs([str(out)]) == [dict(run_record('grouped1', 0, 0.75), seconds=None)]
+
+
+def test_a_run_of_a_changed_config_or_option_is_not_taken_for_the_old_one():
+    from jhmdb_accuracy import work_dir_name
+    config = os.path.join(ROOT, 'configs', 'pan_jhmdb.py')
+    names = {work_dir_name('grouped1', 0, merged_config(config, options))
+             for options in ([], ['optim_wrapper.optimizer.lr=0.01'],
+                             ['model.network.diffpool=False'])}
+    assert len(names) == 3 and all(name.startswith('grouped1_seed0_') for name in names)
+    again = work_dir_name('grouped1', 0, merged_config(config, []))
+    assert again in names and RUN_DIR.fullmatch(again)
+
+
 def test_finished_runs_find_runs_of_named_splits_again(tmp_path):
     from jhmdb_accuracy import work_dir_name
     ann_file = official_split_file(tmp_path)
-    cfg = Config(dict(test_dataloader=dict(dataset=dict(ann_file=ann_file))))
-    run_dir = tmp_path / 'runs' / work_dir_name('train1:test1', 4, ['lr=0.1'])
+    cfg = runs_config(ann_file)
+    run_dir = tmp_path / 'runs' / work_dir_name('train1:test1', 4, cfg)
     assert ':' not in run_dir.name
     run_dir.mkdir(parents=True)
     (run_dir / 'last_checkpoint').write_text('/x/epoch_80.pth\n')
