@@ -64,9 +64,11 @@ def download(url: str, path: str, check: Optional[Callable[[str], Optional[str]]
         _fetch(url, partial)
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, 'reason', e)
+        fetched = os.path.getsize(partial) if os.path.isfile(partial) else 0
+        kept = (f' What was fetched so far ({fetched / 2**20:.1f} MB) is kept in {partial} and '
+                f'continued next time.' if fetched else '')
         raise DownloadError(f'cannot download {url} ({reason}); download it where you can and '
-                            f'put it at {path}{instead}. What was fetched so far is kept in '
-                            f'{partial} and continued next time.') from None
+                            f'put it at {path}{instead}.{kept}') from None
     problem = check(partial) if check else None
     if problem:
         os.remove(partial)

@@ -37,9 +37,16 @@ def test_offline_says_where_to_put_the_file_and_keeps_nothing_half_named(tmp_pat
     target = tmp_path / 'w.pth'
     with pytest.raises(DownloadError, match=rf'cannot download {OFFLINE}/w.pth \(.*\); '
                                             rf'download it where you can and put it at '
-                                            rf'{target}, or else\. What was fetched'):
+                                            rf'{target}, or else\.$'):
         download(f'{OFFLINE}/w.pth', str(target), instead=', or else')
     assert not target.exists()
+    # A download that broke before is kept for the next try, and the error says so.
+    (tmp_path / 'w.pth.part').write_bytes(bytes(3 << 19))
+    with pytest.raises(DownloadError, match=rf'put it at {target}\. What was fetched so far '
+                                            rf'\(1\.5 MB\) is kept in {target}\.part and '
+                                            r'continued next time\.$'):
+        download(f'{OFFLINE}/w.pth', str(target))
+    assert (tmp_path / 'w.pth.part').stat().st_size == 3 << 19
     (tmp_path / 'blocked').write_text('a file where the cache folder belongs')
     with pytest.raises(OutputPathError, match='blocked: a file is in the way of the folder '
                                               'for downloads'):
