@@ -7,3 +7,8 @@ class UnknownNameError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ''
+
+
+class MissingWeightsError(FileNotFoundError):
+    """A pose back-end was asked to run without usable weights: none given, a name that
+    cannot be downloaded, or a path to no file. Tools say which of their flags takes them."""

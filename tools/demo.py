@@ -34,6 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 # Only torch-free modules here: with --bundle the demo runs where torch is not installed.
 from posegraph.cli import refuse_below
 from posegraph.drawing import draw_actions
+from posegraph.errors import MissingWeightsError
 from posegraph.io import (
     AtomicVideoWriter,
     VideoReadError,
@@ -231,7 +232,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         sys.exit(f'error: {e}')
     try:
         estimator, recognizer, classes = (build_bundle if args.bundle else build_torch)(args)
-    except (FileNotFoundError, KeyError, ValueError, TypeError, RuntimeError) as e:
+    except MissingWeightsError as e:
+        sys.exit(f'error: --pose-checkpoint: {e}')
+    except (FileNotFoundError, ImportError, KeyError, ValueError, TypeError, RuntimeError) as e:
         sys.exit(f'error: {e}')
     try:
         result = recognise(args, source, VideoActionRecognizer(estimator, recognizer),

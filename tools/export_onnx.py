@@ -20,6 +20,8 @@ from typing import Optional, Sequence
 
 from posegraph.apis import USER_ERRORS, init_recognizer, parse_cfg_options
 from posegraph.apis.bundle import export_bundle
+from posegraph.cli import refuse_below
+from posegraph.errors import MissingWeightsError
 from posegraph.io import VideoReadError, VideoSource
 from posegraph.runtime import BundleError
 
@@ -48,8 +50,17 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--calibration-video',
                         help="frames that calibrate the estimator's int8 activations")
     args = parser.parse_args(argv)
+    refuse_below(parser, args, dict(pose_height=8))
     if bool(args.config) != bool(args.checkpoint):
         parser.error('give CONFIG and CHECKPOINT together (neither: the shipped model)')
+    # Said before anything is exported: the estimator's int8 needs its calibration frames,
+    # and frames given without it would be read for nothing.
+    if args.int8 and args.pose_checkpoint and not args.calibration_video:
+        parser.error("--int8 with an estimator needs --calibration-video: frames that "
+                     "calibrate the estimator's int8 activations")
+    if args.calibration_video and not (args.int8 and args.pose_checkpoint):
+        parser.error('--calibration-video calibrates the int8 estimator: give it with --int8 '
+                     'and --pose-checkpoint')
     try:
         model = init_recognizer(args.config, args.checkpoint, cfg_options=args.cfg_options)
         pose_network = None
@@ -63,6 +74,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                                  {'arch': args.pose_arch,
                                   'refinement_stages': args.refinement_stages},
                                  int8=args.int8, calibration_frames=frames)
+    except MissingWeightsError as e:
+        sys.exit(f'error: --pose-checkpoint: {e}')
     except (BundleError, ValueError, TypeError, VideoReadError, *USER_ERRORS) as e:
         sys.exit(f'error: {e}')
     checks = manifest['checks']['max_abs_difference']

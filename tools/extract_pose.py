@@ -146,7 +146,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     options = backend_options(args)
     try:  # fail at once, before any work or folder, if the back-end cannot run
         _start_worker(args.backend, options, [])
-    except (MissingWeightsError, CheckpointError, ImportError, KeyError) as e:
+    except MissingWeightsError as e:
+        sys.exit(f'error: --checkpoint: {e}')
+    except (CheckpointError, ImportError, KeyError) as e:
         sys.exit(f'error: {e}')
     try:
         make_folder(parts_dir, "the finished videos' poses")

@@ -49,7 +49,7 @@ def download(url: str, path: str, check: Optional[Callable[[str], Optional[str]]
             a file it finds wrong is removed, not kept.
         expected: what the file should be, for the error a failed ``check`` raises.
         instead: a way around a failed download, appended to the error's advice
-            (e.g. ``', or pass --checkpoint PATH'``).
+            (e.g. ``', or give its path as the checkpoint'``).
 
     Raises:
         DownloadError: offline or refused (naming the URL and where to put the file by

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import torch
 
-from posegraph.errors import UnknownNameError
+from posegraph.errors import MissingWeightsError, UnknownNameError
 from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
 from .frames import MapsEstimator
@@ -25,16 +25,14 @@ from .lwopenpose import (
 )
 from .weights import WeightsError, resolve_checkpoint
 
+# Tools name the flag that takes the checkpoint (extract_pose's --checkpoint, the demo's
+# --pose-checkpoint) in front of these errors: the flag differs from tool to tool.
 WEIGHTS_HELP = (
-    'The lwopenpose back-end needs trained weights: --checkpoint lwopenpose downloads '
+    "The lwopenpose back-end needs trained weights: the checkpoint 'lwopenpose' downloads "
     'checkpoint_iter_370000.pth, the checkpoint published with Lightweight OpenPose (Osokin '
     '2018, github.com/Daniil-Osokin/lightweight-human-pose-estimation.pytorch), into a cache '
-    'once; or pass --checkpoint PATH to a file you have, or train one with tools/train.py '
+    'once; or give the path of a file you have, or train one with tools/train.py '
     'configs/lwopenpose_coco.py. posegraph never extracts poses with an untrained network.')
-
-
-class MissingWeightsError(FileNotFoundError):
-    """A back-end was asked to run without usable weights."""
 
 
 def register_backend(name: str) -> Callable[[type], type]:

@@ -65,7 +65,8 @@ def fetch_checkpoint(published: PublishedCheckpoint, cache: str) -> str:
     try:
         return download(published.url, os.path.join(cache, published.file_name),
                         check=lambda path: _check(path, published.expected_state()),
-                        expected='the expected checkpoint', instead=', or pass --checkpoint PATH')
+                        expected='the expected checkpoint',
+                        instead=', or give its path as the checkpoint')
     except DownloadError as e:
         raise WeightsError(str(e)) from None
 

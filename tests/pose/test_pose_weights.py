@@ -72,7 +72,7 @@ def test_offline_names_the_url_and_where_to_put_the_file(tmp_path):
     url = OFFLINE + '/checkpoint_iter_370000.pth'
     with pytest.raises(WeightsError, match=r'cannot download http://127.0.0.1:9/checkpoint_'
                                            r'iter_370000.pth .*put it at .*checkpoint_iter_'
-                                           r'370000.pth, or pass --checkpoint PATH'):
+                                           r'370000.pth, or give its path as the checkpoint\.$'):
         fetch_checkpoint(published(url), str(tmp_path))
 
 

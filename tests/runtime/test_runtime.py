@@ -259,6 +259,24 @@ def test_a_bundle_folder_that_cannot_be_made_is_one_line_before_the_export(tmp_p
     assert sorted(os.listdir(tmp_path)) == ['notes.txt']
 
 
+@pytest.mark.parametrize('options, message', [
+    (('--pose-height', 4), '--pose-height must be 8 or more, got 4'),
+    (('--pose-checkpoint', 'w.pth', '--int8'), '--int8 with an estimator needs '
+                                                '--calibration-video'),
+    (('--calibration-video', 'v.avi'), '--calibration-video calibrates the int8 estimator: '
+                                       'give it with --int8 and --pose-checkpoint'),
+    (('--calibration-video', 'v.avi', '--int8'), '--calibration-video calibrates the int8'),
+    (('--pose-checkpoint', 'none.pth'), '--pose-checkpoint: none.pth: no such checkpoint. '
+                                        "The lwopenpose back-end needs trained weights: the "
+                                        "checkpoint 'lwopenpose' downloads"),
+])
+def test_export_options_that_cannot_work_stop_before_anything_is_exported(
+        tmp_path, run_tool, options, message):
+    result = run_tool('export_onnx', '--out', tmp_path / 'bundle', *options)
+    assert result.returncode != 0 and message in result.stderr
+    assert 'Traceback' not in result.stderr and not (tmp_path / 'bundle').exists()
+
+
 @pytest.mark.parametrize('mode', [(), ('--window', 4, '--stride', 2)], ids=['step', 'window'])
 def test_demo_runs_a_bundle_as_it_runs_pytorch(bundle_dir, tmp_path, run_tool, mode):
     video = write_video(tmp_path / 'square.avi', frames=10, size=(96, 128))

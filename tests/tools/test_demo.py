@@ -119,6 +119,26 @@ def test_a_checkpoint_of_another_model_is_refused_by_name(tmp_path, run_tool):
     assert 'does not fit the model' in result.stderr
 
 
+def test_estimator_weights_that_cannot_be_had_name_the_demos_flag(tmp_path, run_tool):
+    # The library's advice names no flag: the demo's --checkpoint is the skeleton model's,
+    # and "pass --checkpoint PATH" sent users to the wrong one.
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    result = run_tool('demo', video, '--pose-checkpoint', tmp_path / 'none.pth')
+    assert result.returncode == 1 and result.stderr.strip().startswith(
+        f"error: --pose-checkpoint: {tmp_path / 'none.pth'}: no such checkpoint. The "
+        "lwopenpose back-end needs trained weights: the checkpoint 'lwopenpose' downloads")
+    assert '--checkpoint PATH' not in result.stderr
+
+
+def test_a_pose_backend_whose_package_is_missing_is_one_line(tmp_path, run_tool, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, 'mediapipe', None)   # as where it is not installed
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    result = run_tool('demo', video, '--pose-backend', 'mediapipe')
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert result.stderr.strip().startswith('error: the mediapipe back-end needs mediapipe')
+
+
 def test_demo_on_a_real_person_with_mediapipe(tmp_path, run_tool):
     """The README's demo: BlazePose joints of the NTU clip (a person drinking water) through
     the shipped model, a track and a label per frame."""
