@@ -21,6 +21,7 @@ from posegraph.apis import (
     report_test_metrics,
     show_predictions,
 )
+from posegraph.apis.runner import missing_checkpoint
 from posegraph.evaluation.fusion import load_scores
 from posegraph.io import make_folder
 
@@ -45,8 +46,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
-    if not os.path.isfile(args.checkpoint):
-        sys.exit(f'error: {args.checkpoint}: no such checkpoint')
+    if '://' not in args.checkpoint and not os.path.isfile(args.checkpoint):
+        sys.exit(f'error: {missing_checkpoint(args.checkpoint)}')
     with tempfile.TemporaryDirectory() as folder:
         dump = args.dump or (os.path.join(folder, 'scores.pkl') if args.show_dir else None)
         try:

@@ -11,7 +11,6 @@ set is loaded before training, so one that cannot load stops the run at once. Ct
 the run with the last checkpoint named and the command that resumes from it.
 """
 import argparse
-import os
 import sys
 from typing import Optional, Sequence
 
@@ -19,6 +18,7 @@ from posegraph.apis import (
     USER_ERRORS,
     PoseGraphRunner,
     build_runner,
+    last_checkpoint,
     parse_cfg_options,
     report_test_metrics,
 )
@@ -55,12 +55,10 @@ def interrupted(runner: Optional[PoseGraphRunner], args: argparse.Namespace) -> 
     """What a run stopped by Ctrl-C kept, and the command that goes on from there."""
     if runner is None:
         return 'interrupted before training started: nothing was kept'
-    last = os.path.join(runner.work_dir, 'last_checkpoint')   # mmengine's pointer file
-    if not os.path.isfile(last):
+    checkpoint = last_checkpoint(runner.work_dir)
+    if checkpoint is None:
         return (f'interrupted before the first checkpoint: nothing to resume from in '
                 f'{runner.work_dir}')
-    with open(last) as f:
-        checkpoint = f.read().strip()
     return (f'interrupted: the last checkpoint is {checkpoint}; go on from it with '
             f'python tools/train.py {args.config} --work-dir {runner.work_dir} --resume'
             + (' (and the same --cfg-options)' if args.cfg_options else ''))
@@ -76,6 +74,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                               auto_scale_lr=args.auto_scale_lr, seed=args.seed,
                               deterministic=args.deterministic,
                               validate=not args.no_validate)
+        if args.resume == 'auto' and runner.rank == 0 and last_checkpoint(runner.work_dir) is None:
+            # mmengine starts afresh without a word: a mistyped --work-dir would retrain.
+            print(f'--resume: no checkpoint in {runner.work_dir} yet; training from the start',
+                  file=sys.stderr)
         runner.train()
         metrics = runner.test() if args.test else None
     except USER_ERRORS as e:

@@ -30,7 +30,7 @@ from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS
 from posegraph.skeleton import LAYOUTS, convert_keypoints, get_layout
 from posegraph.structures import ActionDataSample
-from .runner import check_state_dict, load_config
+from .runner import check_state_dict, load_config, missing_checkpoint
 
 PoseResult = Dict[str, np.ndarray]   # one frame: 'keypoints' (P, V, 2), 'keypoint_scores' (P, V)
 
@@ -122,7 +122,7 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
         if checkpoint.startswith(('http://', 'https://')):
             checkpoint = download_checkpoint(checkpoint)
         if not os.path.isfile(checkpoint):
-            raise FileNotFoundError(f'{checkpoint}: no such checkpoint')
+            raise missing_checkpoint(checkpoint)
         saved = load_checkpoint_file(checkpoint, map_location='cpu')
         state = saved.get('state_dict', saved)
         check_state_dict(model.state_dict(), state, checkpoint)

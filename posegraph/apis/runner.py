@@ -423,6 +423,26 @@ def apply_tensorboard(cfg: Config) -> bool:
     return True
 
 
+def last_checkpoint(work_dir: str) -> Optional[str]:
+    """The last checkpoint a run saved in ``work_dir`` (mmengine's ``last_checkpoint``
+    pointer), or ``None`` before the first."""
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        return None
+    with open(pointer) as f:
+        return f.read().strip() or None
+
+
+def missing_checkpoint(path: str, role: str = '') -> FileNotFoundError:
+    """The error for a checkpoint ``path`` that is no file, ``role`` appended to what it
+    should have been; a work dir given for its checkpoint is named with its last one."""
+    if osp.isdir(path):
+        latest = last_checkpoint(path)
+        return FileNotFoundError(f'{path}: a folder, not a checkpoint{role}'
+                                 + (f'; its last checkpoint is {latest}' if latest else ''))
+    return FileNotFoundError(f'{path}: no such checkpoint{role}')
+
+
 def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
                  cfg_options: Optional[dict] = None, launcher: str = 'none',
                  resume: Optional[str] = None, checkpoint: Optional[str] = None,
@@ -481,7 +501,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
         cfg.resume, cfg.load_from = True, None
     elif resume:
         if not osp.isfile(resume):
-            raise FileNotFoundError(f'{resume}: no such checkpoint to resume from')
+            raise missing_checkpoint(resume, ' to resume from')
         cfg.resume, cfg.load_from = True, resume
     if checkpoint is not None:
         cfg.load_from = checkpoint
@@ -493,8 +513,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
         if launcher == 'none':
             cfg.load_from = download_checkpoint(load_from)
     elif isinstance(load_from, str) and '://' not in load_from and not osp.isfile(load_from):
-        raise FileNotFoundError(f'{load_from}: no such checkpoint'
-                                + ('' if checkpoint else ' (load_from)'))
+        raise missing_checkpoint(load_from, '' if checkpoint else ' (load_from)')
     if checkpoint is not None or test:
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]

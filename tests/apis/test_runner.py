@@ -228,6 +228,11 @@ def test_load_from_a_url_is_fetched_before_the_run_and_every_url_loads_weights_o
                      '/evil.pth': (tmp_path / 'evil.pth').read_bytes()}) as server:
         runner = train_runner(tmp_path / 'f', {'ann_file': synthetic_file,
                                                'load_from': server.url + '/trained.pth'})
+        # tools/test.py takes a URL too; it refused any checkpoint that was not a file.
+        result = run_tool('test', CONFIG, server.url + '/trained.pth', '--work-dir',
+                          str(tmp_path / 't'), '--cfg-options', f'ann_file={synthetic_file}',
+                          *[f'{k}={v}'.replace(' ', '') for k, v in SMALL.items()])
+        assert result.returncode == 0 and 'top1:' in result.stdout, result.stderr
         # mmengine's loader for URLs (torch.hub's) would unpickle the file, payload and all.
         with pytest.raises(DownloadError, match='evil.pth gave a file that is not a checkpoint'):
             CheckpointLoader.load_checkpoint(server.url + '/evil.pth')

@@ -177,8 +177,25 @@ def test_ctrl_c_names_the_last_checkpoint_and_the_resume_command(synthetic_file,
         f'python tools/train.py {CONFIG} --work-dir {work_dir} --resume (and the same '
         '--cfg-options)')
     monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', run_epoch)
-    assert run_tool(*train[:4], '--resume', *train[4:]).returncode == 0
+    result = run_tool(*train[:4], '--resume', *train[4:])
+    assert result.returncode == 0 and '--resume: no checkpoint' not in result.stderr
     assert (work_dir / 'epoch_3.pth').is_file()
+    # Resuming in a work dir with no checkpoint (a mistyped --work-dir) trains from the
+    # start, as mmengine does, but says so; before, without a word.
+    epochs.clear()
+    monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', stopped_in_epoch(1))
+    result = run_tool(*train[:3], str(tmp_path / 'rnu'), '--resume', *train[4:])
+    assert result.returncode == 130 and (
+        f"--resume: no checkpoint in {tmp_path / 'rnu'} yet; training from the start"
+        in result.stderr)
+    monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', run_epoch)
+    # A work dir given for a checkpoint is named with its last one.
+    for tool in (('test', CONFIG, str(work_dir)), (*train[:4], '--resume', str(work_dir))):
+        result = run_tool(*tool, '--cfg-options', *train[5:])
+        assert result.returncode == 1 and result.stderr.strip().endswith(
+            f'{work_dir}: a folder, not a checkpoint'
+            + (' to resume from' if tool[0] == 'train' else '')
+            + f'; its last checkpoint is {work_dir / "epoch_3.pth"}')
     from mmengine.runner import TestLoop
 
     def stopped(loop):
