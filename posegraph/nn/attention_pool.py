@@ -6,6 +6,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from .shapes import wrong_shape
+
 
 class AttentionPool(nn.Module):
     r"""Pools a set of vectors by learned additive attention (Yang et al., 2016):
@@ -50,7 +52,18 @@ class AttentionPool(nn.Module):
         return F.linear(u.reshape(-1, u.shape[-1]), self.context[None]).reshape(u.shape[:-1])
 
     def forward(self, h: Tensor, mask: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+        self.check_input(h, mask)
         return self.pool(h, self.score(h), mask)
+
+    def check_input(self, h: Tensor, mask: Optional[Tensor]) -> None:
+        """Refuse ``h`` of another width than ``in_channels``, or a ``mask`` that is not
+        one entry per vector of ``h`` (a :class:`ValueError` naming both shapes)."""
+        if h.shape[-1] != self.in_channels:
+            raise wrong_shape(self, 'h', h, f'(*, L, {self.in_channels}) (sets, vectors, '
+                                            'channels)')
+        if mask is not None and mask.shape != h.shape[:-1]:
+            raise wrong_shape(self, 'mask', mask, f'{tuple(h.shape[:-1])}: one entry per '
+                                                  'vector of h')
 
     @staticmethod
     def pool(h: Tensor, logits: Tensor, mask: Optional[Tensor] = None

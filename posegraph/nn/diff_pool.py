@@ -7,6 +7,8 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torch_geometric.nn import DenseGCNConv
 
+from .shapes import wrong_shape
+
 
 @functools.lru_cache(maxsize=None)
 def _vector_floats() -> int:
@@ -88,6 +90,13 @@ class DiffPool(nn.Module):
     def forward(self, x: Tensor, adj: Tensor, mask: Optional[Tensor] = None,
                 losses: bool = True, normalized_adj: Optional[Tensor] = None
                 ) -> Tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor], Tensor]:
+        if x.dim() != 3 or x.shape[-1] != self.in_channels:
+            raise wrong_shape(self, 'x', x, f'(B, N, {self.in_channels}) (graphs, nodes, '
+                                            'channels)')
+        n = x.shape[1]
+        if adj.dim() not in (2, 3) or adj.shape[-2:] != (n, n):
+            raise wrong_shape(self, 'adj', adj, f'({n}, {n}) or (B, {n}, {n}), as x has {n} '
+                                                'nodes')
         if normalized_adj is None:
             # A graph shared by the batch is normalised once by each GCN, not once per graph.
             z = torch.relu(self.embed(x, adj))

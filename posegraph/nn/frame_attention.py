@@ -34,6 +34,7 @@ class FrameAttention(AttentionPool):
                 ) -> Tuple[Tensor, Tensor]:
         if not causal:
             return super().forward(h, mask)
+        self.check_input(h, mask)
         logits = self.score(h)
         _, alpha = self.pool(h, logits, mask)
         weight = torch.exp(logits - logits.max(dim=-1, keepdim=True).values)

@@ -7,6 +7,7 @@ from torch.nn import functional as F
 from torch_geometric.nn import DenseGCNConv
 
 from posegraph.skeleton import LayoutLike, adjacency, normalized_adjacency, spatial_partition
+from .shapes import wrong_shape
 
 PARTITIONS = ('uniform', 'spatial')
 
@@ -72,6 +73,11 @@ class SkeletonGraphConv(nn.Module):
             nn.init.zeros_(self.bias)
 
     def forward(self, x: Tensor, mask: Optional[Tensor] = None) -> Tensor:
+        v = self.adj.shape[0]
+        if x.shape[-2:] != (v, self.in_channels):
+            raise wrong_shape(self, 'x', x, f'(*, {v}, {self.in_channels}) (joints, channels)',
+                              'channels come last in posegraph, (N, M, T, V, C)'
+                              if x.shape[-1] == v else '')
         out = (self.norm_adj @ self.conv.lin(x) if self.partition == 'uniform'
                else self._propagate_subsets(x))
         bias = self.conv.bias if self.bias is None else self.bias

@@ -3,6 +3,7 @@ import torch
 from torch import Tensor, nn
 
 from posegraph.skeleton import LayoutLike, spatial_partition
+from .shapes import wrong_shape
 
 
 class SpatialTemporalGraphConv(nn.Module):
@@ -64,6 +65,13 @@ class SpatialTemporalGraphConv(nn.Module):
                 module.reset_parameters()
 
     def forward(self, x: Tensor) -> Tensor:
+        v = self.partition.shape[-1]
+        if x.dim() != 4 or x.shape[1] != self.in_channels or x.shape[3] != v:
+            raise wrong_shape(self, 'x', x, f'(B, {self.in_channels}, T, {v}) (batch, '
+                                            'channels, frames, joints)',
+                              "ST-GCN's layout, channels first: x.permute(0, 3, 1, 2) of "
+                              '(B, T, V, C)' if x.dim() == 4 and x.shape[-1] == self.in_channels
+                              else '')
         b, _, t, v = x.shape
         h = self.spatial(x).view(b, -1, self.out_channels, t, v)
         h = torch.einsum('bkctj,kij->bcti', h, self.partition * self.importance)
