@@ -5,7 +5,7 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
-from posegraph.skeleton import get_layout
+from posegraph.skeleton import check_num_joints, get_layout
 
 # Colours (BGR) of the first persons' skeletons on video frames.
 TRACK_COLOURS = ((0, 200, 255), (255, 160, 0), (60, 220, 60), (220, 60, 220), (80, 80, 255))
@@ -23,7 +23,9 @@ def draw_tracks(frame: np.ndarray, keypoint: np.ndarray, keypoint_score: np.ndar
         track_ids: ``(M,)`` the persons' track ids, which choose their colours (default:
             their order).
     """
-    layout = get_layout(layout)
+    # Joints of another layout would be joined by the wrong bones (or fail on an index).
+    layout = check_num_joints(keypoint.shape[-2], layout, 'keypoint') if len(keypoint) \
+        else get_layout(layout)
     canvas = frame.copy()
     thickness = max(2, round(frame.shape[0] / 240))
     track_ids = range(len(keypoint)) if track_ids is None else track_ids

@@ -22,6 +22,7 @@ from posegraph.apis import (
     init_recognizer,
     parse_cfg_options,
 )
+from posegraph.cli import refuse_below
 from posegraph.drawing import draw_tracks
 from posegraph.io import (
     AtomicVideoWriter,
@@ -31,6 +32,7 @@ from posegraph.io import (
     make_folder_for,
 )
 from posegraph.io.video import VideoReadError, read_video, video_fps
+from posegraph.skeleton import check_num_joints
 
 
 def predict_label(record: dict, config: str, checkpoint: str,
@@ -58,9 +60,17 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--frame', type=int, help='also save this frame as a picture')
     parser.add_argument('--frame-out', help='where to save --frame (PNG)')
     args = parser.parse_args(argv)
+    refuse_below(parser, args, dict(width=8, frame=0))
+    # An option that would be dropped without a word: a label from untrained weights, or a
+    # frame file for no frame.
+    if bool(args.config) != bool(args.checkpoint):
+        parser.error('--config and --checkpoint go together: the model writes its top class '
+                     'only with its trained weights')
+    if args.frame_out and args.frame is None:
+        parser.error('--frame-out names where --frame K goes: give --frame too')
     try:
         draw(args)
-    except USER_ERRORS + (VideoReadError,) as e:
+    except USER_ERRORS + (VideoReadError, ValueError) as e:
         sys.exit(f'error: {e}')
 
 
@@ -69,8 +79,12 @@ def draw(args: argparse.Namespace) -> None:
     name = args.frame_dir or os.path.splitext(os.path.basename(args.video))[0]
     records = {r['frame_dir']: r for r in load_annotations(args.annotations)}
     if name not in records:
-        sys.exit(f'{args.annotations}: no record {name!r} (use --frame-dir)')
+        sys.exit(f'error: {args.annotations}: no record {name!r} (use --frame-dir)')
     record = records[name]
+    check_num_joints(record['keypoint'].shape[2], args.layout, f'{args.annotations}: {name}')
+    if args.frame is not None and args.frame >= record['total_frames']:
+        sys.exit(f'error: --frame {args.frame}: {name} has {record["total_frames"]} frames '
+                 f'(0 to {record["total_frames"] - 1})')
     # Before the video is read and drawn: where the drawing and the frame cannot go.
     gif = args.out.lower().endswith('.gif')
     if gif:
@@ -85,9 +99,10 @@ def draw(args: argparse.Namespace) -> None:
         make_folder_for(frame_out, 'the frame')
     frames = read_video(args.video)
     if len(frames) != record['total_frames']:
-        sys.exit(f'{args.video} has {len(frames)} frames, the record {record["total_frames"]}')
+        sys.exit(f'error: {args.video} has {len(frames)} frames, the record '
+                 f'{record["total_frames"]}')
     label = args.label
-    if args.config and args.checkpoint:
+    if args.config:
         label = predict_label(record, args.config, args.checkpoint, args.cfg_options)
         print(f'predicted: {label}')
     scale = args.width / frames[0].shape[1]
@@ -107,7 +122,7 @@ def draw(args: argparse.Namespace) -> None:
             for frame in drawn:
                 writer.write(frame)
     if args.frame is not None:
-        if not cv2.imwrite(frame_out, drawn[min(args.frame, len(drawn) - 1)]):
+        if not cv2.imwrite(frame_out, drawn[args.frame]):
             raise OutputPathError(f'{frame_out}: OpenCV could not write the frame')
         print(f'wrote {frame_out}')
     print(f'wrote {args.out} ({len(drawn)} frames)')

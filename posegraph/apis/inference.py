@@ -28,7 +28,7 @@ from posegraph.io.checkpoint import download_checkpoint, load_checkpoint_file
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS
-from posegraph.skeleton import LAYOUTS, convert_keypoints, get_layout
+from posegraph.skeleton import check_num_joints, convert_keypoints, get_layout
 from posegraph.structures import ActionDataSample
 from .runner import check_state_dict, load_config, missing_checkpoint
 
@@ -207,12 +207,7 @@ def inference_skeleton(model: torch.nn.Module, pose_results: Sequence[PoseResult
         ``(num_classes,)`` and ``pred_label``.
     """
     record = pose_results_to_record(pose_results, img_shape)
-    joints, given = record['keypoint'].shape[2], get_layout(layout)
-    if joints != given.num_joints:
-        fitting = [name for name, known in LAYOUTS.items() if known.num_joints == joints]
-        raise ValueError(f'pose_results have {joints} joints a person, layout={layout!r} has '
-                         f'{given.num_joints}: pass the layout they are in'
-                         + (f" (layout={fitting[0]!r}?)" if fitting else ''))
+    check_num_joints(record['keypoint'].shape[2], layout, 'pose_results')
     target = model_layout(model)
     if get_layout(layout).name != get_layout(target).name:
         record['keypoint'], record['keypoint_score'] = convert_keypoints(

@@ -17,6 +17,7 @@ from .layout import (
     OPENPOSE18,
     LayoutLike,
     SkeletonLayout,
+    check_num_joints,
     get_layout,
     register_layout,
 )
@@ -34,7 +35,8 @@ from .streams import (
 _GRAPH = ('adjacency', 'edge_index', 'hop_distance', 'normalized_adjacency',
           'spatial_partition')
 
-__all__ = ['SkeletonLayout', 'LayoutLike', 'get_layout', 'register_layout', 'LAYOUTS',
+__all__ = ['SkeletonLayout', 'LayoutLike', 'get_layout', 'check_num_joints', 'register_layout',
+           'LAYOUTS',
            'LAYOUT_ALIASES', 'COCO17', 'OPENPOSE18', 'JHMDB15', 'MEDIAPIPE33', 'NTU25', 'HAND21',
            'convert_keypoints', 'StreamingPoseNormalize', 'frame_centres', 'frame_sizes',
            'STREAMS', 'format_streams', 'joint_streams', 'mask_missing', 'stream_channels',

@@ -183,6 +183,20 @@ def get_layout(layout: 'LayoutLike') -> SkeletonLayout:
             'own with posegraph.skeleton.register_layout') from None
 
 
+def check_num_joints(num_joints: int, layout: 'LayoutLike', what: str) -> SkeletonLayout:
+    """The layout ``layout`` names, if ``what`` (e.g. ``'the record'``) with ``num_joints``
+    joints a person can be in it; otherwise a ``ValueError`` that names the layouts of that
+    many joints: joints read in another layout's order join the wrong bones without a word.
+    """
+    given = get_layout(layout)
+    if num_joints != given.num_joints:
+        fitting = [name for name, known in LAYOUTS.items() if known.num_joints == num_joints]
+        raise ValueError(f'{what} has {num_joints} joints a person, layout {given.name} has '
+                         f'{given.num_joints}: give the layout they are in'
+                         + (f' ({" or ".join(fitting)}?)' if fitting else ''))
+    return given
+
+
 def register_layout(layout: SkeletonLayout, force: bool = False) -> SkeletonLayout:
     """Make a custom layout known by its name, so configs can say ``layout='<name>'``.
 

@@ -142,9 +142,8 @@ def test_bad_inputs_and_checkpoints_are_named(trained, synthetic_file, tmp_path)
                                      'keypoint_scores': np.zeros(17)}]], (240, 320))
     # Joints of another layout than the one named: the remedy, with the layout that fits.
     jhmdb = [{'keypoints': np.zeros((1, 15, 2)), 'keypoint_scores': np.ones((1, 15))}] * 8
-    with pytest.raises(ValueError, match=r"pose_results have 15 joints a person, "
-                       r"layout='coco17' has 17: pass the layout they are in \(layout="
-                       r"'jhmdb15'\?\)"):
+    with pytest.raises(ValueError, match=r"pose_results has 15 joints a person, "
+                       r"layout coco17 has 17: give the layout they are in \(jhmdb15\?\)"):
         inference_skeleton(model, jhmdb, (240, 320))
     with pytest.raises(ValueError, match=r"device='cuda': this torch sees no CUDA device"):
         if torch.cuda.is_available():

@@ -12,6 +12,7 @@ from posegraph.skeleton import (
     OPENPOSE18,
     SkeletonLayout,
     adjacency,
+    check_num_joints,
     convert_keypoints,
     get_layout,
     hop_distance,
@@ -182,3 +183,21 @@ def test_coco17_and_openpose18_convert_to_jhmdb15():
     via, _ = convert_keypoints(openpose, openpose_scores, 'openpose18', 'jhmdb15')   # chained
     np.testing.assert_allclose(via, convert_keypoints(coco, np.ones(17), 'coco17',
                                                       'jhmdb15')[0], atol=1e-9)
+
+
+def test_joints_of_another_layout_are_named_with_the_layouts_they_fit():
+    assert check_num_joints(17, 'coco', 'the record') is get_layout('coco17')
+    with pytest.raises(ValueError, match=r'^the record has 15 joints a person, layout coco17 '
+                                         r'has 17: give the layout they are in \(jhmdb15\?\)$'):
+        check_num_joints(15, 'coco17', 'the record')
+    with pytest.raises(ValueError, match=r'has 16 joints a person, layout coco17 has 17: give '
+                                         r'the layout they are in$'):
+        check_num_joints(16, 'coco17', 'the record')
+
+
+def test_drawing_refuses_joints_of_another_layout_and_draws_no_person_in_any():
+    from posegraph.drawing import draw_tracks
+    frame = np.zeros((64, 64, 3), np.uint8)
+    with pytest.raises(ValueError, match='keypoint has 17 joints a person, layout jhmdb15'):
+        draw_tracks(frame, np.full((1, 17, 2), 30.0), np.ones((1, 17)), 'jhmdb15')
+    assert not draw_tracks(frame, np.zeros((0, 17, 2)), np.zeros((0, 17)), 'jhmdb15').any()

@@ -189,13 +189,28 @@ def test_visualize_draws_tracks_into_mp4_gif_and_png(tmp_path, run_tool):
                        'frame.pkl: OpenCV cannot write this picture format'),
                       ((video, out, '--frame', '2', '--frame-out',
                         tmp_path / 'notes.txt' / 'f.png'),
-                       'notes.txt: a file is in the way of the folder for the frame')]:
+                       'notes.txt: a file is in the way of the folder for the frame'),
+                      # Joints drawn with another layout's bones; before, without a word.
+                      ((video, out, '--layout', 'jhmdb15'),
+                       f'{out}: clip has 17 joints a person, layout jhmdb15 has 15: give the '
+                       'layout they are in (coco17?)'),
+                      # Before: the last frame was written for any --frame past it.
+                      ((video, out, '--frame', '6'), '--frame 6: clip has 6 frames (0 to 5)')]:
         result = run_tool('visualize', '--out', tmp_path / 'x.mp4', *args)
         assert result.returncode == 1 and why in result.stderr, result.stderr
         assert 'Traceback' not in result.stderr and 'WARN' not in result.stderr
         assert not (tmp_path / 'x.mp4').exists() and not (tmp_path / 'x.txt').exists()
     assert sorted(os.listdir(tmp_path)) == ['ann.pkl', 'ann.pkl.parts', 'clip.avi', 'drawn.gif',
                                             'drawn.mp4', 'drawn.png', 'notes.txt']
+    # Options that would be dropped without a word, or are below what can work.
+    for args, why in [(('--config', 'configs/pan_synthetic.py'),
+                       '--config and --checkpoint go together'),
+                      (('--frame-out', tmp_path / 'f.png'), '--frame-out names where --frame K '
+                                                            'goes: give --frame too'),
+                      (('--frame', '-1'), '--frame must be 0 or more, got -1'),
+                      (('--width', '0'), '--width must be 8 or more, got 0')]:
+        result = run_tool('visualize', video, out, '--out', tmp_path / 'x.mp4', *args)
+        assert result.returncode == 2 and why in result.stderr, result.stderr
 
 
 def test_mediapipe_backend_on_a_real_person():
