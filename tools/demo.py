@@ -59,8 +59,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='pose estimator: lwopenpose (default; a bundle\'s own if it has '
                              'one), mediapipe, or one registered by --custom-imports')
     parser.add_argument('--pose-checkpoint', default='lwopenpose',
-                        help="the estimator's weights: a file, or 'lwopenpose' for the "
-                             'published Lightweight OpenPose checkpoint (downloaded once)')
+                        help="the estimator's weights: a file, an http(s):// URL, or "
+                             "'lwopenpose' for the published Lightweight OpenPose checkpoint "
+                             '(downloaded once)')
     parser.add_argument('--pose-height', type=int, default=256,
                         help='estimator input height in pixels')
     parser.add_argument('--custom-imports', nargs='+', default=[],

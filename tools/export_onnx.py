@@ -34,8 +34,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('--cfg-options', nargs='+', action=parse_cfg_options, default={},
                         help='overrides of the skeleton model config')
     parser.add_argument('--pose-checkpoint',
-                        help="the estimator's weights: a file, or 'lwopenpose' for the "
-                             'published checkpoint (downloaded once); none: no estimator')
+                        help="the estimator's weights: a file, an http(s):// URL, or "
+                             "'lwopenpose' for the published checkpoint (downloaded once); "
+                             'none: no estimator')
     parser.add_argument('--pose-arch', default='lwopenpose',
                         choices=('lwopenpose', 'pose_attention'),
                         help="the estimator's network: the public configuration, or the "

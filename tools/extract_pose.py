@@ -48,8 +48,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--backend', default='lwopenpose',
                         help="pose back-end: 'lwopenpose', 'mediapipe' (its own environment) "
                         'or one registered by --custom-imports')
-    parser.add_argument('--checkpoint', help="weights of the lwopenpose back-end: a path, or "
-                        "'lwopenpose' for the published checkpoint (downloaded once)")
+    parser.add_argument('--checkpoint', help="weights of the lwopenpose back-end: a path, an "
+                        "http(s):// URL, or 'lwopenpose' for the published checkpoint "
+                        '(downloaded once)')
     parser.add_argument('--arch', default='lwopenpose', choices=['lwopenpose', 'pose_attention'],
                         help="the lwopenpose back-end's network: the public configuration, or "
                         "the pose-attention paper's (width 0.75, five depthwise refinements)")

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from posegraph.errors import MissingWeightsError, UnknownNameError
+from posegraph.io.download import DownloadError
 from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
 from .frames import MapsEstimator
@@ -23,7 +24,7 @@ from .lwopenpose import (
     load_openpose_checkpoint,
     pose_attention_openpose,
 )
-from .weights import WeightsError, resolve_checkpoint
+from .weights import resolve_checkpoint
 
 # Tools name the flag that takes the checkpoint (extract_pose's --checkpoint, the demo's
 # --pose-checkpoint) in front of these errors: the flag differs from tool to tool.
@@ -75,7 +76,7 @@ class LightweightOpenPoseBackend(MapsEstimator):
             raise MissingWeightsError(WEIGHTS_HELP)
         try:
             checkpoint = resolve_checkpoint(checkpoint)
-        except WeightsError as e:
+        except DownloadError as e:
             raise MissingWeightsError(str(e)) from None
         if not os.path.isfile(checkpoint):
             raise MissingWeightsError(f'{checkpoint}: no such checkpoint. {WEIGHTS_HELP}')

@@ -85,6 +85,14 @@ def test_the_backend_takes_a_name(server, tmp_path, monkeypatch):
     assert len(backend.network.refinement_stages) == 1
     assert resolve_checkpoint('lwopenpose') == str(tmp_path / 'checkpoint_iter_370000.pth')
     assert resolve_checkpoint(str(tmp_path / 'x.pth')) == str(tmp_path / 'x.pth')  # a path
+    # A URL: into torch.hub's cache, as any checkpoint named by URL.
+    monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+    with pytest.warns(UserWarning, match='refinement stage'):
+        LightweightOpenPoseBackend(server.url + '/good.pth?raw=1', height=64)
+    assert os.path.isfile(tmp_path / 'hub' / 'checkpoints' / 'good.pth')
+    with pytest.raises(MissingWeightsError, match=r'moved.html gave a file that is not a '
+                                                  r'checkpoint'):
+        LightweightOpenPoseBackend(server.url + '/moved.html', height=64)
     monkeypatch.setitem(weights.PUBLISHED, 'lwopenpose', published(OFFLINE + '/x'))
     monkeypatch.setenv('POSEGRAPH_CACHE', str(tmp_path / 'empty'))
     with pytest.raises(MissingWeightsError, match='cannot download http://127.0.0.1:9/x'):
