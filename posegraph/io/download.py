@@ -6,6 +6,9 @@ take the cached name, and named clearly when they cannot be had.
 A download goes to ``<file>.part``; a broken one is continued with an HTTP range request
 next time, and the part becomes the file only once ``check`` finds nothing wrong with it,
 so a web page served in a file's place (a moved file, a login wall) is never cached.
+Files are cached by name, as torch.hub caches them; ``<file>.url`` records where a
+download came from, so that another URL of the same file name (``v1/model.pth`` and
+``v2/model.pth``) is refused instead of answered with the first one's file.
 """
 import os
 import urllib.error
@@ -22,7 +25,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from .atomic import make_folder_for
+from .atomic import atomic_open, make_folder_for
 
 
 class DownloadError(FileNotFoundError):
@@ -56,7 +59,15 @@ def download(url: str, path: str, check: Optional[Callable[[str], Optional[str]]
             hand; what was fetched is kept and continued next time), or a download that
             ``check`` refuses.
     """
+    source, where = path + '.url', _without_query(url)
     if os.path.isfile(path):
+        if os.path.isfile(source):
+            with open(source) as f:
+                cached_from = f.read().strip()
+            if cached_from != where:
+                raise DownloadError(f'{path} holds the download of {cached_from}, another file '
+                                    f'of the same name as {url}: move it away to download '
+                                    f'this one, or give the file you want by its path')
         return path
     make_folder_for(path, 'downloads')
     partial = path + '.part'
@@ -74,8 +85,16 @@ def download(url: str, path: str, check: Optional[Callable[[str], Optional[str]]
         os.remove(partial)
         raise DownloadError(f'{url} gave a file that is not {expected} ({problem}); it was '
                             f'removed')
+    with atomic_open(source, 'w') as f:
+        f.write(where + '\n')
     os.replace(partial, path)
     return path
+
+
+def _without_query(url: str) -> str:
+    """``url`` without its query and fragment: a signed URL's token changes from one request
+    to the next, the file it names does not."""
+    return urllib.parse.urlparse(url)._replace(query='', fragment='').geturl()
 
 
 def _fetch(url: str, partial: str, chunk: int = 1 << 20) -> None:

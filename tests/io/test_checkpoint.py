@@ -148,7 +148,7 @@ def test_a_checkpoint_named_by_url_is_downloaded_once_and_only_if_it_holds_weigh
         assert checkpoint_cache_dir() == str(tmp_path / 'hub' / 'checkpoints')
         assert download_checkpoint(server.url + '/models/run.pth') == \
             str(tmp_path / 'hub' / 'checkpoints' / 'run.pth')
-    assert sorted(os.listdir(cache)) == ['run.pth']
+    assert sorted(os.listdir(cache)) == ['run.pth', 'run.pth.url']
     assert 'payload ran' not in capfd.readouterr().out
 
 

@@ -51,3 +51,21 @@ def test_offline_says_where_to_put_the_file_and_keeps_nothing_half_named(tmp_pat
     with pytest.raises(OutputPathError, match='blocked: a file is in the way of the folder '
                                               'for downloads'):
         download(f'{OFFLINE}/w.pth', str(tmp_path / 'blocked' / 'w.pth'))
+
+
+def test_another_url_of_the_same_file_name_is_refused_not_answered_with_the_cached_file(
+        tmp_path):
+    cache = str(tmp_path / 'v.pth')
+    with FileServer({'/v1/v.pth': b'one', '/v2/v.pth': b'two'}) as server:
+        assert download(server.url + '/v1/v.pth?token=a', cache) == cache
+        assert open(cache, 'rb').read() == b'one'
+        # The same file with another token (a signed URL) is the cached one.
+        assert download(server.url + '/v1/v.pth?token=b', cache) == cache
+        with pytest.raises(DownloadError, match=rf'v.pth holds the download of {server.url}/v1/'
+                                                rf'v.pth, another file of the same name as '
+                                                rf'{server.url}/v2/v.pth: move it away'):
+            download(server.url + '/v2/v.pth', cache)
+        assert len(server.requests) == 1
+    # A file put there by hand (the advice when offline) has no record and is taken.
+    os.remove(cache + '.url')
+    assert download(OFFLINE + '/v2/v.pth', cache) == cache
