@@ -58,7 +58,10 @@ def convert_keypoints(keypoint: np.ndarray, keypoint_score: np.ndarray,
     score = keypoint_score[..., index].min(axis=-1)
     # The products of each target joint's sources, summed in the order the table lists
     # them (padding adds zeros), as one gather instead of a loop over the target joints.
-    xy = (keypoint[..., index, :] * weight[:, :, None]).sum(axis=-2)
+    # A joint without coordinates (NaN, inf) stays without them, as the readers downstream
+    # expect, padding's 0 x inf included: no warning for it.
+    with np.errstate(invalid='ignore'):
+        xy = (keypoint[..., index, :] * weight[:, :, None]).sum(axis=-2)
     return (np.where((score > 0)[..., None], xy, 0).astype(keypoint.dtype),
             score.astype(keypoint_score.dtype))
 

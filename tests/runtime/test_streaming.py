@@ -72,6 +72,7 @@ def test_frames_wait_as_long_as_the_streams_look_ahead(streams, lookahead):
     np.testing.assert_allclose(streamed, softmax(logits)[0], rtol=1e-6)
 
 
+@pytest.mark.filterwarnings('error::RuntimeWarning')   # nor a numpy warning on the way
 def test_a_joint_without_coordinates_is_missing_not_a_poisoned_stream():
     """Joints whose coordinates are NaN or infinite (a converter's gaps) count as missing,
     as PoseDataset reads them: the stream gets what it gets with those joints at score 0,
