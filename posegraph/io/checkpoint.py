@@ -108,9 +108,11 @@ def download_checkpoint(url: str, folder: Optional[str] = None) -> str:
     """
     path = os.path.join(folder or checkpoint_cache_dir(), url_file_name(url))
     rank, world_size = get_dist_info()
-    # torchrun's LOCAL_RANK: mmengine's get_local_rank needs a local group that a run
-    # started without its init_dist lacks. Without it, the first process of all downloads.
-    local_rank = int(os.environ.get('LOCAL_RANK', rank))
+    # torchrun's LOCAL_RANK (mmengine sets it for slurm too; MPI has its own): mmengine's
+    # get_local_rank needs a local group that a run started without its init_dist lacks.
+    # Without either, the first process of all downloads.
+    local_rank = int(os.environ.get('LOCAL_RANK')
+                     or os.environ.get('OMPI_COMM_WORLD_LOCAL_RANK') or rank)
     failure = None
     if local_rank == 0:
         try:
