@@ -92,7 +92,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         print(f'{args.out}/{name}: {entry["bytes"] / 1e6:.2f} MB')
     print(f'wrote {args.out} ({len(manifest["recognizer"]["classes"])} classes, '
           f'{manifest["recognizer"]["layout"]} joints'
-          + (', with the pose estimator)' if 'pose' in manifest else ')'))
+          + (', with the pose estimator)' if 'pose' in manifest else ')')
+          + ('' if manifest['recognizer']['step'] else
+             '; its network has no streaming step: tools/demo.py runs it with --window'))
 
 
 if __name__ == '__main__':

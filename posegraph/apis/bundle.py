@@ -33,12 +33,23 @@ def _tensor_pipeline(model) -> Optional[TensorTestPipeline]:
         return None
 
 
+def has_step(network: torch.nn.Module) -> bool:
+    """Whether ``network`` recognises online, a frame at a time (PAN and its ensembles; not
+    ST-GCN, whose temporal convolutions see whole windows)."""
+    return hasattr(network, 'step') and hasattr(network, 'initial_state')
+
+
 def _recognizer_manifest(model, video: bool) -> dict:
     network = model.network
+    online = has_step(network)
+    if not (online or video):
+        raise BundleError(f'{type(network).__name__} has no streaming step and its test '
+                          'pipeline no tensor form: a bundle of it could run neither online '
+                          'nor in sliding windows')
     normalize, streams = streaming_setup(model)
     state = []
     for k, (tensor, batch_dim) in enumerate(zip(network.initial_state(1, 1),
-                                                state_batch_dims(network))):
+                                                state_batch_dims(network)) if online else ()):
         values = tensor.unique()
         if len(values) != 1:
             raise BundleError(f'state tensor {k} does not start constant; the manifest cannot '
@@ -47,7 +58,7 @@ def _recognizer_manifest(model, video: bool) -> dict:
                       'batch_dim': batch_dim, 'fill': float(values[0])})
     pipeline = model.cfg.test_dataloader.dataset.pipeline
     sampling = [s for s in pipeline if s['type'] == 'UniformSampleFrames']
-    return {'step': 'recognizer_step.onnx', 'clip': 'recognizer_clip.onnx',
+    return {'step': 'recognizer_step.onnx' if online else None, 'clip': 'recognizer_clip.onnx',
             'video': 'recognizer_video.onnx' if video else None,
             'layout': model_layout(model), 'num_classes': network.num_classes,
             'classes': [class_name(model, k) for k in range(network.num_classes)],
@@ -63,25 +74,31 @@ def _check_recognizer(model, bundle: Bundle, pipeline: Optional[TensorTestPipeli
     three persons' raw joints."""
     network = model.network
     generator = torch.Generator().manual_seed(seed)
-    frames = torch.randn(4, 3, 1, network.num_joints, network.in_channels, generator=generator)
-    frames[..., -1] = 1
-    state = network.initial_state(3, 1)
-    ort_state = tuple(np.concatenate([s] * 3, axis=entry['batch_dim']) for s, entry in
-                      zip(bundle.initial_state(), bundle.manifest['recognizer']['state']))
-    step = 0.0
+    checks = {}
+    if bundle.has_step:
+        frames = torch.randn(4, 3, 1, network.num_joints, network.in_channels,
+                             generator=generator)
+        frames[..., -1] = 1
+        state = network.initial_state(3, 1)
+        ort_state = tuple(np.concatenate([s] * 3, axis=entry['batch_dim']) for s, entry in
+                          zip(bundle.initial_state(), bundle.manifest['recognizer']['state']))
+        step = 0.0
+        with torch.no_grad():
+            for frame in frames:
+                logits, state = network.step(frame, state)
+                ort_logits, ort_state = bundle.step(frame.numpy(), ort_state)
+                step = max(step, float(np.abs(ort_logits - logits.numpy()).max()),
+                           *(float(np.abs(a - b.numpy()).max())
+                             for a, b in zip(ort_state, state)))
+        checks['recognizer_step'] = step
     with torch.no_grad():
-        for frame in frames:
-            logits, state = network.step(frame, state)
-            ort_logits, ort_state = bundle.step(frame.numpy(), ort_state)
-            step = max(step, float(np.abs(ort_logits - logits.numpy()).max()),
-                       *(float(np.abs(a - b.numpy()).max()) for a, b in zip(ort_state, state)))
         clip_len = bundle.manifest['recognizer']['clip_len'] or 16
         clips = torch.randn(2, 1, clip_len, network.num_joints, network.in_channels,
                             generator=generator)
         clips[..., -1] = 1
         probabilities = network(clips)['logits'].softmax(-1).numpy()
-    clip = float(np.abs(bundle.clip_probabilities(clips.numpy()) - probabilities).max())
-    checks = {'recognizer_step': step, 'recognizer_clip': clip}
+    checks['recognizer_clip'] = float(np.abs(bundle.clip_probabilities(clips.numpy())
+                                             - probabilities).max())
     if pipeline is not None:
         keypoint = torch.rand(3, 45, network.num_joints, 2, generator=generator) * 400
         score = torch.rand(3, 45, network.num_joints, generator=generator)
@@ -115,8 +132,10 @@ def _quantize(folder: str, manifest: dict, model, calibration_frames, always: bo
         recognizer_calibration,
         training_records,
     )
-    graphs = {'recognizer_step': (manifest['recognizer'], 'step',
-                                  lambda: recognizer_calibration(model, training_records(model)))}
+    graphs = {}
+    if manifest['recognizer']['step']:
+        graphs['recognizer_step'] = (manifest['recognizer'], 'step', lambda:
+                                     recognizer_calibration(model, training_records(model)))
     if 'pose' in manifest:
         if not calibration_frames:
             raise BundleError('int8 for the estimator needs calibration frames '
@@ -158,8 +177,9 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
     ``quantization`` holds the measurements either way.
 
     Args:
-        model: a recognizer from :func:`~posegraph.apis.init_recognizer` whose network
-            has a streaming ``step``.
+        model: a recognizer from :func:`~posegraph.apis.init_recognizer`. A network
+            without a streaming ``step`` (ST-GCN) gets no step graph, and its bundle runs
+            in sliding windows through the whole-video graph.
         out: the bundle's folder (replaced if it is a bundle already).
         pose_network: a :class:`~posegraph.pose.LightweightOpenPose` with its weights
             (default ``None``: a bundle without estimator, for joints from elsewhere).
@@ -192,8 +212,9 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
                     'opset': OPSET, 'recognizer': _recognizer_manifest(model, pipeline is not None)}
         recognizer = manifest['recognizer']
         network = model.network.eval()
-        export_onnx(network, os.path.join(partial, recognizer['step']), streaming=True,
-                    persons_as_batch=True, opset=OPSET)
+        if recognizer['step']:
+            export_onnx(network, os.path.join(partial, recognizer['step']), streaming=True,
+                        persons_as_batch=True, opset=OPSET)
         export_onnx(network, os.path.join(partial, recognizer['clip']),
                     clip_len=recognizer['clip_len'] or 32, opset=OPSET)
         if pipeline is not None:

@@ -2,12 +2,13 @@
 
 A bundle is a folder: ``manifest.json`` and single-file ONNX graphs, ``pose.onnx`` (the
 estimator's last-stage maps), ``recognizer_step.onnx`` (one streaming step for a batch of
-persons), ``recognizer_clip.onnx`` (whole clips of formatted streams) and
-``recognizer_video.onnx`` (a whole video's raw joints through the test pipeline, where the
-pipeline runs as tensors: :class:`posegraph.models.TensorTestPipeline`; ``null`` in the
-manifest otherwise, and in bundles written before it). The manifest says everything the
-graphs need around them: the estimator's input size, the recognizer's layout, classes,
-streams, normalisation and initial state, and each file's SHA-256, checked on loading.
+persons; ``null`` in the manifest for a network without one, such as ST-GCN),
+``recognizer_clip.onnx`` (whole clips of formatted streams) and ``recognizer_video.onnx`` (a
+whole video's raw joints through the test pipeline, where the pipeline runs as tensors:
+:class:`posegraph.models.TensorTestPipeline`; ``null`` in the manifest otherwise, and in
+bundles written before it). The manifest says everything the graphs need around them: the
+estimator's input size, the recognizer's layout, classes, streams, normalisation and initial
+state, and each file's SHA-256, checked on loading.
 """
 import hashlib
 import json
@@ -109,15 +110,28 @@ class Bundle:
                              maps=lambda images: tuple(session.run(['heatmaps', 'pafs'],
                                                                    {'images': images})))
 
+    @property
+    def has_step(self) -> bool:
+        """Whether the recognizer runs online, a frame at a time (``False`` for a network
+        without a streaming step, such as ST-GCN: run it in :meth:`windows`)."""
+        return bool(self.manifest['recognizer']['step'])
+
+    def _step_graph(self) -> str:
+        if not self.has_step:
+            raise BundleError(f'{self.path}: this bundle\'s network has no streaming step; run '
+                              'it in sliding windows (windows(), tools/demo.py --window)')
+        return self.manifest['recognizer']['step']
+
     def initial_state(self) -> State:
         """One person's recognizer state before the first frame."""
+        self._step_graph()
         return tuple(np.full(entry['shape'], entry['fill'], np.float32)
                      for entry in self.manifest['recognizer']['state'])
 
     def step(self, frames: np.ndarray, state: State) -> Tuple[np.ndarray, State]:
         """One streaming step for ``P`` persons: frames ``(P, 1, V, C)``, their states."""
         recognizer = self.manifest['recognizer']
-        session = self.session(recognizer['step'])
+        session = self.session(self._step_graph())
         feeds = {'frame': frames.astype(np.float32)}
         feeds.update({entry['name']: s for entry, s in zip(recognizer['state'], state)})
         outputs = session.run(None, feeds)

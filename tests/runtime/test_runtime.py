@@ -154,6 +154,37 @@ def test_sliding_windows_in_onnxruntime_equal_pytorch(bundle_dir):
     np.testing.assert_allclose(runtime.flush()[4], torch_path.flush()[4], atol=1e-5)
 
 
+def test_a_network_without_a_step_exports_and_runs_in_windows_as_in_pytorch(tmp_path):
+    """ST-GCN, the baseline: before, export_bundle failed on its missing initial_state."""
+    from posegraph.apis import SlidingWindowRecognizer
+    torch.manual_seed(0)
+    model = init_recognizer(os.path.join(ROOT, 'configs', 'stgcn_jhmdb.py'))
+    manifest = export_bundle(model, str(tmp_path / 'stgcn'))
+    assert manifest['recognizer']['step'] is None and manifest['recognizer']['state'] == []
+    assert sorted(os.listdir(tmp_path / 'stgcn')) == sorted(
+        [MANIFEST, 'recognizer_clip.onnx', 'recognizer_video.onnx'])
+    assert set(manifest['checks']['max_abs_difference']) == {'recognizer_clip',
+                                                             'recognizer_video'}
+    bundle = load_bundle(str(tmp_path / 'stgcn'))
+    assert not bundle.has_step
+    with pytest.raises(BundleError, match="stgcn: this bundle's network has no streaming step; "
+                                          r'run it in sliding windows \(windows\(\), '
+                                          r'tools/demo.py --window\)'):
+        bundle.recognizer()
+    keypoints, scores = walking_person(12)
+    torch_path = SlidingWindowRecognizer(model, window=8, stride=4)
+    runtime = bundle.windows(window=8, stride=4)
+    answers = 0
+    for t in range(len(keypoints)):
+        expected, got = (r.update([2], keypoints[t][None], scores[t][None], (480, 640))
+                         for r in (torch_path, runtime))
+        assert expected.keys() == got.keys()
+        for track in expected:
+            np.testing.assert_allclose(got[track], expected[track], atol=1e-5)
+            answers += 1
+    assert answers >= 2
+
+
 def test_the_bundles_estimator_equals_the_pytorch_back_end(bundle_dir, pose_checkpoint):
     from posegraph.pose.backends import LightweightOpenPoseBackend
     frames = [np.random.default_rng(k).integers(0, 255, (90, 160, 3), np.uint8) for k in range(2)]
