@@ -69,7 +69,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--window', type=int,
                         help='classify each person\'s last WINDOW frames (default: stream '
                              'every frame through the network\'s step)')
-    parser.add_argument('--stride', type=int, default=8, help='frames between windows')
+    parser.add_argument('--stride', type=int, help='frames between windows (default: 8)')
     parser.add_argument('--track-timeout', type=int, default=30,
                         help='frames a lost person is kept before their track and state end')
     parser.add_argument('--out', help='the drawn video (.mp4 or .avi)')
@@ -85,8 +85,17 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                                     threads=1, window=1, stride=1))
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config (the shipped model is used without both)')
-    if args.bundle and (args.config or args.checkpoint):
-        parser.error('--bundle holds its model: no --config or --checkpoint with it')
+    if args.bundle and (args.config or args.checkpoint or args.cfg_options):
+        parser.error('--bundle holds its model: no --config, --checkpoint or --cfg-options '
+                     'with it')
+    # Options that would be dropped without a word.
+    if args.stride is not None and not args.window:
+        parser.error('--stride is the step between --window windows: give --window too')
+    if args.threads is not None and not args.bundle:
+        parser.error("--threads sets onnxruntime's threads for --bundle; PyTorch takes "
+                     'OMP_NUM_THREADS')
+    if args.window and args.stride is None:
+        args.stride = 8
     stem = os.path.splitext(args.out or args.json or '')[0]
     if stem and not args.json:
         args.json = stem + '.json'

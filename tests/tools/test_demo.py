@@ -166,3 +166,16 @@ def test_options_below_what_can_work_are_refused(tmp_path, run_tool, option, val
     assert result.returncode == 2
     assert f'{option} must be {least} or more, got {value}' in result.stderr
     assert os.listdir(tmp_path) == ['square.avi']
+
+
+@pytest.mark.parametrize('options, message', [
+    (('--stride', '4'), '--stride is the step between --window windows: give --window too'),
+    (('--threads', '2'), "--threads sets onnxruntime's threads for --bundle"),
+    (('--bundle', 'b', '--cfg-options', 'a=1'), '--bundle holds its model: no --config, '
+                                                 '--checkpoint or --cfg-options with it')])
+def test_options_that_would_be_dropped_without_a_word_are_refused(tmp_path, run_tool, options,
+                                                                   message):
+    video = write_video(tmp_path / 'square.avi', frames=4, size=(96, 128))
+    result = run_tool('demo', video, *BACKEND, *options, '--out', tmp_path / 'd.mp4')
+    assert result.returncode == 2 and message in result.stderr
+    assert os.listdir(tmp_path) == ['square.avi']
