@@ -81,6 +81,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     # Below these, every video would fail (a height under the network's stride) or give
     # an empty file (no person kept).
     refuse_below(parser, args, dict(height=8, num_person=1, workers=1, threads=1))
+    if args.checkpoint and args.backend != 'lwopenpose':
+        parser.error(f'--checkpoint is the lwopenpose back-end\'s weights; {args.backend} '
+                     'would not use it')
     return args
 
 

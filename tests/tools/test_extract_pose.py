@@ -129,6 +129,11 @@ def test_no_weights_fails_at_once_with_instructions(tmp_path, run_tool):
         "'lwopenpose' downloads checkpoint_iter_370000.pth")
     # Nothing is left behind: neither the file nor an empty parts folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ['one.avi']
+    # Weights given to a back-end that has its own were dropped without a word.
+    result = run_tool('extract_pose', video, '--out', tmp_path / 'x.pkl', *TEST_BACKEND,
+                      '--checkpoint', tmp_path / 'w.pth')
+    assert result.returncode == 2 and ("--checkpoint is the lwopenpose back-end's weights; "
+                                       'brightest would not use it') in result.stderr
 
 
 def test_a_checkpoint_that_does_not_load_or_fit_fails_at_once_in_one_line(tmp_path,
