@@ -10,6 +10,13 @@ from posegraph.skeleton import LayoutLike, get_layout, mask_missing
 from .base import ActionDataset
 from .synthetic import write_synthetic
 
+# The 2D skeleton files of PYSKL that MMAction2 publishes (its tools/data/skeleton/README.md),
+# named in the error for a missing one: users bring them, a gigabyte for UCF101.
+PUBLISHED_ANNOTATIONS = {
+    name: f'https://download.openmmlab.com/mmaction/v1.0/skeleton/data/{name}'
+    for name in ('ucf101_2d.pkl', 'hmdb51_2d.pkl', 'ntu60_2d.pkl', 'ntu120_2d.pkl',
+                 'gym_2d.pkl')}
+
 
 @DATASETS.register_module()
 class PoseDataset(ActionDataset):
@@ -48,7 +55,9 @@ class PoseDataset(ActionDataset):
         if not os.path.isfile(ann_file):
             what = 'is a folder, not an annotation file' if os.path.isdir(ann_file) else \
                 'no such annotation file'
-            raise FileNotFoundError(f'{ann_file}: {what} (dataset split {split!r})')
+            published = PUBLISHED_ANNOTATIONS.get(os.path.basename(ann_file))
+            raise FileNotFoundError(f'{ann_file}: {what} (dataset split {split!r})' + (
+                f'; MMAction2 publishes it at {published}' if published else ''))
         super().__init__(ann_file=ann_file, pipeline=pipeline, label_map=label_map,
                          num_classes=num_classes, test_mode=test_mode, **kwargs)
 

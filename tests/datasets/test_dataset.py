@@ -53,8 +53,15 @@ def test_training_samples_are_reproducible_for_a_seed(synthetic_file):
 def test_layout_mismatch_missing_file_and_bad_split(synthetic_file):
     with pytest.raises(AnnotationError, match='has 17 joints, the layout has 15'):
         PoseDataset(synthetic_file, split='train', layout='jhmdb15')
-    with pytest.raises(FileNotFoundError, match='missing.pkl: no such annotation file'):
+    with pytest.raises(FileNotFoundError, match=r"missing.pkl: no such annotation file "
+                                                 r"\(dataset split 'train'\)$"):
         PoseDataset('missing.pkl', split='train')
+    # PYSKL's files, as the UCF101 / HMDB51 configs expect them: where to get them.
+    with pytest.raises(FileNotFoundError, match=r"data/skeleton/hmdb51_2d.pkl: no such "
+                       r"annotation file \(dataset split 'train1'\); MMAction2 publishes it "
+                       r'at https://download.openmmlab.com/mmaction/v1.0/skeleton/data/'
+                       r'hmdb51_2d.pkl$'):
+        PoseDataset('data/skeleton/hmdb51_2d.pkl', split='train1')
     with pytest.raises(FileNotFoundError, match=r"is a folder, not an annotation file \(dataset "
                        r"split 'train'\)"):
         PoseDataset(os.path.dirname(synthetic_file), split='train')
