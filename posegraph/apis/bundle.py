@@ -16,7 +16,7 @@ from posegraph.io.atomic import make_folder_for
 from posegraph.models import TensorTestPipeline
 from posegraph.runtime.bundle import FORMAT, MANIFEST, VERSION, Bundle, BundleError, file_sha256
 from .inference import class_name, model_layout
-from .online import state_batch_dims, streaming_setup
+from .online import has_step, state_batch_dims, streaming_setup
 
 OPSET = 18
 # The largest difference between onnxruntime and PyTorch a bundle may show (float32 graphs
@@ -31,12 +31,6 @@ def _tensor_pipeline(model) -> Optional[TensorTestPipeline]:
         return TensorTestPipeline.from_transforms(model.cfg.test_dataloader.dataset.pipeline)
     except ValueError:
         return None
-
-
-def has_step(network: torch.nn.Module) -> bool:
-    """Whether ``network`` recognises online, a frame at a time (PAN and its ensembles; not
-    ST-GCN, whose temporal convolutions see whole windows)."""
-    return hasattr(network, 'step') and hasattr(network, 'initial_state')
 
 
 def _recognizer_manifest(model, video: bool) -> dict:

@@ -28,6 +28,13 @@ _STREAM_FREE_STEPS = ('SelectPersons', 'UniformSampleFrames', 'PoseDecode',
                       'PackSkeletonInputs')
 
 
+def has_step(network: torch.nn.Module) -> bool:
+    """Whether ``network`` recognises online, a frame at a time: it has ``initial_state``
+    and ``step`` (PAN and its ensembles; not ST-GCN, whose temporal convolutions see whole
+    windows)."""
+    return hasattr(network, 'step') and hasattr(network, 'initial_state')
+
+
 def streaming_setup(model: torch.nn.Module) -> Tuple[dict, Sequence[str]]:
     """The ``PoseNormalize`` options (or ``None``) and the streams of a recognizer's test
     pipeline, for a stream to prepare frames as the pipeline prepares clips.
@@ -75,7 +82,7 @@ class OnlineRecognizer(PersonStreams):
 
     def __init__(self, model: torch.nn.Module, layout: str = 'coco17', max_age: int = 30):
         network = model.network
-        if not (hasattr(network, 'step') and hasattr(network, 'initial_state')):
+        if not has_step(network):
             raise TypeError(f'{type(network).__name__} has no streaming step: recognise in '
                             'sliding windows instead (SlidingWindowRecognizer, '
                             'tools/demo.py --window)')
