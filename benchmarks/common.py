@@ -14,6 +14,18 @@ if TYPE_CHECKING:  # torch is imported by the scripts that need it, not here
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def run_main(main: Callable[[], object]) -> None:
+    """Run a benchmark script's ``main``: Ctrl-C ends it in one line with the shell's status
+    for it (130) instead of a traceback. The scripts write their results whole, at the end
+    or run by run, so what they wrote before stays readable."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        print(f'interrupted: {os.path.basename(sys.argv[0])} stopped before it finished',
+              file=sys.stderr)
+        sys.exit(130)
+
+
 def median_ms(fn: Callable[[], object], runs: int, warmup: int = 10) -> float:
     """Median wall time of ``fn()`` in milliseconds over ``runs`` calls, after a warm-up."""
     for _ in range(warmup):

@@ -38,9 +38,10 @@ import torch
 from scipy.ndimage import zoom
 from torch import nn
 
+from posegraph.io import atomic_open
 from posegraph.models import DDNet
 from posegraph.models.ddnet import joint_collection_distances
-from common import ROOT, cpu_model, markdown_table
+from common import ROOT, cpu_model, markdown_table, run_main
 
 RECIPES = ('authors', 'short')
 
@@ -197,7 +198,8 @@ def trained_ddnet(records, num_classes: int, fold: str, seed: int, recipe: str =
     if path is None or not os.path.isfile(path):
         model = train_ddnet(records, num_classes, seed, recipe)
         if path:
-            torch.save(model.state_dict(), path)
+            with atomic_open(path) as f:   # whole or not at all: a later run loads it
+                torch.save(model.state_dict(), f)
         return model
     model = FeatureDDNet('jhmdb15', 3, num_classes)
     if recipe == 'authors':
@@ -278,4 +280,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -20,7 +20,8 @@ import torch
 from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
 
-from common import markdown_table
+from posegraph.visualization import save_figure
+from common import markdown_table, run_main
 from ddnet import ddnet_logits, trained_ddnet
 
 FRACTIONS = np.linspace(0.1, 1.0, 10)
@@ -95,10 +96,9 @@ def main():
     axes.set_title(f'Early recognition, JHMDB {", ".join(folds)} ({runs} runs)')
     axes.grid(alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(args.out, dpi=100)
+    save_figure(figure, args.out, dpi=100)
     print(f'figure: {args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import zlib
 
-from common import ROOT, markdown_table, multiply_adds
+from common import ROOT, markdown_table, multiply_adds, run_main
 
 MEDIA = os.path.join(ROOT, '..', 'shared', 'media')
 LANDMARKS = os.path.join(ROOT, '..', 'shared', 'data', 'reference',
@@ -182,4 +182,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

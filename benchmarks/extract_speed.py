@@ -18,7 +18,7 @@ from posegraph.pose import lightweight_openpose
 from posegraph.pose.backends import LightweightOpenPoseBackend
 from posegraph.pose.tracking import track_persons
 from posegraph.pose.video import read_video
-from common import markdown_table
+from common import markdown_table, run_main
 
 VIDEO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'media',
                      'video.avi')
@@ -58,4 +58,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -17,7 +17,7 @@ from posegraph.apis import init_recognizer
 from posegraph.apis.bundle import export_bundle
 from posegraph.io import load_annotations
 from posegraph.runtime import load_bundle
-from common import markdown_table
+from common import markdown_table, run_main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,4 +68,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

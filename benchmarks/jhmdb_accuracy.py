@@ -65,6 +65,7 @@ from common import (
     cpu_model,
     machine_line,
     markdown_table,
+    run_main,
     train,
     train_log,
     with_estimator_noise,
@@ -523,4 +524,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 
-from common import markdown_table
+from common import markdown_table, run_main
 
 
 def branch_logits(cfg, checkpoint: str, records: List[dict]) -> torch.Tensor:
@@ -81,4 +81,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -23,7 +23,7 @@ import numpy as np
 
 from posegraph.io import dump_annotations, load_annotations, load_splits, read_label_map
 from posegraph.skeleton import get_layout
-from common import ROOT
+from common import ROOT, run_main
 
 SOURCE = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'jhmdb_gt', 'jhmdb_gt_dev.pkl')
 # COCO joint -> the JHMDB joint that marks it; joints absent here are missing.
@@ -88,4 +88,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -32,7 +32,7 @@ from mmengine.config import Config
 
 from posegraph.apis import compile_for_inference
 from posegraph.io.onnx import write_onnx
-from common import ROOT, inference_parameters, machine_line, markdown_header, markdown_row
+from common import ROOT, inference_parameters, machine_line, markdown_header, markdown_row, run_main
 from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 
 RUNTIMES = ('PyTorch', 'compiled', 'onnxruntime')
@@ -249,4 +249,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

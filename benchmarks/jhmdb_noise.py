@@ -12,7 +12,7 @@ import argparse
 import os
 
 from posegraph.apis import build_runner, load_config
-from common import ROOT, markdown_table, train, with_estimator_noise
+from common import ROOT, markdown_table, run_main, train, with_estimator_noise
 
 
 def main():
@@ -52,4 +52,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

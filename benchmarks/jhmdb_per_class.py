@@ -18,7 +18,8 @@ from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
 from mmengine.config import Config
 
-from common import markdown_table
+from posegraph.visualization import save_figure
+from common import markdown_table, run_main
 from ddnet import ddnet_logits, trained_ddnet
 
 COLUMNS = ('PAN', 'DD-Net', 'fused')
@@ -91,10 +92,9 @@ def main():
     axes.set_ylim(0, 115)  # room for the legend above the bars
     axes.legend(ncols=3, loc='upper center')
     axes.grid(axis='y', alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(args.out, dpi=100)
+    save_figure(figure, args.out, dpi=100)
     print(f'figure: {args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

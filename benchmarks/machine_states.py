@@ -28,7 +28,7 @@ from jhmdb_accuracy import test_pipeline
 from jhmdb_latency import ddnet_predictor, latency_records, pan_predictor
 from mmengine.config import Config
 
-from common import ROOT, markdown_header, markdown_row
+from common import ROOT, markdown_header, markdown_row, run_main
 
 KEY = 'PAN, test pipeline in the graph'
 REFERENCE = 'DD-Net (reference)'
@@ -163,4 +163,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -16,7 +16,14 @@ from mmengine.config import Config
 from posegraph.export import StreamingStep, export_onnx
 from posegraph.nn import AttentionGRU
 from posegraph.registry import MODELS, register_all_modules
-from common import inference_parameters, machine_line, markdown_table, median_ms, multiply_adds
+from common import (
+    inference_parameters,
+    machine_line,
+    markdown_table,
+    median_ms,
+    multiply_adds,
+    run_main,
+)
 
 
 def clip_multiply_adds(network, clip):
@@ -85,4 +92,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

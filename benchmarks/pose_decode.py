@@ -34,7 +34,7 @@ from posegraph.pose.decode import decode_poses
 from posegraph.pose.targets import keypoint_heatmaps, part_affinity_fields
 from posegraph.skeleton import convert_keypoints
 import public_openpose
-from common import markdown_header, markdown_row
+from common import markdown_header, markdown_row, run_main
 
 LANDMARKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared',
                          'data', 'reference', 'video_mediapipe_landmarks.npz')
@@ -134,4 +134,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -16,7 +16,7 @@ import torch
 
 from posegraph.export import export_pose_onnx
 from posegraph.pose import lightweight_openpose, pose_attention_openpose
-from common import markdown_header, markdown_row, median_ms, multiply_adds
+from common import markdown_header, markdown_row, median_ms, multiply_adds, run_main
 
 
 def part_macs(network, image):
@@ -73,4 +73,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -14,7 +14,7 @@ import torch
 
 from posegraph.models import ConvGRUXception, SMNet, TwoStreamFusion
 from posegraph.models.backbones import resnet50, vgg16, xception
-from common import markdown_header, markdown_row, median_ms, multiply_adds
+from common import markdown_header, markdown_row, median_ms, multiply_adds, run_main
 
 SIZE = 224
 MODELS = {  # name: (model, frames, channels, backbone, backbone passes per frame, its name)
@@ -85,4 +85,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

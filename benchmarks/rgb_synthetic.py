@@ -16,7 +16,8 @@ import tempfile
 
 from mmengine.config import Config
 
-from common import ROOT, markdown_table, test_metrics, train
+from posegraph.io import atomic_open
+from common import ROOT, markdown_table, run_main, test_metrics, train
 
 MODELS = ('convgru', 'smnet', 'twostream')
 
@@ -59,9 +60,9 @@ def main():
         [[name, f'{100 * r["top1"]:.1f} %', f'{r["minutes"]:.1f} min',
           f'{100 * r["time_blind_top1"]:.1f} %'] for name, r in results.items()]))
     if args.out:
-        with open(args.out, 'w') as f:
+        with atomic_open(args.out, 'w') as f:
             json.dump(results, f, indent=2)
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -23,8 +23,10 @@ from rgb_synthetic import ROOT, run
 from posegraph.datasets import SyntheticVideoDataset
 from posegraph.datasets.synthetic_video import MOTIONS, make_video_clip
 from posegraph.datasets.video_dataset import read_video_list
+from posegraph.io import atomic_open
 from posegraph.models import VideoDataPreprocessor
 from posegraph.models.backbones import Xception
+from common import run_main
 
 CONFIG = os.path.join(ROOT, 'configs', 'convgru_synthetic.py')
 PAIR = ('rotate_clockwise', 'rotate_anticlockwise')
@@ -116,9 +118,9 @@ def main():
           f'{100 * results["orientation_quadrant_top1"]:.1f} % in '
           f'{results["orientation_minutes"]:.1f} min')
     if args.out:
-        with open(args.out, 'w') as f:
+        with atomic_open(args.out, 'w') as f:
             json.dump(results, f, indent=2)
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -17,7 +17,7 @@ from torch import nn
 
 from posegraph.datasets import PoseDataset
 from posegraph.datasets.synthetic import ACTIONS, write_synthetic
-from common import markdown_table
+from common import markdown_table, run_main
 
 PIPELINE = [dict(type='SelectPersons', num_person=1), dict(type='PoseNormalize', layout='coco17'),
             dict(type='UniformSampleFrames', clip_len=32, test_mode=True),
@@ -83,4 +83,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from typing import Callable, Iterator, List, Tuple
 
-from common import ROOT, machine_line, markdown_table, train
+from common import ROOT, machine_line, markdown_table, run_main, train
 
 
 @contextlib.contextmanager
@@ -113,4 +113,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_main(main)

@@ -1,4 +1,5 @@
 """The helpers every benchmark script uses."""
+import glob
 import os
 
 import pytest
@@ -10,8 +11,10 @@ from common import (
     machine_line,
     markdown_table,
     multiply_adds,
+    run_main,
     train,
 )
+from conftest import ROOT
 
 
 def test_markdown_table_has_a_header_rule_and_one_line_a_row():
@@ -60,3 +63,19 @@ def test_machine_line_names_the_kernels_and_versions_timed():
     assert f'torch {torch.__version__}' in line
     assert f'onnxruntime {onnxruntime.__version__}' in line
     assert f'{os.cpu_count()} cores' in line
+
+
+def test_ctrl_c_ends_a_benchmark_in_a_line_and_every_script_runs_through_it(capsys,
+                                                                             monkeypatch):
+    def stopped():
+        raise KeyboardInterrupt
+    monkeypatch.setattr('sys.argv', ['benchmarks/ddnet.py'])
+    with pytest.raises(SystemExit) as exited:
+        run_main(stopped)
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == 'interrupted: ddnet.py stopped before it finished\n'
+    scripts = [path for path in glob.glob(os.path.join(ROOT, 'benchmarks', '*.py'))
+               if "if __name__ == '__main__':" in open(path).read()]
+    assert len(scripts) > 15
+    assert [os.path.basename(path) for path in scripts
+            if "if __name__ == '__main__':\n    run_main(main)\n" not in open(path).read()] == []
