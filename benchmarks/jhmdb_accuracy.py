@@ -211,15 +211,15 @@ def finished_runs(root, cfg):
     ``root`` (a ``--work-root``), the last checkpoint of each: that of ``cfg``'s last epoch.
     A run stopped before it (Ctrl-C) is named and left out; exits naming ``root`` when it
     holds no finished run."""
+    from posegraph.apis import last_checkpoint
     ann_file = cfg.test_dataloader.dataset.ann_file
     last_epoch = f'epoch_{cfg.train_cfg.max_epochs}.pth'
     found = False
     for run_dir in sorted(glob.glob(os.path.join(root, '*_seed*'))):
         name = RUN_DIR.fullmatch(os.path.basename(run_dir))
-        if name is None or not os.path.isfile(os.path.join(run_dir, 'last_checkpoint')):
+        checkpoint = last_checkpoint(run_dir) if name else None
+        if checkpoint is None:
             continue
-        with open(os.path.join(run_dir, 'last_checkpoint')) as f:
-            checkpoint = f.read().strip()
         if os.path.basename(checkpoint) != last_epoch:
             print(f'{run_dir}: left out, stopped at {os.path.basename(checkpoint)} '
                   f'(not {last_epoch})', file=sys.stderr)
