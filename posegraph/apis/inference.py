@@ -24,7 +24,7 @@ from mmengine.dataset import Compose
 
 from posegraph.datasets import prepare_record
 from posegraph.io.annotations import UNLABELLED, check_record
-from posegraph.io.checkpoint import download_checkpoint, load_checkpoint_file
+from posegraph.io.checkpoint import load_checkpoint_file, local_checkpoint
 from posegraph.pose.backends import build_backend
 from posegraph.pose.tracking import track_persons
 from posegraph.registry import MODELS, TRANSFORMS
@@ -119,8 +119,7 @@ def init_recognizer(config: Optional[Union[str, Config]] = None,
     model.cfg = cfg
     model.dataset_meta = {}
     if checkpoint is not None:
-        if checkpoint.startswith(('http://', 'https://')):
-            checkpoint = download_checkpoint(checkpoint)
+        checkpoint = local_checkpoint(checkpoint)
         if not os.path.isfile(checkpoint):
             raise missing_checkpoint(checkpoint)
         saved = load_checkpoint_file(checkpoint, map_location='cpu')

@@ -33,7 +33,12 @@ from posegraph.engine.seeding import preserved_random_state
 from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.atomic import OutputPathError, atomic_open, make_folder, make_folder_for
-from posegraph.io.checkpoint import CheckpointError, download_checkpoint, state_dict_mismatch
+from posegraph.io.checkpoint import (
+    ZOO_SCHEMES,
+    CheckpointError,
+    local_checkpoint,
+    state_dict_mismatch,
+)
 from posegraph.registry import ForeignNameError, register_all_modules
 
 
@@ -348,6 +353,17 @@ class PoseGraphRunner(Runner):
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
 
+    def fetch_load_from(self) -> None:
+        """Download ``load_from`` now if it is a URL or a model-zoo name, and load it from
+        the cached file: mmengine would fetch it once the datasets are loaded, and stop
+        there with urllib's traceback when offline. The processes of a distributed run are
+        in their group by now, so they wait for the first of each machine to download."""
+        name = self._load_from
+        # An mmcls:// file is a classifier, whose backbone the loader takes out of it.
+        if isinstance(name, str) and name.startswith(('http://', 'https://') + ZOO_SCHEMES) \
+                and not name.startswith('mmcls://'):
+            self._load_from = local_checkpoint(name)
+
     def prepare_test(self) -> None:
         """Build the test loop (its data and metric) now, not when testing starts, so that
         a test set that cannot load stops a train-and-test run before training. The random
@@ -505,14 +521,9 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
         cfg.resume, cfg.load_from = True, resume
     if checkpoint is not None:
         cfg.load_from = checkpoint
-    # mmengine would find a missing file only when it loads it, with the path alone, and a
-    # URL it cannot fetch once the datasets are loaded. A distributed run fetches it in the
-    # loader, once the processes can wait for the one that downloads.
+    # mmengine would find a missing file only when it loads it, with the path alone.
     load_from = cfg.get('load_from')
-    if isinstance(load_from, str) and load_from.startswith(('http://', 'https://')):
-        if launcher == 'none':
-            cfg.load_from = download_checkpoint(load_from)
-    elif isinstance(load_from, str) and '://' not in load_from and not osp.isfile(load_from):
+    if isinstance(load_from, str) and '://' not in load_from and not osp.isfile(load_from):
         raise missing_checkpoint(load_from, '' if checkpoint else ' (load_from)')
     if checkpoint is not None or test:
         evaluators = cfg.test_evaluator
@@ -527,6 +538,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
     runner = PoseGraphRunner.from_cfg(RunConfig.of(cfg))
+    runner.fetch_load_from()
     runner.tests_checkpoint = checkpoint is not None
     if test and checkpoint is None:
         runner.prepare_test()

@@ -1,29 +1,19 @@
-"""Making mmengine's Runner load checkpoints weights-only, from paths and URLs.
+"""Making mmengine's Runner load checkpoints weights-only, from paths, URLs and model-zoo names.
 
-mmengine's own loaders unpickle everything (torch.hub's ``load_state_dict_from_url`` too);
-:func:`register_checkpoint_loader` (called by the Runner builder) replaces them for local
-paths with :func:`posegraph.io.checkpoint.load_checkpoint_file` and for ``http(s)://`` with
-:func:`load_url_checkpoint`. Importing this module changes nothing.
+mmengine's own loaders for URLs and model-zoo names (``torchvision://``, ``open-mmlab://``,
+``mmcls://``) go through torch.hub's ``load_state_dict_from_url``, which unpickles
+everything; :func:`register_checkpoint_loader` (called by the Runner builder) replaces them
+with :func:`posegraph.io.checkpoint.load_checkpoint`, and the local one with
+:func:`posegraph.io.checkpoint.load_checkpoint_file`. Importing this module changes nothing.
 """
-from typing import Any, Optional, Union
-
-import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from posegraph.io.checkpoint import download_checkpoint, load_checkpoint_file
-
-
-def load_url_checkpoint(url: str, map_location: Optional[Union[str, torch.device]] = None,
-                        model_dir: Optional[str] = None) -> Any:
-    """Load the checkpoint at ``url`` weights-only from its cached copy, downloaded first if
-    absent (:func:`~posegraph.io.checkpoint.download_checkpoint`); mmengine's
-    ``load_from_http``, with its arguments."""
-    return load_checkpoint_file(download_checkpoint(url, model_dir), map_location)
+from posegraph.io.checkpoint import ZOO_SCHEMES, load_checkpoint, load_checkpoint_file
 
 
 def register_checkpoint_loader() -> None:
     """Make mmengine load local checkpoints with :func:`load_checkpoint_file` and
-    ``http(s)://`` ones with :func:`load_url_checkpoint`."""
+    ``http(s)://`` and model-zoo ones with :func:`load_checkpoint`."""
     CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_file)
-    CheckpointLoader.register_scheme(prefixes=('http://', 'https://'),
-                                     force=True)(load_url_checkpoint)
+    CheckpointLoader.register_scheme(prefixes=('http://', 'https://') + ZOO_SCHEMES,
+                                     force=True)(load_checkpoint)

@@ -4,11 +4,14 @@ mmengine's checkpoints carry the message hub's log history (``HistoryBuffer`` ob
 whose pickled state names ``getattr(HistoryBuffer, 'min')`` and the like) and numpy
 scalars, so the weights-only unpickler of torch >= 2.6 refuses them. The loader here stays
 weights-only and admits exactly those types, with a ``getattr`` that resolves nothing but
-the history buffer's statistics methods. Checkpoints named by URL are downloaded once into
-torch.hub's cache (:func:`download_checkpoint`) and loaded from there the same way.
+the history buffer's statistics methods. Checkpoints named by URL, or by a model-zoo name
+that mmengine resolves to one (``torchvision://resnet50``), are downloaded once into
+torch.hub's cache (:func:`local_checkpoint`) and loaded from there the same way.
 """
+import difflib
 import importlib
 import importlib.util
+import json
 import os
 import pickle
 import re
@@ -18,7 +21,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info
-from mmengine.logging import HistoryBuffer
+from mmengine.logging import HistoryBuffer, print_log
 
 from .download import DownloadError, download, url_file_name
 
@@ -127,6 +130,88 @@ def download_checkpoint(url: str, folder: Optional[str] = None) -> str:
         raise DownloadError(f'{url}: the first process on this machine could not download '
                             f'it; see its error')
     return path
+
+
+#: Model-zoo names that mmengine resolves to URLs through the tables it ships
+#: (``mmengine/hub/*.json``); ``modelzoo://`` is the old name of ``torchvision://``.
+ZOO_SCHEMES = ('torchvision://', 'modelzoo://', 'open-mmlab://', 'openmmlab://', 'mmcls://')
+
+
+def zoo_checkpoint_url(name: str) -> str:
+    """Where a model-zoo checkpoint name (one of :data:`ZOO_SCHEMES`, e.g.
+    ``torchvision://resnet50``) points: a URL, or for an ``open-mmlab://`` entry that names a
+    file, that file under mmengine's home. The tables are mmengine's, read as its loaders
+    read them (``open-mmlab://`` adds ``$MMENGINE_HOME/open_mmlab.json`` and follows renamed
+    entries). ``torchvision://`` takes torchvision's own list where torchvision imports, and
+    otherwise mmengine's table of torchvision 0.12's checkpoints, which has the plain names
+    (``resnet50``, ``vgg16``) but not the weight versions (``resnet50.imagenet1k_v2``).
+
+    Raises:
+        CheckpointError: a name the scheme's table lacks, with the closest it has.
+    """
+    import mmengine
+    from mmengine.runner import checkpoint as mm
+
+    scheme, _, model = name.partition('://')
+    scheme += '://'
+    if scheme in ('torchvision://', 'modelzoo://'):
+        try:
+            table, source = mm.get_torchvision_models(), "torchvision's list"
+        except Exception:   # absent, or a build that does not fit this torch
+            with open(os.path.join(mmengine.__path__[0], 'hub', 'torchvision_0.12.json')) as f:
+                table = json.load(f)
+            source = ("mmengine's table of torchvision 0.12's checkpoints (torchvision does "
+                      "not import here; it would name the weight versions too)")
+    elif scheme == 'mmcls://':
+        table, source = mm.get_mmcls_models(), "mmengine's table of mmcls checkpoints"
+    elif scheme in ('open-mmlab://', 'openmmlab://'):
+        table, source = mm.get_external_models(), "mmengine's table of OpenMMLab checkpoints"
+        renamed = mm.get_deprecated_model_names()
+        if model in renamed:
+            print_log(f'{name} is deprecated in favour of {scheme}{renamed[model]}',
+                      logger='current', level=30)
+            model = renamed[model]
+    else:
+        raise ValueError(f'{name}: not a model-zoo name ({", ".join(ZOO_SCHEMES)})')
+    if model not in table:
+        close = difflib.get_close_matches(model, table, n=5, cutoff=0.5)
+        raise CheckpointError(f'{name}: {source} has no {model!r}'
+                              + (f'; closest: {", ".join(close)}' if close else '')
+                              + '; give the checkpoint\'s URL or path instead')
+    where = table[model]
+    if scheme in ('open-mmlab://', 'openmmlab://') and '://' not in where:
+        return os.path.join(mm._get_mmengine_home(), where)
+    return where
+
+
+def local_checkpoint(name: str, folder: Optional[str] = None) -> str:
+    """The local file of the checkpoint ``name``: an ``http(s)://`` URL's copy in
+    ``folder`` (default :func:`checkpoint_cache_dir`), downloaded first if absent
+    (:func:`download_checkpoint`); the same for a model-zoo name's URL
+    (:func:`zoo_checkpoint_url`); any other name as it is (a path).
+
+    Raises:
+        DownloadError: a checkpoint that cannot be downloaded, or a download that is not
+            a weights-only checkpoint.
+        CheckpointError: a model-zoo name its table lacks.
+    """
+    if name.startswith(ZOO_SCHEMES):
+        name = zoo_checkpoint_url(name)
+    if name.startswith(('http://', 'https://')):
+        return download_checkpoint(name, folder)
+    return name
+
+
+def load_checkpoint(name: str, map_location: Optional[Union[str, torch.device]] = None) -> Any:
+    """Load the checkpoint at a path, an ``http(s)://`` URL or a model-zoo name
+    (:data:`ZOO_SCHEMES`) weights-only (:func:`load_checkpoint_file`), a remote one from its
+    cached copy, downloaded first if absent (:func:`local_checkpoint`). Of an ``mmcls://``
+    classifier, only the backbone's weights, as mmengine's loader gives them."""
+    checkpoint = load_checkpoint_file(local_checkpoint(name), map_location)
+    if name.startswith('mmcls://'):
+        from mmengine.runner.checkpoint import _process_mmcls_checkpoint
+        checkpoint = _process_mmcls_checkpoint(checkpoint)
+    return checkpoint
 
 
 def _unloadable(path: str) -> Optional[str]:

@@ -11,7 +11,7 @@ from typing import List, Sequence
 from mmengine.logging import print_log
 from torch import nn
 
-from posegraph.io.checkpoint import CheckpointError, checkpoint_state_dict, load_checkpoint_file
+from posegraph.io.checkpoint import CheckpointError, checkpoint_state_dict, load_checkpoint
 
 LoadReport = namedtuple('LoadReport', 'missing unexpected mismatched adapted')
 
@@ -24,6 +24,9 @@ def load_pretrained(module: nn.Module, path: str, strict: bool = True,
                     added: Sequence[str] = ()) -> LoadReport:
     """Load a torchvision / timm checkpoint into ``module``, a
     :class:`~posegraph.models.backbones.Backbone` (ResNet, VGG, Xception), weights-only.
+    ``path`` is a file, an ``http(s)://`` URL or a model-zoo name such as MMAction2's
+    ``torchvision://resnet50`` (:func:`~posegraph.io.checkpoint.load_checkpoint`: a remote
+    file is downloaded once into torch.hub's cache).
 
     ``module.`` prefixes and ``state_dict`` / ``model`` wrappers are removed. Guided by the
     backbone's ``pretrained_cfg``, these differences are resolved and reported:
@@ -43,13 +46,14 @@ def load_pretrained(module: nn.Module, path: str, strict: bool = True,
 
     Raises:
         CheckpointError: ``path`` is not this backbone's checkpoint (with ``strict``), or
-            not a checkpoint the weights-only loader reads.
+            not a checkpoint the weights-only loader reads, or a model-zoo name unknown.
+        DownloadError: a remote checkpoint that cannot be downloaded.
     """
     cfg = getattr(module, 'pretrained_cfg', None)
     if not cfg:
         raise TypeError(f'{type(module).__name__} has no pretrained_cfg: load_pretrained takes '
                         f'a posegraph backbone (ResNet, VGG, Xception)')
-    state = checkpoint_state_dict(load_checkpoint_file(path, map_location='cpu'), path)
+    state = checkpoint_state_dict(load_checkpoint(path, map_location='cpu'), path)
     own = module.state_dict()
     first_conv = f"{cfg['first_conv']}.weight"
     classifier = set(_of(cfg['classifier'], own) + _of(cfg['classifier'], state))

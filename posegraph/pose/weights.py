@@ -14,7 +14,7 @@ from typing import Callable, Dict, Optional
 
 import torch
 
-from posegraph.io.checkpoint import CheckpointError, download_checkpoint, load_checkpoint_file
+from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file, local_checkpoint
 from posegraph.io.download import DownloadError, download
 from .lwopenpose import lightweight_openpose
 
@@ -55,18 +55,17 @@ def cache_dir() -> str:
 def resolve_checkpoint(checkpoint: str, cache: Optional[str] = None) -> str:
     """A checkpoint path: ``checkpoint`` itself if it is a file; the cached (and if need be
     downloaded) file of the published checkpoint of that name (:data:`PUBLISHED`); or, for
-    an ``http(s)://`` URL, its copy in torch.hub's cache
-    (:func:`~posegraph.io.checkpoint.download_checkpoint`).
+    an ``http(s)://`` URL or a model-zoo name, its copy in torch.hub's cache
+    (:func:`~posegraph.io.checkpoint.local_checkpoint`).
 
     Raises:
         DownloadError: a checkpoint that cannot be downloaded, or a download that is not
             one (:class:`WeightsError` for a published one).
+        CheckpointError: a model-zoo name that its table lacks.
     """
-    if checkpoint.startswith(('http://', 'https://')):
-        return download_checkpoint(checkpoint)
-    if os.path.isfile(checkpoint) or checkpoint not in PUBLISHED:
-        return checkpoint
-    return fetch_checkpoint(PUBLISHED[checkpoint], cache or cache_dir())
+    if checkpoint in PUBLISHED and not os.path.isfile(checkpoint):
+        return fetch_checkpoint(PUBLISHED[checkpoint], cache or cache_dir())
+    return local_checkpoint(checkpoint)
 
 
 def fetch_checkpoint(published: PublishedCheckpoint, cache: str) -> str:

@@ -242,8 +242,7 @@ def test_load_from_a_url_is_fetched_before_the_run_and_every_url_loads_weights_o
     runner.load_or_resume()          # the server is gone: the cached copy is what loads
     state = load_checkpoint_file(trained)['state_dict']
     assert all(torch.equal(value, state[key]) for key, value in runner.model.state_dict().items())
-    # Offline, one line before the runner is built; before, urllib's traceback once the
-    # datasets were loaded.
+    # Offline, one line before the datasets load; before, urllib's traceback after them.
     result = run_tool('train', CONFIG, '--work-dir', str(tmp_path / 'off'), '--cfg-options',
                       f'ann_file={synthetic_file}', f'load_from={OFFLINE}/other.pth')
     assert result.returncode == 1 and 'Traceback' not in result.stderr

@@ -3,6 +3,7 @@ import json
 import os
 import pickle
 import random
+import re
 import subprocess
 import sys
 
@@ -13,13 +14,14 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from posegraph.apis import build_runner, parse_options
+from posegraph.apis import build_runner, load_config, parse_options
 from posegraph.datasets import PoseDataset
 from posegraph.engine.curves import history_files, read_history
 from posegraph.io import load_annotations
 from posegraph.io.checkpoint import load_checkpoint_file
-from posegraph.registry import DATASETS, HOOKS
+from posegraph.registry import DATASETS, HOOKS, MODELS, register_all_modules
 from conftest import ROOT
+from file_server import OFFLINE, FileServer
 
 CONFIG = os.path.join(ROOT, 'configs', 'pan_synthetic.py')
 SMALL = ['model.network.graph_channels=[16,16]', 'model.network.pooled_channels=32',
@@ -303,17 +305,36 @@ def test_resumed_run_ends_where_an_uninterrupted_run_ends(synthetic_file, tmp_pa
 
 @pytest.mark.slow
 def test_distributed_training_with_two_cpu_processes(synthetic_file, tmp_path):
+    # Fine-tuned from a URL: one process downloads it, before the datasets load.
+    register_all_modules()
+    model = MODELS.build(load_config(CONFIG, parse_options(options(synthetic_file, 1))).model)
+    torch.save({'state_dict': model.state_dict()}, tmp_path / 'start.pth')
     env = dict(os.environ, PORT=str(29500 + os.getpid() % 1000), OMP_NUM_THREADS='1',
-               PYTHON=sys.executable)
-    result = subprocess.run(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(tmp_path),
-         '--cfg-options', *options(synthetic_file, 1)],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+               PYTHON=sys.executable, TORCH_HOME=str(tmp_path / 'torch'))
+    work_dir = tmp_path / 'run'
+    with FileServer({'/start.pth': (tmp_path / 'start.pth').read_bytes()}) as server:
+        result = subprocess.run(
+            ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(work_dir),
+             '--cfg-options', *options(synthetic_file, 1), f'load_from={server.url}/start.pth'],
+            cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (tmp_path / 'epoch_1.pth').is_file()
-    log = next(tmp_path.glob('*/*.log')).read_text()
+    assert (work_dir / 'epoch_1.pth').is_file()
+    assert server.requests == [('/start.pth', None)]
+    log = next(work_dir.glob('*/*.log')).read_text()
     assert 'Distributed training: True' in log
     assert "'backend': 'gloo'" in log
+    assert f"Load checkpoint from {tmp_path / 'torch' / 'hub' / 'checkpoints' / 'start.pth'}" \
+        in log
+    # Offline, every process stops with one line before the datasets load; none hangs.
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(tmp_path / 'off'),
+         '--cfg-options', *options(synthetic_file, 1), f'load_from={OFFLINE}/other.pth'],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    # (torchrun reports a failed child with its own traceback, which names only torch.)
+    assert result.returncode != 0
+    assert not re.search(r'File ".*(posegraph|tools/train\.py)"', result.stderr)
+    assert result.stderr.count(f'error: cannot download {OFFLINE}/other.pth (') == 1
+    assert result.stderr.count('the first process on this machine could not download') == 1
 
 
 def test_importing_posegraph_changes_nothing_outside_it():

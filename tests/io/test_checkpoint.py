@@ -13,7 +13,9 @@ from posegraph.io.checkpoint import (
     checkpoint_cache_dir,
     checkpoint_state_dict,
     download_checkpoint,
+    load_checkpoint,
     load_checkpoint_file,
+    zoo_checkpoint_url,
 )
 from posegraph.io.download import DownloadError
 from file_server import OFFLINE, FileServer
@@ -180,3 +182,55 @@ def test_in_a_distributed_run_one_process_downloads_and_a_failure_hangs_none(tmp
                 assert results[0].startswith(f'DownloadError: cannot download {url}')
                 assert results[1] == (f'DownloadError: {url}: the first process on this machine '
                                       f'could not download it; see its error')
+
+
+def test_model_zoo_names_resolve_through_mmengines_tables_and_load_weights_only(
+        tmp_path, monkeypatch, capfd):
+    from mmengine.runner import checkpoint as mm
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from posegraph.engine import register_checkpoint_loader
+
+    # torchvision:// works without torchvision (none imports here): mmengine's table of
+    # torchvision 0.12's files has the plain names; mmengine's own loader needs torchvision.
+    assert zoo_checkpoint_url('torchvision://resnet50') == \
+        'https://download.pytorch.org/models/resnet50-0676ba61.pth'
+    assert zoo_checkpoint_url('modelzoo://vgg16') == \
+        'https://download.pytorch.org/models/vgg16-397923af.pth'
+    with pytest.raises(CheckpointError, match=r"torchvision://resnet5: .* has no 'resnet5'; "
+                       r"closest: resnet50, .*; give the checkpoint's URL or path instead"):
+        zoo_checkpoint_url('torchvision://resnet5')
+    with monkeypatch.context() as patch:   # where torchvision imports, its list decides
+        patch.setattr(mm, 'get_torchvision_models',
+                      lambda: {'resnet50.imagenet1k_v2': 'https://host/r50-v2.pth'})
+        assert zoo_checkpoint_url('torchvision://resnet50.imagenet1k_v2') == \
+            'https://host/r50-v2.pth'
+    # open-mmlab:// takes the user's own entries ($MMENGINE_HOME/open_mmlab.json), URLs or
+    # files under that home, as mmengine does; each loads weights-only.
+    monkeypatch.setenv('MMENGINE_HOME', str(tmp_path / 'mmengine'))
+    monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+    (tmp_path / 'mmengine' / 'mine').mkdir(parents=True)
+    torch.save({'state_dict': {'w': torch.ones(3)}}, tmp_path / 'mmengine' / 'mine' / 'run.pth')
+    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    register_checkpoint_loader()
+    with FileServer({'/run.pth': (tmp_path / 'mmengine' / 'mine' / 'run.pth').read_bytes(),
+                     '/evil.pth': (tmp_path / 'evil.pth').read_bytes()}) as server:
+        (tmp_path / 'mmengine' / 'open_mmlab.json').write_text(
+            f'{{"mine/run": "{server.url}/run.pth", "mine/evil": "{server.url}/evil.pth", '
+            f'"mine/local": "mine/run.pth"}}')
+        for name in ('open-mmlab://mine/run', 'openmmlab://mine/local'):
+            loaded = CheckpointLoader.load_checkpoint(name)
+            assert torch.equal(loaded['state_dict']['w'], torch.ones(3)), name
+        assert (tmp_path / 'hub' / 'checkpoints' / 'run.pth').is_file()
+        # mmengine's loader (torch.hub's) would unpickle it, payload and all.
+        with pytest.raises(DownloadError, match='evil.pth gave a file that is not a checkpoint'):
+            CheckpointLoader.load_checkpoint('open-mmlab://mine/evil')
+    assert 'payload ran' not in capfd.readouterr().out
+    # mmcls:// gives the classifier's backbone alone, as mmengine's loader does.
+    file_name = zoo_checkpoint_url('mmcls://resnet50').split('/')[-1]
+    torch.save({'state_dict': {'backbone.conv1.weight': torch.ones(2),
+                               'head.fc.weight': torch.zeros(2)}},
+               tmp_path / 'hub' / 'checkpoints' / file_name)
+    assert list(load_checkpoint('mmcls://resnet50')['state_dict']) == ['conv1.weight']
+    assert list(CheckpointLoader.load_checkpoint('mmcls://resnet50')['state_dict']) == \
+        ['conv1.weight']
