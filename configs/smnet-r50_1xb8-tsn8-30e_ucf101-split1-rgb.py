@@ -1,5 +1,6 @@
-# SMNet on UCF101 split 1: 8 TSN segments of 224x224, ResNet-50. Start the backbone from
-# torchvision's ImageNet ResNet-50: --cfg-options model.network.pretrained=resnet50.pth
+# SMNet on UCF101 split 1: 8 TSN segments of 224x224, ResNet-50 started from torchvision's
+# ImageNet weights (downloaded once into torch.hub's cache as training starts; offline, put
+# resnet50-0676ba61.pth there, or give model.network.pretrained=PATH).
 _base_ = ['_base_/default_runtime.py', '_base_/datasets/ucf101_rgb.py']
 num_segments = 8
 train_pipeline = [
@@ -23,7 +24,7 @@ test_dataloader = val_dataloader
 model = dict(
     type='VideoRecognizer',
     network=dict(type='SMNet', num_classes={{_base_.num_classes}}, num_segments=num_segments,
-                 dropout=0.5, pretrained=None))
+                 dropout=0.5, pretrained='torchvision://resnet50'))
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')

@@ -1,6 +1,8 @@
 # Two-stream deep fusion on UCF101 split 1: 17 steps of 224x224 RGB + 4 stacked flows
 # (compute them first: python tools/extract_flow.py data/ucf101/videos --out data/ucf101/flow).
-# Start both streams from torchvision's VGG-16: --cfg-options model.network.pretrained=vgg16.pth
+# Both streams start from torchvision's ImageNet VGG-16 (downloaded once into torch.hub's
+# cache as training starts; offline, put vgg16-397923af.pth there, or give
+# model.network.pretrained=PATH).
 _base_ = ['_base_/default_runtime.py', '_base_/datasets/ucf101_rgb.py']
 clip_len, flow_length = 17, 4
 flow = dict(type='LoadFlowStack', flow_dir={{_base_.flow_dir}}, length=flow_length)
@@ -30,7 +32,7 @@ model = dict(
                            std=[58.395, 57.12, 57.375] + [64.0] * 2 * flow_length),
     network=dict(type='TwoStreamFusion', num_classes={{_base_.num_classes}},
                  flow_length=flow_length, hidden_channels=101, fc_dropout=0.5,
-                 lstm_dropout=0.25, pretrained=None))
+                 lstm_dropout=0.25, pretrained='torchvision://vgg16'))
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')

@@ -45,8 +45,8 @@ class ConvGRUXception(VideoClassifier):
         fc_channels: width of the two fully connected branches. (default: ``256``)
         dropout: before the last layer (0.5). (default: ``0.5``)
         width, middle_blocks: the backbone's (see :class:`Xception`). (defaults: ``1.0``, ``8``)
-        pretrained: a timm / Cadene Xception checkpoint to start the backbone from.
-            (default: ``None``)
+        pretrained: a timm / Cadene Xception checkpoint to start the backbone from (a path or
+            a URL), loaded by :meth:`init_weights`. (default: ``None``)
 
     Shapes:
         - input: :math:`(N, T, 3, H, W)`
@@ -66,8 +66,7 @@ class ConvGRUXception(VideoClassifier):
         self.num_frames, self.temporal, self.fusion = num_frames, temporal, fusion
         self.label_smoothing = label_smoothing
         self.backbone = Xception(num_classes=0, width=width, middle_blocks=middle_blocks)
-        if pretrained:
-            load_pretrained(self.backbone, pretrained)
+        self.pretrained = pretrained
         channels = self.backbone.exit_in_channels
         self.excitation = nn.Sequential(
             SpatioTemporalExcitation(num_frames),
@@ -96,6 +95,13 @@ class ConvGRUXception(VideoClassifier):
             y = self.excitation(y)
         y = self.backbone.forward_exit(y)
         return y.reshape(n, t, *y.shape[1:])
+
+    def init_weights(self) -> None:
+        """Load :attr:`pretrained` into the backbone. mmengine's Runner calls this as
+        training starts, so that testing a trained model never fetches the ImageNet file;
+        a model built by hand calls it."""
+        if self.pretrained:
+            load_pretrained(self.backbone, self.pretrained)
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         features = self.frame_features(x)

@@ -86,8 +86,9 @@ class SMNet(VideoClassifier):
             (defaults: ``(3, 4, 6, 3)``, ``1.0``)
         reduction: the motion excitation's squeeze ratio. (default: ``16``)
         dropout: before the classifier. (default: ``0.5``)
-        pretrained: a torchvision ResNet-50 checkpoint to start the backbone from.
-            (default: ``None``)
+        pretrained: a torchvision ResNet-50 checkpoint to start the backbone from (a path,
+            a URL or a model-zoo name such as ``torchvision://resnet50``), loaded by
+            :meth:`init_weights`. (default: ``None``)
 
     Shapes:
         - input: :math:`(N, T, 3, H, W)` with :math:`T` = ``num_segments``
@@ -102,10 +103,16 @@ class SMNet(VideoClassifier):
         self.num_segments, self.label_smoothing = num_segments, label_smoothing
         self.backbone = ResNet(layers, num_classes=0, width=width,
                                inner=lambda planes: SMNetBlock(planes, num_segments, reduction))
-        if pretrained:
-            load_pretrained(self.backbone, pretrained, added=('inner',))
+        self.pretrained = pretrained
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(self.backbone.num_features, num_classes)
+
+    def init_weights(self) -> None:
+        """Load :attr:`pretrained` into the backbone (its excitation blocks stay as built).
+        mmengine's Runner calls this as training starts, so that testing a trained model
+        never fetches the ImageNet file; a model built by hand calls it."""
+        if self.pretrained:
+            load_pretrained(self.backbone, self.pretrained, added=('inner',))
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, t = x.shape[:2]

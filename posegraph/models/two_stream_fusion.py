@@ -33,9 +33,10 @@ class TwoStreamFusion(VideoClassifier):
         lstm_dropout: input dropout of the LSTMs (0.25). (default: ``0.25``)
         width, fc_channels: the streams' (see :class:`~posegraph.models.backbones.VGG`).
             (defaults: ``1.0``, ``4096``)
-        pretrained: a torchvision VGG-16 checkpoint for both streams; the temporal
-            stream's first convolution is re-initialised for ``2 L`` channels from it.
-            (default: ``None``)
+        pretrained: a torchvision VGG-16 checkpoint for both streams (a path, a URL or a
+            model-zoo name such as ``torchvision://vgg16``), loaded by :meth:`init_weights`;
+            the temporal stream's first convolution is re-initialised for ``2 L`` channels
+            from it. (default: ``None``)
 
     Shapes:
         - input: :math:`(N, T, 3 + 2L, H, W)`, RGB then flow channels
@@ -52,9 +53,7 @@ class TwoStreamFusion(VideoClassifier):
                            dropout=fc_dropout)
         self.temporal = VGG(num_classes=0, in_channels=2 * flow_length, width=width,
                             fc_channels=fc_channels, dropout=fc_dropout)
-        if pretrained:
-            load_pretrained(self.spatial, pretrained)
-            load_pretrained(self.temporal, pretrained)
+        self.pretrained = pretrained
         conv5 = self.spatial.conv5_channels
         self.fusion = nn.Sequential(nn.Conv3d(2 * conv5, conv5, 3, padding=1),
                                     nn.ReLU(inplace=True))
@@ -62,6 +61,14 @@ class TwoStreamFusion(VideoClassifier):
         self.fc_lstm = LayerNormLSTM(2 * fc_channels, hidden_channels, lstm_dropout)
         self.top_lstm = LayerNormLSTM(2 * hidden_channels, hidden_channels, lstm_dropout)
         self.fc = nn.Linear(hidden_channels, num_classes)
+
+    def init_weights(self) -> None:
+        """Load :attr:`pretrained` into both streams. mmengine's Runner calls this as
+        training starts, so that testing a trained model never fetches the ImageNet file;
+        a model built by hand calls it."""
+        if self.pretrained:
+            load_pretrained(self.spatial, self.pretrained)
+            load_pretrained(self.temporal, self.pretrained)
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, t, c = x.shape[:3]

@@ -120,6 +120,7 @@ def test_flow_stream_and_other_classifiers_are_adapted_and_reported(tmp_path):
     assert report.missing == report.unexpected == report.adapted == []
     # The models take the same file for their backbones.
     model = TwoStreamFusion(num_classes=5, pretrained=str(tmp_path / 'vgg16.pth'))
+    model.init_weights()
     torch.testing.assert_close(model.temporal.features[2].weight, state['features.2.weight'])
     torch.testing.assert_close(model.spatial.features[0].weight, state['features.0.weight'])
 
@@ -139,13 +140,26 @@ def test_a_difference_outside_the_first_conv_and_classifier_is_an_error(tmp_path
         load_pretrained(torch.nn.Linear(2, 2), str(tmp_path / 'other.pth'))
 
 
-def test_models_take_pretrained_resnet(tmp_path):
+def test_models_take_pretrained_resnet(tmp_path, monkeypatch):
     state = {k: (torch.randn(s) if s else torch.tensor(1))
              for k, s in torchvision_resnet50_keys().items()}
     torch.save(state, tmp_path / 'resnet50.pth')
     model = SMNet(num_classes=4, pretrained=str(tmp_path / 'resnet50.pth'))
+    # Loaded by init_weights (the Runner calls it as training starts), not when built: a
+    # trained model under test or inference never reads the ImageNet file.
+    assert not torch.equal(model.backbone.layer3[2].conv2.weight, state['layer3.2.conv2.weight'])
+    model.init_weights()
     torch.testing.assert_close(model.backbone.layer3[2].conv2.weight,
                                state['layer3.2.conv2.weight'])
+    # MMAction2's name for it, with no torchvision installed: the file torchvision
+    # publishes, from torch.hub's cache (downloaded there once).
+    monkeypatch.setattr(torch.hub, '_hub_dir', str(tmp_path / 'hub'))
+    model = SMNet(num_classes=4, pretrained='torchvision://resnet50')   # fetches nothing
+    (tmp_path / 'hub' / 'checkpoints').mkdir(parents=True)
+    torch.save(state, tmp_path / 'hub' / 'checkpoints' / 'resnet50-0676ba61.pth')
+    model.init_weights()
+    torch.testing.assert_close(model.backbone.layer1[0].conv1.weight,
+                               state['layer1.0.conv1.weight'])
 
 
 def test_pickled_payloads_and_non_checkpoints_are_refused(tmp_path):
