@@ -21,7 +21,6 @@ from posegraph.nn import (
 )
 from posegraph.registry import MODELS
 from .backbones import Xception
-from .pretrained import load_pretrained
 from .video_classifier import VideoClassifier
 
 FUSIONS = {'mcam_aff': (3, 5, 7), 'aff': (), 'none': None}
@@ -95,13 +94,6 @@ class ConvGRUXception(VideoClassifier):
             y = self.excitation(y)
         y = self.backbone.forward_exit(y)
         return y.reshape(n, t, *y.shape[1:])
-
-    def init_weights(self) -> None:
-        """Load :attr:`pretrained` into the backbone. mmengine's Runner calls this as
-        training starts, so that testing a trained model never fetches the ImageNet file;
-        a model built by hand calls it."""
-        if self.pretrained:
-            load_pretrained(self.backbone, self.pretrained)
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         features = self.frame_features(x)

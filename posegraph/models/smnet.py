@@ -8,7 +8,6 @@ from torch import Tensor, nn
 from posegraph.nn import MotionExcitation
 from posegraph.registry import MODELS
 from .backbones import ResNet
-from .pretrained import load_pretrained
 from .video_classifier import VideoClassifier
 
 
@@ -95,6 +94,8 @@ class SMNet(VideoClassifier):
         - output: ``{'logits': (N, num_classes)}``
     """
 
+    pretrained_added = ('inner',)   # the excitation blocks
+
     def __init__(self, num_classes: int, num_segments: int = 8,
                  layers: Sequence[int] = (3, 4, 6, 3), width: float = 1.0, reduction: int = 16,
                  dropout: float = 0.5, pretrained: Optional[str] = None,
@@ -106,13 +107,6 @@ class SMNet(VideoClassifier):
         self.pretrained = pretrained
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(self.backbone.num_features, num_classes)
-
-    def init_weights(self) -> None:
-        """Load :attr:`pretrained` into the backbone (its excitation blocks stay as built).
-        mmengine's Runner calls this as training starts, so that testing a trained model
-        never fetches the ImageNet file; a model built by hand calls it."""
-        if self.pretrained:
-            load_pretrained(self.backbone, self.pretrained, added=('inner',))
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, t = x.shape[:2]

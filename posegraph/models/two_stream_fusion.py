@@ -10,7 +10,6 @@ from torch import Tensor, nn
 from posegraph.nn import LayerNormLSTM
 from posegraph.registry import MODELS
 from .backbones import VGG
-from .pretrained import load_pretrained
 from .video_classifier import VideoClassifier
 
 
@@ -43,6 +42,8 @@ class TwoStreamFusion(VideoClassifier):
         - output: ``{'logits': (N, num_classes)}``
     """
 
+    pretrained_backbones = ('spatial', 'temporal')
+
     def __init__(self, num_classes: int, flow_length: int = 4, hidden_channels: int = 101,
                  fc_dropout: float = 0.5, lstm_dropout: float = 0.25, width: float = 1.0,
                  fc_channels: int = 4096, pretrained: Optional[str] = None,
@@ -61,14 +62,6 @@ class TwoStreamFusion(VideoClassifier):
         self.fc_lstm = LayerNormLSTM(2 * fc_channels, hidden_channels, lstm_dropout)
         self.top_lstm = LayerNormLSTM(2 * hidden_channels, hidden_channels, lstm_dropout)
         self.fc = nn.Linear(hidden_channels, num_classes)
-
-    def init_weights(self) -> None:
-        """Load :attr:`pretrained` into both streams. mmengine's Runner calls this as
-        training starts, so that testing a trained model never fetches the ImageNet file;
-        a model built by hand calls it."""
-        if self.pretrained:
-            load_pretrained(self.spatial, self.pretrained)
-            load_pretrained(self.temporal, self.pretrained)
 
     def forward(self, x: Tensor) -> Dict[str, Tensor]:
         n, t, c = x.shape[:3]
