@@ -29,6 +29,7 @@ from posegraph.apis.config_check import (
 )
 from posegraph.engine.checkpoint import register_checkpoint_loader
 from posegraph.engine.memory import keep_freed_memory
+from posegraph.engine.notices import quiet_internal_notices
 from posegraph.engine.seeding import preserved_random_state
 from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
@@ -538,6 +539,7 @@ def build_runner(config: Union[str, Config], work_dir: Optional[str] = None,
             evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
     runner = PoseGraphRunner.from_cfg(RunConfig.of(cfg))
+    quiet_internal_notices(runner.logger)
     runner.fetch_load_from()
     runner.tests_checkpoint = checkpoint is not None
     if test and checkpoint is None:
