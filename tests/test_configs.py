@@ -5,6 +5,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from posegraph.io.checkpoint import ZOO_SCHEMES, zoo_checkpoint_url
 from posegraph.registry import DATASETS, MODELS, register_all_modules
 from conftest import ROOT, frame_dirs, tiny_ucf101
 
@@ -107,6 +108,12 @@ def test_rgb_ucf101_configs_feed_their_models_at_paper_size(name, frames, channe
     inputs = train[0]['inputs']
     assert tuple(inputs.shape) == (1, frames, channels, 224, 224)
     assert tuple(test[1]['inputs'].shape) == (1, frames, channels, 224, 224)
+    # It starts from ImageNet weights (loaded as training starts) under a name that resolves.
+    pretrained = cfg.model.network.pretrained
+    if pretrained.startswith(ZOO_SCHEMES):
+        pretrained = zoo_checkpoint_url(pretrained)
+    assert pretrained.endswith(('resnet50-0676ba61.pth', 'vgg16-397923af.pth',
+                                'xception-43020ad28.pth'))
     # The model the config describes (at a small width) takes those clips.
     cfg.model.network.num_classes = 2
     cfg.model.network.width = 0.125
