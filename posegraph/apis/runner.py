@@ -34,12 +34,7 @@ from posegraph.engine.seeding import preserved_random_state
 from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.atomic import OutputPathError, atomic_open, make_folder, make_folder_for
-from posegraph.io.checkpoint import (
-    ZOO_SCHEMES,
-    CheckpointError,
-    local_checkpoint,
-    state_dict_mismatch,
-)
+from posegraph.io.checkpoint import CheckpointError, local_checkpoint, state_dict_mismatch
 from posegraph.registry import ForeignNameError, register_all_modules
 
 
@@ -360,9 +355,9 @@ class PoseGraphRunner(Runner):
         there with urllib's traceback when offline. The processes of a distributed run are
         in their group by now, so they wait for the first of each machine to download."""
         name = self._load_from
-        # An mmcls:// file is a classifier, whose backbone the loader takes out of it.
-        if isinstance(name, str) and name.startswith(('http://', 'https://') + ZOO_SCHEMES) \
-                and not name.startswith('mmcls://'):
+        # An mmcls:// file is a classifier, whose backbone the loader takes out of it; a
+        # path stays as it is.
+        if isinstance(name, str) and not name.startswith('mmcls://'):
             self._load_from = local_checkpoint(name)
 
     def prepare_test(self) -> None:
