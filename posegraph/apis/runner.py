@@ -17,7 +17,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.evaluator import Evaluator
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
-from mmengine.runner import BaseLoop, Runner
+from mmengine.runner import BaseLoop, Runner, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posegraph.apis.config_check import (
@@ -35,6 +35,7 @@ from posegraph.errors import UnknownNameError
 from posegraph.io.annotations import AnnotationError
 from posegraph.io.atomic import OutputPathError, atomic_open, make_folder, make_folder_for
 from posegraph.io.checkpoint import CheckpointError, local_checkpoint, state_dict_mismatch
+from posegraph.models.video_classifier import VideoClassifier
 from posegraph.registry import ForeignNameError, register_all_modules
 
 
@@ -320,6 +321,9 @@ class PoseGraphRunner(Runner):
       data does (:func:`check_checkpoint_classes`).
     - A checkpoint hook's ``save_best`` must name a metric the validation reports
       (:func:`check_save_best`), checked when the validation loop is built, before training.
+
+    And it reads no ImageNet file that the checkpoint to load replaces (``--resume``,
+    ``load_from``): :meth:`_init_model_weights`.
     """
 
     #: Set by :func:`build_runner` for tools/test.py's runs: the checkpoint loaded is the
@@ -336,7 +340,7 @@ class PoseGraphRunner(Runner):
         metadata = getattr(state, '_metadata', OrderedDict())
         for pattern, replacement in revise_keys:
             state = {re.sub(pattern, replacement, k): v for k, v in state.items()}
-        skip = () if self._resume else tuple(self.cfg.get('load_skip_keys') or ())
+        skip = self._load_skip_keys()
         check_state_dict(model.state_dict(), state, filename, skip)
         if self.tests_checkpoint:
             check_checkpoint_classes(checkpoint, self.test_dataloader.dataset, filename)
@@ -348,6 +352,49 @@ class PoseGraphRunner(Runner):
         self._has_loaded = True
         self.logger.info(f'Load checkpoint from {filename}')
         return checkpoint
+
+    def _load_skip_keys(self) -> Tuple[str, ...]:
+        """The patterns of the keys a checkpoint load leaves out: ``load_skip_keys`` when
+        fine-tuning from ``load_from``, none when resuming."""
+        return () if self._resume else tuple(self.cfg.get('load_skip_keys') or ())
+
+    def _checkpoint_to_load(self) -> Optional[str]:
+        """The checkpoint :meth:`load_or_resume` will load as training starts, decided as
+        it decides: the one to resume from (the work dir's last when none is named), else
+        ``load_from``; ``None`` when training starts from the initialised weights."""
+        if self._has_loaded:
+            return None
+        if self._resume and self._load_from is None:
+            return find_latest_checkpoint(self.work_dir)
+        return self._load_from
+
+    def _init_model_weights(self) -> None:
+        """mmengine's initialisation, less the ImageNet files that the checkpoint about to
+        be loaded would replace: a network's ``pretrained`` is not read when no key of its
+        backbones is among the keys the load leaves out (:meth:`_load_skip_keys`), since
+        the load fits every other key or stops. A run resumed on a machine that lacks the
+        ImageNet file then starts, and none fetches it again."""
+        checkpoint = self._checkpoint_to_load()
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        held = []
+        if checkpoint is not None:
+            keys, skip = list(model.state_dict()), self._load_skip_keys()
+            for name, module in model.named_modules():
+                if not isinstance(module, VideoClassifier) or not module.pretrained:
+                    continue
+                prefixes = tuple(f'{name}.{backbone}.'.lstrip('.')
+                                 for backbone in module.pretrained_backbones)
+                if not any(re.search(pattern, key) for key in keys if key.startswith(prefixes)
+                           for pattern in skip):
+                    self.logger.info(f'{module.pretrained} is not loaded: {checkpoint} '
+                                     f'replaces every weight of {", ".join(prefixes)}')
+                    held.append((module, module.pretrained))
+                    module.pretrained = None
+        try:
+            super()._init_model_weights()
+        finally:
+            for module, pretrained in held:
+                module.pretrained = pretrained
 
     def fetch_load_from(self) -> None:
         """Download ``load_from`` now if it is a URL or a model-zoo name, and load it from

@@ -29,8 +29,8 @@ class VideoClassifier(ResetParameters, nn.Module):
     def init_weights(self) -> None:
         """Load :attr:`pretrained` into the backbones
         (:func:`~posegraph.models.load_pretrained`). mmengine's Runner calls this as training
-        starts, so that testing a trained model never fetches the ImageNet file; a network
-        built by hand calls it."""
+        starts (unless the checkpoint it loads replaces the backbones), so that testing a
+        trained model never fetches the ImageNet file; a network built by hand calls it."""
         for name in self.pretrained_backbones if self.pretrained else ():
             load_pretrained(getattr(self, name), self.pretrained, added=self.pretrained_added)
 

@@ -250,6 +250,36 @@ def test_load_from_a_url_is_fetched_before_the_run_and_every_url_loads_weights_o
     assert f'put it at {tmp_path}/hub/checkpoints/other.pth.' in result.stderr
 
 
+SMNET = os.path.join(ROOT, 'configs', 'smnet_synthetic.py')
+
+
+@pytest.mark.parametrize('load, reads', [
+    ({'load_from': 'checkpoint'}, False),
+    ({'load_from': 'checkpoint', 'load_skip_keys': ['classifier']}, False),
+    ({'load_from': 'checkpoint', 'load_skip_keys': [r'backbone\.layer4']}, True),
+    ({'resume': 'checkpoint'}, False),
+    ({'resume': 'auto'}, True),         # nothing in the work dir to resume from
+    ({}, True),
+])
+def test_imagenet_weights_are_read_only_where_no_checkpoint_replaces_them(tmp_path, load, reads):
+    register_all_modules()
+    small = {'model.network.width': 0.125, 'model.network.layers': [1, 1, 1, 1]}
+    model = MODELS.build(load_config(SMNET, small).model)
+    start, checkpoint = str(tmp_path / 'resnet.pth'), str(tmp_path / 'checkpoint.pth')
+    torch.save({k: torch.full_like(v, 0.5)
+                for k, v in model.network.backbone.state_dict().items()}, start)
+    torch.save({'state_dict': model.state_dict()}, checkpoint)
+    load = {key: checkpoint if value == 'checkpoint' else value for key, value in load.items()}
+    options = dict(small, **{'model.network.pretrained': start},
+                   **{k: v for k, v in load.items() if k != 'resume'})
+    runner = build_runner(SMNET, work_dir=str(tmp_path / 'w'), cfg_options=options,
+                          resume=load.get('resume'))
+    runner._init_model_weights()     # what Runner.train does before it loads
+    conv1 = runner.model.network.backbone.conv1.weight
+    assert bool((conv1 == 0.5).all()) is reads
+    assert runner.model.network.pretrained == start     # held back for the load only
+
+
 def test_a_checkpoint_is_not_tested_on_data_that_names_its_classes_otherwise(
         trained, synthetic_file, tmp_path, run_tool):
     from posegraph.io import load_annotations

@@ -51,6 +51,13 @@ def train_and_dump(run_tool, name, root, tmp_path):
                       str(work_dir), '--dump', str(dump), '--cfg-options', *opts)
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'top1:' in result.stdout and 'tensors into ResNet' not in result.stdout
+    if name == 'smnet':   # the checkpoint replaces every weight the ImageNet file would give
+        result = run_tool('train', config, '--work-dir', str(work_dir), '--resume',
+                          '--cfg-options', *opts, 'train_cfg.max_epochs=2')
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert f'{start} is not loaded: {work_dir}/epoch_1.pth replaces every weight of ' \
+               'network.backbone.' in result.stdout
+        assert (work_dir / 'epoch_2.pth').is_file()
     with open(dump, 'rb') as f:  # our own file
         scores = pickle.load(f)
     assert len(scores) == 8 and scores[0]['pred_score'].shape == (8,)
