@@ -2,18 +2,26 @@
 
 mmengine's own loaders for URLs and model-zoo names (``torchvision://``, ``open-mmlab://``,
 ``mmcls://``) go through torch.hub's ``load_state_dict_from_url``, which unpickles
-everything; :func:`register_checkpoint_loader` (called by the Runner builder) replaces them
-with :func:`posegraph.io.checkpoint.load_checkpoint`, and the local one with
-:func:`posegraph.io.checkpoint.load_checkpoint_file`. Importing this module changes nothing.
+everything, and its object-storage one (``s3://``, ``petrel://``) lacks mmengine's own log
+types, which its checkpoints hold; :func:`register_checkpoint_loader` (called by the Runner
+builder) replaces them with :func:`posegraph.io.checkpoint.load_checkpoint`, and the local
+one with :func:`posegraph.io.checkpoint.load_checkpoint_file`. Importing this module
+changes nothing.
 """
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from posegraph.io.checkpoint import ZOO_SCHEMES, load_checkpoint, load_checkpoint_file
+from posegraph.io.checkpoint import (
+    STORAGE_SCHEMES,
+    ZOO_SCHEMES,
+    load_checkpoint,
+    load_checkpoint_file,
+)
 
 
 def register_checkpoint_loader() -> None:
     """Make mmengine load local checkpoints with :func:`load_checkpoint_file` and
-    ``http(s)://`` and model-zoo ones with :func:`load_checkpoint`."""
+    ``http(s)://``, model-zoo and object-storage ones with :func:`load_checkpoint`."""
     CheckpointLoader.register_scheme(prefixes='', force=True)(load_checkpoint_file)
-    CheckpointLoader.register_scheme(prefixes=('http://', 'https://') + ZOO_SCHEMES,
-                                     force=True)(load_checkpoint)
+    CheckpointLoader.register_scheme(
+        prefixes=('http://', 'https://') + ZOO_SCHEMES + STORAGE_SCHEMES,
+        force=True)(load_checkpoint)

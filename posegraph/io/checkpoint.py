@@ -6,11 +6,13 @@ scalars, so the weights-only unpickler of torch >= 2.6 refuses them. The loader 
 weights-only and admits exactly those types, with a ``getattr`` that resolves nothing but
 the history buffer's statistics methods. Checkpoints named by URL, or by a model-zoo name
 that mmengine resolves to one (``torchvision://resnet50``), are downloaded once into
-torch.hub's cache (:func:`local_checkpoint`) and loaded from there the same way.
+torch.hub's cache (:func:`local_checkpoint`) and loaded from there the same way; those in
+object storage (``s3://``) are read through mmengine's file backend and loaded from memory.
 """
 import difflib
 import importlib
 import importlib.util
+import io
 import json
 import os
 import pickle
@@ -51,16 +53,19 @@ class CheckpointError(ValueError):
 
 
 def load_checkpoint_file(filename: str,
-                         map_location: Optional[Union[str, torch.device]] = None) -> Any:
+                         map_location: Optional[Union[str, torch.device]] = None,
+                         content: Optional[bytes] = None) -> Any:
     """``torch.load`` a local checkpoint, weights-only, admitting mmengine's log types;
-    safe to call from several threads at once.
+    safe to call from several threads at once. ``content``, when given, is the file's bytes,
+    read from elsewhere (``filename`` then only names it).
 
     Raises ``FileNotFoundError`` for a missing file and :class:`CheckpointError`, naming
     ``filename``, for one that does not load.
     """
     try:
         with _LOAD_LOCK, torch.serialization.safe_globals(SAFE_GLOBALS):
-            return torch.load(filename, map_location=map_location, weights_only=True)
+            return torch.load(filename if content is None else io.BytesIO(content),
+                              map_location=map_location, weights_only=True)
     except FileNotFoundError:
         raise
     except Exception as e:  # the unpickler fails on foreign bytes in many ways
@@ -137,6 +142,11 @@ def download_checkpoint(url: str, folder: Optional[str] = None) -> str:
 ZOO_SCHEMES = ('torchvision://', 'modelzoo://', 'open-mmlab://', 'openmmlab://', 'mmcls://')
 
 
+#: Object-storage names (Ceph / S3, ``cluster:s3://bucket/file``) that mmengine reads through
+#: its ``petrel`` file backend, as the patterns its checkpoint loader matches them with.
+STORAGE_SCHEMES = (r'(\S+\:)?s3://', r'(\S+\:)?petrel://')
+
+
 def zoo_checkpoint_url(name: str) -> str:
     """Where a model-zoo checkpoint name (one of :data:`ZOO_SCHEMES`, e.g.
     ``torchvision://resnet50``) points: a URL, or for an ``open-mmlab://`` entry that names a
@@ -203,10 +213,16 @@ def local_checkpoint(name: str, folder: Optional[str] = None) -> str:
 
 
 def load_checkpoint(name: str, map_location: Optional[Union[str, torch.device]] = None) -> Any:
-    """Load the checkpoint at a path, an ``http(s)://`` URL or a model-zoo name
-    (:data:`ZOO_SCHEMES`) weights-only (:func:`load_checkpoint_file`), a remote one from its
-    cached copy, downloaded first if absent (:func:`local_checkpoint`). Of an ``mmcls://``
-    classifier, only the backbone's weights, as mmengine's loader gives them."""
+    """Load the checkpoint at a path, an ``http(s)://`` URL, a model-zoo name
+    (:data:`ZOO_SCHEMES`) or an object-storage name (:data:`STORAGE_SCHEMES`) weights-only
+    (:func:`load_checkpoint_file`): a URL's file from its cached copy, downloaded first if
+    absent (:func:`local_checkpoint`), an object's bytes as mmengine's ``petrel`` backend
+    reads them. Of an ``mmcls://`` classifier, only the backbone's weights, as mmengine's
+    loader gives them."""
+    if any(re.match(pattern, name) for pattern in STORAGE_SCHEMES):
+        from mmengine.fileio import get_file_backend
+        content = get_file_backend(name, backend_args={'backend': 'petrel'}).get(name)
+        return load_checkpoint_file(name, map_location, content=content)
     checkpoint = load_checkpoint_file(local_checkpoint(name), map_location)
     if name.startswith('mmcls://'):
         from mmengine.runner.checkpoint import _process_mmcls_checkpoint

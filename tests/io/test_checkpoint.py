@@ -21,6 +21,11 @@ from posegraph.io.download import DownloadError
 from file_server import OFFLINE, FileServer
 
 
+class Payload:
+    def __reduce__(self):
+        return (print, ('payload ran',))
+
+
 def test_the_unwrapper_takes_mmengine_timm_and_bare_state_dicts():
     weights = {'conv.weight': torch.ones(2), 'conv.bias': torch.zeros(2)}
     for checkpoint in (weights, {'state_dict': weights, 'meta': {}}, {'model': weights},
@@ -47,10 +52,6 @@ def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_pat
                 'meta': {'epoch': np.int64(3), 'lr': np.float64(0.1)}}, tmp_path / 'run.pth')
     loaded = load_checkpoint_file(str(tmp_path / 'run.pth'))
     assert loaded['meta']['epoch'] == 3 and torch.equal(loaded['state_dict']['w'], torch.ones(3))
-
-    class Payload:
-        def __reduce__(self):
-            return (print, ('payload ran',))
 
     torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
     with pytest.raises(CheckpointError, match=r'evil.pth: does not load as a checkpoint: it '
@@ -116,11 +117,6 @@ def test_loads_in_two_threads_do_not_withdraw_each_others_types(tmp_path, monkey
     a.join()
     b.join()
     assert calls == ['A', 'B'] and not errors, errors
-
-
-class Payload:
-    def __reduce__(self):
-        return (print, ('payload ran',))
 
 
 def test_a_checkpoint_named_by_url_is_downloaded_once_and_only_if_it_holds_weights_only(
@@ -234,3 +230,38 @@ def test_model_zoo_names_resolve_through_mmengines_tables_and_load_weights_only(
     assert list(load_checkpoint('mmcls://resnet50')['state_dict']) == ['conv1.weight']
     assert list(CheckpointLoader.load_checkpoint('mmcls://resnet50')['state_dict']) == \
         ['conv1.weight']
+
+
+def test_object_storage_names_load_weights_only_with_mmengines_log_types(tmp_path, monkeypatch,
+                                                                         capsys):
+    from mmengine.fileio import BaseStorageBackend
+    from mmengine.fileio.backends import registry_utils
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from posegraph.engine import register_checkpoint_loader
+
+    history = HistoryBuffer()
+    history.update(0.5)
+    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history}},
+               tmp_path / 'run.pth')
+    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+
+    class Bucket(BaseStorageBackend):
+        """mmengine's petrel backend, with the bucket in tmp_path."""
+        def get(self, filepath):
+            return (tmp_path / filepath.rsplit('/', 1)[1]).read_bytes()
+
+        def get_text(self, filepath, encoding='utf-8'):
+            return self.get(filepath).decode(encoding)
+
+    monkeypatch.setitem(registry_utils.backends, 'petrel', Bucket)
+    register_checkpoint_loader()
+    # mmengine's own loader reads the same bytes, but refuses the history buffers.
+    for name in ('s3://bucket/run.pth', 'cluster1:s3://bucket/run.pth', 'petrel://b/run.pth'):
+        loaded = CheckpointLoader.load_checkpoint(name)
+        assert torch.equal(loaded['state_dict']['w'], torch.ones(3)), name
+        assert loaded['message_hub']['loss'].current() == 0.5
+    with pytest.raises(CheckpointError, match='s3://bucket/evil.pth: does not load as a '
+                       'checkpoint: it holds code or objects'):
+        CheckpointLoader.load_checkpoint('s3://bucket/evil.pth')
+    assert 'payload ran' not in capsys.readouterr().out
