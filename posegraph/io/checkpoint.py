@@ -17,6 +17,7 @@ import json
 import os
 import pickle
 import re
+import tempfile
 import threading
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
@@ -214,20 +215,38 @@ def local_checkpoint(name: str, folder: Optional[str] = None) -> str:
 
 def load_checkpoint(name: str, map_location: Optional[Union[str, torch.device]] = None) -> Any:
     """Load the checkpoint at a path, an ``http(s)://`` URL, a model-zoo name
-    (:data:`ZOO_SCHEMES`) or an object-storage name (:data:`STORAGE_SCHEMES`) weights-only
-    (:func:`load_checkpoint_file`): a URL's file from its cached copy, downloaded first if
-    absent (:func:`local_checkpoint`), an object's bytes as mmengine's ``petrel`` backend
-    reads them. Of an ``mmcls://`` classifier, only the backbone's weights, as mmengine's
-    loader gives them."""
+    (:data:`ZOO_SCHEMES`), an object-storage name (:data:`STORAGE_SCHEMES`) or a PAVI
+    model-cloud name (``pavi://``) weights-only (:func:`load_checkpoint_file`): a URL's file
+    from its cached copy, downloaded first if absent (:func:`local_checkpoint`), the others'
+    bytes as mmengine's loaders read them (its ``petrel`` file backend; PAVI's client). Of
+    an ``mmcls://`` classifier, only the backbone's weights, as mmengine's loader gives
+    them."""
     if any(re.match(pattern, name) for pattern in STORAGE_SCHEMES):
         from mmengine.fileio import get_file_backend
         content = get_file_backend(name, backend_args={'backend': 'petrel'}).get(name)
         return load_checkpoint_file(name, map_location, content=content)
+    if name.startswith('pavi://'):
+        return load_checkpoint_file(name, map_location, content=_pavi_content(name))
     checkpoint = load_checkpoint_file(local_checkpoint(name), map_location)
     if name.startswith('mmcls://'):
         from mmengine.runner.checkpoint import _process_mmcls_checkpoint
         checkpoint = _process_mmcls_checkpoint(checkpoint)
     return checkpoint
+
+
+def _pavi_content(name: str) -> bytes:
+    """The bytes of the checkpoint ``pavi://PATH`` in PAVI's model cloud, fetched into a
+    temporary folder as mmengine's loader fetches it."""
+    try:
+        from pavi import modelcloud
+    except ImportError:
+        raise CheckpointError(f'{name}: pavi:// names need the pavi package') from None
+    model = modelcloud.get(name[len('pavi://'):])
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, model.name)
+        model.download(path)
+        with open(path, 'rb') as f:
+            return f.read()
 
 
 def _unloadable(path: str) -> Optional[str]:

@@ -265,3 +265,39 @@ def test_object_storage_names_load_weights_only_with_mmengines_log_types(tmp_pat
                        'checkpoint: it holds code or objects'):
         CheckpointLoader.load_checkpoint('s3://bucket/evil.pth')
     assert 'payload ran' not in capsys.readouterr().out
+
+
+def test_pavi_names_load_weights_only_and_need_the_pavi_package(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from posegraph.engine import register_checkpoint_loader
+
+    register_checkpoint_loader()
+    with pytest.raises(CheckpointError, match='^pavi://runs/7: pavi:// names need the pavi '):
+        CheckpointLoader.load_checkpoint('pavi://runs/7')
+    history = HistoryBuffer()
+    history.update(0.5)
+    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history}},
+               tmp_path / 'run.pth')
+    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+
+    class Model:   # the model cloud's entry: its file name, and a download to a path
+        def __init__(self, key):
+            self.name = f'{key.split("/")[-1]}.pth'
+
+        def download(self, path):
+            with open(path, 'wb') as f:
+                f.write((tmp_path / self.name).read_bytes())
+
+    pavi = types.ModuleType('pavi')
+    pavi.modelcloud = types.SimpleNamespace(get=Model)
+    monkeypatch.setitem(sys.modules, 'pavi', pavi)
+    loaded = CheckpointLoader.load_checkpoint('pavi://runs/run')
+    assert torch.equal(loaded['state_dict']['w'], torch.ones(3))
+    assert loaded['message_hub']['loss'].current() == 0.5
+    with pytest.raises(CheckpointError, match='^pavi://runs/evil: does not load as a '
+                       'checkpoint: it holds code or objects'):
+        CheckpointLoader.load_checkpoint('pavi://runs/evil')
