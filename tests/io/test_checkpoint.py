@@ -26,6 +26,16 @@ class Payload:
         return (print, ('payload ran',))
 
 
+def save_run_and_payload(folder):
+    """``run.pth``, a checkpoint as mmengine's Runner saves one (log history, numpy scalars),
+    and ``evil.pth``, whose unpickling would run code."""
+    history = HistoryBuffer()
+    history.update(0.5)
+    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history},
+                'meta': {'epoch': np.int64(3), 'lr': np.float64(0.1)}}, folder / 'run.pth')
+    torch.save({'state_dict': {'w': Payload()}}, folder / 'evil.pth')
+
+
 def test_the_unwrapper_takes_mmengine_timm_and_bare_state_dicts():
     weights = {'conv.weight': torch.ones(2), 'conv.bias': torch.zeros(2)}
     for checkpoint in (weights, {'state_dict': weights, 'meta': {}}, {'model': weights},
@@ -46,14 +56,9 @@ def test_what_holds_no_state_dict_is_named(checkpoint):
 
 
 def test_an_mmengine_checkpoint_loads_weights_only_and_code_does_not_run(tmp_path, capsys):
-    history = HistoryBuffer()
-    history.update(0.5)
-    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history},
-                'meta': {'epoch': np.int64(3), 'lr': np.float64(0.1)}}, tmp_path / 'run.pth')
+    save_run_and_payload(tmp_path)
     loaded = load_checkpoint_file(str(tmp_path / 'run.pth'))
     assert loaded['meta']['epoch'] == 3 and torch.equal(loaded['state_dict']['w'], torch.ones(3))
-
-    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
     with pytest.raises(CheckpointError, match=r'evil.pth: does not load as a checkpoint: it '
                        r'holds code or objects, not only weights \(.*print\); refused'):
         load_checkpoint_file(str(tmp_path / 'evil.pth'))
@@ -121,11 +126,7 @@ def test_loads_in_two_threads_do_not_withdraw_each_others_types(tmp_path, monkey
 
 def test_a_checkpoint_named_by_url_is_downloaded_once_and_only_if_it_holds_weights_only(
         tmp_path, capfd, monkeypatch):
-    history = HistoryBuffer()
-    history.update(0.5)
-    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history}},
-               tmp_path / 'run.pth')
-    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    save_run_and_payload(tmp_path)
     cache = tmp_path / 'cache'
     with FileServer({'/models/run.pth': (tmp_path / 'run.pth').read_bytes(),
                      '/evil.pth': (tmp_path / 'evil.pth').read_bytes(),
@@ -240,11 +241,7 @@ def test_object_storage_names_load_weights_only_with_mmengines_log_types(tmp_pat
 
     from posegraph.engine import register_checkpoint_loader
 
-    history = HistoryBuffer()
-    history.update(0.5)
-    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history}},
-               tmp_path / 'run.pth')
-    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    save_run_and_payload(tmp_path)
 
     class Bucket(BaseStorageBackend):
         """mmengine's petrel backend, with the bucket in tmp_path."""
@@ -278,11 +275,7 @@ def test_pavi_names_load_weights_only_and_need_the_pavi_package(tmp_path, monkey
     register_checkpoint_loader()
     with pytest.raises(CheckpointError, match='^pavi://runs/7: pavi:// names need the pavi '):
         CheckpointLoader.load_checkpoint('pavi://runs/7')
-    history = HistoryBuffer()
-    history.update(0.5)
-    torch.save({'state_dict': {'w': torch.ones(3)}, 'message_hub': {'loss': history}},
-               tmp_path / 'run.pth')
-    torch.save({'state_dict': {'w': Payload()}}, tmp_path / 'evil.pth')
+    save_run_and_payload(tmp_path)
 
     class Model:   # the model cloud's entry: its file name, and a download to a path
         def __init__(self, key):
