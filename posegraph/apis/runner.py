@@ -333,7 +333,7 @@ class PoseGraphRunner(Runner):
     def load_checkpoint(self, filename: str, map_location: Union[str, torch.device] = 'cpu',
                         strict: bool = True,
                         revise_keys: Sequence[Tuple[str, str]] = ((r'^module.', ''),)) -> dict:
-        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        checkpoint = _load_checkpoint(filename, map_location=map_location, logger=self.logger)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         state = checkpoint.get('state_dict', checkpoint)
