@@ -8,7 +8,7 @@ import os
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import BaseDataset
 from mmengine.evaluator import Evaluator
 from mmengine.hooks import CheckpointHook, Hook
-from mmengine.model import is_model_wrapper
+from mmengine.model import PretrainedInit, is_model_wrapper
 from mmengine.runner import BaseLoop, Runner, find_latest_checkpoint
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
@@ -309,6 +309,26 @@ def check_state_dict(model_state: dict, state: dict, filename: str,
             'expressions of the keys to leave out).')
 
 
+def _pretrained_reads(name: str, module: torch.nn.Module
+                     ) -> Iterator[Tuple[str, Any, Tuple[str, ...], str]]:
+    """The files ``module`` (``name`` in its model) reads as it initialises its weights:
+    an RGB network's ``pretrained`` (:class:`~posegraph.models.video_classifier.VideoClassifier`)
+    and mmengine's ``init_cfg`` of type ``Pretrained``. For each, ``(attribute, value
+    without it, prefixes of the keys it fills, the file)``."""
+    prefix = f'{name}.' if name else ''
+    if isinstance(module, VideoClassifier) and module.pretrained:
+        yield ('pretrained', None,
+               tuple(f'{prefix}{backbone}.' for backbone in module.pretrained_backbones),
+               module.pretrained)
+    init_cfg = getattr(module, 'init_cfg', None)
+    cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg] if init_cfg else []
+    pretrained = [cfg for cfg in cfgs if cfg.get('type') in ('Pretrained', PretrainedInit)]
+    if pretrained:
+        others = [cfg for cfg in cfgs if cfg not in pretrained]
+        yield ('init_cfg', others or None, (prefix,),
+               ', '.join(str(cfg.get('checkpoint')) for cfg in pretrained))
+
+
 class PoseGraphRunner(Runner):
     """mmengine's :class:`~mmengine.runner.Runner`, strict where a mistake would otherwise
     end in a run that "succeeds" with a wrong answer.
@@ -369,9 +389,9 @@ class PoseGraphRunner(Runner):
         return self._load_from
 
     def _init_model_weights(self) -> None:
-        """mmengine's initialisation, less the ImageNet files that the checkpoint about to
-        be loaded would replace: a network's ``pretrained`` is not read when no key of its
-        backbones is among the keys the load leaves out (:meth:`_load_skip_keys`), since
+        """mmengine's initialisation, less the pretrained files that the checkpoint about to
+        be loaded would replace (:func:`_pretrained_reads`): one is not read when no key it
+        would fill is among the keys the load leaves out (:meth:`_load_skip_keys`), since
         the load fits every other key or stops. A run resumed on a machine that lacks the
         ImageNet file then starts, and none fetches it again."""
         checkpoint = self._checkpoint_to_load()
@@ -380,21 +400,18 @@ class PoseGraphRunner(Runner):
         if checkpoint is not None:
             keys, skip = list(model.state_dict()), self._load_skip_keys()
             for name, module in model.named_modules():
-                if not isinstance(module, VideoClassifier) or not module.pretrained:
-                    continue
-                prefixes = tuple(f'{name}.{backbone}.'.lstrip('.')
-                                 for backbone in module.pretrained_backbones)
-                if not any(re.search(pattern, key) for key in keys if key.startswith(prefixes)
-                           for pattern in skip):
-                    self.logger.info(f'{module.pretrained} is not loaded: {checkpoint} '
-                                     f'replaces every weight of {", ".join(prefixes)}')
-                    held.append((module, module.pretrained))
-                    module.pretrained = None
+                for attribute, without, prefixes, source in _pretrained_reads(name, module):
+                    if not any(re.search(pattern, key) for key in keys
+                               if key.startswith(prefixes) for pattern in skip):
+                        self.logger.info(f'{source} is not loaded: {checkpoint} replaces '
+                                         f'every weight of {", ".join(prefixes) or "the model"}')
+                        held.append((module, attribute, getattr(module, attribute)))
+                        setattr(module, attribute, without)
         try:
             super()._init_model_weights()
         finally:
-            for module, pretrained in held:
-                module.pretrained = pretrained
+            for module, attribute, value in held:
+                setattr(module, attribute, value)
 
     def fetch_load_from(self) -> None:
         """Download ``load_from`` now if it is a URL or a model-zoo name, and load it from

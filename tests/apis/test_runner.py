@@ -280,6 +280,22 @@ def test_imagenet_weights_are_read_only_where_no_checkpoint_replaces_them(tmp_pa
     assert runner.model.network.pretrained == start     # held back for the load only
 
 
+@pytest.mark.parametrize('resume, reads', [(None, True), ('trained', False)])
+def test_a_pretrained_init_cfg_is_not_read_where_the_checkpoint_replaces_it(
+        trained, synthetic_file, tmp_path, resume, reads):
+    state = load_checkpoint_file(trained)['state_dict']
+    start = str(tmp_path / 'start.pth')
+    torch.save({'state_dict': {k: torch.full_like(v, 0.5) for k, v in state.items()}}, start)
+    init_cfg = dict(type='Pretrained', checkpoint=start)
+    runner = build_runner(CONFIG, work_dir=str(tmp_path / 'w'), resume=resume and trained,
+                          cfg_options=dict(SMALL, ann_file=synthetic_file,
+                                           **{'model.init_cfg': init_cfg}))
+    runner._init_model_weights()     # what Runner.train does before it loads
+    weights = runner.model.network.classifier.weight
+    assert bool((weights == 0.5).all()) is reads
+    assert runner.model.init_cfg == init_cfg     # held back for the load only
+
+
 def test_a_checkpoint_is_not_tested_on_data_that_names_its_classes_otherwise(
         trained, synthetic_file, tmp_path, run_tool):
     from posegraph.io import load_annotations
