@@ -17,7 +17,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.evaluator import Evaluator
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import PretrainedInit, is_model_wrapper
-from mmengine.runner import BaseLoop, Runner, find_latest_checkpoint
+from mmengine.runner import BaseLoop, Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posegraph.apis.config_check import (
@@ -385,7 +385,7 @@ class PoseGraphRunner(Runner):
         if self._has_loaded:
             return None
         if self._resume and self._load_from is None:
-            return find_latest_checkpoint(self.work_dir)
+            return last_checkpoint(self.work_dir)
         return self._load_from
 
     def _init_model_weights(self) -> None:
