@@ -379,14 +379,30 @@ class PoseGraphRunner(Runner):
         return () if self._resume else tuple(self.cfg.get('load_skip_keys') or ())
 
     def _checkpoint_to_load(self) -> Optional[str]:
-        """The checkpoint :meth:`load_or_resume` will load as training starts, decided as
-        it decides: the one to resume from (the work dir's last when none is named), else
-        ``load_from``; ``None`` when training starts from the initialised weights."""
+        """The checkpoint :meth:`load_or_resume` loads: the one to resume from (the work
+        dir's last when none is named), else ``load_from``; ``None`` when there is none, or
+        it is loaded already."""
         if self._has_loaded:
             return None
         if self._resume and self._load_from is None:
             return last_checkpoint(self.work_dir)
         return self._load_from
+
+    def load_or_resume(self) -> None:
+        """Resume from, or load, :meth:`_checkpoint_to_load`'s checkpoint: mmengine's
+        decision, made in one place with the initialisation's
+        (:meth:`_init_model_weights`). Where ``--resume`` finds nothing, tools/train.py
+        says so; mmengine logged "Auto resumed from the latest checkpoint None"."""
+        checkpoint = self._checkpoint_to_load()
+        if checkpoint is None:
+            return
+        if self._resume:
+            if self._load_from is None:
+                self.logger.info(f'Auto resumed from the latest checkpoint {checkpoint}.')
+            self.resume(checkpoint)
+        else:
+            self.load_checkpoint(checkpoint)
+        self._has_loaded = True
 
     def _init_model_weights(self) -> None:
         """mmengine's initialisation, less the pretrained files that the checkpoint about to

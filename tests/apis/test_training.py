@@ -186,6 +186,7 @@ def test_ctrl_c_names_the_last_checkpoint_and_the_resume_command(synthetic_file,
     result = run_tool(*train[:4], '--resume', *train[4:])
     assert result.returncode == 0 and '--resume: no checkpoint' not in result.stderr
     assert (work_dir / 'epoch_3.pth').is_file()
+    assert f'Auto resumed from the latest checkpoint {work_dir / "epoch_2.pth"}.' in result.stdout
     # Resuming in a work dir with no checkpoint (a mistyped --work-dir) trains from the
     # start, as mmengine does, but says so; before, without a word.
     epochs.clear()
@@ -194,6 +195,7 @@ def test_ctrl_c_names_the_last_checkpoint_and_the_resume_command(synthetic_file,
     assert result.returncode == 130 and (
         f"--resume: no checkpoint in {tmp_path / 'rnu'} yet; training from the start"
         in result.stderr)
+    assert 'Auto resumed' not in result.stdout      # mmengine's "from ... checkpoint None"
     monkeypatch.setattr(EpochBasedTrainLoop, 'run_epoch', run_epoch)
     # A work dir given for a checkpoint is named with its last one.
     for tool in (('test', CONFIG, str(work_dir)), (*train[:4], '--resume', str(work_dir))):
