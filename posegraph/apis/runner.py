@@ -342,8 +342,9 @@ class PoseGraphRunner(Runner):
     - A checkpoint hook's ``save_best`` must name a metric the validation reports
       (:func:`check_save_best`), checked when the validation loop is built, before training.
 
-    And it reads no ImageNet file that the checkpoint to load replaces (``--resume``,
-    ``load_from``): :meth:`_init_model_weights`.
+    And it reads no pretrained file (an RGB network's ImageNet weights, a ``Pretrained``
+    ``init_cfg``) that the checkpoint to load replaces (``--resume``, ``load_from``):
+    :meth:`_init_model_weights`.
     """
 
     #: Set by :func:`build_runner` for tools/test.py's runs: the checkpoint loaded is the
