@@ -12,16 +12,19 @@ from typing import Any, Callable, Optional
 
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from posegraph.io.checkpoint import STORAGE_SCHEMES, load_checkpoint, load_checkpoint_file
+from posegraph.io.checkpoint import (
+    STORAGE_SCHEMES,
+    ZOO_SCHEME_KINDS,
+    load_checkpoint,
+    load_checkpoint_file,
+)
 
 #: The prefixes of each kind of checkpoint name, under the name mmengine gives its loader of
 #: that kind, which its log line shows ("Loads checkpoint by http backend from path: ...").
 LOADER_PREFIXES = {
     'local': ('',),
     'http': ('http://', 'https://'),
-    'torchvision': ('torchvision://', 'modelzoo://'),
-    'openmmlab': ('open-mmlab://', 'openmmlab://'),
-    'mmcls': ('mmcls://',),
+    **ZOO_SCHEME_KINDS,
     'ceph': STORAGE_SCHEMES,
     'pavi': ('pavi://',),
 }

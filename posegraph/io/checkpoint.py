@@ -140,7 +140,11 @@ def download_checkpoint(url: str, folder: Optional[str] = None) -> str:
 
 #: Model-zoo names that mmengine resolves to URLs through the tables it ships
 #: (``mmengine/hub/*.json``); ``modelzoo://`` is the old name of ``torchvision://``.
-ZOO_SCHEMES = ('torchvision://', 'modelzoo://', 'open-mmlab://', 'openmmlab://', 'mmcls://')
+#: Grouped by the name mmengine gives the loader of each.
+ZOO_SCHEME_KINDS = {'torchvision': ('torchvision://', 'modelzoo://'),
+                    'openmmlab': ('open-mmlab://', 'openmmlab://'),
+                    'mmcls': ('mmcls://',)}
+ZOO_SCHEMES = sum(ZOO_SCHEME_KINDS.values(), ())
 
 
 #: Object-storage names (Ceph / S3, ``cluster:s3://bucket/file``) that mmengine reads through
