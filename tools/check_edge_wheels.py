@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REQUIREMENTS = os.path.join(ROOT, 'requirements', 'edge.txt')
@@ -28,7 +28,7 @@ DEVICES = {
 }
 
 
-def platform_tags(architecture: str, glibc) -> List[str]:
+def platform_tags(architecture: str, glibc: Tuple[int, int]) -> List[str]:
     """Every manylinux tag a system with this glibc installs, newest first."""
     major, minor = glibc
     tags = [f'manylinux_{major}_{m}_{architecture}' for m in range(minor, 16, -1)]

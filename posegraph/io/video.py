@@ -95,7 +95,7 @@ class VideoSource:
         count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.num_frames = count if count > 0 and not self.live else None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         if self._frames is not None:
             yield from self._frames
             return

@@ -137,6 +137,6 @@ class DDNet(ResetParameters, nn.Module):
         return {'loss_cls': F.cross_entropy(outputs['logits'], labels,
                                             label_smoothing=self.label_smoothing)}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(layout={self.layout!r}, in_channels={self.in_channels}, '
                 f'num_classes={self.num_classes}, filters={self.filters})')

@@ -244,7 +244,7 @@ class PoseAttentionNetwork(ResetParameters, nn.Module):
         clip = masked_mean(v.reshape(n, m, -1), present > 0, dim=1)
         return self.classifier(clip), temporal + (present,)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(layout={self.layout!r}, in_channels={self.in_channels}, '
                 f'num_classes={self.num_classes}, diffpool={self.pool is not None}, '
                 f'joint_attention={self.joint_attention is not None}, '

@@ -40,7 +40,7 @@ class StreamStem(nn.Module):
         h = F.relu(self.norm(h.reshape(-1, h.shape[-1])).reshape(h.shape))
         return torch.cat([h * mask.unsqueeze(-1), x[..., -1:]], dim=-1)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.conv.in_channels}, {self.conv.out_channels}, '
                 f'num_joints={self.num_joints})')
 
@@ -145,6 +145,6 @@ class SharedTrunkEnsemble(nn.Module):
         logits, state = self.trunk.step(stacked, state)
         return logits.reshape(len(self.stems), -1, self.num_classes).mean(0), state
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(branches={self.branch_channels}, '
                 f'in_channels={self.in_channels}, trunk={self.trunk!r})')

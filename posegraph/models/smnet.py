@@ -69,7 +69,7 @@ class SMNetBlock(nn.Module):
         attention = torch.sigmoid(self.spatial(pooled))
         return x + 0.5 * (fused * attention + self.motion(x))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'{type(self).__name__}({self.channels}, num_segments={self.num_segments})'
 
 

@@ -261,7 +261,7 @@ class TensorTestPipeline(nn.Module):
         # One person or one clip: the last swap is a reshape, no copy and no graph node.
         return channels_last.reshape(k, m, t, v, c)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}(layout={self.layout!r}, clip_len={self.clip_len}, '
                 f'streams={list(self.streams)}, num_person={self.num_person}, '
                 f'num_clips={self.num_clips}, interpolate={self.interpolate})')

@@ -99,6 +99,6 @@ class AttentionGRU(nn.Module):
         v, attention_state = self.attention.step(h, state[1:], mask)
         return v, (hidden,) + attention_state
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.in_channels}, {self.hidden_channels}, '
                 f'attention={self.attention is not None})')

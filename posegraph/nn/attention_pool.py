@@ -82,5 +82,5 @@ class AttentionPool(nn.Module):
         # and a sum.
         return (alpha.unsqueeze(-2) @ h).squeeze(-2), alpha
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'{type(self).__name__}({self.in_channels}, {self.attention_channels})'

@@ -38,7 +38,7 @@ class AttentionalFeatureFusion(nn.Module):
         mask = self.attention(x + y)
         return mask * x + (1 - mask) * y
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         a = self.attention
         return (f'{type(self).__name__}({a.channels}, reduction={a.reduction}, '
                 f'kernel_sizes={a.kernel_sizes})')

@@ -60,6 +60,6 @@ class ConvGRU(nn.Module):
             states.append(h)
         return torch.stack(states, 1)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.in_channels}, {self.hidden_channels}, '
                 f'kernel_size={self.kernel_size})')

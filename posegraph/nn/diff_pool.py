@@ -127,6 +127,6 @@ class DiffPool(nn.Module):
         entropy_loss = (-s * torch.log(s + 1e-15)).sum(dim=-1).mean()
         return out, out_adj, link_loss, entropy_loss, s
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.in_channels}, {self.out_channels}, '
                 f'num_clusters={self.num_clusters})')

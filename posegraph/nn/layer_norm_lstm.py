@@ -62,6 +62,6 @@ class LayerNormLSTM(nn.Module):
             states.append(h)
         return torch.stack(states, 1)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.in_channels}, {self.hidden_channels}, '
                 f'dropout={self.dropout})')

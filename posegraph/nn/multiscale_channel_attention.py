@@ -72,6 +72,6 @@ class MultiScaleChannelAttention(nn.Module):
             local = x
         return torch.sigmoid(self.local_mix(local) + self.global_mix(x.mean((2, 3), keepdim=True)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.channels}, reduction={self.reduction}, '
                 f'kernel_sizes={self.kernel_sizes})')

@@ -117,7 +117,7 @@ class SkeletonGraphConv(nn.Module):
             out = torch.matmul(columns, terms.view(-1, v * k, self.out_channels))
         return out.reshape(*batch, v, self.out_channels)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         partition = '' if self.partition == 'uniform' else f", partition='{self.partition}'"
         return (f'{type(self).__name__}({self.in_channels}, {self.out_channels}, '
                 f'num_joints={self.adj.shape[0]}{partition})')

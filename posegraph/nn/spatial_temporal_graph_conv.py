@@ -78,6 +78,6 @@ class SpatialTemporalGraphConv(nn.Module):
         h = self.temporal(self.spatial_norm(h).relu())
         return (h if self.residual is None else h + self.residual(x)).relu()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.in_channels}, {self.out_channels}, '
                 f'stride={self.stride}, num_joints={self.partition.shape[-1]})')

@@ -37,5 +37,5 @@ class SpatioTemporalExcitation(nn.Module):
         mask = torch.sigmoid(self.conv(mean)).reshape(nt, 1, h, w)
         return x + x * mask
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'{type(self).__name__}(num_frames={self.num_frames})'

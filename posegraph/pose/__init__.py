@@ -7,6 +7,7 @@ Decoding, targets, frame preparation and tracking need only numpy and OpenCV; th
 (torch) are imported when first used, so the torch-free runtime can use the rest.
 """
 import importlib
+from typing import Any
 
 from .decode import decode_poses, find_peaks, group_persons, match_limbs, paf_score
 from .targets import LIMBS, PAF_CHANNELS, keypoint_heatmaps, part_affinity_fields
@@ -18,7 +19,7 @@ __all__ = ['decode_poses', 'find_peaks', 'group_persons', 'match_limbs', 'paf_sc
            'LIMBS', 'PAF_CHANNELS', 'keypoint_heatmaps', 'part_affinity_fields', *_NETWORKS]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _NETWORKS:
         return getattr(importlib.import_module('.lwopenpose', __name__), name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

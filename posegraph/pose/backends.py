@@ -17,7 +17,7 @@ from posegraph.errors import MissingWeightsError, UnknownNameError
 from posegraph.io.download import DownloadError
 from posegraph.registry import POSE_BACKENDS
 from posegraph.skeleton import convert_keypoints
-from .frames import MapsEstimator
+from .frames import MapsEstimator, PoseEstimator
 from .lwopenpose import (
     export_pose_onnx,
     lightweight_openpose,
@@ -42,7 +42,7 @@ def register_backend(name: str) -> Callable[[type], type]:
     return POSE_BACKENDS.register_module(name=name)
 
 
-def build_backend(name: str, **kwargs) -> Callable[[Sequence[np.ndarray]], list]:
+def build_backend(name: str, **kwargs) -> PoseEstimator:
     """The back-end registered as ``name``, built with ``kwargs``."""
     backend = POSE_BACKENDS.get(name)
     if backend is None:

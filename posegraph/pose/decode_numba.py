@@ -32,9 +32,12 @@ from numba import njit
 # exact scoring keeps.
 MARGIN = np.float32(1e-4)
 
+# Rows, row weights, columns, column weights (the module docstring).
+Taps = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 
 @njit(cache=True, nogil=True)
-def horizontal_pass(maps, taps, num_maps):
+def horizontal_pass(maps: np.ndarray, taps: Taps, num_maps: int) -> np.ndarray:
     """OpenCV's first pass over the first ``num_maps`` of ``(h, w, C)`` maps: every source
     row upsampled along x, ``(h, W, num_maps)``."""
     cols, col_weights = taps[2], taps[3]
@@ -78,7 +81,7 @@ def _vertical_rows(across, taps, target):
 
 
 @njit(cache=True, nogil=True)
-def upsample(maps, taps):
+def upsample(maps: np.ndarray, taps: Taps) -> np.ndarray:
     """The upsampled ``(H, W, C)`` maps, as ``cv2.resize`` makes them."""
     out = np.empty((len(taps[0]), len(taps[2]), maps.shape[2]), np.float32)
     _vertical_rows(horizontal_pass(maps, taps, maps.shape[2]), taps,
@@ -104,7 +107,8 @@ def _appended(keys, count, key):
 
 
 @njit(cache=True, nogil=True)
-def find_peaks(heatmaps, num_maps, taps, threshold, min_distance):
+def find_peaks(heatmaps: np.ndarray, num_maps: int, taps: Taps, threshold: float,
+               min_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rule 2 of :mod:`posegraph.pose.decode` on the first ``num_maps`` of the ``(h, w, C)``
     maps upsampled through ``taps``; returns ``(channel, x, y, score)`` in upsampled pixels,
     ordered by channel, then x, then y."""
@@ -178,8 +182,10 @@ def _sample_cell(x, y, a, b, sample):
 
 
 @njit(cache=True, nogil=True)
-def surviving_pairs(x, y, channel_bounds, limbs, paf_channels, across, taps, sample_order,
-                    max_invalid, min_valid):
+def surviving_pairs(x: np.ndarray, y: np.ndarray, channel_bounds: np.ndarray, limbs: np.ndarray,
+                    paf_channels: np.ndarray, across: np.ndarray, taps: Taps,
+                    sample_order: np.ndarray, max_invalid: int, min_valid: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Candidate limbs that may be accepted, ``(limb, a, b, samples_x, samples_y)``, in the
     order :func:`posegraph.pose.decode.limb_connections` builds them (limb, then b, then a),
     with their upsampled PAF values at every sample, each ``(P, len(sample_order))``;
@@ -227,7 +233,8 @@ def surviving_pairs(x, y, channel_bounds, limbs, paf_channels, across, taps, sam
 
 
 @njit(cache=True, nogil=True)
-def greedy_matching(limb, a, b, num_peaks):
+def greedy_matching(limb: np.ndarray, a: np.ndarray, b: np.ndarray, num_peaks: int
+                    ) -> np.ndarray:
     """Positions of the candidates accepted when they are offered in order (best first
     within each limb type) and a peak may be used once per limb type."""
     used_a = np.full(num_peaks, -1, np.int64)   # the limb type that used the peak last
@@ -244,8 +251,10 @@ def greedy_matching(limb, a, b, num_peaks):
 
 
 @njit(cache=True, nogil=True)
-def group_persons(limb, a, b, score, limbs, peak_score, ear_limbs, num_keypoints,
-                  min_keypoints, min_mean_score):
+def group_persons(limb: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
+                  limbs: np.ndarray, peak_score: np.ndarray, ear_limbs: np.ndarray,
+                  num_keypoints: int, min_keypoints: int, min_mean_score: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Rule 4, one connection and person at a time as the public decoder grows them, from
     the accepted connections ordered by limb type (best first within each)."""
     capacity = len(limb)

@@ -1,7 +1,7 @@
 """From a video frame to the estimator's input, and from decoded joints back to the frame:
 the public Lightweight OpenPose demo's preparation, in numpy and OpenCV."""
 import itertools
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -9,6 +9,10 @@ import numpy as np
 from .decode import decode_poses
 
 Poses = Tuple[np.ndarray, np.ndarray, np.ndarray]   # keypoints (P, 17, 2), scores, person scores
+# A batch of BGR frames -> per frame, keypoints (P, V, 2) in its pixels and scores (P, V).
+PoseEstimator = Callable[[Sequence[np.ndarray]], List[Tuple[np.ndarray, np.ndarray]]]
+# A (N, 3, H, W) float32 batch -> last-stage heatmaps and PAFs.
+MapsFunction = Callable[[np.ndarray], Tuple[np.ndarray, np.ndarray]]
 
 
 def network_input(frame: np.ndarray, height: int,
@@ -65,7 +69,8 @@ class MapsEstimator:
     """
     stride = 8
 
-    def __init__(self, height: int, batch_size: int = 8, maps=None):
+    def __init__(self, height: int, batch_size: int = 8,
+                 maps: Optional[MapsFunction] = None):
         if height < self.stride:
             raise ValueError(f'the input height must be at least the stride, {self.stride} '
                              f'pixels, not {height}')

@@ -191,7 +191,7 @@ class LightweightOpenPose(ResetParameters, nn.Module):
             outputs.append(stage(torch.cat([features, *outputs[-1]], dim=1)))
         return outputs
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ', '.join(f'{k}={v!r}' for k, v in self.config.items())
         return f'{type(self).__name__}({args})'
 

@@ -1,16 +1,17 @@
 """Turning one video into a skeleton annotation record."""
 import os
-from typing import Callable, Optional, Sequence
+from typing import Optional
 
 import numpy as np
 
 from posegraph.io.video import VideoReadError, read_video
+from .frames import PoseEstimator
 from .tracking import track_persons
 
 __all__ = ['VideoReadError', 'extract_video', 'read_video']
 
 
-def extract_video(path: str, backend: Callable[[Sequence[np.ndarray]], list],
+def extract_video(path: str, backend: PoseEstimator,
                   num_person: int = 2, label: int = 0, frame_dir: Optional[str] = None) -> dict:
     """Estimate and track the persons of one video.
 

@@ -3,7 +3,9 @@ from typing import List
 
 import numpy as np
 
+from posegraph.pose.frames import PoseEstimator
 from posegraph.pose.tracking import PoseTracker
+from .streaming import TrackedPersons
 
 
 class VideoActionRecognizer:
@@ -21,7 +23,8 @@ class VideoActionRecognizer:
         min_similarity: the tracker's (default ``0.1``).
     """
 
-    def __init__(self, estimator, recognizer, min_similarity: float = 0.1):
+    def __init__(self, estimator: PoseEstimator, recognizer: TrackedPersons,
+                 min_similarity: float = 0.1):
         self.estimator, self.recognizer = estimator, recognizer
         self.tracker = PoseTracker(min_similarity, recognizer.max_age)
 

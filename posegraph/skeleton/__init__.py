@@ -4,6 +4,7 @@ Layouts, conversion and streams need only numpy; the graph functions (torch and 
 imported when first used, so the torch-free runtime can use the rest.
 """
 import importlib
+from typing import Any
 
 from .convert import convert_keypoints
 from .layout import (
@@ -43,7 +44,7 @@ __all__ = ['SkeletonLayout', 'LayoutLike', 'get_layout', 'check_num_joints', 're
            'stream_channel_index', 'streams_lookahead', *_GRAPH]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _GRAPH:
         return getattr(importlib.import_module('.graph', __name__), name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -28,7 +28,7 @@ class SkeletonLayout:
     flip_pairs: tuple
     parents: np.ndarray = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         num_joints = len(self.joint_names)
         parents = np.full(num_joints, -1, dtype=np.int64)
         for child, parent in self.bones:
@@ -61,7 +61,7 @@ class SkeletonLayout:
     def index(self, joint_name: str) -> int:
         return self.joint_names.index(joint_name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'SkeletonLayout({self.name!r}, num_joints={self.num_joints})'
 
 
