@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -70,13 +70,13 @@ def ddnet_features(keypoint: np.ndarray, frames: int = 32, order: int = 3) -> tu
     return jcd.astype(np.float32), joints.astype(np.float32)
 
 
-def ddnet_inputs(records) -> tuple:
+def ddnet_inputs(records: Sequence[dict]) -> Tuple[torch.Tensor, torch.Tensor]:
     """:func:`ddnet_features` of the records' first persons, stacked as tensors."""
     features = [ddnet_features(r['keypoint'][0]) for r in records]
     return tuple(torch.from_numpy(np.stack([f[k] for f in features])) for k in range(2))
 
 
-def ddnet_logits(model, records):
+def ddnet_logits(model: nn.Module, records: Sequence[dict]) -> torch.Tensor:
     """Logits ``(clips, classes)`` of a :class:`FeatureDDNet` on the records' first
     persons, their features made as :func:`ddnet_features` makes them."""
     with torch.no_grad():
@@ -92,7 +92,7 @@ class FeatureDDNet(DDNet):
         - output: logits :math:`(N, classes)`
     """
 
-    def forward(self, jcd, joints):
+    def forward(self, jcd: torch.Tensor, joints: torch.Tensor) -> torch.Tensor:
         return self.classify(jcd, joints)
 
 
@@ -141,7 +141,7 @@ def keras_initialisation(model: nn.Module) -> None:
             module.eps, module.momentum = 1e-3, 0.01
 
 
-def train_ddnet(records, num_classes: int, seed: int = 0, recipe: str = 'authors',
+def train_ddnet(records: Sequence[dict], num_classes: int, seed: int = 0, recipe: str = 'authors',
                 layout: str = 'jhmdb15', epochs: Optional[int] = None) -> FeatureDDNet:
     """Train DD-Net on ``records`` (PYSKL-format, one person) with ``recipe`` (one of
     :data:`RECIPES`, the module's docstring); returns the model in eval mode. ``epochs``
@@ -189,8 +189,8 @@ def model_path(root: str, recipe: str, fold: str, seed: int) -> str:
     return os.path.join(root, f'ddnet-{recipe}_{fold.replace(":", "+")}_seed{seed}.pth')
 
 
-def trained_ddnet(records, num_classes: int, fold: str, seed: int, recipe: str = 'authors',
-                  root: Optional[str] = None) -> FeatureDDNet:
+def trained_ddnet(records: Sequence[dict], num_classes: int, fold: str, seed: int,
+                  recipe: str = 'authors', root: Optional[str] = None) -> FeatureDDNet:
     """:func:`train_ddnet`'s model for ``fold`` and ``seed``: loaded from ``root`` where a
     run kept it there (:func:`model_path`), else trained, and kept there when ``root`` is
     given."""
@@ -226,7 +226,7 @@ def run(ann_file: str, fold: str, seed: int, recipe: str, root: Optional[str]) -
             'cpu_model': None if trained_before else cpu_model()}
 
 
-def main():
+def main() -> None:
     from jhmdb_accuracy import check_folds, load_runs, paired, paired_line, summary, write_results
     parser = argparse.ArgumentParser(description='DD-Net on the grouped JHMDB folds (or any)')
     parser.add_argument('--recipe', choices=RECIPES, default='authors')

@@ -14,11 +14,14 @@ the same fold with the same seed, or taken from the same root where ``benchmarks
         [--out assets/early_recognition.png]
 """
 import math
+from typing import List, Sequence, Tuple
 
 import numpy as np
 import torch
 from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
 from matplotlib.figure import Figure
+from mmengine.config import Config
+from torch import nn
 
 from posegraph.visualization import save_figure
 from common import markdown_table, run_main
@@ -27,14 +30,15 @@ from ddnet import ddnet_logits, trained_ddnet
 FRACTIONS = np.linspace(0.1, 1.0, 10)
 
 
-def observed(record, fraction):
+def observed(record: dict, fraction: float) -> dict:
     """The record cut to its first ``fraction`` of frames (at least two)."""
     frames = max(2, math.ceil(fraction * record['keypoint'].shape[1]))
     return dict(record, keypoint=record['keypoint'][:, :frames],
                 keypoint_score=record['keypoint_score'][:, :frames], total_frames=frames)
 
 
-def pan_curves(cfg, checkpoint, records):
+def pan_curves(cfg: Config, checkpoint: str, records: Sequence[dict]
+               ) -> Tuple[List[float], List[float]]:
     """Top-1 per fraction: online (``step`` over the first frames) and offline (the
     observed part resampled)."""
     from posegraph.apis import init_recognizer
@@ -56,13 +60,13 @@ def pan_curves(cfg, checkpoint, records):
     return online, offline
 
 
-def ddnet_curve(model, records):
+def ddnet_curve(model: nn.Module, records: Sequence[dict]) -> List[float]:
     labels = torch.tensor([r['label'] for r in records])
     return [(ddnet_logits(model, [observed(r, fraction) for r in records]).argmax(-1)
              == labels).float().mean().item() for fraction in FRACTIONS]
 
 
-def main():
+def main() -> None:
     args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet=True,
                                     figure='early_recognition.png')
     num_classes = cfg.num_classes

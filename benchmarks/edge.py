@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import zlib
+from typing import List, Optional
 
 from common import ROOT, markdown_table, multiply_adds, run_main
 
@@ -77,7 +78,8 @@ print(json.dumps({'ms': {k: float(np.median(v[5:])) for k, v in stages.items()},
 '''
 
 
-def export(out, recognizer, pose_checkpoint, arch, height, int8, calibration):
+def export(out: str, recognizer: List[str], pose_checkpoint: str, arch: str, height: int,
+           int8: bool, calibration: Optional[str]) -> None:
     if os.path.isfile(os.path.join(out, 'manifest.json')):
         return
     command = [sys.executable, os.path.join(ROOT, 'tools', 'export_onnx.py'), *recognizer,
@@ -89,7 +91,7 @@ def export(out, recognizer, pose_checkpoint, arch, height, int8, calibration):
     subprocess.run(command, check=True, cwd=ROOT)
 
 
-def pose_macs(arch, height, width):
+def pose_macs(arch: str, height: int, width: int) -> float:
     import torch
 
     from posegraph.pose import lightweight_openpose, pose_attention_openpose
@@ -98,7 +100,7 @@ def pose_macs(arch, height, width):
     return multiply_adds(lambda: network.eval()(image)) / 1e9
 
 
-def step_macs(config, checkpoint):
+def step_macs(config: str, checkpoint: str) -> float:
     import torch
 
     from posegraph.apis import init_recognizer
@@ -107,7 +109,7 @@ def step_macs(config, checkpoint):
     return multiply_adds(lambda: network.step(frame, network.initial_state(1, 1))) / 1e6
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--arch', default='pose_attention', choices=('pose_attention',
                                                                      'lwopenpose'))

@@ -24,7 +24,7 @@ VIDEO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'sh
                      'video.avi')
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runtime', default='onnx', choices=['torch', 'onnx'])
     parser.add_argument('--threads', type=int, default=2)

@@ -10,6 +10,7 @@ Each held-out clip's most confident person is streamed frame by frame through th
 """
 import argparse
 import os
+from typing import Sequence
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from common import markdown_table, run_main
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def streamed_top1(bundle_dir: str, records) -> float:
+def streamed_top1(bundle_dir: str, records: Sequence[dict]) -> float:
     bundle = load_bundle(bundle_dir, num_threads=1)
     right = 0
     for record in records:
@@ -34,7 +35,7 @@ def streamed_top1(bundle_dir: str, records) -> float:
     return 100 * right / len(records)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoints', nargs=2, help='trained on grouped1_train, grouped2_train')
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan-robust_jhmdb.py'))

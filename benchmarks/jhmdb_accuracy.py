@@ -55,10 +55,11 @@ import tempfile
 import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from mmengine.config import Config
 
 from common import (
     ROOT,
@@ -116,7 +117,8 @@ def check_folds(ann_file: str, folds: Sequence[str]) -> None:
         sys.exit(str(error))
 
 
-def test_pipeline(cfg, num_clips=None, flip=False, noise=None):
+def test_pipeline(cfg: Config, num_clips: Optional[int] = None, flip: bool = False,
+                  noise: Optional[Tuple[float, float]] = None) -> List[dict]:
     """The config's test pipeline, optionally with ``num_clips`` clips and mirrored copies,
     or with ``noise = (sigma, drop)`` (:func:`common.with_estimator_noise`)."""
     pipeline = [dict(t) for t in cfg.test_dataloader.dataset.pipeline]
@@ -132,7 +134,7 @@ def test_pipeline(cfg, num_clips=None, flip=False, noise=None):
     return with_estimator_noise(out, *noise) if noise else out
 
 
-def test_transforms(cfg, **options):
+def test_transforms(cfg: Config, **options) -> Callable[[dict], dict]:
     """:func:`test_pipeline` built, to prepare records one by one outside a dataset."""
     from mmengine.dataset import Compose
 
@@ -140,7 +142,7 @@ def test_transforms(cfg, **options):
     return Compose([TRANSFORMS.build(t) for t in test_pipeline(cfg, **options)])
 
 
-def merged_config(config, options):
+def merged_config(config: str, options: Sequence[str]) -> Config:
     """``config`` with ``--cfg-options``-style ``K=V`` strings merged as tools/train.py
     merges them: values parsed (``False`` a bool, ``(0.8,1.0)`` a tuple), and ``ann_file``,
     ``num_classes``, ``train_split``... reaching every dataset
@@ -155,7 +157,8 @@ def merged_config(config, options):
 _GLOBAL_RNG = threading.Lock()
 
 
-def predictions(config, options, checkpoint, tta=None, noise=None):
+def predictions(config: str, options: Sequence[str], checkpoint: str, tta: Optional[dict] = None,
+                noise: Optional[Tuple[float, float]] = None) -> Tuple[np.ndarray, np.ndarray]:
     """``(predicted, true)`` labels of ``checkpoint`` on the test split, batch 1 per video;
     ``noise`` is drawn with a fixed seed, the same for every run, also for runs scored side
     by side."""
@@ -176,7 +179,8 @@ def predictions(config, options, checkpoint, tta=None, noise=None):
     return np.array(predicted), np.array(true)
 
 
-def score(config, options, checkpoint, tta=None, noise=None):
+def score(config: str, options: Sequence[str], checkpoint: str, tta: Optional[dict] = None,
+          noise: Optional[Tuple[float, float]] = None) -> float:
     """Top-1 of ``checkpoint`` on the test split (:func:`predictions`)."""
     predicted, true = predictions(config, options, checkpoint, tta, noise)
     return float(np.mean(predicted == true))
@@ -194,7 +198,7 @@ def fold_records(ann_file: str, fold: str) -> tuple:
     return train, test
 
 
-def work_dir_name(fold, seed, cfg):
+def work_dir_name(fold: str, seed: int, cfg: Config) -> str:
     """The folder a run of config ``cfg`` (its options merged) writes in, under the
     benchmark's work root (``TRAIN:TEST`` folds as ``TRAIN+TEST``: no colon in a path). It
     ends in a checksum of the whole config, so that a work root used again after the config
@@ -206,7 +210,8 @@ def work_dir_name(fold, seed, cfg):
 RUN_DIR = re.compile(r'(?P<fold>.+)_seed(?P<seed>\d+)(?:_[0-9a-f]{8})?')
 
 
-def finished_runs(root, cfg):
+def finished_runs(root: str, cfg: Config
+                  ) -> Iterator[Tuple[str, int, str, List[dict], List[dict]]]:
     """``(fold, seed, checkpoint, train records, test records)`` of every finished run under
     ``root`` (a ``--work-root``), the last checkpoint of each: that of ``cfg``'s last epoch.
     A run stopped before it (Ctrl-C) is named and left out; exits naming ``root`` when it
@@ -232,7 +237,8 @@ def finished_runs(root, cfg):
         sys.exit(f'{root}: no finished runs (FOLD_seedN/last_checkpoint) there')
 
 
-def finished_runs_setup(description, ddnet=False, figure=None):
+def finished_runs_setup(description: str, ddnet: bool = False, figure: Optional[str] = None
+                        ) -> Tuple[argparse.Namespace, Config]:
     """The flags of a benchmark over :func:`finished_runs` (``--config``, ``--runs``,
     ``--cfg-options``, and for a benchmark that compares with DD-Net or draws a figure
     ``--ddnet-recipe`` and ``--out``, defaulting to ``assets/FIGURE``), parsed, with the
@@ -256,7 +262,8 @@ def finished_runs_setup(description, ddnet=False, figure=None):
     return args, merged_config(args.config, args.cfg_options)
 
 
-def run(config, fold, seed, extra, folder, threads, noise=None):
+def run(config: str, fold: str, seed: int, extra: Sequence[str], folder: str, threads: int,
+        noise: Optional[Tuple[float, float]] = None) -> dict:
     options = fold_options(fold) + [f'randomness.seed={seed}'] + list(extra)
     cfg = merged_config(config, options)
     work_dir = os.path.join(folder, work_dir_name(fold, seed, cfg))
@@ -278,7 +285,7 @@ def run(config, fold, seed, extra, folder, threads, noise=None):
     return result
 
 
-def cpu_capability(log_path):
+def cpu_capability(log_path: str) -> Optional[str]:
     """The vector instructions PyTorch's kernels used in a run (``'AVX2'``, ``'AVX512'``...),
     as ``tools/train.py`` logged them in ``log_path``; ``None`` where the log does not say."""
     try:
@@ -289,7 +296,7 @@ def cpu_capability(log_path):
     return found.group(1) if found else None
 
 
-def summary(runs):
+def summary(runs: List[dict]) -> Dict[str, Tuple[float, float, Dict[str, float]]]:
     """Mean over folds of each fold's mean over seeds, and the spread of all runs."""
     stats = {}
     for key in [k for k in ('top1', 'top1_tta', 'top1_noisy') if k in runs[0]]:
@@ -385,7 +392,8 @@ def paired_line(name: str, result: dict) -> str:
     return line
 
 
-def train_and_score(args, rows, folder, threads, baseline, results, cfg):
+def train_and_score(args: argparse.Namespace, rows: Dict[str, dict], folder: str, threads: int,
+                    baseline: Optional[dict], results: dict, cfg: Config) -> None:
     """Train and score every run of ``rows`` x folds x seeds in ``folder``, adding each
     finished run to ``results`` and to the ``--out`` file as it comes."""
     os.makedirs(folder, exist_ok=True)
@@ -425,7 +433,7 @@ def train_and_score(args, rows, folder, threads, baseline, results, cfg):
             print(f'training alone on all {clips} clips, 2 threads: {seconds / 60:.1f} min')
 
 
-def interrupted(args, results, total):
+def interrupted(args: argparse.Namespace, results: dict, total: int) -> str:
     """What a Ctrl-C leaves, in a line: the runs finished, where their results are, and how
     the same command goes on from them."""
     finished = sum(len(result['runs']) for result in results.values()
@@ -440,7 +448,7 @@ def interrupted(args, results, total):
             'so that the same command goes on from them')
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--folds', nargs='+', default=['grouped1', 'grouped2'],

@@ -15,11 +15,12 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 from jhmdb_accuracy import finished_runs, finished_runs_setup, test_transforms
+from mmengine.config import Config
 
 from common import markdown_table, run_main
 
 
-def branch_logits(cfg, checkpoint: str, records: List[dict]) -> torch.Tensor:
+def branch_logits(cfg: Config, checkpoint: str, records: List[dict]) -> torch.Tensor:
     """Logits ``(branches, clips, classes)`` of every branch of the checkpoint's ensemble,
     one test clip per record."""
     from posegraph.apis import init_recognizer
@@ -54,7 +55,7 @@ def ensembles(logits: torch.Tensor, names: Sequence[str],
     return rows
 
 
-def main():
+def main() -> None:
     args, cfg = finished_runs_setup(__doc__.splitlines()[0])
     network_cfg = cfg.model.network
     if 'branches' not in network_cfg:

@@ -23,6 +23,7 @@ import os
 import statistics
 import tempfile
 import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import onnxruntime as ort
@@ -36,9 +37,12 @@ from common import ROOT, inference_parameters, machine_line, markdown_header, ma
 from ddnet import DDNetFromJoints, FeatureDDNet, ddnet_features
 
 RUNTIMES = ('PyTorch', 'compiled', 'onnxruntime')
+# A record in, its class scores out (one video, batch 1).
+Predictor = Callable[[dict], object]
 
 
-def median_per_video(predictors, records, repeats=3, rounds=5):
+def median_per_video(predictors: Dict[str, Predictor], records: Sequence[dict], repeats: int = 3,
+                     rounds: int = 5) -> Dict[str, float]:
     """Median milliseconds of each ``predictors[name](record)`` over the records, each run
     ``repeats`` times. The records are taken in ``rounds`` blocks and every predictor runs a
     block (after one untimed call) before the next block, so that a machine speeding up or
@@ -59,13 +63,14 @@ def median_per_video(predictors, records, repeats=3, rounds=5):
     return {name: 1000 * statistics.median(t) for name, t in times.items()}
 
 
-def ort_session(path):
+def ort_session(path: str) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
 
 
-def pan_predictor(cfg, pipeline, folder=None, in_graph=False, compile=False):
+def pan_predictor(cfg: Config, pipeline: List[dict], folder: Optional[str] = None,
+                  in_graph: bool = False, compile: bool = False) -> Tuple[Predictor, int]:
     """Test pipeline + network in PyTorch (with ``compile``, the network compiled), or (with
     ``folder``) the network exported to ONNX and run by onnxruntime. With ``in_graph``, the
     pipeline runs as tensor operations in the network's graph
@@ -118,8 +123,8 @@ def pan_predictor(cfg, pipeline, folder=None, in_graph=False, compile=False):
     return predict_ort, params
 
 
-def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False,
-                    compile=False):
+def ddnet_predictor(layout: str, num_joints: int, num_classes: int, folder: Optional[str] = None,
+                    in_graph: bool = False, compile: bool = False) -> Tuple[Predictor, int]:
     """DD-Net's numpy features + network in PyTorch (with ``compile``, the network
     compiled), or (with ``folder``) the network in onnxruntime; with ``in_graph``, the
     features as tensor operations in the network's graph (``DDNetFromJoints``), as PAN's
@@ -169,7 +174,7 @@ def ddnet_predictor(layout, num_joints, num_classes, folder=None, in_graph=False
     return predict_ort, params
 
 
-def latency_records(cfg, videos=100):
+def latency_records(cfg: Config, videos: int = 100) -> List[dict]:
     """The first ``videos`` clips of the config's test annotation file, as the pipelines
     take them."""
     from posegraph.io import load_annotations
@@ -180,7 +185,8 @@ def latency_records(cfg, videos=100):
     return records
 
 
-def measure_latency(cfg, records, tta=True, runtimes=RUNTIMES):
+def measure_latency(cfg: Config, records: Sequence[dict], tta: bool = True,
+                    runtimes: Sequence[str] = RUNTIMES) -> List[dict]:
     """Per-video milliseconds of the config's model and of DD-Net, each of ``runtimes``
     (from :data:`RUNTIMES`) in turn: a list of ``{'runtime', 'model', 'parameters', 'ms',
     'ratio'}`` (ratio to DD-Net as its authors' code runs it, same runtime). A test pipeline
@@ -226,14 +232,14 @@ def measure_latency(cfg, records, tta=True, runtimes=RUNTIMES):
     return table
 
 
-def print_latency(table):
+def print_latency(table: List[dict]) -> None:
     print(markdown_header(['runtime', 'model', 'parameters', 'ms per video', 'ratio to DD-Net']))
     for row in table:
         print(markdown_row([row['runtime'], row['model'], f'{row["parameters"] / 1e6:.2f} M',
                             f'{row["ms"]:.2f}', f'{row["ratio"]:.2f}']), flush=True)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=os.path.join(ROOT, 'configs', 'pan_jhmdb.py'))
     parser.add_argument('--videos', type=int, default=100)

@@ -15,7 +15,7 @@ from posegraph.apis import build_runner, load_config
 from common import ROOT, markdown_table, run_main, train, with_estimator_noise
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--configs', nargs='+', default=[
         os.path.join(ROOT, 'configs', 'pan_jhmdb.py'),

@@ -10,7 +10,7 @@ the two models' softmax scores, as ``tools/fuse_scores.py`` does.
     python benchmarks/jhmdb_per_class.py --runs work_dirs/grouped [--ddnet-recipe short] \
         [--out assets/jhmdb_per_class.png]
 """
-from typing import List
+from typing import List, Sequence
 
 import numpy as np
 import torch
@@ -25,7 +25,7 @@ from ddnet import ddnet_logits, trained_ddnet
 COLUMNS = ('PAN', 'DD-Net', 'fused')
 
 
-def pan_scores(cfg, checkpoint, records):
+def pan_scores(cfg: Config, checkpoint: str, records: Sequence[dict]) -> torch.Tensor:
     """Softmax scores ``(clips, classes)`` of the checkpoint, the config's test pipeline."""
     from posegraph.apis import init_recognizer
     model = init_recognizer(cfg, checkpoint)
@@ -43,13 +43,13 @@ def class_names(cfg: Config) -> List[str]:
     return classes or [f'class {c}' for c in range(num_classes)]
 
 
-def per_class(predictions, labels, num_classes):
+def per_class(predictions: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
     """Top-1 per class (NaN for a class with no clip) of one run."""
     return np.array([(predictions[labels == c] == c).mean() if (labels == c).any() else np.nan
                      for c in range(num_classes)])
 
 
-def main():
+def main() -> None:
     args, cfg = finished_runs_setup(__doc__.splitlines()[0], ddnet=True,
                                     figure='jhmdb_per_class.png')
     names = class_names(cfg)

@@ -26,7 +26,7 @@ from common import (
 )
 
 
-def clip_multiply_adds(network, clip):
+def clip_multiply_adds(network: torch.nn.Module, clip: torch.Tensor) -> int:
     """Multiply-adds of one forward: PyTorch's FLOP counter plus the GRUs that run (an
     ensemble at inference runs its student's alone), whose fused kernel the counter does
     not see."""
@@ -47,7 +47,7 @@ def clip_multiply_adds(network, clip):
     return counted + sum(gru_macs)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default='configs/pan_jhmdb.py')
     parser.add_argument('--persons', type=int, default=1)

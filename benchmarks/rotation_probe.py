@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import time
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
@@ -32,7 +33,7 @@ CONFIG = os.path.join(ROOT, 'configs', 'convgru_synthetic.py')
 PAIR = ('rotate_clockwise', 'rotate_anticlockwise')
 
 
-def orientation_frames(count, seed, crop):
+def orientation_frames(count: int, seed: int, crop: int) -> Tuple[torch.Tensor, torch.Tensor]:
     """Centre crops of single frames of every motion and their angle's quadrant."""
     frames, quadrants = [], []
     for k in range(count):
@@ -46,7 +47,8 @@ def orientation_frames(count, seed, crop):
     return VideoDataPreprocessor()({'inputs': inputs})['inputs'], torch.tensor(quadrants)
 
 
-def pretrain_orientation(network, crop, seed, path, epochs=10):
+def pretrain_orientation(network: torch.nn.Module, crop: int, seed: int, path: str,
+                         epochs: int = 10) -> float:
     """Train an Xception shaped like ``network``'s on frame orientation; save its weights
     (timm names, no classifier) to ``path``; returns held-out quadrant accuracy."""
     torch.manual_seed(seed)
@@ -68,7 +70,7 @@ def pretrain_orientation(network, crop, seed, path, epochs=10):
     return accuracy
 
 
-def pair_config(tmp, root, epochs, pretrained=None):
+def pair_config(tmp: str, root: str, epochs: int, pretrained: Optional[str] = None) -> str:
     """The ConvGRU config on the rotation pair only (labels 0 / 1), written to ``tmp``."""
     labels = {MOTIONS.index(name): new for new, name in enumerate(PAIR)}
     cfg = Config.fromfile(CONFIG)
@@ -89,7 +91,7 @@ def pair_config(tmp, root, epochs, pretrained=None):
     return path
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--epochs', type=int, default=20, help='for the pair-only runs')
     parser.add_argument('--seed', type=int, default=0)

@@ -10,6 +10,7 @@ import argparse
 import os
 import tempfile
 import time
+from typing import Callable, Tuple
 
 import numpy as np
 import torch
@@ -24,7 +25,7 @@ PIPELINE = [dict(type='SelectPersons', num_person=1), dict(type='PoseNormalize',
             dict(type='FormatStreams', layout='coco17'), dict(type='PackSkeletonInputs')]
 
 
-def load_split(path, split):
+def load_split(path: str, split: str) -> Tuple[torch.Tensor, torch.Tensor]:
     """The first person's joints ``(N, T, V, 3)`` and labels ``(N,)`` of a split."""
     dataset = PoseDataset(path, PIPELINE, split=split)
     inputs = torch.stack([dataset[i]['inputs'][0, 0] for i in range(len(dataset))])
@@ -32,7 +33,9 @@ def load_split(path, split):
     return inputs, labels
 
 
-def fit(model, features, train, test, epochs):
+def fit(model: nn.Module, features: Callable[[torch.Tensor], torch.Tensor],
+        train: Tuple[torch.Tensor, torch.Tensor], test: Tuple[torch.Tensor, torch.Tensor],
+        epochs: int) -> float:
     torch.manual_seed(0)
     optimizer = torch.optim.Adam(model.parameters(), 3e-3, weight_decay=1e-4)
     (x_train, y_train), (x_test, y_test) = train, test
@@ -46,7 +49,7 @@ def fit(model, features, train, test, epochs):
         return (model.eval()(features(x_test)).argmax(1) == y_test).float().mean().item()
 
 
-def compare(path):
+def compare(path: str) -> Tuple[float, float]:
     """Top-1 of ``(mean-pose MLP, temporal CNN)`` on the test split of the set at ``path``."""
     train, test = load_split(path, 'train'), load_split(path, 'test')
     classes, width = len(ACTIONS), train[0][0].numel() // train[0].shape[1]
@@ -61,7 +64,7 @@ def compare(path):
     return mean_pose, sequence_acc
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--clips-per-class', type=int, default=80)
