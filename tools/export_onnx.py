@@ -10,8 +10,9 @@ whole-video graphs (the last: raw joints through the test pipeline to scores in 
 the estimator's graph with --pose-checkpoint, and manifest.json (layout, classes,
 normalisation, streams, input size, opset, SHA-256 of each file). onnxruntime is checked
 against PyTorch first; a bundle that disagrees is not written. --int8 quantises the
-recognizer's step (calibrated on the config's training clips) and the estimator (on the
-frames of --calibration-video) and keeps each int8 graph only if it runs faster. Run it with
+recognizer's step (calibrated on the config's training clips; left in float32, with a line
+that says so, where they are not on this machine) and the estimator (on the frames of
+--calibration-video) and keeps each int8 graph only if it runs faster. Run it with
 `python tools/demo.py INPUT --bundle DIR` (no torch needed there).
 """
 import argparse
@@ -83,6 +84,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     print('onnxruntime vs PyTorch, largest difference: '
           + ', '.join(f'{k} {v:.1e}' for k, v in checks.items()))
     for name, report in manifest.get('quantization', {}).items():
+        if 'skipped' in report:
+            print(f'int8 {name}: not quantised, float32 kept: {report["skipped"]}')
+            continue
         speed = ', '.join(f'{t} thread(s) {r:.2f}x' for t, r in report['speedup'].items())
         print(f'int8 {name}: {speed} vs float32, {report["bytes"][1] / 1e6:.2f} MB '
               f'(float32 {report["bytes"][0] / 1e6:.2f}); outputs differ by at most '

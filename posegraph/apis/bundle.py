@@ -5,7 +5,7 @@ import datetime
 import json
 import os
 import shutil
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -116,27 +116,39 @@ def _check_estimator(network, bundle: Bundle, height: int, seed: int = 0) -> Dic
     return {'pose': max(float(np.abs(a - b).max()) for a, b in zip(maps, expected))}
 
 
-def _quantize(folder: str, manifest: dict, model, calibration_frames, always: bool) -> dict:
-    """Quantise the recognizer's step (calibrated on training clips) and the estimator
-    (on ``calibration_frames``) to int8; point the manifest at an int8 graph only where it
-    ran faster than float32 on one thread (or ``always``). Returns the measurements."""
-    from .quantize import (
-        estimator_calibration,
-        quantize_graph,
-        recognizer_calibration,
-        training_records,
-    )
-    graphs = {}
-    if manifest['recognizer']['step']:
+def _step_calibration(model, int8: Union[bool, str]) -> Union[List[dict], str, None]:
+    """The training clips that calibrate the int8 step (:func:`.quantize.training_records`),
+    read before anything is exported: ``None`` where the step is not quantised, and with
+    ``int8=True`` why not where the clips are not on this machine (a fresh clone has no
+    JHMDB joints); the estimator's int8 does not need them."""
+    if not (int8 and has_step(model.network)):
+        return None
+    from .quantize import training_records
+    try:
+        return training_records(model)
+    except FileNotFoundError as e:
+        if int8 == 'always':
+            raise BundleError(f"int8 calibrates the recognizer's step on its training clips: "
+                              f'{e}') from None
+        return f'{e} (its training clips calibrate it)'
+
+
+def _quantize(folder: str, manifest: dict, model, step_records: Union[List[dict], str, None],
+              calibration_frames, always: bool) -> dict:
+    """Quantise the recognizer's step (calibrated on ``step_records``, or left in float32
+    with the reason it gives instead) and the estimator (on ``calibration_frames``) to int8;
+    point the manifest at an int8 graph only where it ran faster than float32 on one thread
+    (or ``always``). Returns the measurements."""
+    from .quantize import estimator_calibration, quantize_graph, recognizer_calibration
+    graphs, reports = {}, {}
+    if isinstance(step_records, str):
+        reports['recognizer_step'] = {'kept': False, 'skipped': step_records}
+    elif step_records is not None:
         graphs['recognizer_step'] = (manifest['recognizer'], 'step', lambda:
-                                     recognizer_calibration(model, training_records(model)))
+                                     recognizer_calibration(model, step_records))
     if 'pose' in manifest:
-        if not calibration_frames:
-            raise BundleError('int8 for the estimator needs calibration frames '
-                              '(--calibration-video)')
         graphs['pose'] = (manifest['pose'], 'file', lambda: estimator_calibration(
             calibration_frames, manifest['pose']['height']))
-    reports = {}
     for name, (section, key, calibration) in graphs.items():
         fp32 = os.path.join(folder, section[key])
         int8 = fp32.replace('.onnx', '_int8.onnx')
@@ -181,7 +193,9 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         pose_info: what else the manifest should say of the estimator (arch, stages).
             (default: ``None``)
         int8: ``True`` quantises where it pays, ``'always'`` everywhere it can (to measure
-            what int8 costs), ``False`` (default) nowhere.
+            what int8 costs), ``False`` (default) nowhere. The step is calibrated on the
+            config's training clips; where they are not on this machine, ``True`` leaves
+            it in float32 and the manifest's ``quantization`` says why.
         calibration_frames: BGR frames that calibrate the estimator's int8 activations.
             (default: ``None``)
 
@@ -189,11 +203,17 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         The manifest.
 
     Raises:
-        BundleError: if onnxruntime and PyTorch disagree (nothing is written).
+        BundleError: if onnxruntime and PyTorch disagree (nothing is written); before any
+            export, if int8 lacks what calibrates it: ``calibration_frames`` for an
+            estimator, the training clips for the step with ``'always'``.
         OutputPathError: ``out``'s folder cannot be made (a file in the way).
     """
     if os.path.exists(out) and not os.path.isfile(os.path.join(out, MANIFEST)):
         raise BundleError(f'{out}: exists and is not a bundle; choose another folder')
+    if int8 and pose_network is not None and not calibration_frames:
+        raise BundleError('int8 for the estimator needs calibration frames '
+                          '(--calibration-video)')
+    step_records = _step_calibration(model, int8)
     partial = out.rstrip('/') + '.partial'
     make_folder_for(out, 'the bundle')
     shutil.rmtree(partial, ignore_errors=True)
@@ -235,7 +255,8 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         if int8:
             os.remove(os.path.join(partial, MANIFEST))
             del bundle
-            manifest['quantization'] = _quantize(partial, manifest, model, calibration_frames,
+            manifest['quantization'] = _quantize(partial, manifest, model, step_records,
+                                                 calibration_frames,
                                                  always=int8 == 'always')
             _list_files(partial, manifest)
         with open(os.path.join(partial, MANIFEST), 'w') as f:

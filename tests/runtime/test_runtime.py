@@ -346,3 +346,80 @@ def test_int8_step_is_calibrated_on_real_streams_measured_and_smaller(bundle_dir
     assert set(report['speedup']) == {1} and report['speedup'][1] > 0
     # Logits and states move, but within what calibration allows.
     assert 0 < report['max_abs_difference'] < 5 and report['mean_abs_difference'] < 0.5
+
+
+def training_clips_file(path, clips=4):
+    """A small training file in the shipped model's layout, from walking persons."""
+    from posegraph.io import dump_annotations
+    from posegraph.skeleton import convert_keypoints
+    records = []
+    for seed in range(clips):
+        keypoints, scores = walking_person(16, seed)
+        k, s = convert_keypoints(keypoints, scores, 'coco17', 'jhmdb15')
+        records.append({'frame_dir': f'clip{seed}', 'label': seed, 'total_frames': 16,
+                        'img_shape': (480, 640), 'keypoint': k[None],
+                        'keypoint_score': s[None]})
+    dump_annotations(path, records)
+    return str(path)
+
+
+def test_int8_bundle_points_at_its_int8_graphs_and_runs(tmp_path):
+    model = init_recognizer()
+    model.cfg.train_dataloader.dataset.update(
+        ann_file=training_clips_file(tmp_path / 'train.pkl'), split=None)
+    torch.manual_seed(0)
+    frames = [np.random.default_rng(k).integers(0, 255, (48, 64, 3), np.uint8) for k in range(4)]
+    out = tmp_path / 'bundle'
+    manifest = export_bundle(model, str(out), lightweight_openpose(), pose_height=64,
+                             int8='always', calibration_frames=frames)
+    assert manifest['recognizer']['step'] == 'recognizer_step_int8.onnx'
+    assert manifest['pose']['file'] == 'pose_int8.onnx'
+    assert {name: report['kept'] for name, report in manifest['quantization'].items()} == {
+        'recognizer_step': True, 'pose': True}
+    # The float32 graphs they replace are gone, and the file list is the folder's.
+    assert sorted(os.listdir(out)) == sorted([MANIFEST, *manifest['files']])
+    assert set(manifest['files']) == {'recognizer_step_int8.onnx', 'recognizer_clip.onnx',
+                                      'recognizer_video.onnx', 'pose_int8.onnx'}
+    bundle = load_bundle(str(out))                 # checks every file against its hash
+    recognizer = bundle.recognizer()
+    keypoints, scores = walking_person()
+    for k, s in zip(keypoints, scores):
+        probabilities = recognizer.update([0], k[None], s[None], (480, 640))
+    assert probabilities[0].shape == (14,) and abs(probabilities[0].sum() - 1) < 1e-5
+    persons = bundle.estimator()([frames[0]])
+    assert len(persons) == 1 and persons[0][0].shape[1:] == (17, 2)
+
+
+def test_int8_without_the_training_clips_leaves_the_step_in_float32_and_says_why(
+        tmp_path, run_tool):
+    # As on a fresh clone, which has no JHMDB joints to calibrate the shipped model's step.
+    missing = str(tmp_path / 'elsewhere' / 'train.pkl')
+    result = run_tool('export_onnx', '--out', tmp_path / 'bundle', '--int8',
+                      '--cfg-options', f'train_dataloader.dataset.ann_file={missing}')
+    assert result.returncode == 0, result.stderr
+    reason = f'{missing}: no such annotation file (its training clips calibrate it)'
+    assert f'int8 recognizer_step: not quantised, float32 kept: {reason}\n' in result.stdout
+    manifest = json.loads((tmp_path / 'bundle' / MANIFEST).read_text())
+    assert manifest['recognizer']['step'] == 'recognizer_step.onnx'
+    assert manifest['quantization'] == {'recognizer_step': {'kept': False, 'skipped': reason}}
+    assert os.path.isfile(tmp_path / 'bundle' / 'recognizer_step.onnx')
+
+
+@pytest.mark.parametrize('case', ['always without the training clips',
+                                  'estimator without frames'])
+def test_int8_that_lacks_its_calibration_stops_before_anything_is_exported(
+        tmp_path, case, monkeypatch):
+    model = init_recognizer()
+    if case == 'always without the training clips':
+        model.cfg.train_dataloader.dataset.ann_file = str(tmp_path / 'none.pkl')
+        options, message = dict(int8='always'), (
+            f"int8 calibrates the recognizer's step on its training clips: "
+            f"{tmp_path / 'none.pkl'}: no such annotation file")
+    else:
+        options, message = dict(pose_network=lightweight_openpose(), int8=True), (
+            'int8 for the estimator needs calibration frames')
+    monkeypatch.setattr('posegraph.apis.bundle.export_onnx', None)   # any export would fail
+    with pytest.raises(BundleError) as raised:
+        export_bundle(model, str(tmp_path / 'bundle'), **options)
+    assert message in str(raised.value)
+    assert sorted(os.listdir(tmp_path)) == []
