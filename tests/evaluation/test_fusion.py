@@ -121,3 +121,28 @@ def test_weights_that_cannot_fuse_are_refused(tmp_path, run_tool, weights):
                           tmp_path / 'f.pkl')
         assert result.returncode == 2 and '--weights: fusion weights must be' in result.stderr
         assert not (tmp_path / 'f.pkl').exists()
+
+
+@pytest.mark.parametrize('content, message', [
+    (None, 'no such score dump'),
+    ({'pred_score': [0.5, 0.5], 'gt_label': 0}, 'expected a non-empty list of per-clip dicts'),
+    ([], 'expected a non-empty list of per-clip dicts'),
+    ([{'pred_score': [0.5, 0.5], 'gt_label': 0}, {'pred_score': [1.0, 0.0]}],
+     'clip 1 lacks pred_score or gt_label'),
+    ([{'pred_score': [0.5, 0.5], 'gt_label': 0}, {'pred_score': [1.0], 'gt_label': 0}],
+     'clips have different numbers of class scores'),
+], ids=['missing', 'not a list', 'empty', 'no label', 'ragged'])
+def test_a_dump_that_is_not_one_is_refused_naming_the_file(tmp_path, content, message):
+    path = tmp_path / 'scores.pkl'
+    if content is not None:
+        path.write_bytes(pickle.dumps(content))
+    with pytest.raises((ScoreDumpError, FileNotFoundError)) as raised:
+        load_scores(str(path))
+    assert str(raised.value) == f'{path}: {message}'
+
+
+def test_dumps_of_different_class_counts_are_refused(tmp_path):
+    a, b, labels = complementary()
+    pa, pb = dump(tmp_path / 'a.pkl', a, labels), dump(tmp_path / 'b.pkl', b[:, :3], labels)
+    with pytest.raises(ScoreDumpError, match=f'^{pb} scores 3 classes, {pa} 4$'):
+        check_aligned([load_scores(pa), load_scores(pb)], [pa, pb])
