@@ -54,3 +54,25 @@ def test_frame_sizes_are_the_larger_side_of_the_visible_joints_box(coords):
         assert valid[t] == (len(joints) >= 2)
         expected = (joints.max(0) - joints.min(0)).max() if valid[t] else 0
         assert size[t] == expected
+
+
+@pytest.mark.parametrize('center', ['frame', 'image'])
+@pytest.mark.parametrize('scale', ['body', 'image'])
+def test_streamed_frames_are_normalised_as_the_clip_is_when_the_body_keeps_its_size(
+        center, scale):
+    """Per-frame and image statistics need no future frames: a body that moves about the
+    image but keeps its size is normalised frame by frame as PoseNormalize does the clip."""
+    from posegraph.datasets.transforms import PoseNormalize
+    rng = np.random.default_rng(0)
+    pose = rng.uniform(-60, 60, (15, 2))
+    keypoint = (pose + rng.uniform(100, 400, (30, 1, 2))).astype(np.float32)   # (T, V, 2)
+    score = (rng.uniform(0, 1, (30, 15)) > 0.2).astype(np.float32)
+    # Always seen: the belly (the centre) and the joints at the box's sides (the size).
+    score[:, [1, *pose.argmin(0), *pose.argmax(0)]] = 1
+    img_shape = (480, 640)
+    clip = PoseNormalize('jhmdb15', center=center, scale=scale).transform(
+        {'keypoint': keypoint[None].copy(), 'keypoint_score': score[None],
+         'img_shape': img_shape})['keypoint'][0]
+    stream = StreamingPoseNormalize('jhmdb15', center=center, scale=scale)
+    streamed = np.stack([stream(k, s, img_shape) for k, s in zip(keypoint, score)])
+    np.testing.assert_allclose(streamed, clip, rtol=1e-5, atol=1e-6)
