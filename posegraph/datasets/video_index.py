@@ -67,12 +67,23 @@ def _class_folders(root):
                   and any(_is_video(f) for f in os.listdir(os.path.join(root, d))))
 
 
+def _add_video(found: dict, path: str, label: int) -> None:
+    """Add the video at ``path`` to ``found`` under its ``frame_dir``, which names its
+    record and must be unique."""
+    name = _stem(path)
+    if name in found:
+        raise ValueError(f'{found[name].path} and {path}: two videos named {name!r}; the name '
+                         "is the record's frame_dir and must be unique: rename one")
+    found[name] = VideoItem(path, name, label)
+
+
 def _videos_by_stem(root, classes):
     found = {}
     for label, name in enumerate(classes):
-        for f in sorted(os.listdir(os.path.join(root, name))):
+        folder = os.path.join(root, name)
+        for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
             if _is_video(f):
-                found[_stem(f)] = VideoItem(os.path.join(root, name, f), _stem(f), label)
+                _add_video(found, os.path.join(folder, f), label)
     return found
 
 
@@ -89,12 +100,7 @@ def _index_ucf101(root):
                     raise ValueError(f'{class_file[0]}:{number}: expected class '
                                      f'{len(classes) + 1}, got {index}')
                 classes.append(name)
-    by_stem = {}
-    for label, name in enumerate(classes):
-        folder = os.path.join(root, name)
-        for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else ():
-            if _is_video(f):
-                by_stem[_stem(f)] = VideoItem(os.path.join(folder, f), _stem(f), label)
+    by_stem = _videos_by_stem(root, classes)
     splits = {}
     for path in _find(root, 'trainlist0*.txt') + _find(root, 'testlist0*.txt'):
         kind, number = re.match(r'(train|test)list0(\d)\.txt', os.path.basename(path)).groups()
@@ -175,15 +181,13 @@ def index_videos(source: str) -> VideoIndex:
         nested = _index_nested(source)
         if nested is not None:
             return nested
-    items = list(_videos_by_stem(source, classes).values())
-    items += [VideoItem(os.path.join(source, f), _stem(f), 0)
-              for f in sorted(os.listdir(source)) if _is_video(f)]
-    if not items:
+    found = _videos_by_stem(source, classes)
+    for f in sorted(os.listdir(source)):
+        if _is_video(f):
+            _add_video(found, os.path.join(source, f), 0)
+    if not found:
         raise FileNotFoundError(f'{source}: no videos ({", ".join(VIDEO_EXTENSIONS)})')
-    names = [item.frame_dir for item in items]
-    if len(set(names)) != len(names):
-        raise ValueError(f'{source}: two videos share a file name, which must be unique')
-    return VideoIndex('folder', items, classes, {'all': names})
+    return VideoIndex('folder', list(found.values()), classes, {'all': list(found)})
 
 
 def read_video_list(path: str, prefix: str = '') -> List[Tuple[str, int]]:
