@@ -7,14 +7,16 @@ from typing import Dict, List, Optional, Tuple
 
 class FileServer:
     """Serves ``files`` (URL path -> bytes) on 127.0.0.1, honouring ``Range: bytes=N-``
-    and ignoring queries, and records each request as ``(path, range header)``.
+    and ignoring queries, and records each request as ``(path, range header)``. A path in
+    ``cut`` sends only that many bytes of what it declares, then closes, as a dropped
+    connection does.
 
         with FileServer({'/a.pth': data}) as server:
             download(server.url + '/a.pth', ...)
     """
 
-    def __init__(self, files: Dict[str, bytes]):
-        self.files = dict(files)
+    def __init__(self, files: Dict[str, bytes], cut: Optional[Dict[str, int]] = None):
+        self.files, self.cut = dict(files), dict(cut or {})
         self.requests: List[Tuple[str, Optional[str]]] = []
         server = self
 
@@ -33,7 +35,8 @@ class FileServer:
                 self.send_response(206 if start else 200)
                 self.send_header('Content-Length', str(len(data) - start))
                 self.end_headers()
-                self.wfile.write(data[start:])
+                self.wfile.write(data[start:start + server.cut.get(path, len(data))])
+                self.close_connection = path in server.cut
 
             def log_message(self, *args):
                 pass

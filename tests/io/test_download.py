@@ -69,3 +69,30 @@ def test_another_url_of_the_same_file_name_is_refused_not_answered_with_the_cach
     # A file put there by hand (the advice when offline) has no record and is taken.
     os.remove(cache + '.url')
     assert download(OFFLINE + '/v2/v.pth', cache) == cache
+
+
+def test_a_download_cut_short_is_kept_and_finished_by_the_next_call(tmp_path):
+    data = bytes(range(256)) * 8
+    target = tmp_path / 'w.pth'
+    with FileServer({'/w.pth': data}, cut={'/w.pth': 100}) as server:
+        with pytest.raises(DownloadError, match=r'\(the download stopped at 100 of 2048 bytes\)'
+                                                r'.* is kept in .*w\.pth\.part and continued'):
+            download(server.url + '/w.pth', str(target))
+        assert (tmp_path / 'w.pth.part').read_bytes() == data[:100] and not target.exists()
+        server.cut.clear()
+        assert download(server.url + '/w.pth', str(target)) == str(target)
+        assert target.read_bytes() == data and not (tmp_path / 'w.pth.part').exists()
+        assert server.requests == [('/w.pth', None), ('/w.pth', 'bytes=100-')]
+
+
+def test_a_part_file_that_holds_everything_is_checked_and_kept(tmp_path):
+    # It broke after the last byte, before it took its name: the server has nothing left
+    # to send (416), and the check decides.
+    (tmp_path / 'w.pth.part').write_bytes(b'weights')
+    with FileServer({'/w.pth': b'weights'}) as server:
+        path = download(server.url + '/w.pth', str(tmp_path / 'w.pth'),
+                        check=lambda part: None if open(part, 'rb').read() == b'weights'
+                        else 'changed')
+        assert server.requests == [('/w.pth', 'bytes=7-')]
+    assert open(path, 'rb').read() == b'weights'
+    assert sorted(os.listdir(tmp_path)) == ['w.pth', 'w.pth.url']
