@@ -142,6 +142,11 @@ def _index_nested(root):
                 for f in videos:
                     clips.append((os.path.join(folder, f), _stem(f), int(sub.rsplit('_', 1)[1])))
             elif videos or is_frame_folder(folder):  # UCF Sports clip folder
+                if len(videos) > 1:
+                    raise ValueError(
+                        f'{folder}: {len(videos)} videos in a clip folder, which holds one '
+                        '(UCF Sports: a clip\'s frames and its video); videos of a class go '
+                        'in its folder, or in UCF11 group folders (v_<class>_<group>)')
                 path = os.path.join(folder, videos[0]) if videos else folder
                 clips.append((path, f'{name}_{sub}', None))
         if clips:

@@ -96,3 +96,15 @@ def test_a_val_cut_is_for_plain_folders_and_a_ratio_between_0_and_1(tmp_path):
     with pytest.raises(ValueError, match='a lists source has its own splits \\(train\\); '
                                          '--val-ratio is for plain folders'):
         add_val_split(listed, 0.25)
+
+
+def test_a_clip_folder_of_several_videos_is_refused_not_cut_to_its_first(tmp_path):
+    # Two levels of folders read as UCF Sports: one clip per sub-folder, its frames or video.
+    touch(tmp_path / 'wave' / 'alice' / 'a.mp4', tmp_path / 'wave' / 'alice' / 'b.mp4')
+    with pytest.raises(ValueError, match=f'^{tmp_path / "wave" / "alice"}: 2 videos in a clip '
+                                         'folder, which holds one'):
+        index_videos(str(tmp_path))
+    (tmp_path / 'wave' / 'alice' / 'b.mp4').unlink()
+    index = index_videos(str(tmp_path))
+    assert index.kind == 'ucf_sports' and index.splits == {'all': ['wave_alice']}
+    assert index.items[0].path == str(tmp_path / 'wave' / 'alice' / 'a.mp4')
