@@ -75,7 +75,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         manifest = export_bundle(model, args.out, pose_network, args.pose_height,
                                  {'arch': args.pose_arch,
                                   'refinement_stages': args.refinement_stages},
-                                 int8=args.int8, calibration_frames=frames)
+                                 int8=args.int8, calibration_frames=frames,
+                                 progress=lambda line: print(f'{line}...', flush=True))
     except MissingWeightsError as e:
         sys.exit(f'error: --pose-checkpoint: {e}')
     except (BundleError, ValueError, TypeError, VideoReadError, *USER_ERRORS) as e:

@@ -5,7 +5,7 @@ import datetime
 import json
 import os
 import shutil
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -134,7 +134,7 @@ def _step_calibration(model, int8: Union[bool, str]) -> Union[List[dict], str, N
 
 
 def _quantize(folder: str, manifest: dict, model, step_records: Union[List[dict], str, None],
-              calibration_frames, always: bool) -> dict:
+              calibration_frames, always: bool, say: Callable[[str], None]) -> dict:
     """Quantise the recognizer's step (calibrated on ``step_records``, or left in float32
     with the reason it gives instead) and the estimator (on ``calibration_frames``) to int8;
     point the manifest at an int8 graph only where it ran faster than float32 on one thread
@@ -150,6 +150,7 @@ def _quantize(folder: str, manifest: dict, model, step_records: Union[List[dict]
         graphs['pose'] = (manifest['pose'], 'file', lambda: estimator_calibration(
             calibration_frames, manifest['pose']['height']))
     for name, (section, key, calibration) in graphs.items():
+        say(f'int8 {name}: calibrating, then timing it against float32')
         fp32 = os.path.join(folder, section[key])
         int8 = fp32.replace('.onnx', '_int8.onnx')
         report = quantize_graph(fp32, int8, calibration())
@@ -172,7 +173,8 @@ def _list_files(folder: str, manifest: dict) -> None:
 def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch.nn.Module] = None,
                   pose_height: int = 256, pose_info: Optional[dict] = None,
                   int8: Union[bool, str] = False,
-                  calibration_frames: Optional[Sequence[np.ndarray]] = None) -> dict:
+                  calibration_frames: Optional[Sequence[np.ndarray]] = None,
+                  progress: Optional[Callable[[str], None]] = None) -> dict:
     """Write a bundle to folder ``out``, whole or not at all.
 
     The graphs are written to ``out.partial``, run by onnxruntime against PyTorch
@@ -198,6 +200,8 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
             it in float32 and the manifest's ``quantization`` says why.
         calibration_frames: BGR frames that calibrate the estimator's int8 activations.
             (default: ``None``)
+        progress: called with a line as each stage starts (the export takes tens of
+            seconds, int8 minutes). (default: ``None``)
 
     Returns:
         The manifest.
@@ -214,6 +218,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         raise BundleError('int8 for the estimator needs calibration frames '
                           '(--calibration-video)')
     step_records = _step_calibration(model, int8)
+    say = progress or (lambda line: None)
     partial = out.rstrip('/') + '.partial'
     make_folder_for(out, 'the bundle')
     shutil.rmtree(partial, ignore_errors=True)
@@ -226,6 +231,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
                     'opset': OPSET, 'recognizer': _recognizer_manifest(model, pipeline is not None)}
         recognizer = manifest['recognizer']
         network = model.network.eval()
+        say('exporting the recognizer')
         if recognizer['step']:
             export_onnx(network, os.path.join(partial, recognizer['step']), streaming=True,
                         persons_as_batch=True, opset=OPSET)
@@ -235,6 +241,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
             export_keypoints_onnx(network, pipeline, os.path.join(partial, recognizer['video']),
                                   opset=OPSET)
         if pose_network is not None:
+            say('exporting the estimator')
             manifest['pose'] = dict(pose_info or {}, file='pose.onnx', height=pose_height,
                                     stride=8, layout='coco17')
             export_pose_onnx(pose_network.eval(), os.path.join(partial, 'pose.onnx'),
@@ -243,6 +250,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
         # A manifest for the check itself; the real one is written only if it passes.
         with open(os.path.join(partial, MANIFEST), 'w') as f:
             json.dump(manifest, f)
+        say('checking onnxruntime against PyTorch')
         bundle = Bundle(partial, num_threads=1)
         checks = _check_recognizer(model, bundle, pipeline)
         if pose_network is not None:
@@ -257,7 +265,7 @@ def export_bundle(model: torch.nn.Module, out: str, pose_network: Optional[torch
             del bundle
             manifest['quantization'] = _quantize(partial, manifest, model, step_records,
                                                  calibration_frames,
-                                                 always=int8 == 'always')
+                                                 always=int8 == 'always', say=say)
             _list_files(partial, manifest)
         with open(os.path.join(partial, MANIFEST), 'w') as f:
             json.dump(manifest, f, indent=1)

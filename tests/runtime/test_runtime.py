@@ -381,9 +381,13 @@ def test_int8_bundle_points_at_its_int8_graphs_and_runs(tmp_path):
         ann_file=training_clips_file(tmp_path / 'train.pkl'), split=None)
     torch.manual_seed(0)
     frames = [np.random.default_rng(k).integers(0, 255, (48, 64, 3), np.uint8) for k in range(4)]
-    out = tmp_path / 'bundle'
+    out, stages = tmp_path / 'bundle', []
     manifest = export_bundle(model, str(out), lightweight_openpose(), pose_height=64,
-                             int8='always', calibration_frames=frames)
+                             int8='always', calibration_frames=frames, progress=stages.append)
+    assert stages == ['exporting the recognizer', 'exporting the estimator',
+                      'checking onnxruntime against PyTorch',
+                      'int8 recognizer_step: calibrating, then timing it against float32',
+                      'int8 pose: calibrating, then timing it against float32']
     assert manifest['recognizer']['step'] == 'recognizer_step_int8.onnx'
     assert manifest['pose']['file'] == 'pose_int8.onnx'
     assert {name: report['kept'] for name, report in manifest['quantization'].items()} == {
@@ -410,6 +414,8 @@ def test_int8_without_the_training_clips_leaves_the_step_in_float32_and_says_why
                       '--cfg-options', f'train_dataloader.dataset.ann_file={missing}')
     assert result.returncode == 0, result.stderr
     reason = f'{missing}: no such annotation file (its training clips calibrate it)'
+    assert result.stdout.startswith('exporting the recognizer...\nchecking onnxruntime against '
+                                    'PyTorch...\nonnxruntime vs PyTorch, largest difference')
     assert f'int8 recognizer_step: not quantised, float32 kept: {reason}\n' in result.stdout
     manifest = json.loads((tmp_path / 'bundle' / MANIFEST).read_text())
     assert manifest['recognizer']['step'] == 'recognizer_step.onnx'
