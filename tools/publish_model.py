@@ -20,8 +20,8 @@ from posegraph.io.checkpoint import CheckpointError, load_checkpoint_file
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('checkpoint')
-    parser.add_argument('out')
+    parser.add_argument('checkpoint', help='a checkpoint tools/train.py wrote')
+    parser.add_argument('out', help='where the stripped checkpoint goes')
     args = parser.parse_args(argv)
     if not os.path.isfile(args.checkpoint):
         sys.exit(f'error: {args.checkpoint}: no such checkpoint')

@@ -46,8 +46,9 @@ def predict_label(record: dict, config: str, checkpoint: str,
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('video')
-    parser.add_argument('annotations')
+    parser.add_argument('video', help='the video file (or folder of frames) the poses are of')
+    parser.add_argument('annotations', help='a PYSKL-format annotation file holding its record '
+                        '(tools/extract_pose.py writes one)')
     parser.add_argument('--frame-dir', help='which record (default: the video file name)')
     parser.add_argument('--out', required=True, help='.mp4 or .gif')
     parser.add_argument('--layout', default='coco17', help="the annotations' skeleton layout")

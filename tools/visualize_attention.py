@@ -23,8 +23,8 @@ from posegraph.visualization import plot_attention
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='its checkpoint file')
     parser.add_argument('--clips', nargs='+', help='frame_dir names (default: the first --num)')
     parser.add_argument('--num', type=int, default=4, help='clips to plot without --clips')
     parser.add_argument('--out-dir', default='work_dirs/attention', help='folder for the plots')
