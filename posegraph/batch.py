@@ -2,10 +2,12 @@
 with rate and ETA, optional worker processes, failures collected instead of raised."""
 import json
 import multiprocessing
+import multiprocessing.context
 import signal
 import sys
 import time
-from typing import Callable, Dict, Optional, Sequence, Tuple, TypeVar
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -29,25 +31,134 @@ class Interrupted(KeyboardInterrupt):
         self.done, self.total = done, total
 
 
-def _start_worker(initializer: Optional[Callable], initargs: tuple) -> None:
+def _worker(process: Callable, initializer: Optional[Callable], initargs: tuple,
+            tasks: Connection, results: Connection) -> None:
+    """A worker process: set up, then run the jobs the main process hands it, one at a time,
+    saying when each starts (so that the main process knows which job a worker that dies
+    was running)."""
     # Ctrl-C reaches every process of the terminal's group: the main one alone answers it,
-    # by ending the pool, so a worker must not die of it mid-job (the pool would replace it
-    # and go on with the queue).
+    # by ending the workers, so a worker must not die of it mid-job.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if initializer is not None:
-        initializer(*initargs)
+    try:
+        if initializer is not None:
+            initializer(*initargs)
+    except Exception as e:   # no job can run: the main process stops with it
+        results.send((None, e))
+        return
+    for job in iter(tasks.recv, None):
+        results.send(None)   # started
+        try:
+            results.send((process(job), None))
+        except Exception as e:   # raised in the main process, as a pool would
+            results.send((None, e))
+
+
+def _death(exitcode: Optional[int]) -> str:
+    """How a worker process ended, in words."""
+    if exitcode is not None and exitcode < 0:
+        return f'killed by {signal.Signals(-exitcode).name}'
+    return f'exit status {exitcode}'
+
+
+class _Worker:
+    """A spawned :func:`_worker` process, a pipe each way (none shared: a worker killed
+    mid-write leaves no lock held for the others), the job it was given and whether it
+    has started it."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, setup: tuple):
+        task_out, self.tasks = context.Pipe(duplex=False)
+        self.results, result_in = context.Pipe(duplex=False)
+        self.process = context.Process(target=_worker, args=(*setup, task_out, result_in),
+                                       daemon=True)
+        self.process.start()
+        task_out.close()   # the worker's ends: its death then reads as the pipe's end
+        result_in.close()
+        self.job: Optional[Tuple[int, object]] = None
+        self.started = self.has_run = False
+
+
+class _Workers:
+    """``count`` worker processes fed one job each at a time. A worker that dies is
+    replaced: the job it had started is reported, one it had not is run by another."""
+
+    def __init__(self, count: int, process: Callable, initializer: Optional[Callable],
+                 initargs: tuple, jobs: Sequence):
+        self.context = multiprocessing.get_context('spawn')
+        self.setup = (process, initializer, initargs)
+        self.queue = list(enumerate(jobs))[::-1]   # popped from the end: first job first
+        self.workers: List[_Worker] = []
+        for _ in range(min(count, len(jobs))):
+            self._start()
+
+    def _start(self) -> None:
+        worker = _Worker(self.context, self.setup)
+        self.workers.append(worker)
+        self._feed(worker)
+
+    def _feed(self, worker: _Worker) -> None:
+        """The worker's next job, or its end when none is left."""
+        worker.job, worker.started = (self.queue.pop() if self.queue else None), False
+        try:
+            worker.tasks.send(None if worker.job is None else worker.job[1])
+        except OSError:   # it is dead: its death is read from its results
+            pass
+        if worker.job is None:
+            worker.process.join()
+            self.workers.remove(worker)
+
+    def outcomes(self) -> Iterator[Tuple[int, Optional[Tuple[str, Optional[str]]], str]]:
+        """``(job index, process's result or None, how its worker died or '')`` as jobs
+        end, in the order they end."""
+        while self.workers:
+            ready = wait([w.results for w in self.workers])   # readable at a death too
+            for worker in [w for w in self.workers if w.results in ready]:
+                try:
+                    message = worker.results.recv()
+                except EOFError:
+                    worker.process.join()
+                    self.workers.remove(worker)
+                    if not worker.has_run:   # a replacement would die the same way
+                        raise RuntimeError('a worker process died while it set up '
+                                           f'({_death(worker.process.exitcode)})') from None
+                    if not worker.started:
+                        self.queue.append(worker.job)   # never run: the next one to go
+                    if self.queue:
+                        self._start()
+                    if worker.started:
+                        yield worker.job[0], None, _death(worker.process.exitcode)
+                    continue
+                if message is None:
+                    worker.started = worker.has_run = True
+                    continue
+                result, error = message
+                if error is not None:
+                    raise error
+                index = worker.job[0]
+                self._feed(worker)
+                yield index, result, ''
+
+    def terminate(self) -> None:
+        for worker in self.workers:
+            worker.process.terminate()
+        for worker in self.workers:
+            worker.process.join()
+        self.workers.clear()
 
 
 def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[str]]],
              workers: int = 1, initializer: Optional[Callable] = None, initargs: tuple = (),
-             description: str = 'processing', failed_file: Optional[str] = None
+             description: str = 'processing', failed_file: Optional[str] = None,
+             name_of: Callable[[Job], Tuple[str, str]] = lambda job: (str(job), str(job))
              ) -> Dict[str, str]:
     """Call ``process(job)`` for every job; it returns ``(name, error or None)``.
 
-    With ``workers > 1`` the jobs run in a pool of spawned processes, each first calling
-    ``initializer(*initargs)`` (in the serial case the caller has set up). Errors are
-    printed as they come and returned as ``{name: error}``; with ``failed_file`` they are
-    also written there as JSON (an empty dict when all went well).
+    With ``workers > 1`` the jobs run in spawned worker processes, each first calling
+    ``initializer(*initargs)`` (in the serial case the caller has set up). A worker that
+    dies on a job (killed for memory, or a crash in a library such as a video decoder) is
+    replaced and the job counts as failed, named by ``name_of(job)``: ``(name, what to
+    call it in the error)``. Errors are printed as they come and returned as ``{name:
+    error}``; with ``failed_file`` they are also written there as JSON (an empty dict when
+    all went well).
 
     Raises:
         Interrupted: on Ctrl-C, once the workers are stopped (a job's own output is written
@@ -61,31 +172,39 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
     with Progress(*columns, disable=not jobs) as progress:
         task = progress.add_task(description, total=len(jobs), rate='')
         pool, started = None, time.time()
-        try:   # Ctrl-C while the pool starts counts too
+        try:   # Ctrl-C while the workers start counts too
             if workers > 1 and len(jobs) > 1:
-                pool = multiprocessing.get_context('spawn').Pool(workers, _start_worker,
-                                                                 (initializer, initargs))
-                results = pool.imap_unordered(process, jobs)
+                pool = _Workers(workers, process, initializer, initargs, jobs)
+                results = ((jobs[index], result, death)
+                           for index, result, death in pool.outcomes())
             else:
-                results = map(process, jobs)
-            for count, (name, error) in enumerate(results, 1):
+                results = ((job, process(job), '') for job in jobs)
+            for count, (job, result, death) in enumerate(results, 1):
+                if death:
+                    name, what = name_of(job)
+                    result = name, (f'{what}: its worker process died on it ({death}: out of '
+                                    'memory, or a crash in a library such as the video decoder)')
+                name, error = result
                 if error:
                     failures[name] = error
                     progress.console.print(f'[red]failed[/red] {error}')
                 progress.update(task, advance=1,
                                 rate=f'{count / max(time.time() - started, 1e-9):.2f} videos/s')
-            if pool is not None:
-                pool.close()
         except KeyboardInterrupt:
             raise Interrupted(count, len(jobs)) from None
         finally:
             if pool is not None:
-                pool.terminate()   # after close(), the workers are done: no job is cut
-                pool.join()
+                pool.terminate()   # after the last job, the workers are gone already
             if failed_file:
                 with atomic_open(failed_file, 'w') as f:
                     json.dump(failures, f, indent=2)
     return failures
+
+
+def video_of_job(job: tuple) -> Tuple[str, str]:
+    """``name_of`` for the extraction tools' jobs, which start with their video's
+    :class:`~posegraph.datasets.video_index.VideoItem`: its ``frame_dir`` and path."""
+    return job[0].frame_dir, job[0].path
 
 
 def report_interrupted(stop: Interrupted, kept: str) -> int:

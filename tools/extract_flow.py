@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 
 import cv2
 
-from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs
+from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs, video_of_job
 from posegraph.cli import refuse_below
 from posegraph.datasets.flow import METHODS, compute_flow, flow_path, resolve_method, save_flow
 from posegraph.datasets.video_index import index_videos
@@ -77,7 +77,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     jobs = [(item, args.out, method, args.bound, args.short_side) for item in todo]
     try:
         failures = run_jobs(jobs, _process, args.workers, _start_worker, (), 'flow',
-                            os.path.join(args.out, 'failed.json'))
+                            os.path.join(args.out, 'failed.json'), name_of=video_of_job)
     except Interrupted as stop:
         return report_interrupted(stop, args.out)
     done = sum(os.path.isfile(flow_path(args.out, i.frame_dir)) for i in index.items)

@@ -24,7 +24,7 @@ import pickle
 import sys
 from typing import Optional, Sequence
 
-from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs
+from posegraph.batch import Interrupted, report_failures, report_interrupted, run_jobs, video_of_job
 from posegraph.cli import refuse_below
 from posegraph.datasets.shards import merge_shards, parse_shard, shard_path, take_shard
 from posegraph.datasets.video_index import add_val_split, index_video_lists, index_videos
@@ -168,7 +168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         failures = run_jobs(jobs, _process, args.workers, _start_worker,
                             (args.backend, options, args.custom_imports), 'extracting',
-                            os.path.join(parts_dir, 'failed.json'))
+                            os.path.join(parts_dir, 'failed.json'), name_of=video_of_job)
     except Interrupted as stop:
         return report_interrupted(stop, parts_dir)
     records = []
