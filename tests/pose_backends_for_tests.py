@@ -2,10 +2,12 @@
 
 'brightest' puts one person's 17 joints around the centroid of each frame's bright pixels,
 so its output follows the video's content. It can log its calls (BRIGHTEST_LOG), pause per
-video (BRIGHTEST_SLEEP seconds) so that tests can stop a run part-way, and fail at its
-call number BRIGHTEST_FAIL_AT (counted from 1).
+video (BRIGHTEST_SLEEP seconds) so that tests can stop a run part-way, fail at its
+call number BRIGHTEST_FAIL_AT (counted from 1), and crash its process as a native library
+would (SIGSEGV) on frames BRIGHTEST_CRASH_HEIGHT pixels high.
 """
 import os
+import signal
 import time
 
 import numpy as np
@@ -22,6 +24,8 @@ class BrightestBackend:
 
     def __call__(self, frames):
         self.calls += 1
+        if frames[0].shape[0] == int(os.environ.get('BRIGHTEST_CRASH_HEIGHT', 0)):
+            os.kill(os.getpid(), signal.SIGSEGV)
         if self.calls == int(os.environ.get('BRIGHTEST_FAIL_AT', 0)):
             raise RuntimeError(f'brightest: failing at call {self.calls}, as asked')
         if os.environ.get('BRIGHTEST_LOG'):

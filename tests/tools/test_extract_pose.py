@@ -119,6 +119,22 @@ def test_workers_give_the_same_file(tmp_path, run_tool):
         np.testing.assert_array_equal(x['keypoint'], y['keypoint'])
 
 
+def test_a_video_that_crashes_its_worker_is_listed_and_the_others_extracted(tmp_path):
+    folder = tmp_path / 'videos'
+    for k in range(4):
+        write_video(folder / 'a' / f'clip{k}.avi', start=4 + 5 * k)
+    crash = write_video(folder / 'a' / 'crash.avi', size=(40, 64))
+    out = tmp_path / 'out.pkl'
+    result = extract_in_a_process(str(folder), '--out', str(out), '--workers', '2',
+                                  env={'BRIGHTEST_CRASH_HEIGHT': '40'})
+    assert result.returncode == 1, result.stderr
+    assert (f'1 video(s) failed and were skipped:\n  {crash}: its worker process died on it '
+            '(killed by SIGSEGV: out of memory, or a crash in a library such as the video '
+            'decoder)') in result.stdout
+    assert sorted(r['frame_dir'] for r in load_annotations(out)) == [
+        'clip0', 'clip1', 'clip2', 'clip3']
+
+
 def test_no_weights_fails_at_once_with_instructions(tmp_path, run_tool):
     video = write_video(tmp_path / 'one.avi')
     with pytest.raises(MissingWeightsError, match='checkpoint_iter_370000.pth'):
