@@ -3,6 +3,7 @@ with rate and ETA, optional worker processes, failures collected instead of rais
 import json
 import multiprocessing
 import multiprocessing.context
+import os
 import signal
 import sys
 import time
@@ -158,7 +159,9 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
     replaced and the job counts as failed, named by ``name_of(job)``: ``(name, what to
     call it in the error)``. Errors are printed as they come and returned as ``{name:
     error}``; with ``failed_file`` they are also written there as JSON (an empty dict when
-    all went well).
+    all went well), and a serial run keeps the job it is on in ``running.txt`` beside it:
+    one that dies with the process (a crash in a library, or killed) is named by the next
+    run, which runs it again.
 
     Raises:
         Interrupted: on Ctrl-C, once the workers are stopped (a job's own output is written
@@ -166,6 +169,13 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
             failures until then.
     """
     failures, count = {}, 0
+    running = os.path.join(os.path.dirname(failed_file), 'running.txt') if failed_file else None
+    if running and os.path.isfile(running):
+        with open(running) as f:
+            print(f'the last run ended during {f.read().strip()} (a crash, or killed): it runs '
+                  'again' + ('; should it end this run too, --workers 2 lists it as failed and '
+                             'goes on' if workers == 1 else ''), file=sys.stderr)
+        os.remove(running)
     columns = (TextColumn('[progress.description]{task.description}'), BarColumn(),
                MofNCompleteColumn(), TextColumn('{task.fields[rate]}'), TimeElapsedColumn(),
                TextColumn('eta'), TimeRemainingColumn())
@@ -178,7 +188,7 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
                 results = ((jobs[index], result, death)
                            for index, result, death in pool.outcomes())
             else:
-                results = ((job, process(job), '') for job in jobs)
+                results = ((job, _serial(process, job, running, name_of), '') for job in jobs)
             for count, (job, result, death) in enumerate(results, 1):
                 if death:
                     name, what = name_of(job)
@@ -193,12 +203,26 @@ def run_jobs(jobs: Sequence[Job], process: Callable[[Job], Tuple[str, Optional[s
         except KeyboardInterrupt:
             raise Interrupted(count, len(jobs)) from None
         finally:
+            if running and os.path.isfile(running):   # a Ctrl-C or an error: not a crash
+                os.remove(running)
             if pool is not None:
                 pool.terminate()   # after the last job, the workers are gone already
             if failed_file:
                 with atomic_open(failed_file, 'w') as f:
                     json.dump(failures, f, indent=2)
     return failures
+
+
+def _serial(process: Callable, job: Job, running: Optional[str],
+            name_of: Callable[[Job], Tuple[str, str]]) -> Tuple[str, Optional[str]]:
+    """``process(job)`` in this process, named in ``running`` while it runs."""
+    if running:
+        with atomic_open(running, 'w') as f:
+            f.write(name_of(job)[1] + '\n')
+    result = process(job)
+    if running:
+        os.remove(running)
+    return result
 
 
 def video_of_job(job: tuple) -> Tuple[str, str]:

@@ -135,6 +135,22 @@ def test_a_video_that_crashes_its_worker_is_listed_and_the_others_extracted(tmp_
         'clip0', 'clip1', 'clip2', 'clip3']
 
 
+def test_a_serial_run_that_crashes_is_named_by_the_next_which_goes_on(tmp_path):
+    folder = tmp_path / 'videos'
+    for k in range(2):
+        write_video(folder / 'a' / f'clip{k}.avi', start=4 + 5 * k)
+    crash = write_video(folder / 'a' / 'crash.avi', size=(40, 64))
+    out = tmp_path / 'out.pkl'
+    result = extract_in_a_process(str(folder), '--out', str(out),
+                                  env={'BRIGHTEST_CRASH_HEIGHT': '40'})
+    assert result.returncode == -signal.SIGSEGV                  # the whole tool, serially
+    result = extract_in_a_process(str(folder), '--out', str(out))
+    assert result.returncode == 0, result.stderr
+    assert (f'the last run ended during {crash} (a crash, or killed): it runs again; should it '
+            'end this run too, --workers 2 lists it as failed and goes on') in result.stderr
+    assert sorted(r['frame_dir'] for r in load_annotations(out)) == ['clip0', 'clip1', 'crash']
+
+
 def test_no_weights_fails_at_once_with_instructions(tmp_path, run_tool):
     video = write_video(tmp_path / 'one.avi')
     with pytest.raises(MissingWeightsError, match='checkpoint_iter_370000.pth'):
