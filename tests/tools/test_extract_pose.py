@@ -119,12 +119,17 @@ def test_workers_give_the_same_file(tmp_path, run_tool):
         np.testing.assert_array_equal(x['keypoint'], y['keypoint'])
 
 
-def test_a_video_that_crashes_its_worker_is_listed_and_the_others_extracted(tmp_path):
-    folder = tmp_path / 'videos'
-    for k in range(4):
+def videos_and_a_crash(folder, clips):
+    """``clips`` videos and, last, one whose frames (40 px high) crash the test back-end
+    when BRIGHTEST_CRASH_HEIGHT=40; returns the crashing video's path."""
+    for k in range(clips):
         write_video(folder / 'a' / f'clip{k}.avi', start=4 + 5 * k)
-    crash = write_video(folder / 'a' / 'crash.avi', size=(40, 64))
-    out = tmp_path / 'out.pkl'
+    return write_video(folder / 'a' / 'crash.avi', size=(40, 64))
+
+
+def test_a_video_that_crashes_its_worker_is_listed_and_the_others_extracted(tmp_path):
+    folder, out = tmp_path / 'videos', tmp_path / 'out.pkl'
+    crash = videos_and_a_crash(folder, 4)
     result = extract_in_a_process(str(folder), '--out', str(out), '--workers', '2',
                                   env={'BRIGHTEST_CRASH_HEIGHT': '40'})
     assert result.returncode == 1, result.stderr
@@ -136,11 +141,8 @@ def test_a_video_that_crashes_its_worker_is_listed_and_the_others_extracted(tmp_
 
 
 def test_a_serial_run_that_crashes_is_named_by_the_next_which_goes_on(tmp_path):
-    folder = tmp_path / 'videos'
-    for k in range(2):
-        write_video(folder / 'a' / f'clip{k}.avi', start=4 + 5 * k)
-    crash = write_video(folder / 'a' / 'crash.avi', size=(40, 64))
-    out = tmp_path / 'out.pkl'
+    folder, out = tmp_path / 'videos', tmp_path / 'out.pkl'
+    crash = videos_and_a_crash(folder, 2)
     result = extract_in_a_process(str(folder), '--out', str(out),
                                   env={'BRIGHTEST_CRASH_HEIGHT': '40'})
     assert result.returncode == -signal.SIGSEGV                  # the whole tool, serially
